@@ -1,0 +1,490 @@
+package io.llmblender.core;
+
+import io.llmblender.core.error.BlenderException;
+import io.llmblender.core.error.LlmCallException;
+import io.llmblender.core.fuse.Fuser;
+import io.llmblender.core.fuse.Fusion;
+import io.llmblender.core.internal.Require;
+import io.llmblender.core.llm.Generation;
+import io.llmblender.core.llm.LlmClient;
+import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.rank.Aggregation;
+import io.llmblender.core.rank.Ranker;
+import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.rank.Rankings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Blends several LLMs into one answer, as LLM-Blender does: ask every client in parallel, rank
+ * the answers with a pairwise ranker, and fuse the top K into one.
+ *
+ * <pre>{@code
+ * try (Blender blender = Blender.builder()
+ *         .client(llama)
+ *         .client(mistral)
+ *         .client(qwen)
+ *         .ranker(ranker)          // optional: without it answers keep client order
+ *         .fuser(fuser)            // optional: without it the best answer is returned
+ *         .topK(2)
+ *         .perClientTimeout(Duration.ofSeconds(30))
+ *         .build()) {
+ *     BlendResult result = blender.blend(Prompt.of("How do I treat a cold?"));
+ *     result.answer();    // the fused answer, or the best one
+ *     result.ranking();   // scores and ranks of every answer
+ *     result.failures();  // clients that failed or timed out, and why
+ * }
+ * }</pre>
+ *
+ * <p><b>What a blend does.</b> {@link #blend(Prompt)} sends the prompt to every client at once
+ * and waits for the answers until the per-client timeout or the overall deadline, whichever comes
+ * first (both counted from the start of the blend). A client that throws, answers {@code null} or
+ * is still running then is recorded in {@link BlendResult#failures()} and its call is cancelled;
+ * the others go on. With no answer at all the blend throws {@link NoAnswerException} listing every
+ * failure. With one answer there is nothing to rank or fuse: it is the result. Otherwise the
+ * ranker (when configured) ranks the answers against {@link Prompt#source()} with the configured
+ * {@link Aggregation}, and the fuser (when configured) fuses the top K; a fuser that fails is
+ * recorded in {@link BlendResult#fusionFailure()} and the best answer is returned instead.
+ * Ranking and fusion run after the wait and are not bounded by the deadline.
+ *
+ * <p><b>Thread-safety.</b> A Blender is immutable once built and safe to share: concurrent blends
+ * run independently, as far as its clients, ranker and fuser are thread-safe (their SPIs require
+ * it).
+ *
+ * <p><b>Ownership.</b> A Blender owns only the executor it creates when none is given; {@link #close()}
+ * stops that executor (interrupting calls still running) and nothing else. Clients, ranker, fuser
+ * and a caller's executor stay the caller's to close. {@code close()} is idempotent; a blend on a
+ * closed Blender throws {@link IllegalStateException}.
+ */
+public final class Blender implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Blender.class);
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    private final List<LlmClient> clients;
+    private final Ranker ranker;
+    private final Fuser fuser;
+    private final int topK;
+    private final Aggregation aggregation;
+    private final long seed;
+    private final Duration perClientTimeout;
+    private final Duration deadline;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private final Clock clock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Blender(Builder b) {
+        this.clients = List.copyOf(b.clients.values());
+        this.ranker = b.ranker;
+        this.fuser = b.fuser;
+        this.topK = b.topK;
+        this.aggregation = b.aggregation;
+        this.seed = b.seed;
+        this.perClientTimeout = b.perClientTimeout;
+        this.deadline = b.deadline;
+        this.clock = b.clock;
+        if (b.executor != null) {
+            this.executor = b.executor;
+            this.ownedExecutor = null;
+        } else {
+            this.ownedExecutor = Executors.newCachedThreadPool(daemonThreads("blender-" + POOL_IDS.incrementAndGet()));
+            this.executor = ownedExecutor;
+        }
+    }
+
+    /**
+     * Starts configuring a Blender.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Blends the answers of every client to a prompt. See the class description for the stages.
+     *
+     * @param prompt what to ask, not null
+     * @return the answers, failures, ranking, fusion and timings
+     * @throws NoAnswerException if no client answered
+     * @throws io.llmblender.core.error.InferenceException if the ranker fails
+     * @throws BlenderException if the calling thread is interrupted while waiting (its interrupt
+     *     flag is set again)
+     * @throws IllegalStateException if this Blender is closed
+     */
+    public BlendResult blend(Prompt prompt) {
+        Require.nonNull(prompt, "prompt");
+        requireOpen();
+        Instant start = clock.instant();
+        List<ClientFailure> failures = new ArrayList<>();
+        List<Candidate> candidates = collect(prompt, start, failures);
+        if (candidates.isEmpty()) {
+            throw new NoAnswerException(failures);
+        }
+        Instant generated = clock.instant();
+
+        List<String> texts = new ArrayList<>(candidates.size());
+        for (Candidate c : candidates) {
+            texts.add(c.text());
+        }
+        Ranking ranking = null;
+        String rankerName = null;
+        if (candidates.size() == 1) {
+            ranking = ranker == null ? null : Ranking.ofScores(0.0);
+        } else if (ranker != null) {
+            ranking = Rankings.rank(ranker, prompt.source(), texts, aggregation, seed);
+            rankerName = ranker.name();
+        }
+        Instant ranked = clock.instant();
+
+        Fusion fusion = null;
+        ClientFailure fusionFailure = null;
+        if (fuser != null && candidates.size() > 1) {
+            List<String> top = ranking != null ? ranking.topK(texts, topK) : texts.subList(0, Math.min(topK, texts.size()));
+            try {
+                fusion = fuser.fuse(prompt, List.copyOf(top));
+                if (fusion == null) {
+                    throw new BlenderException("fuser '" + fuser.name() + "' returned no fusion");
+                }
+            } catch (RuntimeException e) {
+                fusion = null;
+                fusionFailure = ClientFailure.of(fuser.name(), ClientFailure.Kind.ERROR, e,
+                        Duration.between(ranked, clock.instant()));
+                LOG.warn("fusion failed, answering with the best candidate: {}", fusionFailure);
+            }
+        }
+        Instant end = clock.instant();
+        StageTimings timings = new StageTimings(Duration.between(start, generated), Duration.between(generated, ranked),
+                Duration.between(ranked, end), Duration.between(start, end));
+        return new BlendResult(prompt, candidates, ranking, rankerName, fusion, fusionFailure, failures, timings);
+    }
+
+    private List<Candidate> collect(Prompt prompt, Instant start, List<ClientFailure> failures) {
+        long startNanos = System.nanoTime();
+        int n = clients.size();
+        List<CompletableFuture<Generation>> futures = new ArrayList<>(n);
+        AtomicReferenceArray<Instant> doneAt = new AtomicReferenceArray<>(n);
+        for (int i = 0; i < n; i++) {
+            LlmClient client = clients.get(i);
+            CompletableFuture<Generation> future;
+            try {
+                future = client.generateAsync(prompt, executor);
+                if (future == null) {
+                    future = CompletableFuture.failedFuture(
+                            new LlmCallException(client.name(), "generateAsync returned null"));
+                }
+            } catch (RuntimeException e) {
+                future = CompletableFuture.failedFuture(e);
+            }
+            int index = i;
+            future.whenComplete((g, e) -> doneAt.compareAndSet(index, null, clock.instant()));
+            futures.add(future);
+        }
+
+        boolean deadlineFirst = deadline != null && deadline.compareTo(perClientTimeout) < 0;
+        Duration limit = deadlineFirst ? deadline : perClientTimeout;
+        long limitNanos = startNanos + limit.toNanos();
+        List<Candidate> candidates = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String name = clients.get(i).name();
+            CompletableFuture<Generation> future = futures.get(i);
+            try {
+                Generation g = future.get(Math.max(0L, limitNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                Duration latency = Duration.between(start, doneAtOrNow(doneAt, i));
+                if (g == null) {
+                    fail(failures, name, ClientFailure.Kind.ERROR, new LlmCallException(name, "answered null"), latency);
+                } else {
+                    candidates.add(Candidate.of(name, g, latency.isNegative() ? Duration.ZERO : latency));
+                }
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                String which = deadlineFirst ? "the blend deadline " : "perClientTimeout ";
+                fail(failures, name, deadlineFirst ? ClientFailure.Kind.DEADLINE : ClientFailure.Kind.TIMEOUT,
+                        new TimeoutException("no answer within " + which + limit), Duration.between(start, clock.instant()));
+            } catch (ExecutionException e) {
+                fail(failures, name, ClientFailure.Kind.ERROR, e.getCause() == null ? e : e.getCause(),
+                        Duration.between(start, doneAtOrNow(doneAt, i)));
+            } catch (CancellationException e) {
+                fail(failures, name, ClientFailure.Kind.ERROR, e, Duration.between(start, clock.instant()));
+            } catch (InterruptedException e) {
+                for (CompletableFuture<Generation> f : futures) {
+                    f.cancel(true);
+                }
+                Thread.currentThread().interrupt();
+                throw new BlenderException("interrupted while waiting for LLM clients", e);
+            }
+        }
+        return candidates;
+    }
+
+    private Instant doneAtOrNow(AtomicReferenceArray<Instant> doneAt, int i) {
+        Instant done = doneAt.get(i);
+        return done != null ? done : clock.instant();
+    }
+
+    private static void fail(List<ClientFailure> failures, String name, ClientFailure.Kind kind, Throwable cause,
+            Duration elapsed) {
+        ClientFailure failure = ClientFailure.of(name, kind, cause, elapsed.isNegative() ? Duration.ZERO : elapsed);
+        failures.add(failure);
+        LOG.warn("LLM client failed, blending without it: {}", failure);
+    }
+
+    /**
+     * The names of the clients, in the order they were added.
+     *
+     * @return an unmodifiable list
+     */
+    public List<String> clientNames() {
+        List<String> names = new ArrayList<>(clients.size());
+        for (LlmClient c : clients) {
+            names.add(c.name());
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Stops the executor this Blender created, if it created one: running calls are interrupted,
+     * and the method waits up to 5 seconds for its threads to end. Closes nothing the caller
+     * gave. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true) || ownedExecutor == null) {
+            return;
+        }
+        ownedExecutor.shutdownNow();
+        try {
+            if (!ownedExecutor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("some LLM calls ignored interruption and were still running {} after close",
+                        SHUTDOWN_GRACE);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this Blender is closed");
+        }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-client-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "Blender[clients=" + clientNames() + ", ranker=" + (ranker == null ? "none" : ranker.name())
+                + ", fuser=" + (fuser == null ? "none" : fuser.name()) + ", topK=" + topK + ", " + aggregation + "]";
+    }
+
+    /**
+     * Configures a {@link Blender}. Setters validate at once and name the bad field and value;
+     * {@link #build()} checks the rules that involve several fields. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private final Map<String, LlmClient> clients = new LinkedHashMap<>();
+        private Ranker ranker;
+        private Fuser fuser;
+        private int topK = 3;
+        private Aggregation aggregation = Aggregation.MAX_LOGITS;
+        private long seed;
+        private Duration perClientTimeout = Duration.ofSeconds(60);
+        private Duration deadline;
+        private Executor executor;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds an LLM to ask. At least one is required; names must be distinct.
+         *
+         * @param client the client; not closed by the Blender
+         * @return this builder
+         * @throws IllegalArgumentException if the client's name is blank or already taken
+         */
+        public Builder client(LlmClient client) {
+            Require.nonNull(client, "client");
+            String name = Require.nonBlank(client.name(), "client name");
+            if (clients.containsKey(name)) {
+                throw new IllegalArgumentException("client names must be distinct, found " + Require.quote(name) + " twice");
+            }
+            clients.put(name, client);
+            return this;
+        }
+
+        /**
+         * Adds several LLMs, in iteration order; as {@link #client(LlmClient)} for each.
+         *
+         * @param clients the clients
+         * @return this builder
+         */
+        public Builder clients(Collection<? extends LlmClient> clients) {
+            Require.nonNull(clients, "clients");
+            for (LlmClient c : clients) {
+                client(c);
+            }
+            return this;
+        }
+
+        /**
+         * The ranker. Default: none, and the answers keep client order.
+         *
+         * @param ranker the ranker; not closed by the Blender
+         * @return this builder
+         */
+        public Builder ranker(Ranker ranker) {
+            this.ranker = Require.nonNull(ranker, "ranker");
+            return this;
+        }
+
+        /**
+         * The fuser. Default: none, and the best answer is the result.
+         *
+         * @param fuser the fuser; not closed by the Blender
+         * @return this builder
+         */
+        public Builder fuser(Fuser fuser) {
+            this.fuser = Require.nonNull(fuser, "fuser");
+            return this;
+        }
+
+        /**
+         * How many of the best answers the fuser reads. Default: 3. When fewer answers arrive,
+         * all of them are fused.
+         *
+         * @param topK at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code topK < 1}
+         */
+        public Builder topK(int topK) {
+            this.topK = Require.positive(topK, "topK");
+            return this;
+        }
+
+        /**
+         * How the ranker's pairwise logits become a ranking. Default: {@link Aggregation#MAX_LOGITS}.
+         *
+         * @param aggregation the aggregation
+         * @return this builder
+         */
+        public Builder aggregation(Aggregation aggregation) {
+            this.aggregation = Require.nonNull(aggregation, "aggregation");
+            return this;
+        }
+
+        /**
+         * The seed of the permutation {@link Aggregation#BUBBLE} walks. Default: 0, so blends are
+         * reproducible.
+         *
+         * @param seed any value
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * How long to wait for each client, from the start of the blend. Default: 60 seconds.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder perClientTimeout(Duration timeout) {
+            this.perClientTimeout = Require.positive(timeout, "perClientTimeout");
+            return this;
+        }
+
+        /**
+         * How long a blend waits for answers in all, from its start; answers not in by then are
+         * recorded as {@link ClientFailure.Kind#DEADLINE} failures. Default: none (only the
+         * per-client timeout applies).
+         *
+         * @param deadline positive
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder deadline(Duration deadline) {
+            this.deadline = Require.positive(deadline, "deadline");
+            return this;
+        }
+
+        /**
+         * Where client calls run. Default: a cached pool of daemon threads that the Blender owns and
+         * stops on {@link Blender#close()}. A given executor is never shut down by the Blender.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Require.nonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * The clock that timestamps stages and latencies. Default: {@link Clock#systemUTC()}.
+         * Timeouts always run on real time.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Require.nonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Makes the Blender.
+         *
+         * @return a new Blender, to be closed by the caller
+         * @throws IllegalStateException if no client was added
+         */
+        public Blender build() {
+            if (clients.isEmpty()) {
+                throw new IllegalStateException("a Blender needs at least one client, found none");
+            }
+            return new Blender(this);
+        }
+    }
+}

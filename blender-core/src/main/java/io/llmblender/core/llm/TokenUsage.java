@@ -1,0 +1,31 @@
+package io.llmblender.core.llm;
+
+import io.llmblender.core.internal.Require;
+
+/**
+ * Tokens an LLM call consumed, as the provider reported them. Immutable.
+ *
+ * @param promptTokens tokens of the prompt, zero or more
+ * @param completionTokens tokens of the answer, zero or more
+ */
+public record TokenUsage(int promptTokens, int completionTokens) {
+
+    /**
+     * Validates the counts.
+     *
+     * @throws IllegalArgumentException if a count is negative
+     */
+    public TokenUsage {
+        Require.nonNegative(promptTokens, "promptTokens");
+        Require.nonNegative(completionTokens, "completionTokens");
+    }
+
+    /**
+     * Prompt and completion tokens together.
+     *
+     * @return the sum of both counts
+     */
+    public int totalTokens() {
+        return promptTokens + completionTokens;
+    }
+}
