@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * One LLM that can answer a {@link Prompt}: the unit a blend fans out to.
@@ -21,6 +22,24 @@ import java.util.concurrent.RejectedExecutionException;
  * whoever created a client that holds resources releases them.
  */
 public interface LlmClient {
+
+    /**
+     * Wraps a function as a client: a local model, an SDK the library does not know, or a
+     * stand-in for tests and examples. The client's {@link #generate(Prompt)} calls the function
+     * on the calling thread.
+     *
+     * <pre>{@code
+     * LlmClient echo = LlmClient.of("echo", prompt -> Generation.of(prompt.instruction()));
+     * }</pre>
+     *
+     * @param name the client's name, not blank
+     * @param generate the function; must be thread-safe and must not return {@code null}
+     * @return the client
+     * @throws IllegalArgumentException if the name is blank
+     */
+    static LlmClient of(String name, Function<Prompt, Generation> generate) {
+        return new FunctionClient(name, generate);
+    }
 
     /**
      * A short name for this client, unique within a blend: it labels candidates, failures and
