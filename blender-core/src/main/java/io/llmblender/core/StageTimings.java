@@ -17,6 +17,10 @@ public record StageTimings(Duration generation, Duration ranking, Duration fusio
     /**
      * Validates the timings.
      *
+     * @param generation see the class description
+     * @param ranking see the class description
+     * @param fusion see the class description
+     * @param total see the class description
      * @throws NullPointerException if a duration is null
      */
     public StageTimings {

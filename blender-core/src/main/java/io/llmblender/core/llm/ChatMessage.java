@@ -13,6 +13,8 @@ public record ChatMessage(Role role, String content) {
     /**
      * Validates the message.
      *
+     * @param role see the class description
+     * @param content see the class description
      * @throws NullPointerException if {@code role} or {@code content} is null
      */
     public ChatMessage {

@@ -17,7 +17,8 @@ public enum FinishReason {
 
     /**
      * Maps the OpenAI wire value ({@code "stop"}, {@code "length"}, {@code "content_filter"},
-     * {@code "tool_calls"}, {@code "function_call"}) to a reason; anything else, including
+     * {@code "tool_calls"}, {@code "function_call"}), and {@code "eos"} as some local servers
+     * send it, to a reason; anything else, including
      * {@code null}, is {@link #UNKNOWN}. Case-insensitive.
      *
      * @param wireValue the {@code finish_reason} string of a completion, may be null

@@ -13,6 +13,8 @@ public record TokenUsage(int promptTokens, int completionTokens) {
     /**
      * Validates the counts.
      *
+     * @param promptTokens see the class description
+     * @param completionTokens see the class description
      * @throws IllegalArgumentException if a count is negative
      */
     public TokenUsage {
@@ -23,9 +25,9 @@ public record TokenUsage(int promptTokens, int completionTokens) {
     /**
      * Prompt and completion tokens together.
      *
-     * @return the sum of both counts
+     * @return the sum of both counts, as a long so that it cannot overflow
      */
-    public int totalTokens() {
-        return promptTokens + completionTokens;
+    public long totalTokens() {
+        return (long) promptTokens + completionTokens;
     }
 }

@@ -15,6 +15,8 @@ public record CandidatePair(int first, int second) {
     /**
      * Validates the pair.
      *
+     * @param first see the class description
+     * @param second see the class description
      * @throws IllegalArgumentException if an index is negative or both are equal
      */
     public CandidatePair {

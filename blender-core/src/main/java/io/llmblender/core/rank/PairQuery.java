@@ -21,6 +21,9 @@ public record PairQuery(String source, List<String> candidates, Set<CandidatePai
     /**
      * Validates and copies the query.
      *
+     * @param source see the class description
+     * @param candidates see the class description
+     * @param pairs see the class description
      * @throws NullPointerException if an argument or element is null
      * @throws IllegalArgumentException if there are no candidates
      * @throws IndexOutOfBoundsException if a pair names a candidate that does not exist

@@ -16,6 +16,9 @@ public record Selection(int index, List<Integer> permutation, PairwiseMatrix mat
     /**
      * Validates the selection.
      *
+     * @param index see the class description
+     * @param permutation see the class description
+     * @param matrix see the class description
      * @throws NullPointerException if an argument is null
      * @throws IndexOutOfBoundsException if {@code index} is out of range
      */

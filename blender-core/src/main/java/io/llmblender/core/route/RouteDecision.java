@@ -64,7 +64,11 @@ public final class RouteDecision {
         if (Math.abs(sum - 1.0) > SUM_TOLERANCE) {
             throw new IllegalArgumentException("probabilities must sum to 1, found " + sum);
         }
-        return new RouteDecision(copy, probabilities.clone());
+        double[] normalised = new double[probabilities.length];
+        for (int i = 0; i < normalised.length; i++) {
+            normalised[i] = probabilities[i] + 0.0; // -0.0 becomes 0.0, so ties sort by index
+        }
+        return new RouteDecision(copy, normalised);
     }
 
     /**
@@ -90,9 +94,11 @@ public final class RouteDecision {
      *
      * @param name the LLM's name
      * @return its probability
+     * @throws NullPointerException if the name is null
      * @throws IllegalArgumentException if the name is unknown
      */
     public double probability(String name) {
+        Require.nonNull(name, "name");
         int i = names.indexOf(name);
         if (i < 0) {
             throw new IllegalArgumentException("unknown LLM name " + Require.quote(name) + ", known: " + names);
