@@ -10,6 +10,7 @@ import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.llm.ScriptedClient;
 import io.llmblender.core.llm.TokenUsage;
 import io.llmblender.core.rank.Aggregation;
 import java.time.Clock;
@@ -67,8 +68,8 @@ class BlenderTest {
         try (Blender blender = Blender.builder().client(a).client(b).build()) {
             blender.blend(PROMPT);
         }
-        assertThat(a.prompts).containsExactly(PROMPT);
-        assertThat(b.prompts).containsExactly(PROMPT);
+        assertThat(a.prompts()).containsExactly(PROMPT);
+        assertThat(b.prompts()).containsExactly(PROMPT);
     }
 
     @Test
@@ -210,7 +211,7 @@ class BlenderTest {
             assertThat(result.ranking().orElseThrow().ranks()).containsExactly(1);
             assertThat(result.matrix()).isEmpty();
             assertThat(ranker.scored).isEmpty();
-            assertThat(judge.prompts).isEmpty();
+            assertThat(judge.prompts()).isEmpty();
         }
     }
 
@@ -349,8 +350,8 @@ class BlenderTest {
         blender.blend(PROMPT);
         blender.close();
 
-        List<Thread> used = new ArrayList<>(ok.threads);
-        used.addAll(hanging.threads);
+        List<Thread> used = new ArrayList<>(ok.threads());
+        used.addAll(hanging.threads());
         assertThat(used).isNotEmpty();
         for (Thread t : used) {
             t.join(5_000);

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.ChatMessage;
-import io.llmblender.core.llm.EchoClient;
-import io.llmblender.core.llm.FailingClient;
+import io.llmblender.core.llm.ScriptedClient;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
@@ -19,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class LlmFuserTest {
 
-    private final EchoClient echo = new EchoClient("judge");
+    private final ScriptedClient echo = ScriptedClient.echo("judge");
     private final LlmFuser fuser = LlmFuser.builder(echo).build();
 
     @Test
@@ -151,7 +150,7 @@ class LlmFuserTest {
 
     @Test
     void fuse_fusionCarriesProvenance() {
-        EchoClient client = new EchoClient("gpt", FinishReason.LENGTH, new TokenUsage(100, 17));
+        ScriptedClient client = ScriptedClient.echo("gpt", FinishReason.LENGTH, new TokenUsage(100, 17));
 
         Fusion f = LlmFuser.builder(client).build().fuse(Prompt.of("Q"), List.of("a", "b", "c"));
 
@@ -176,7 +175,7 @@ class LlmFuserTest {
 
     @Test
     void fuse_failingClient_propagatesLlmCallException() {
-        LlmFuser failing = LlmFuser.builder(new FailingClient("down")).build();
+        LlmFuser failing = LlmFuser.builder(ScriptedClient.failing("down", "endpoint unreachable")).build();
 
         assertThatThrownBy(() -> failing.fuse(Prompt.of("Q"), List.of("a")))
                 .isInstanceOf(LlmCallException.class)

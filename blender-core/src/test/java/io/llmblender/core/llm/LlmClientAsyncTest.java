@@ -80,7 +80,7 @@ class LlmClientAsyncTest {
 
     @Test
     void generateAsync_runsGenerateOnExecutorThread() throws Exception {
-        EchoClient client = new EchoClient("echo");
+        ScriptedClient client = ScriptedClient.echo("echo");
 
         Generation g = client.generateAsync(Prompt.of("hi"), newExecutor(1)).get(5, TimeUnit.SECONDS);
 
@@ -91,7 +91,7 @@ class LlmClientAsyncTest {
 
     @Test
     void generateAsync_passesPromptThrough() throws Exception {
-        EchoClient client = new EchoClient("echo");
+        ScriptedClient client = ScriptedClient.echo("echo");
         Prompt prompt = Prompt.of("Translate.", "Bonjour").withSystem("Be brief.");
 
         client.generateAsync(prompt, newExecutor(1)).get(5, TimeUnit.SECONDS);
@@ -101,7 +101,7 @@ class LlmClientAsyncTest {
 
     @Test
     void generateAsync_throwingGenerate_failsFutureWithThatException() {
-        CompletableFuture<Generation> f = new FailingClient("bad").generateAsync(Prompt.of("hi"), newExecutor(1));
+        CompletableFuture<Generation> f = ScriptedClient.failing("bad", "endpoint unreachable").generateAsync(Prompt.of("hi"), newExecutor(1));
 
         assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -171,7 +171,7 @@ class LlmClientAsyncTest {
     void generateAsync_shutDownExecutor_failsWithRejectedExecution() {
         ExecutorService executor = newExecutor(1);
         executor.shutdown();
-        EchoClient client = new EchoClient("echo");
+        ScriptedClient client = ScriptedClient.echo("echo");
 
         CompletableFuture<Generation> f = client.generateAsync(Prompt.of("hi"), executor);
 
@@ -184,7 +184,7 @@ class LlmClientAsyncTest {
     void generateAsync_rejectingExecutor_failsWithThatException() {
         RejectedExecutionException rejection = new RejectedExecutionException("full");
 
-        CompletableFuture<Generation> f = new EchoClient("echo").generateAsync(Prompt.of("hi"), r -> {
+        CompletableFuture<Generation> f = ScriptedClient.echo("echo").generateAsync(Prompt.of("hi"), r -> {
             throw rejection;
         });
 
