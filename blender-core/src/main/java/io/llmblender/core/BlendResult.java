@@ -22,17 +22,20 @@ public final class BlendResult {
     private final List<Candidate> candidates;
     private final Ranking ranking;
     private final String rankerName;
+    private final ClientFailure rankingFailure;
     private final Fusion fusion;
     private final ClientFailure fusionFailure;
     private final List<ClientFailure> failures;
     private final StageTimings timings;
 
-    BlendResult(Prompt prompt, List<Candidate> candidates, Ranking ranking, String rankerName, Fusion fusion,
-            ClientFailure fusionFailure, List<ClientFailure> failures, StageTimings timings) {
+    BlendResult(Prompt prompt, List<Candidate> candidates, Ranking ranking, String rankerName,
+            ClientFailure rankingFailure, Fusion fusion, ClientFailure fusionFailure, List<ClientFailure> failures,
+            StageTimings timings) {
         this.prompt = prompt;
         this.candidates = List.copyOf(candidates);
         this.ranking = ranking;
         this.rankerName = rankerName;
+        this.rankingFailure = rankingFailure;
         this.fusion = fusion;
         this.fusionFailure = fusionFailure;
         this.failures = List.copyOf(failures);
@@ -114,7 +117,8 @@ public final class BlendResult {
     /**
      * The ranking of {@link #candidates()}. With one answer, a trivial ranking of it at rank 1.
      *
-     * @return the ranking, or empty when no ranker was configured
+     * @return the ranking, or empty when no ranker was configured or it failed (see
+     *     {@link #rankingFailure()})
      */
     public Optional<Ranking> ranking() {
         return Optional.ofNullable(ranking);
@@ -145,6 +149,15 @@ public final class BlendResult {
      */
     public List<ClientFailure> failures() {
         return failures;
+    }
+
+    /**
+     * Why ranking failed, when it did; the answers then keep client order.
+     *
+     * @return the ranker's failure, or empty
+     */
+    public Optional<ClientFailure> rankingFailure() {
+        return Optional.ofNullable(rankingFailure);
     }
 
     /**

@@ -63,9 +63,12 @@ import org.slf4j.LoggerFactory;
  * the others go on. With no answer at all the blend throws {@link NoAnswerException} listing every
  * failure. With one answer there is nothing to rank or fuse: it is the result. Otherwise the
  * ranker (when configured) ranks the answers against {@link Prompt#source()} with the configured
- * {@link Aggregation}, and the fuser (when configured) fuses the top K; a fuser that fails is
- * recorded in {@link BlendResult#fusionFailure()} and the best answer is returned instead.
- * Ranking and fusion run after the wait and are not bounded by the deadline.
+ * {@link Aggregation}, and the fuser (when configured) fuses the top K. A ranker or fuser that
+ * fails at run time (a {@link BlenderException}) does not sink the blend either: the failure is
+ * recorded in {@link BlendResult#rankingFailure()} or {@link BlendResult#fusionFailure()}, and the
+ * blend goes on with the answers in client order, or answers with the best one. Misuse they
+ * signal (for example {@link IllegalStateException} from a closed ranker) propagates. Ranking and
+ * fusion run after the wait and are not bounded by the deadline.
  *
  * <p><b>Thread-safety.</b> A Blender is immutable once built and safe to share: concurrent blends
  * run independently, as far as its clients, ranker and fuser are thread-safe (their SPIs require
@@ -129,7 +132,6 @@ public final class Blender implements AutoCloseable {
      * @param prompt what to ask, not null
      * @return the answers, failures, ranking, fusion and timings
      * @throws NoAnswerException if no client answered
-     * @throws io.llmblender.core.error.InferenceException if the ranker fails
      * @throws BlenderException if the calling thread is interrupted while waiting (its interrupt
      *     flag is set again)
      * @throws IllegalStateException if this Blender is closed
@@ -151,11 +153,18 @@ public final class Blender implements AutoCloseable {
         }
         Ranking ranking = null;
         String rankerName = null;
+        ClientFailure rankingFailure = null;
         if (candidates.size() == 1) {
             ranking = ranker == null ? null : Ranking.ofScores(0.0);
         } else if (ranker != null) {
-            ranking = Rankings.rank(ranker, prompt.source(), texts, aggregation, seed);
-            rankerName = ranker.name();
+            try {
+                ranking = Rankings.rank(ranker, prompt.source(), texts, aggregation, seed);
+                rankerName = ranker.name();
+            } catch (BlenderException e) {
+                rankingFailure = ClientFailure.of(ranker.name(), ClientFailure.Kind.ERROR, e,
+                        Duration.between(generated, clock.instant()));
+                LOG.warn("ranking failed, keeping the answers in client order: {}", rankingFailure);
+            }
         }
         Instant ranked = clock.instant();
 
@@ -168,7 +177,7 @@ public final class Blender implements AutoCloseable {
                 if (fusion == null) {
                     throw new BlenderException("fuser '" + fuser.name() + "' returned no fusion");
                 }
-            } catch (RuntimeException e) {
+            } catch (BlenderException e) {
                 fusion = null;
                 fusionFailure = ClientFailure.of(fuser.name(), ClientFailure.Kind.ERROR, e,
                         Duration.between(ranked, clock.instant()));
@@ -178,7 +187,8 @@ public final class Blender implements AutoCloseable {
         Instant end = clock.instant();
         StageTimings timings = new StageTimings(Duration.between(start, generated), Duration.between(generated, ranked),
                 Duration.between(ranked, end), Duration.between(start, end));
-        return new BlendResult(prompt, candidates, ranking, rankerName, fusion, fusionFailure, failures, timings);
+        return new BlendResult(prompt, candidates, ranking, rankerName, rankingFailure, fusion, fusionFailure, failures,
+                timings);
     }
 
     private List<Candidate> collect(Prompt prompt, Instant start, List<ClientFailure> failures) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmblender.core.error.BlenderException;
+import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.LlmFuser;
@@ -13,6 +14,10 @@ import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.ScriptedClient;
 import io.llmblender.core.llm.TokenUsage;
 import io.llmblender.core.rank.Aggregation;
+import io.llmblender.core.rank.LengthRanker;
+import io.llmblender.core.rank.PairQuery;
+import io.llmblender.core.rank.PairwiseMatrix;
+import io.llmblender.core.rank.Ranker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -210,7 +215,7 @@ class BlenderTest {
             assertThat(result.fused()).isEmpty();
             assertThat(result.ranking().orElseThrow().ranks()).containsExactly(1);
             assertThat(result.matrix()).isEmpty();
-            assertThat(ranker.scored).isEmpty();
+            assertThat(ranker.requestedPairs()).isEmpty();
             assertThat(judge.prompts()).isEmpty();
         }
     }
@@ -277,6 +282,46 @@ class BlenderTest {
     }
 
     @Test
+    void blend_rankerFails_keepsClientOrderAndRecordsIt() {
+        Ranker broken = new LengthRanker() {
+            @Override
+            public PairwiseMatrix score(PairQuery query) {
+                throw new InferenceException("ranker 'length': out of memory");
+            }
+        };
+        try (Blender blender = Blender.builder()
+                .client(ScriptedClient.answering("a", "short"))
+                .client(ScriptedClient.answering("b", "much longer"))
+                .ranker(broken)
+                .fuser(LlmFuser.builder(echo("judge")).build())
+                .topK(1)
+                .build()) {
+            BlendResult result = blender.blend(PROMPT);
+            assertThat(result.ranking()).isEmpty();
+            assertThat(result.rankingFailure().orElseThrow().cause()).hasMessageContaining("out of memory");
+            assertThat(result.fused().orElseThrow()).contains("Answer 1:\nshort").doesNotContain("much longer");
+        }
+    }
+
+    @Test
+    void blend_closedRanker_misusePropagates() {
+        Ranker closed = new LengthRanker() {
+            @Override
+            public PairwiseMatrix score(PairQuery query) {
+                throw new IllegalStateException("ranker is closed");
+            }
+        };
+        try (Blender blender = Blender.builder()
+                .client(ScriptedClient.answering("a", "x"))
+                .client(ScriptedClient.answering("b", "y"))
+                .ranker(closed)
+                .build()) {
+            assertThatThrownBy(() -> blender.blend(PROMPT)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closed");
+        }
+    }
+
+    @Test
     void blend_bubbleAggregation_asksOnlyTwoPairsPerComparison() {
         LengthRanker ranker = new LengthRanker();
         try (Blender blender = Blender.builder()
@@ -289,7 +334,7 @@ class BlenderTest {
                 .seed(7)
                 .build()) {
             BlendResult result = blender.blend(PROMPT);
-            assertThat(ranker.scored).hasSize(2 * (4 - 1));
+            assertThat(ranker.requestedPairs()).hasSize(2 * (4 - 1));
             assertThat(result.best().client()).isEqualTo("b");
             assertThat(result.ranking().orElseThrow().ranks()).containsExactly(2, 1, 2, 2);
             assertThat(result.matrix().orElseThrow().computedCount()).isEqualTo(6);
@@ -378,7 +423,7 @@ class BlenderTest {
         LengthRanker ranker = new LengthRanker();
         Blender blender = Blender.builder().client(ScriptedClient.answering("a", "x")).ranker(ranker).build();
         blender.close();
-        assertThat(ranker.closed).isFalse();
+        assertThat(ranker.isClosed()).isFalse();
     }
 
     @Test

@@ -499,7 +499,7 @@ public final class Rankings {
             PairwiseMatrix m = matrices.get(e);
             double[] rewards = new double[m.size()];
             for (int c = 0; c < rewards.length; c++) {
-                rewards[c] = -(m.logit(refs[e], c) - m.logit(c, refs[e]));
+                rewards[c] = c == refs[e] ? 0.0 : -(m.logit(refs[e], c) - m.logit(c, refs[e]));
             }
             out.add(rewards);
         }
@@ -539,7 +539,7 @@ public final class Rankings {
             }
             return matrices;
         }
-        List<PairwiseMatrix> answered = queries.size() == 1 ? List.of(ranker.score(queries.get(0)))
+        List<PairwiseMatrix> answered = queries.size() == 1 ? Collections.singletonList(ranker.score(queries.get(0)))
                 : ranker.scoreAll(queries);
         if (answered == null || answered.size() != queries.size()) {
             throw new InferenceException("ranker '" + ranker.name() + "' returned "
