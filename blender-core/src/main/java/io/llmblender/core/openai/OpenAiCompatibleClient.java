@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Streaming.</b> {@link #generateStreaming(Prompt, Consumer)} asks for a server-sent event
  * stream and hands each content delta to a listener as it arrives; the future completes with the
- * whole generation at {@code data: [DONE]}. A stream that ends before {@code [DONE]} fails.
+ * whole generation at {@code data: [DONE]}. A stream that ends before {@code [DONE]} fails, and
+ * so does one that stays silent for longer than the request timeout.
  *
  * <p><b>Failures and retries.</b> HTTP 429 and 5xx answers and I/O errors (refused or reset
  * connections, a server that does not answer within the request timeout) are retried, up to
@@ -246,6 +247,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
                                         info.headers().firstValue("Retry-After").orElse(null));
                             });
                 response = http.sendAsync(request, handler).thenApply(HttpResponse::body);
+                watchIdle(sse, response);
             }
             inFlight.set(response);
             if (result.isCancelled()) {
@@ -259,6 +261,22 @@ public final class OpenAiCompatibleClient implements LlmClient {
                     onFailure(attempt, unwrap(error), sse != null && sse.anyToken());
                 }
             });
+        }
+
+        /** Fails a stream that stays silent for longer than the request timeout. */
+        private void watchIdle(SseSubscriber sse, CompletableFuture<Generation> response) {
+            long period = Math.max(1, requestTimeout.toMillis() / 4);
+            CompletableFuture.runAsync(() -> {
+                if (response.isDone()) {
+                    return;
+                }
+                if (sse.idleNanos() > requestTimeout.toNanos()) {
+                    sse.abort();
+                    response.completeExceptionally(new HttpTimeoutException("stream silent"));
+                } else {
+                    watchIdle(sse, response);
+                }
+            }, CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS));
         }
 
         private void onFailure(int attempt, Throwable error, boolean tokensDelivered) {
@@ -315,7 +333,8 @@ public final class OpenAiCompatibleClient implements LlmClient {
             return error.getMessage() + " from " + endpoint;
         }
         if (error instanceof HttpTimeoutException) {
-            return "no answer from " + endpoint + " within requestTimeout " + requestTimeout;
+            return ("stream silent".equals(error.getMessage()) ? "stream from " + endpoint + " silent for longer than"
+                    : "no answer from " + endpoint + " within") + " requestTimeout " + requestTimeout;
         }
         if (error instanceof IOException) {
             return "connection to " + endpoint + " failed: " + error;
@@ -520,7 +539,8 @@ public final class OpenAiCompatibleClient implements LlmClient {
         }
 
         /**
-         * How long one attempt may wait for the answer's headers. Default: 60 seconds.
+         * How long one attempt may wait for the answer's headers, and how long a stream may stay
+         * silent between two lines. Default: 60 seconds.
          *
          * @param timeout positive
          * @return this builder

@@ -21,7 +21,8 @@ final class SseSubscriber implements Flow.Subscriber<String> {
     private boolean done;
     private boolean anyToken;
     private RuntimeException failure;
-    private Flow.Subscription subscription;
+    private volatile Flow.Subscription subscription;
+    private volatile long lastActivityNanos;
 
     SseSubscriber(Consumer<String> onToken) {
         this.onToken = onToken;
@@ -30,11 +31,13 @@ final class SseSubscriber implements Flow.Subscriber<String> {
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         this.subscription = subscription;
+        lastActivityNanos = System.nanoTime();
         subscription.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onNext(String line) {
+        lastActivityNanos = System.nanoTime();
         if (done || failure != null || !line.startsWith("data:")) {
             return; // blank separators, comments (":"), "event:" and "id:" lines carry nothing we use
         }
@@ -78,6 +81,23 @@ final class SseSubscriber implements Flow.Subscriber<String> {
     @Override
     public void onComplete() {
         // finish() reads the outcome
+    }
+
+    /**
+     * How long the stream has been silent, or 0 before it started (the response headers are
+     * bounded by the request timeout instead).
+     */
+    long idleNanos() {
+        long last = lastActivityNanos;
+        return last == 0 ? 0 : System.nanoTime() - last;
+    }
+
+    /** Stops reading a stalled stream. */
+    void abort() {
+        Flow.Subscription s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
     }
 
     /** Whether a token already reached the listener: then the call must not be retried. */

@@ -146,6 +146,18 @@ public final class FakeOpenAiServer implements AutoCloseable {
         };
     }
 
+    /** Starts a stream, sends one chunk, then stays silent until the server closes. */
+    public Reply sseThenStall(String dataPayload) {
+        return exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write(("data: " + dataPayload + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            release.await(30, TimeUnit.SECONDS);
+        };
+    }
+
     /** Closes the connection without answering. */
     public static Reply reset() {
         return exchange -> exchange.getHttpContext().getServer(); // handle() closes the exchange unanswered

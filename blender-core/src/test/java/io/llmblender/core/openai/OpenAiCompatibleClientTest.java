@@ -188,6 +188,19 @@ class OpenAiCompatibleClientTest {
     }
 
     @Test
+    void generateStreaming_streamStallsAfterHeaders_failsInsteadOfHanging() {
+        server.reply(server.sseThenStall(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}"));
+        List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Generation> f = client().requestTimeout(Duration.ofMillis(300)).build()
+                .generateStreaming(Prompt.of("hi"), tokens::add);
+        assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("silent for longer than requestTimeout PT0.3S");
+        assertThat(tokens).containsExactly("Hel");
+        assertThat(server.requests()).as("no retry after tokens were delivered").hasSize(1);
+    }
+
+    @Test
     void generateStreaming_errorStatus_carriesStatusAndBody() {
         server.reply(json(401, "{\"error\":{\"message\":\"Incorrect API key provided\"}}"));
         CompletableFuture<Generation> f = client().build().generateStreaming(Prompt.of("hi"), t -> { });
