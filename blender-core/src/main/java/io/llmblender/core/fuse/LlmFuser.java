@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * user message made from a template ({@link #DEFAULT_TEMPLATE} unless replaced) with two
  * placeholders:
  * <ul>
- *   <li>{@code {task}}: the prompt's instruction and input, separated by a newline when both are
- *       present;</li>
+ *   <li>{@code {task}}: the prompt's {@link Prompt#task() task}, its instruction and input
+ *       separated by a newline when both are present;</li>
  *   <li>{@code {candidates}}: the candidates best first, each as {@code "Answer k:\n<text>"}
  *       (k from 1), separated by blank lines.</li>
  * </ul>
@@ -120,8 +120,7 @@ public final class LlmFuser implements Fuser {
             candidates.append("Answer ").append(k + 1).append(":\n")
                     .append(Require.nonNull(ranked.get(k), "ranked[" + k + "]"));
         }
-        String task = prompt.instruction().isEmpty() ? prompt.input()
-                : prompt.input().isEmpty() ? prompt.instruction() : prompt.instruction() + "\n" + prompt.input();
+        String task = prompt.task();
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

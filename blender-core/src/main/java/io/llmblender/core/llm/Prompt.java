@@ -169,6 +169,17 @@ public final class Prompt {
     }
 
     /**
+     * The instruction and the input as one text, separated by a newline (just one of them when
+     * the other is empty): what the user message of the instruction form holds, and what an
+     * LLM-backed fuser shows as the task.
+     *
+     * @return the task text
+     */
+    public String task() {
+        return instruction.isEmpty() ? input : input.isEmpty() ? instruction : instruction + "\n" + input;
+    }
+
+    /**
      * The messages sent to an LLM. For the chat form, the conversation as given. For the
      * instruction form, an optional system message followed by one user message holding the
      * instruction and the input separated by a newline (just one of them when the other is
@@ -184,8 +195,7 @@ public final class Prompt {
         if (system != null) {
             messages.add(ChatMessage.system(system));
         }
-        String user = instruction.isEmpty() ? input : input.isEmpty() ? instruction : instruction + "\n" + input;
-        messages.add(ChatMessage.user(user));
+        messages.add(ChatMessage.user(task()));
         return List.copyOf(messages);
     }
 
