@@ -11,7 +11,6 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.Role;
 import io.llmblender.core.llm.TokenUsage;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -123,9 +122,5 @@ final class Wire {
     static String excerpt(String body) {
         String flat = body.replaceAll("\\s+", " ").trim();
         return flat.length() <= EXCERPT ? flat : flat.substring(0, EXCERPT) + "...";
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

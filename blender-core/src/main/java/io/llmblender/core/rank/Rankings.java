@@ -531,13 +531,12 @@ public final class Rankings {
         for (PairQuery query : queries) {
             needed |= !query.pairs().isEmpty();
         }
-        List<PairwiseMatrix> matrices;
         if (!needed) {
-            matrices = new ArrayList<>();
+            List<PairwiseMatrix> empty = new ArrayList<>(queries.size());
             for (PairQuery query : queries) {
-                matrices.add(PairwiseMatrix.builder(query.size()).build());
+                empty.add(PairwiseMatrix.builder(query.size()).build());
             }
-            return matrices;
+            return empty;
         }
         List<PairwiseMatrix> answered = queries.size() == 1 ? Collections.singletonList(ranker.score(queries.get(0)))
                 : ranker.scoreAll(queries);

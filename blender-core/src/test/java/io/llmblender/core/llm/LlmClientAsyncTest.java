@@ -43,41 +43,6 @@ class LlmClientAsyncTest {
         }
     }
 
-    /** A client that blocks in generate() until interrupted, and reports what it saw. */
-    private static final class BlockingClient implements LlmClient {
-        final CountDownLatch started = new CountDownLatch(1);
-        final CountDownLatch interrupted = new CountDownLatch(1);
-        final AtomicInteger calls = new AtomicInteger();
-        private final boolean sleep;
-
-        BlockingClient(boolean sleep) {
-            this.sleep = sleep;
-        }
-
-        @Override
-        public String name() {
-            return "blocking";
-        }
-
-        @Override
-        public Generation generate(Prompt prompt) {
-            calls.incrementAndGet();
-            started.countDown();
-            try {
-                if (sleep) {
-                    Thread.sleep(60_000);
-                } else {
-                    new CountDownLatch(1).await();
-                }
-            } catch (InterruptedException e) {
-                interrupted.countDown();
-                Thread.currentThread().interrupt();
-                throw new LlmCallException(name(), "interrupted", e);
-            }
-            return Generation.of("too late");
-        }
-    }
-
     @Test
     void generateAsync_runsGenerateOnExecutorThread() throws Exception {
         ScriptedClient client = ScriptedClient.echo("echo");
@@ -112,7 +77,7 @@ class LlmClientAsyncTest {
 
     @Test
     void generateAsync_cancelWhileSleeping_interruptsGenerate() throws Exception {
-        BlockingClient client = new BlockingClient(true);
+        ScriptedClient client = ScriptedClient.hanging("blocking");
         CompletableFuture<Generation> f = client.generateAsync(Prompt.of("hi"), newExecutor(1));
         assertThat(client.started.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -123,7 +88,7 @@ class LlmClientAsyncTest {
 
     @Test
     void generateAsync_cancelWhileAwaitingLatch_interruptsGenerate() throws Exception {
-        BlockingClient client = new BlockingClient(false);
+        ScriptedClient client = ScriptedClient.hangingOnLatch("blocking");
         CompletableFuture<Generation> f = client.generateAsync(Prompt.of("hi"), newExecutor(1));
         assertThat(client.started.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -134,7 +99,7 @@ class LlmClientAsyncTest {
 
     @Test
     void generateAsync_cancelled_futureReportsCancellation() throws Exception {
-        BlockingClient client = new BlockingClient(false);
+        ScriptedClient client = ScriptedClient.hangingOnLatch("blocking");
         CompletableFuture<Generation> f = client.generateAsync(Prompt.of("hi"), newExecutor(1));
         assertThat(client.started.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -156,7 +121,7 @@ class LlmClientAsyncTest {
                 Thread.currentThread().interrupt();
             }
         });
-        BlockingClient client = new BlockingClient(false);
+        ScriptedClient client = ScriptedClient.hangingOnLatch("blocking");
         CompletableFuture<Generation> f = client.generateAsync(Prompt.of("hi"), executor);
 
         f.cancel(true);
@@ -164,7 +129,7 @@ class LlmClientAsyncTest {
         executor.shutdown();
         assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
 
-        assertThat(client.calls).hasValue(0);
+        assertThat(client.calls()).isZero();
     }
 
     @Test

@@ -20,6 +20,7 @@ public final class ScriptedClient implements LlmClient {
     private final String name;
     private final Function<Prompt, Generation> behaviour;
     private final long delayMillis;
+    private final boolean waitOnLatch;
     private final List<Prompt> prompts = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     /** Counted down when the first call starts. */
@@ -28,8 +29,13 @@ public final class ScriptedClient implements LlmClient {
     public final CountDownLatch interrupted = new CountDownLatch(1);
 
     private ScriptedClient(String name, long delayMillis, Function<Prompt, Generation> behaviour) {
+        this(name, delayMillis, false, behaviour);
+    }
+
+    private ScriptedClient(String name, long delayMillis, boolean waitOnLatch, Function<Prompt, Generation> behaviour) {
         this.name = name;
         this.delayMillis = delayMillis;
+        this.waitOnLatch = waitOnLatch;
         this.behaviour = behaviour;
     }
 
@@ -69,6 +75,11 @@ public final class ScriptedClient implements LlmClient {
     /** Blocks until interrupted. */
     public static ScriptedClient hanging(String name) {
         return new ScriptedClient(name, Long.MAX_VALUE, p -> Generation.of("never"));
+    }
+
+    /** Blocks on a latch that is never released, until interrupted. */
+    public static ScriptedClient hangingOnLatch(String name) {
+        return new ScriptedClient(name, 0, true, p -> Generation.of("never"));
     }
 
     /** Answers {@code null}, breaking the SPI contract. */
@@ -131,9 +142,13 @@ public final class ScriptedClient implements LlmClient {
         prompts.add(prompt);
         threads.add(Thread.currentThread());
         started.countDown();
-        if (delayMillis > 0) {
+        if (delayMillis > 0 || waitOnLatch) {
             try {
-                TimeUnit.MILLISECONDS.sleep(delayMillis);
+                if (waitOnLatch) {
+                    new CountDownLatch(1).await();
+                } else {
+                    TimeUnit.MILLISECONDS.sleep(delayMillis);
+                }
             } catch (InterruptedException e) {
                 interrupted.countDown();
                 Thread.currentThread().interrupt();
