@@ -1,0 +1,375 @@
+package io.llmblender.ranker;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmblender.core.error.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a source and two candidates into one row of token ids, exactly as LLM-Blender's PairRM
+ * does: source = instruction + input; the tokenizer's SEP string and the prefix tokens inside user
+ * text become a space; each segment is encoded with its prefix token, truncated on the right
+ * keeping its special tokens; the source segment to {@code source_max_length}, each candidate
+ * segment to {@code candidate_max_length + (source_max_length - Ls) / 2} for this example's encoded
+ * source length {@code Ls}.
+ *
+ * <p>Texts are tokenized once: a candidate's ids are computed with the first candidate prefix and
+ * reused for the second slot by swapping the prefix id (both prefixes are added tokens of equal
+ * length, so the rest of the text tokenizes the same after either).
+ *
+ * <p>Thread-safe: the tokenizer is immutable and safe for concurrent use.
+ */
+final class PairEncoder implements AutoCloseable {
+
+    private final RankerConfig config;
+    private final HuggingFaceTokenizer tokenizer;
+    private final int cls;
+    private final int sep;
+    private final int pad;
+    private final int sourcePrefix;
+    private final int candidate1Prefix;
+    private final int candidate2Prefix;
+    private final int maxTokenId;
+    private final List<String> banned;
+
+    private PairEncoder(RankerConfig config, HuggingFaceTokenizer tokenizer, Map<String, Integer> ids,
+                        int maxTokenId) {
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.cls = ids.get(config.clsToken());
+        this.sep = ids.get(config.sepToken());
+        this.pad = ids.get(config.padToken());
+        this.sourcePrefix = ids.getOrDefault(config.sourcePrefix(), -1);
+        this.candidate1Prefix = ids.getOrDefault(config.candidate1Prefix(), -1);
+        this.candidate2Prefix = ids.getOrDefault(config.candidate2Prefix(), -1);
+        this.maxTokenId = maxTokenId;
+        List<String> banned = new ArrayList<>();
+        for (String token : List.of(config.sepToken(), config.sourcePrefix(), config.candidate1Prefix(),
+                config.candidate2Prefix(), config.candidatePrefix())) {
+            if (!token.isEmpty() && !banned.contains(token)) {
+                banned.add(token);
+            }
+        }
+        this.banned = List.copyOf(banned);
+    }
+
+    /**
+     * Loads the tokenizer a configuration names and checks that it has every token the layout
+     * needs.
+     *
+     * @param dir the model directory
+     * @param config the ranker configuration
+     * @return the encoder
+     * @throws ModelLoadException naming the file and the missing or malformed part
+     */
+    static PairEncoder load(Path dir, RankerConfig config) {
+        Path file = dir.resolve(config.tokenizerFile());
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException("missing tokenizer file " + config.tokenizerFile() + " in model directory "
+                    + dir + " (named by " + RankerConfig.FILE_NAME + " field 'tokenizer_file')");
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new ModelLoadException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject() || !root.path("model").isObject()) {
+            throw new ModelLoadException(file + " is not a Hugging Face tokenizer.json: it has no 'model' object");
+        }
+        Map<String, Integer> added = new HashMap<>();
+        int maxId = -1;
+        for (JsonNode token : root.path("added_tokens")) {
+            added.put(token.path("content").asText(), token.path("id").asInt());
+            maxId = Math.max(maxId, token.path("id").asInt());
+        }
+        Map<String, Integer> vocab = new HashMap<>();
+        JsonNode modelVocab = root.path("model").path("vocab");
+        if (modelVocab.isObject()) {
+            for (Map.Entry<String, JsonNode> e : modelVocab.properties()) {
+                vocab.put(e.getKey(), e.getValue().asInt());
+                maxId = Math.max(maxId, e.getValue().asInt());
+            }
+        } else if (modelVocab.isArray()) { // Unigram: [[piece, score], ...], id = index
+            for (int i = 0; i < modelVocab.size(); i++) {
+                vocab.put(modelVocab.get(i).path(0).asText(), i);
+            }
+            maxId = Math.max(maxId, modelVocab.size() - 1);
+        } else {
+            throw new ModelLoadException(file + " has no vocabulary under model.vocab");
+        }
+        Map<String, Integer> ids = new HashMap<>();
+        String source = RankerConfig.FILE_NAME;
+        for (String[] field : new String[][] {{"cls_token", config.clsToken()}, {"sep_token", config.sepToken()},
+                {"pad_token", config.padToken()}}) {
+            Integer id = added.containsKey(field[1]) ? added.get(field[1]) : vocab.get(field[1]);
+            if (id == null) {
+                throw new ModelLoadException(file + " lacks the token '" + field[1] + "' that " + source
+                        + " names as " + field[0]);
+            }
+            ids.put(field[1], id);
+        }
+        for (String[] field : new String[][] {{"source_prefix", config.sourcePrefix()},
+                {"candidate1_prefix", config.candidate1Prefix()}, {"candidate2_prefix", config.candidate2Prefix()},
+                {"candidate_prefix", config.candidatePrefix()}}) {
+            if (field[1].isEmpty()) {
+                continue;
+            }
+            if (!added.containsKey(field[1])) {
+                throw new ModelLoadException(file + " lacks the added token '" + field[1] + "' that " + source
+                        + " names as " + field[0]);
+            }
+            ids.put(field[1], added.get(field[1]));
+        }
+        if (config.vocabSize() > 0 && maxId >= config.vocabSize()) {
+            throw new ModelLoadException(file + " has token ids up to " + maxId + " but the model's embeddings have "
+                    + config.vocabSize() + " rows (" + source + " field 'vocab_size')");
+        }
+        HuggingFaceTokenizer tokenizer;
+        try {
+            // Explicit: no special tokens (we add them per segment), no truncation, no padding.
+            tokenizer = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(file)
+                    .optAddSpecialTokens(false)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .optWithOverflowingTokens(false)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new ModelLoadException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
+        }
+        PairEncoder encoder = new PairEncoder(config, tokenizer, ids, maxId);
+        try {
+            encoder.checkPrefixes(file);
+        } catch (RuntimeException e) {
+            encoder.close();
+            throw e;
+        }
+        return encoder;
+    }
+
+    private void checkPrefixes(Path file) {
+        for (String prefix : List.of(config.sourcePrefix(), config.candidate1Prefix(), config.candidate2Prefix())) {
+            if (prefix.isEmpty()) {
+                continue;
+            }
+            long[] got = tokenizer.encode(prefix + "x", false, false).getIds();
+            if (got.length < 2 || got[0] != tokenId(prefix)) {
+                throw new ModelLoadException(file + " does not split '" + prefix + "' off the text that follows it: '"
+                        + prefix + "x' encodes to " + Arrays.toString(got));
+            }
+        }
+    }
+
+    private int tokenId(String prefix) {
+        if (prefix.equals(config.sourcePrefix())) {
+            return sourcePrefix;
+        }
+        return prefix.equals(config.candidate1Prefix()) ? candidate1Prefix : candidate2Prefix;
+    }
+
+    /** The largest token id the tokenizer can produce. */
+    int maxTokenId() {
+        return maxTokenId;
+    }
+
+    /** The id rows are padded with. */
+    int padId() {
+        return pad;
+    }
+
+    /** The id that opens a segment. */
+    int clsId() {
+        return cls;
+    }
+
+    /** The id that closes a segment. */
+    int sepId() {
+        return sep;
+    }
+
+    /** The prefix ids (source, candidate 1, candidate 2), -1 where the layout has none. */
+    int[] prefixIds() {
+        return new int[] {sourcePrefix, candidate1Prefix, candidate2Prefix};
+    }
+
+    /**
+     * Replaces every literal SEP string and prefix token in user text by a space, so that user text
+     * can neither close a segment nor plant a second prefix the model would read.
+     *
+     * @param text user text
+     * @return the text with those tokens replaced
+     */
+    String sanitize(String text) {
+        String out = text;
+        for (String token : banned) {
+            if (out.contains(token)) {
+                out = out.replace(token, " ");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Encodes sources into their segments, truncated to {@code source_max_length}.
+     *
+     * @param sources the sources (instruction + input)
+     * @return one segment per source, special tokens included
+     */
+    int[][] sourceSegments(List<String> sources) {
+        int[][] bodies = bodies(sources, config.sourcePrefix(), sourcePrefix);
+        int[][] out = new int[bodies.length][];
+        for (int i = 0; i < bodies.length; i++) {
+            int[] body = bodies[i];
+            int keep = Math.min(body.length, config.sourceMaxLength() - 2);
+            int[] segment = new int[keep + 2];
+            segment[0] = cls;
+            System.arraycopy(body, 0, segment, 1, keep);
+            segment[keep + 1] = sep;
+            out[i] = segment;
+        }
+        return out;
+    }
+
+    /**
+     * Encodes candidates without prefix or special tokens, untruncated: each is cut per source when
+     * a row is built.
+     *
+     * @param candidates the candidate texts
+     * @return one id array per candidate
+     */
+    int[][] candidateBodies(List<String> candidates) {
+        int[][] withPrefix = bodies(candidates, config.candidate1Prefix(), candidate1Prefix);
+        if (candidate1Prefix < 0) {
+            return withPrefix;
+        }
+        int[][] out = new int[withPrefix.length][];
+        for (int i = 0; i < withPrefix.length; i++) {
+            out[i] = Arrays.copyOfRange(withPrefix[i], 1, withPrefix[i].length);
+        }
+        return out;
+    }
+
+    /**
+     * The most tokens a candidate segment may have next to a source segment of the given length.
+     *
+     * @param sourceSegmentLength the encoded source segment's length, special tokens included
+     * @return {@code candidate_max_length + (source_max_length - Ls) / 2}
+     */
+    int candidateCap(int sourceSegmentLength) {
+        return config.candidateMaxLength() + (config.sourceMaxLength() - sourceSegmentLength) / 2;
+    }
+
+    /** How many body tokens of a candidate fit in a segment of at most {@code cap} tokens. */
+    private int bodyRoom(int cap) {
+        int fixed = 1 + (candidate1Prefix >= 0 ? 1 : 0) + (config.layout() == RankerConfig.Layout.PAIRRM ? 1 : 0);
+        return Math.max(0, cap - fixed);
+    }
+
+    /**
+     * The length of the row {@link #row} would build.
+     *
+     * @param source the source segment
+     * @param body1 the first candidate's body
+     * @param body2 the second candidate's body
+     * @return the row length in tokens
+     */
+    int rowLength(int[] source, int[] body1, int[] body2) {
+        int cap = candidateCap(source.length);
+        int room = bodyRoom(cap);
+        return source.length + 2 * (cap - room) + Math.min(room, body1.length) + Math.min(room, body2.length);
+    }
+
+    /**
+     * Builds the row for one ordered pair into {@code out} starting at {@code offset}.
+     *
+     * @param source the source segment
+     * @param body1 the candidate in slot 1
+     * @param body2 the candidate in slot 2
+     * @param out the destination
+     * @param offset where the row starts in {@code out}
+     * @return the row length
+     */
+    int writeRow(int[] source, int[] body1, int[] body2, long[] out, int offset) {
+        int room = bodyRoom(candidateCap(source.length));
+        int at = offset;
+        for (int id : source) {
+            out[at++] = id;
+        }
+        at = writeCandidate(body1, candidate1Prefix, room, out, at);
+        at = writeCandidate(body2, candidate2Prefix, room, out, at);
+        return at - offset;
+    }
+
+    private int writeCandidate(int[] body, int prefix, int room, long[] out, int offset) {
+        int at = offset;
+        if (config.layout() == RankerConfig.Layout.PAIRRM) {
+            out[at++] = cls;
+        }
+        if (prefix >= 0) {
+            out[at++] = prefix;
+        }
+        int keep = Math.min(room, body.length);
+        for (int k = 0; k < keep; k++) {
+            out[at++] = body[k];
+        }
+        out[at++] = sep;
+        return at;
+    }
+
+    /**
+     * The full row of one ordered pair: convenient for tests and single comparisons.
+     *
+     * @param source the source text
+     * @param candidate1 the candidate in slot 1
+     * @param candidate2 the candidate in slot 2
+     * @return the token ids
+     */
+    long[] encodePair(String source, String candidate1, String candidate2) {
+        int[] src = sourceSegments(List.of(source))[0];
+        int[][] bodies = candidateBodies(List.of(candidate1, candidate2));
+        long[] row = new long[rowLength(src, bodies[0], bodies[1])];
+        writeRow(src, bodies[0], bodies[1], row, 0);
+        return row;
+    }
+
+    private int[][] bodies(List<String> texts, String prefix, int prefixId) {
+        String[] inputs = new String[texts.size()];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = prefix + sanitize(texts.get(i));
+        }
+        Encoding[] encodings = inputs.length == 1
+                ? new Encoding[] {tokenizer.encode(inputs[0], false, false)}
+                : tokenizer.batchEncode(inputs, false, false);
+        int[][] out = new int[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            long[] ids = encodings[i].getIds();
+            if (prefixId >= 0 && (ids.length == 0 || ids[0] != prefixId)) {
+                throw new IllegalStateException("tokenizer did not keep prefix " + prefix + " as the first token");
+            }
+            int[] narrow = new int[ids.length];
+            for (int k = 0; k < ids.length; k++) {
+                narrow[k] = (int) ids[k];
+            }
+            out[i] = narrow;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

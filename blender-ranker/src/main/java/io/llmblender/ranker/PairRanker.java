@@ -1,0 +1,612 @@
+package io.llmblender.ranker;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.util.ZipUtils;
+import io.llmblender.core.error.InferenceException;
+import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.core.internal.Require;
+import io.llmblender.core.llm.ChatMessage;
+import io.llmblender.core.rank.Aggregation;
+import io.llmblender.core.rank.CandidatePair;
+import io.llmblender.core.rank.CompareMode;
+import io.llmblender.core.rank.PairQuery;
+import io.llmblender.core.rank.PairwiseMatrix;
+import io.llmblender.core.rank.Ranker;
+import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.rank.Rankings;
+import io.llmblender.core.rank.ReferenceMode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * LLM-Blender's PairRanker: a cross-encoder, loaded with DJL from an exported model directory, that
+ * scores ordered pairs of candidate answers into the N x N logit matrix.
+ *
+ * <p><b>Model directory.</b> {@code ranker_config.json} (our format: layout, special and prefix
+ * tokens, max lengths, vocabulary size, precision), a Hugging Face {@code tokenizer.json} and a
+ * TorchScript file taking {@code input_ids} and {@code attention_mask} (int64, {@code [B, T]}) and
+ * returning one logit per row. {@code models/export_pairrm.py} writes one from
+ * {@code llm-blender/PairRM-hf}; {@code models/make_tiny_pairranker.py} writes random ones for
+ * tests. Everything is checked at load: a missing file, a tokenizer without a token the layout
+ * needs, or a vocabulary larger than the model's embeddings is a {@link ModelLoadException} naming
+ * the file and the problem.
+ *
+ * <p><b>Encoding</b> follows LLM-Blender exactly (see {@code PairEncoder}): source = instruction +
+ * input; each of source, candidate 1, candidate 2 in its own {@code [CLS] prefix text [SEP]}
+ * segment; per-example truncation budgets; SEP and prefix tokens in user text replaced by spaces.
+ *
+ * <p><b>Speed.</b> Unlike the reference's one forward pass per ordered pair, a call tokenizes each
+ * distinct text once, builds pair rows from the cached ids, sorts rows by length and packs them
+ * into micro-batches of at most {@link Builder#tokenBudget(int)} padded tokens and
+ * {@link Builder#maxBatchRows(int)} rows, padding each batch only to its own longest row.
+ * {@link #scoreAll(List)} packs the pairs of many sources together. A pair's logit does not depend
+ * on what it is batched with, up to float rounding (about 1e-6).
+ *
+ * <p><b>Thread-safety.</b> Safe for concurrent use; concurrent calls give the results sequential
+ * calls give. Each concurrently calling thread gets its own DJL predictor. No native memory
+ * survives a call. {@link #close()} waits for calls in flight and frees the model; later calls
+ * throw {@link IllegalStateException}.
+ *
+ * <pre>{@code
+ * try (PairRanker ranker = PairRanker.load(Path.of("models/pairrm"))) {
+ *     Ranking ranking = ranker.rank("How do I treat a cold?", List.of(answerA, answerB, answerC));
+ * }
+ * }</pre>
+ */
+public final class PairRanker implements Ranker {
+
+    /** Rows of one scoring chunk: bounds the memory of a {@link #scoreAll} over a large dataset. */
+    private static final int CHUNK_ROWS = 8192;
+
+    private final String name;
+    private final RankerConfig config;
+    private final PairEncoder encoder;
+    private final PairModel model;
+    private final int tokenBudget;
+    private final int maxBatchRows;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private PairRanker(Builder builder, RankerConfig config, PairEncoder encoder, PairModel model) {
+        this.name = builder.name != null ? builder.name : config.name();
+        this.config = config;
+        this.encoder = encoder;
+        this.model = model;
+        this.tokenBudget = builder.tokenBudget;
+        this.maxBatchRows = builder.maxBatchRows;
+    }
+
+    /**
+     * Loads a ranker from a local model directory with the defaults of {@link Builder}.
+     *
+     * @param dir the exported model directory
+     * @return the ranker; close it when done
+     * @throws ModelLoadException if a file is missing or the parts do not fit together
+     */
+    public static PairRanker load(Path dir) {
+        return builder(dir).build();
+    }
+
+    /**
+     * Starts a builder for a local model directory.
+     *
+     * @param dir the exported model directory
+     * @return a builder
+     */
+    public static Builder builder(Path dir) {
+        return new Builder(Require.nonNull(dir, "dir"), null);
+    }
+
+    /**
+     * Starts a builder for a model fetched from a URL: a {@code file:} URI of a directory, or any
+     * URL the JDK can open ({@code file:}, {@code http(s):}, {@code jar:}) of a zip archive holding
+     * the directory's files. An archive is unpacked once into {@link Builder#cacheDirectory(Path)}
+     * and reused by later loads of the same URL. Needs network only for remote URLs.
+     *
+     * @param uri where the model is
+     * @return a builder
+     */
+    public static Builder builder(URI uri) {
+        return new Builder(null, Require.nonNull(uri, "uri"));
+    }
+
+    /** The model's name from its configuration, or the name given to the builder. */
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The longest row this ranker builds: {@code source_max_length + 2 * candidate_max_length}.
+     *
+     * @return the maximum row length in tokens
+     */
+    public int maxRowLength() {
+        return config.maxRowLength();
+    }
+
+    /**
+     * Scores the requested ordered pairs of one query in packed micro-batches.
+     *
+     * @param query the source, candidates and pairs
+     * @return the matrix, with exactly the requested off-diagonal pairs computed
+     * @throws InferenceException if the model fails
+     * @throws IllegalStateException if the ranker is closed
+     */
+    @Override
+    public PairwiseMatrix score(PairQuery query) {
+        Require.nonNull(query, "query");
+        return scoreAll(List.of(query)).get(0);
+    }
+
+    /**
+     * Scores many queries, packing the pairs of all of them into shared micro-batches (in chunks
+     * of a few thousand rows to bound memory).
+     *
+     * @param queries the queries
+     * @return one matrix per query, in order
+     * @throws InferenceException if the model fails
+     * @throws IllegalStateException if the ranker is closed
+     */
+    @Override
+    public List<PairwiseMatrix> scoreAll(List<PairQuery> queries) {
+        Require.nonNull(queries, "queries");
+        for (int i = 0; i < queries.size(); i++) {
+            Require.nonNull(queries.get(i), "queries[" + i + "]");
+        }
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("PairRanker " + name + " is closed");
+            }
+            List<PairwiseMatrix> out = new ArrayList<>(queries.size());
+            int start = 0;
+            while (start < queries.size()) {
+                int end = start;
+                int rows = 0;
+                while (end < queries.size() && (end == start || rows + queries.get(end).pairs().size() <= CHUNK_ROWS)) {
+                    rows += queries.get(end).pairs().size();
+                    end++;
+                }
+                out.addAll(scoreChunk(queries.subList(start, end)));
+                start = end;
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private List<PairwiseMatrix> scoreChunk(List<PairQuery> queries) {
+        List<String> sources = new ArrayList<>(queries.size());
+        Map<String, Integer> textIndex = new LinkedHashMap<>();
+        int[][] candidateIndex = new int[queries.size()][];
+        int rowCount = 0;
+        for (int q = 0; q < queries.size(); q++) {
+            PairQuery query = queries.get(q);
+            sources.add(query.source());
+            candidateIndex[q] = new int[query.candidates().size()];
+            for (int c = 0; c < candidateIndex[q].length; c++) {
+                candidateIndex[q][c] = textIndex.computeIfAbsent(query.candidates().get(c), t -> textIndex.size());
+            }
+            for (CandidatePair pair : query.pairs()) {
+                if (pair.first() != pair.second()) {
+                    rowCount++;
+                }
+            }
+        }
+        int[][] sourceSegments = encoder.sourceSegments(sources);
+        int[][] bodies = rowCount == 0 ? new int[0][] : encoder.candidateBodies(new ArrayList<>(textIndex.keySet()));
+
+        // One entry per row: query, slot-1 candidate, slot-2 candidate, length.
+        int[] rowQuery = new int[rowCount];
+        int[] rowFirst = new int[rowCount];
+        int[] rowSecond = new int[rowCount];
+        int[] rowLength = new int[rowCount];
+        int r = 0;
+        for (int q = 0; q < queries.size(); q++) {
+            for (CandidatePair pair : queries.get(q).pairs()) {
+                if (pair.first() == pair.second()) {
+                    continue;
+                }
+                rowQuery[r] = q;
+                rowFirst[r] = pair.first();
+                rowSecond[r] = pair.second();
+                rowLength[r] = encoder.rowLength(sourceSegments[q], bodies[candidateIndex[q][pair.first()]],
+                        bodies[candidateIndex[q][pair.second()]]);
+                r++;
+            }
+        }
+        double[] logits = new double[rowCount];
+        for (int[] batch : MicroBatches.pack(rowLength, tokenBudget, maxBatchRows)) {
+            int length = rowLength[batch[batch.length - 1]];
+            long[] ids = new long[batch.length * length];
+            long[] mask = new long[batch.length * length];
+            for (int b = 0; b < batch.length; b++) {
+                int row = batch[b];
+                int q = rowQuery[row];
+                int written = encoder.writeRow(sourceSegments[q], bodies[candidateIndex[q][rowFirst[row]]],
+                        bodies[candidateIndex[q][rowSecond[row]]], ids, b * length);
+                Arrays.fill(mask, b * length, b * length + written, 1L);
+                Arrays.fill(ids, b * length + written, (b + 1) * length, encoder.padId());
+            }
+            float[] out = model.forward(new PairModel.Batch(ids, mask, batch.length, length));
+            for (int b = 0; b < batch.length; b++) {
+                if (!Float.isFinite(out[b])) {
+                    throw new InferenceException("the ranker model returned a non-finite logit " + out[b]
+                            + " for a pair of query " + rowQuery[batch[b]]);
+                }
+                logits[batch[b]] = out[b];
+            }
+        }
+        List<PairwiseMatrix.Builder> builders = new ArrayList<>(queries.size());
+        for (PairQuery query : queries) {
+            builders.add(PairwiseMatrix.builder(query.candidates().size()));
+        }
+        for (int row = 0; row < rowCount; row++) {
+            builders.get(rowQuery[row]).set(rowFirst[row], rowSecond[row], logits[row]);
+        }
+        List<PairwiseMatrix> out = new ArrayList<>(queries.size());
+        for (PairwiseMatrix.Builder builder : builders) {
+            out.add(builder.build());
+        }
+        return out;
+    }
+
+    /**
+     * Ranks candidates with max-logits over all N(N-1) ordered pairs.
+     *
+     * @param source the text the candidates answer (instruction + input)
+     * @param candidates the candidates, at least one
+     * @return the ranking, carrying the matrix
+     * @throws InferenceException if the model fails
+     */
+    public Ranking rank(String source, List<String> candidates) {
+        return Rankings.rank(this, source, candidates);
+    }
+
+    /**
+     * Ranks the candidates of many sources with max-logits, packing all their pairs together.
+     *
+     * @param sources one source per example
+     * @param candidates the candidates of each example
+     * @return one ranking per example, in order
+     * @throws IllegalArgumentException if the lists differ in size
+     * @throws InferenceException if the model fails
+     */
+    public List<Ranking> rank(List<String> sources, List<List<String>> candidates) {
+        return Rankings.rankAll(this, sources, candidates, Aggregation.MAX_LOGITS);
+    }
+
+    /**
+     * Compares two candidates in both orders: {@code M[a][b] - M[b][a]}, positive when {@code a}
+     * is better. See {@link Rankings#compare} for the single-order modes.
+     *
+     * @param source the text both candidates answer
+     * @param a the first candidate
+     * @param b the second candidate
+     * @return the comparison value
+     * @throws InferenceException if the model fails
+     */
+    public double compare(String source, String a, String b) {
+        return Rankings.compare(this, source, a, b, CompareMode.BOTH_ORDERS);
+    }
+
+    /**
+     * Compares two multi-turn conversations sharing their user turns, as LLM-Blender's
+     * {@code compare_conversations}; positive when {@code a} is better.
+     *
+     * @param a conversation A: USER, ASSISTANT, USER, ASSISTANT, ...
+     * @param b conversation B with the same user turns
+     * @return the comparison value, both orders
+     * @throws IllegalArgumentException if the conversations are malformed or differ in user turns
+     * @throws InferenceException if the model fails
+     */
+    public double compareConversations(List<ChatMessage> a, List<ChatMessage> b) {
+        return Rankings.compareConversations(this, a, b, CompareMode.BOTH_ORDERS);
+    }
+
+    /**
+     * Rank-with-reference rewards: the longest candidate (by characters) is the reference and each
+     * candidate {@code c} gets {@code -(M[ref][c] - M[c][ref])}; the reference gets 0. This turns
+     * the pairwise model into a scalar reward model, as used to label router training data.
+     *
+     * @param source the text the candidates answer
+     * @param candidates the candidates, at least one
+     * @return one reward per candidate, in order
+     * @throws InferenceException if the model fails
+     */
+    public double[] rewards(String source, List<String> candidates) {
+        return Rankings.rewards(this, source, candidates, ReferenceMode.LONGEST);
+    }
+
+    /**
+     * The token ids of one ordered pair, exactly as they are fed to the model: for inspecting the
+     * encoding and for comparing with another implementation.
+     *
+     * @param source the source text
+     * @param candidate1 the candidate in slot 1
+     * @param candidate2 the candidate in slot 2
+     * @return the row's token ids
+     */
+    public long[] encodePair(String source, String candidate1, String candidate2) {
+        Require.nonNull(source, "source");
+        Require.nonNull(candidate1, "candidate1");
+        Require.nonNull(candidate2, "candidate2");
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("PairRanker " + name + " is closed");
+            }
+            return encoder.encodePair(source, candidate1, candidate2);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Runs rows through the model exactly as given, one micro-batch, padded to the longest:
+     * the raw engine, for tests and benchmarks that compare with {@link #score}.
+     */
+    float[] forwardRows(List<long[]> rows) {
+        int length = 0;
+        for (long[] row : rows) {
+            length = Math.max(length, row.length);
+        }
+        long[] ids = new long[rows.size() * length];
+        long[] mask = new long[rows.size() * length];
+        Arrays.fill(ids, encoder.padId());
+        for (int r = 0; r < rows.size(); r++) {
+            System.arraycopy(rows.get(r), 0, ids, r * length, rows.get(r).length);
+            Arrays.fill(mask, r * length, r * length + rows.get(r).length, 1L);
+        }
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("PairRanker " + name + " is closed");
+            }
+            return model.forward(new PairModel.Batch(ids, mask, rows.size(), length));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Waits for calls in flight, then frees the model and tokenizer. Idempotent. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            model.close();
+            encoder.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PairRanker[" + name + ", " + config.layout().name().toLowerCase(java.util.Locale.ROOT)
+                + ", maxRow=" + config.maxRowLength() + "]";
+    }
+
+    /**
+     * Options for loading a {@link PairRanker}. Not thread-safe; {@link #build()} may be called
+     * more than once, each time loading a new ranker.
+     */
+    public static final class Builder {
+        private final Path dir;
+        private final URI uri;
+        private String name;
+        private String device;
+        private Precision precision;
+        private int tokenBudget = 16_384;
+        private int maxBatchRows = 64;
+        private Path cacheDirectory;
+
+        private Builder(Path dir, URI uri) {
+            this.dir = dir;
+            this.uri = uri;
+        }
+
+        /**
+         * The name recorded as provenance. Default: the {@code name} in {@code ranker_config.json}.
+         *
+         * @param name a non-blank name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Require.nonBlank(name, "name");
+            return this;
+        }
+
+        /**
+         * The device to run on, as DJL names it: {@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}.
+         * Default: the first GPU when DJL's PyTorch engine sees one, else the CPU.
+         *
+         * @param device the device name
+         * @return this builder
+         */
+        public Builder device(String device) {
+            this.device = Require.nonBlank(device, "device");
+            return this;
+        }
+
+        /**
+         * The precision. Default: the {@code precision} in {@code ranker_config.json}, itself
+         * {@link Precision#AUTO} by default (fp16 on GPU when the export has an fp16 file).
+         *
+         * @param precision the precision
+         * @return this builder
+         */
+        public Builder precision(Precision precision) {
+            this.precision = Require.nonNull(precision, "precision");
+            return this;
+        }
+
+        /**
+         * The most padded tokens (rows x longest row) in one micro-batch. A row longer than the
+         * budget runs alone. Default 16384; larger budgets use more memory per call.
+         *
+         * @param tokens a positive token count
+         * @return this builder
+         */
+        public Builder tokenBudget(int tokens) {
+            this.tokenBudget = Require.positive(tokens, "tokenBudget");
+            return this;
+        }
+
+        /**
+         * The most rows in one micro-batch. Default 64.
+         *
+         * @param rows a positive row count
+         * @return this builder
+         */
+        public Builder maxBatchRows(int rows) {
+            this.maxBatchRows = Require.positive(rows, "maxBatchRows");
+            return this;
+        }
+
+        /**
+         * Where archives loaded from a URL are unpacked. Default:
+         * {@code ~/.cache/llm-blender-jvm/rankers}.
+         *
+         * @param dir the cache directory
+         * @return this builder
+         */
+        public Builder cacheDirectory(Path dir) {
+            this.cacheDirectory = Require.nonNull(dir, "cacheDirectory");
+            return this;
+        }
+
+        /**
+         * Loads the ranker: reads and checks the configuration and tokenizer, loads the model and
+         * runs one test row through it holding the tokenizer's largest token id.
+         *
+         * @return the ranker; close it when done
+         * @throws ModelLoadException naming the file and the problem
+         */
+        public PairRanker build() {
+            Path home = dir != null ? dir : fetch(uri);
+            if (!Files.isDirectory(home)) {
+                throw new ModelLoadException("PairRanker model directory does not exist: " + home);
+            }
+            RankerConfig config = RankerConfig.read(home);
+            Device target = device != null ? Device.fromName(device)
+                    : Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            Precision wanted = precision != null ? precision : config.precision();
+            String file = modelFile(config, wanted, target, home);
+            PairEncoder encoder = PairEncoder.load(home, config);
+            PairModel model = null;
+            try {
+                model = PairModel.load(home, file, target);
+                PairRanker ranker = new PairRanker(this, config, encoder, model);
+                ranker.checkFits(home.resolve(file));
+                return ranker;
+            } catch (RuntimeException e) {
+                if (model != null) {
+                    model.close();
+                }
+                encoder.close();
+                throw e;
+            }
+        }
+
+        private static String modelFile(RankerConfig config, Precision wanted, Device device, Path home) {
+            boolean fp16 = switch (wanted) {
+                case FP32 -> false;
+                case FP16 -> true;
+                case AUTO -> device.isGpu() && config.fp16ModelFile() != null;
+            };
+            if (fp16 && config.fp16ModelFile() == null) {
+                throw new ModelLoadException("precision FP16 needs an fp16 model file, but "
+                        + home.resolve(RankerConfig.FILE_NAME) + " has no field 'fp16_model_file'");
+            }
+            return fp16 ? config.fp16ModelFile() : config.modelFile();
+        }
+
+        private Path fetch(URI source) {
+            if ("file".equals(source.getScheme()) && Files.isDirectory(Path.of(source))) {
+                return Path.of(source);
+            }
+            Path cache = cacheDirectory != null ? cacheDirectory
+                    : Path.of(System.getProperty("user.home"), ".cache", "llm-blender-jvm", "rankers");
+            Path target = cache.resolve(sha256(source.toString()).substring(0, 16));
+            if (Files.isRegularFile(target.resolve(RankerConfig.FILE_NAME))) {
+                return target;
+            }
+            Path partial = cache.resolve(target.getFileName() + ".partial-" + ProcessHandle.current().pid());
+            try (InputStream in = source.toURL().openStream()) {
+                Files.createDirectories(partial);
+                ZipUtils.unzip(in, partial);
+                Path home = singleDirectory(partial);
+                Files.move(home, target);
+                return target;
+            } catch (IOException | RuntimeException e) {
+                throw new ModelLoadException("cannot fetch a PairRanker archive from " + source + ": " + e, e);
+            }
+        }
+
+        /** The unpacked model directory: the archive's root, or its only top-level folder. */
+        private static Path singleDirectory(Path root) throws IOException {
+            if (Files.isRegularFile(root.resolve(RankerConfig.FILE_NAME))) {
+                return root;
+            }
+            try (var children = Files.list(root)) {
+                List<Path> all = children.toList();
+                if (all.size() == 1 && Files.isDirectory(all.get(0))) {
+                    return all.get(0);
+                }
+            }
+            throw new IOException("the archive holds no " + RankerConfig.FILE_NAME + " at its root or in one folder");
+        }
+
+        private static String sha256(String text) {
+            try {
+                return HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Runs one short row through the model with the tokenizer's largest id in it, so that a model
+     * whose embeddings are smaller than the vocabulary, or whose inputs or outputs are not what
+     * this ranker expects, fails at load rather than at the first call.
+     */
+    private void checkFits(Path file) {
+        long[] row = encoder.encodePair("a", "b", "c");
+        long[] probe = row.clone();
+        probe[2] = encoder.maxTokenId(); // inside the source segment, after its prefix
+        try {
+            float[] logits = forwardRows(List.of(row, probe));
+            if (!Float.isFinite(logits[0]) || !Float.isFinite(logits[1])) {
+                throw new ModelLoadException("the model " + file + " returned non-finite logits on a test row");
+            }
+        } catch (InferenceException e) {
+            throw new ModelLoadException("the model " + file + " fails on a test row holding the tokenizer's largest"
+                    + " token id " + encoder.maxTokenId() + " (does the vocabulary fit the model's embeddings, and"
+                    + " does it take input_ids and attention_mask and return one logit per row?): "
+                    + e.getMessage(), e);
+        }
+    }
+}
