@@ -8,7 +8,7 @@ Run by hand with Debian's python3-torch (1.13) and python3-regex:
         --out models/build/pairranker-base                               # hidden 768, 12 layers, for benchmarks
 
 The directory holds what PairRanker loads from an exported PairRM:
-  pairranker.pt      TorchScript: forward(input_ids int64[B,T], attention_mask int64[B,T]) -> float32[B],
+  pairranker.pt      TorchScript (pairranker-fp16.pt: the same in fp16, for GPUs): forward(input_ids int64[B,T], attention_mask int64[B,T]) -> float32[B],
                      one logit per row; a small post-LN transformer whose head reads the hidden states at
                      the <|source|>, <|candidate1|>, <|candidate2|> positions, as PairRM's does:
                      logit = head([h_src; h_c1]) - head([h_src; h_c2]), head = Linear(2H,H), tanh, Linear(H,1)
@@ -22,6 +22,7 @@ The directory holds what PairRanker loads from an exported PairRM:
 Weights are random: the model ranks at random. It exists to test shapes, encoding, batching and speed.
 """
 import argparse
+import copy
 import csv
 import json
 import os
@@ -277,6 +278,7 @@ def main():
         "format": "blender-pairranker/1",
         "name": f"random-pairranker-{args.preset}",
         "model_file": "pairranker.pt",
+        "fp16_model_file": "pairranker-fp16.pt",
         "tokenizer_file": "tokenizer.json",
         "layout": "pairrm",
         "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]",
@@ -297,6 +299,8 @@ def main():
             param.add_(torch.randn_like(param) * 0.05)
     scripted = torch.jit.script(model)
     scripted.save(os.path.join(out, "pairranker.pt"))
+    # The fp16 twin PairRanker picks on a GPU (Precision.AUTO), as the reference casts to fp16 there.
+    torch.jit.script(copy.deepcopy(model).half()).save(os.path.join(out, "pairranker-fp16.pt"))
 
     if args.preset == "tiny":
         tok = BpeTokenizer(vocab, merges, {**{t: vocab[t] for t in SPECIALS}, **prefix_ids})
