@@ -1,8 +1,12 @@
 /**
- * PairRanker: a DJL-loaded pairwise cross-encoder (PairRM) that scores ordered pairs of
- * candidate answers into the N x N logit matrix of {@code io.llmblender.core.rank}.
+ * PairRanker: LLM-Blender's pairwise cross-encoder (PairRM), loaded with DJL from an exported
+ * TorchScript directory, scoring ordered pairs of candidate answers into the N x N logit matrix of
+ * {@code io.llmblender.core.rank}.
  *
- * <p>Not implemented yet: this module holds the package so that the build has its final
- * shape; the ranker lands with its own issue.
+ * <p>{@link io.llmblender.ranker.PairRanker} is the entry point; it implements
+ * {@link io.llmblender.core.rank.Ranker}, so it plugs into a {@link io.llmblender.core.Blender} and
+ * into every strategy of {@link io.llmblender.core.rank.Rankings} (max-logits, max-wins, bubble
+ * best-of-n, compare, rank-with-reference rewards, conversations). Encoding, truncation budgets and
+ * the head's output follow LLM-Blender exactly; scoring is batched.
  */
 package io.llmblender.ranker;
