@@ -2,10 +2,9 @@ package io.llmblender.ranker;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.core.internal.ConfigFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,14 +77,7 @@ final class PairEncoder implements AutoCloseable {
             throw new ModelLoadException("missing tokenizer file " + config.tokenizerFile() + " in model directory "
                     + dir + " (named by " + RankerConfig.FILE_NAME + " field 'tokenizer_file')");
         }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new ModelLoadException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        JsonNode root = ConfigFile.readJson(file);
         if (root == null || !root.isObject() || !root.path("model").isObject()) {
             throw new ModelLoadException(file + " is not a Hugging Face tokenizer.json: it has no 'model' object");
         }

@@ -1,16 +1,8 @@
 package io.llmblender.ranker;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmblender.core.error.ModelLoadException;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.llmblender.core.internal.ConfigFile;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -84,133 +76,35 @@ record RankerConfig(
      * @throws ModelLoadException naming the file, field and value when anything is missing or wrong
      */
     static RankerConfig read(Path dir) {
-        Path file = dir.resolve(FILE_NAME);
-        if (!Files.isRegularFile(file)) {
-            throw new ModelLoadException("missing " + FILE_NAME + " in model directory " + dir
-                    + " (export the model with models/export_pairrm.py)");
+        ConfigFile in = ConfigFile.read(dir, FILE_NAME, "export the model with models/export_pairrm.py", KNOWN);
+        String format = in.text("format", null);
+        if (!FORMAT.equals(format)) {
+            throw in.error("field 'format' must be \"" + FORMAT + "\", found \"" + format + "\"");
         }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new ModelLoadException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+        Layout layout = in.choice("layout", Layout.class, Layout.PAIRRM);
+        boolean prefixesRequired = layout == Layout.PAIRRM;
+        RankerConfig config = new RankerConfig(
+                in.text("name", null),
+                in.text("model_file", "pairranker.pt"),
+                in.has("fp16_model_file") ? in.text("fp16_model_file", null) : null,
+                in.text("tokenizer_file", "tokenizer.json"),
+                layout,
+                in.text("cls_token", null),
+                in.text("sep_token", null),
+                in.text("pad_token", null),
+                in.optionalText("source_prefix", prefixesRequired),
+                in.optionalText("candidate1_prefix", prefixesRequired),
+                in.optionalText("candidate2_prefix", prefixesRequired),
+                in.optionalText("candidate_prefix", false),
+                in.integer("source_max_length", 4, 1 << 20),
+                in.integer("candidate_max_length", 4, 1 << 20),
+                in.has("vocab_size") ? in.integer("vocab_size", 1, Integer.MAX_VALUE) : 0,
+                in.choice("precision", Precision.class, Precision.AUTO));
+        if (!config.candidate1Prefix.isEmpty()
+                && config.candidate1Prefix.length() != config.candidate2Prefix.length()) {
+            throw in.error("fields candidate1_prefix \"" + config.candidate1Prefix + "\" and candidate2_prefix \""
+                    + config.candidate2Prefix + "\" must have the same length");
         }
-        if (root == null || !root.isObject()) {
-            throw new ModelLoadException(file + " must hold a JSON object");
-        }
-        return new Reader(file, root).config();
-    }
-
-    /** Reads fields with errors that name the file, the field and the value. */
-    private static final class Reader {
-        private final Path file;
-        private final JsonNode root;
-
-        Reader(Path file, JsonNode root) {
-            this.file = file;
-            this.root = root;
-        }
-
-        RankerConfig config() {
-            List<String> unknown = new ArrayList<>();
-            for (Map.Entry<String, JsonNode> entry : root.properties()) {
-                String field = entry.getKey();
-                if (!KNOWN.contains(field)) {
-                    unknown.add(field);
-                }
-            }
-            if (!unknown.isEmpty()) {
-                throw error("has unknown fields " + unknown + "; known fields are " + KNOWN.stream().sorted().toList());
-            }
-            String format = text("format", null);
-            if (!FORMAT.equals(format)) {
-                throw error("field 'format' must be \"" + FORMAT + "\", found \"" + format + "\"");
-            }
-            Layout layout = parseLayout(text("layout", "pairrm"));
-            boolean prefixesRequired = layout == Layout.PAIRRM;
-            RankerConfig config = new RankerConfig(
-                    text("name", null),
-                    text("model_file", "pairranker.pt"),
-                    optionalText("fp16_model_file"),
-                    text("tokenizer_file", "tokenizer.json"),
-                    layout,
-                    text("cls_token", null),
-                    text("sep_token", null),
-                    text("pad_token", null),
-                    prefix("source_prefix", prefixesRequired),
-                    prefix("candidate1_prefix", prefixesRequired),
-                    prefix("candidate2_prefix", prefixesRequired),
-                    prefix("candidate_prefix", false),
-                    integer("source_max_length", 4, 1 << 20),
-                    integer("candidate_max_length", 4, 1 << 20),
-                    root.has("vocab_size") ? integer("vocab_size", 1, Integer.MAX_VALUE) : 0,
-                    parsePrecision(text("precision", "auto")));
-            if (!config.candidate1Prefix.isEmpty()
-                    && config.candidate1Prefix.length() != config.candidate2Prefix.length()) {
-                throw error("candidate1_prefix \"" + config.candidate1Prefix + "\" and candidate2_prefix \""
-                        + config.candidate2Prefix + "\" must have the same length");
-            }
-            return config;
-        }
-
-        private String text(String field, String fallback) {
-            JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
-                if (fallback == null) {
-                    throw error("lacks the required field '" + field + "'");
-                }
-                return fallback;
-            }
-            if (!node.isTextual() || node.asText().isBlank()) {
-                throw error("field '" + field + "' must be a non-blank string, found " + node);
-            }
-            return node.asText();
-        }
-
-        private String optionalText(String field) {
-            return root.hasNonNull(field) ? text(field, null) : null;
-        }
-
-        private String prefix(String field, boolean required) {
-            JsonNode node = root.get(field);
-            if (!required && (node == null || node.isNull() || (node.isTextual() && node.asText().isEmpty()))) {
-                return "";
-            }
-            return text(field, null);
-        }
-
-        private int integer(String field, int min, int max) {
-            JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
-                throw error("lacks the required field '" + field + "'");
-            }
-            if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min
-                    || node.intValue() > max) {
-                throw error("field '" + field + "' must be an integer in [" + min + ", " + max + "], found " + node);
-            }
-            return node.intValue();
-        }
-
-        private Layout parseLayout(String value) {
-            try {
-                return Layout.valueOf(value.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw error("field 'layout' must be \"pairrm\" or \"plain\", found \"" + value + "\"");
-            }
-        }
-
-        private Precision parsePrecision(String value) {
-            try {
-                return Precision.valueOf(value.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw error("field 'precision' must be \"auto\", \"fp32\" or \"fp16\", found \"" + value + "\"");
-            }
-        }
-
-        private ModelLoadException error(String what) {
-            return new ModelLoadException(file + " " + what);
-        }
+        return config;
     }
 }
