@@ -1,9 +1,10 @@
 /**
- * GenFuser: a DJL-loaded seq2seq (T5) model that writes one answer from the top-ranked
- * candidates, with decoding (greedy, beam, sampling) done in Java.
+ * GenFuser: LLM-Blender's seq2seq fusion of the top-ranked candidates into one answer, a T5-family
+ * model loaded with DJL from an exported TorchScript directory, with the decoding loop (greedy,
+ * beam search, sampling, key/value cache) in Java.
  *
- * <p>Not implemented yet: this module holds the package so that the build has its final
- * shape; the fuser lands with its own issue. Until then {@code io.llmblender.core.fuse.LlmFuser}
- * fuses with any LLM client.
+ * <p>{@link io.llmblender.fuser.GenFuser} is the entry point; it implements
+ * {@link io.llmblender.core.fuse.Fuser}, so it plugs into a {@link io.llmblender.core.Blender}.
+ * {@link io.llmblender.fuser.Decoding} chooses how tokens are picked.
  */
 package io.llmblender.fuser;

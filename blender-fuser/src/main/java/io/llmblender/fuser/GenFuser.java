@@ -1,0 +1,378 @@
+package io.llmblender.fuser;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.core.fuse.Fuser;
+import io.llmblender.core.fuse.Fusion;
+import io.llmblender.core.internal.Require;
+import io.llmblender.core.llm.FinishReason;
+import io.llmblender.core.llm.Prompt;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * LLM-Blender's GenFuser: a T5-family seq2seq model, loaded with DJL from an exported TorchScript
+ * directory, that writes one answer from the ranked top-K candidates. DJL's own text generation
+ * handles decoder-only models only, so the decoding loop is here, in Java: greedy, beam search
+ * (the default: 4 beams, as the reference) and sampling (see {@link Decoding}).
+ *
+ * <p><b>Model directory.</b> {@code fuser_config.json} (our format: decoder start, end-of-sequence
+ * and pad ids, cache shape, max lengths), a Hugging Face {@code tokenizer.json} and a TorchScript
+ * module with the methods {@code encode(input_ids, attention_mask) -> (cross_k, cross_v)} and
+ * {@code decode_step(tokens, cross_k, cross_v, enc_mask, past_k, past_v) -> (logits, k, v)}.
+ * {@code models/export_t5.py} writes one from a T5 / Flan-T5 checkpoint such as
+ * {@code llm-blender/gen_fuser_3b}; {@code models/make_tiny_t5.py} writes the random test model.
+ *
+ * <p><b>Prompt.</b> Built exactly as the reference from the instruction, the input and every
+ * candidate given (see {@code FusionPrompt}): candidates cut to 128 tokens with "..." appended,
+ * the whole prompt at most 1024 tokens. Over that budget this fuser cuts the candidates further
+ * rather than losing the final instruction line, as the reference does. For a chat-form prompt the
+ * last user turn is the instruction.
+ *
+ * <p><b>Decoding.</b> The encoder runs once per prompt; its cross-attention keys and values are
+ * shared by every step and beam, and the decoder's key/value cache carries over from step to
+ * step (beams reorder it). Generation stops at the end-of-sequence token or after
+ * {@link Builder#maxNewTokens(int)} tokens; {@link Fusion#finishReason()} says which
+ * ({@link FinishReason#STOP} or {@link FinishReason#LENGTH}) and
+ * {@link Fusion#generatedTokens()} how many tokens were generated.
+ *
+ * <p><b>Thread-safety.</b> Safe for concurrent use; each call works in its own child NDManager,
+ * freed before the call returns. {@link #close()} waits for calls in flight; later calls throw
+ * {@link IllegalStateException}.
+ */
+public final class GenFuser implements Fuser {
+
+    private final String name;
+    private final FuserConfig config;
+    private final HuggingFaceTokenizer tokenizer;
+    private final FusionPrompt promptBuilder;
+    private final Seq2SeqModel model;
+    private final Decoding decoding;
+    private final int maxNewTokens;
+    private final boolean kvCache;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private GenFuser(Builder builder, FuserConfig config, HuggingFaceTokenizer tokenizer, Seq2SeqModel model) {
+        this.name = builder.name != null ? builder.name : config.name();
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.promptBuilder = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength());
+        this.model = model;
+        this.decoding = builder.decoding;
+        this.maxNewTokens = builder.maxNewTokens;
+        this.kvCache = builder.kvCache;
+    }
+
+    /**
+     * Loads a fuser from a local model directory with the defaults of {@link Builder}.
+     *
+     * @param dir the exported model directory
+     * @return the fuser; close it when done
+     * @throws ModelLoadException if a file is missing or the parts do not fit together
+     */
+    public static GenFuser load(Path dir) {
+        return builder(dir).build();
+    }
+
+    /**
+     * Starts a builder for a local model directory.
+     *
+     * @param dir the exported model directory
+     * @return a builder
+     */
+    public static Builder builder(Path dir) {
+        return new Builder(Require.nonNull(dir, "dir"));
+    }
+
+    /** The model's name from its configuration, or the name given to the builder. */
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The decoding this fuser uses.
+     *
+     * @return the decoding
+     */
+    public Decoding decoding() {
+        return decoding;
+    }
+
+    /**
+     * Fuses the given candidates, all of them (a {@link io.llmblender.core.Blender} passes its
+     * top K), into one answer.
+     *
+     * @param prompt what the candidates answer
+     * @param ranked the candidates, best first, at least one; not modified
+     * @return the fused answer, why generation stopped and how many tokens it made
+     * @throws io.llmblender.core.error.InferenceException if the model fails
+     * @throws IllegalStateException if the fuser is closed
+     */
+    @Override
+    public Fusion fuse(Prompt prompt, List<String> ranked) {
+        Require.nonNull(prompt, "prompt");
+        return fuseAll(List.of(prompt), List.of(Require.nonNull(ranked, "ranked"))).get(0);
+    }
+
+    /**
+     * Fuses many prompts in one batch: one encoder pass and one decoding loop for all. Each result
+     * equals fusing its prompt alone (sampling included: each prompt's generator is seeded alike).
+     *
+     * @param prompts the prompts
+     * @param ranked the candidates of each prompt, best first
+     * @return one fusion per prompt, in order
+     * @throws IllegalArgumentException if the lists differ in size or a candidate list is empty
+     * @throws io.llmblender.core.error.InferenceException if the model fails
+     * @throws IllegalStateException if the fuser is closed
+     */
+    @Override
+    public List<Fusion> fuseAll(List<Prompt> prompts, List<List<String>> ranked) {
+        Require.nonNull(prompts, "prompts");
+        Require.nonNull(ranked, "ranked");
+        if (prompts.size() != ranked.size()) {
+            throw new IllegalArgumentException("prompts and ranked must have the same size, found "
+                    + prompts.size() + " and " + ranked.size());
+        }
+        if (prompts.isEmpty()) {
+            return List.of();
+        }
+        long[][] ids = new long[prompts.size()][];
+        for (int i = 0; i < prompts.size(); i++) {
+            Prompt prompt = Require.nonNull(prompts.get(i), "prompts[" + i + "]");
+            List<String> candidates = Require.nonNull(ranked.get(i), "ranked[" + i + "]");
+            if (candidates.isEmpty()) {
+                throw new IllegalArgumentException("ranked[" + i + "] must hold at least one candidate");
+            }
+            for (int c = 0; c < candidates.size(); c++) {
+                Require.nonNull(candidates.get(c), "ranked[" + i + "][" + c + "]");
+            }
+        }
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("GenFuser " + name + " is closed");
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                ids[i] = promptBuilder.build(prompts.get(i).instruction(), prompts.get(i).input(), ranked.get(i)).ids();
+            }
+            List<Decoder.Output> outputs = generate(ids);
+            List<Fusion> out = new ArrayList<>(outputs.size());
+            for (int i = 0; i < outputs.size(); i++) {
+                Decoder.Output o = outputs.get(i);
+                long[] tokens = new long[o.tokens().length];
+                for (int k = 0; k < tokens.length; k++) {
+                    tokens[k] = o.tokens()[k];
+                }
+                out.add(Fusion.of(tokenizer.decode(tokens, true), name, ranked.get(i).size(),
+                        o.endedWithEos() ? FinishReason.STOP : FinishReason.LENGTH,
+                        o.tokens().length + (o.endedWithEos() ? 1 : 0)));
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs the decoding loop over prompt token ids: for tests and benchmarks. */
+    List<Decoder.Output> generate(long[][] promptIds) {
+        Decoder decoder = new Decoder(config.decoderStartId(), config.eosId(), config.padId(), maxNewTokens);
+        int copies = decoding.strategy() == Decoding.Strategy.BEAM_SEARCH ? decoding.beams() : 1;
+        try (Seq2SeqModel.Session session = model.open(promptIds, copies, kvCache)) {
+            return copies > 1 || decoding.strategy() == Decoding.Strategy.BEAM_SEARCH
+                    ? decoder.beamSearch(session, promptIds.length, copies, decoding.lengthPenalty())
+                    : decoder.oneBest(session, promptIds.length, decoding);
+        }
+    }
+
+    /** The prompt as this fuser builds it: for inspection and tests. */
+    String promptText(Prompt prompt, List<String> ranked) {
+        return promptBuilder.build(prompt.instruction(), prompt.input(), ranked).text();
+    }
+
+    /** The prompt's token ids as this fuser builds them. */
+    long[] promptIds(Prompt prompt, List<String> ranked) {
+        return promptBuilder.build(prompt.instruction(), prompt.input(), ranked).ids();
+    }
+
+    /** Waits for calls in flight, then frees the model and tokenizer. Idempotent. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            model.close();
+            tokenizer.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GenFuser[" + name + ", " + decoding + ", maxNewTokens=" + maxNewTokens + "]";
+    }
+
+    /**
+     * Options for loading a {@link GenFuser}. Not thread-safe; each {@link #build()} loads a new
+     * fuser.
+     */
+    public static final class Builder {
+        private final Path dir;
+        private String name;
+        private String device;
+        private Decoding decoding = Decoding.defaults();
+        private int maxNewTokens = 128;
+        private boolean kvCache = true;
+
+        private Builder(Path dir) {
+            this.dir = dir;
+        }
+
+        /**
+         * The name recorded as provenance. Default: the {@code name} in {@code fuser_config.json}.
+         *
+         * @param name a non-blank name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Require.nonBlank(name, "name");
+            return this;
+        }
+
+        /**
+         * The device, as DJL names it ({@code "cpu"}, {@code "gpu"}). Default: the first GPU
+         * when DJL's PyTorch engine sees one, else the CPU.
+         *
+         * @param device the device name
+         * @return this builder
+         */
+        public Builder device(String device) {
+            this.device = Require.nonBlank(device, "device");
+            return this;
+        }
+
+        /**
+         * How to pick tokens. Default {@link Decoding#defaults()}: beam search, 4 beams.
+         *
+         * @param decoding the decoding
+         * @return this builder
+         */
+        public Builder decoding(Decoding decoding) {
+            this.decoding = Require.nonNull(decoding, "decoding");
+            return this;
+        }
+
+        /**
+         * The most tokens to generate, the end-of-sequence token included. Default 128, as the
+         * reference.
+         *
+         * @param tokens a positive count
+         * @return this builder
+         */
+        public Builder maxNewTokens(int tokens) {
+            this.maxNewTokens = Require.positive(tokens, "maxNewTokens");
+            return this;
+        }
+
+        /**
+         * Whether to keep the decoder's key/value cache across steps (the default) or recompute
+         * the whole decoder each step. Recomputing gives the same tokens, much more slowly; it
+         * exists to measure the cache and to check it.
+         *
+         * @param enabled whether to cache
+         * @return this builder
+         */
+        public Builder kvCache(boolean enabled) {
+            this.kvCache = enabled;
+            return this;
+        }
+
+        /**
+         * Loads the fuser: reads and checks the configuration and tokenizer, loads the model and
+         * decodes one token of a short prompt so that a model that does not fit fails now.
+         *
+         * @return the fuser; close it when done
+         * @throws ModelLoadException naming the file and the problem
+         */
+        public GenFuser build() {
+            if (!Files.isDirectory(dir)) {
+                throw new ModelLoadException("GenFuser model directory does not exist: " + dir);
+            }
+            FuserConfig config = FuserConfig.read(dir);
+            if (config.maxTargetPositions() > 0 && maxNewTokens > config.maxTargetPositions() - 1) {
+                throw new IllegalArgumentException("maxNewTokens must be at most " + (config.maxTargetPositions() - 1)
+                        + " for this model (max_target_positions " + config.maxTargetPositions() + "), found "
+                        + maxNewTokens);
+            }
+            Path tokenizerFile = dir.resolve(config.tokenizerFile());
+            if (!Files.isRegularFile(tokenizerFile)) {
+                throw new ModelLoadException("missing tokenizer file " + config.tokenizerFile() + " in model directory "
+                        + dir);
+            }
+            io.llmblender.core.internal.ConfigFile.readJson(tokenizerFile);
+            HuggingFaceTokenizer tokenizer;
+            try {
+                tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile).optAddSpecialTokens(false)
+                        .optTruncation(false).optPadding(false).build();
+            } catch (IOException | RuntimeException e) {
+                throw new ModelLoadException("cannot load tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
+            }
+            Device target = device != null ? Device.fromName(device)
+                    : Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            Seq2SeqModel model = null;
+            try {
+                checkTokenizer(tokenizer, tokenizerFile, config);
+                model = Seq2SeqModel.load(dir, config, target);
+                GenFuser fuser = new GenFuser(this, config, tokenizer, model);
+                fuser.checkFits(dir.resolve(config.modelFile()));
+                return fuser;
+            } catch (RuntimeException e) {
+                if (model != null) {
+                    model.close();
+                }
+                tokenizer.close();
+                throw e;
+            }
+        }
+
+        private static void checkTokenizer(HuggingFaceTokenizer tokenizer, Path file, FuserConfig config) {
+            long[] eos = tokenizer.encode("</s>", false, false).getIds();
+            if (eos.length != 1 || eos[0] != config.eosId()) {
+                throw new ModelLoadException(file + " does not encode \"</s>\" as the single token eos_token_id "
+                        + config.eosId() + " of " + FuserConfig.FILE_NAME + "; it gives " + java.util.Arrays.toString(eos));
+            }
+            for (int i = 0; i < 3; i++) {
+                long[] sentinel = tokenizer.encode("<extra_id_" + i + ">", false, false).getIds();
+                if (sentinel.length != 1 || sentinel[0] >= config.vocabSize()) {
+                    throw new ModelLoadException(file + " lacks the sentinel token <extra_id_" + i + "> as one token"
+                            + " within the model's vocabulary of " + config.vocabSize());
+                }
+            }
+        }
+    }
+
+    private void checkFits(Path file) {
+        long[] ids = promptIds(Prompt.of("a"), List.of("b"));
+        try (Seq2SeqModel.Session session = model.open(new long[][] {ids}, 1, true)) {
+            float[][] logits = session.step(new long[] {config.decoderStartId()}, null);
+            if (logits[0].length != config.vocabSize()) {
+                throw new ModelLoadException("the model " + file + " returns " + logits[0].length
+                        + " logits per step but " + FuserConfig.FILE_NAME + " says vocab_size " + config.vocabSize());
+            }
+        } catch (io.llmblender.core.error.InferenceException e) {
+            throw new ModelLoadException("the model " + file + " fails on a test prompt (does it export encode and"
+                    + " decode_step with the cache shape of " + FuserConfig.FILE_NAME + "?): " + e.getMessage(), e);
+        }
+    }
+}
