@@ -57,9 +57,10 @@ class GoldenDecodingTest {
         JsonNode fusion = prompts().stream().filter(p -> p.get("name").asText().equals("fusion_k2")).findFirst()
                 .orElseThrow();
         try (GenFuser fuser = GenFuser.load(DIR)) {
-            Prompt prompt = Prompt.of("Add 7 and 8.", "Be brief.");
-            assertThat(fuser.promptText(prompt, List.of("15", "7 + 8 = 15"))).isEqualTo(fusion.get("text").asText());
-            assertThat(fuser.promptIds(prompt, List.of("15", "7 + 8 = 15"))).containsExactly(longs(fusion.get("input_ids")));
+            Prompt prompt = Prompt.of("I love you!");
+            List<String> candidates = List.of("I hate you!", "I love you, too!");
+            assertThat(fuser.promptText(prompt, candidates)).isEqualTo(fusion.get("text").asText());
+            assertThat(fuser.promptIds(prompt, candidates)).containsExactly(longs(fusion.get("input_ids")));
         }
     }
 
@@ -105,7 +106,7 @@ class GoldenDecodingTest {
     @Test
     void fuse_reportsWhyAndHowManyTokens() {
         try (GenFuser fuser = GenFuser.builder(DIR).decoding(Decoding.greedy()).maxNewTokens(20).build()) {
-            Fusion fusion = fuser.fuse(Prompt.of("Add 7 and 8.", "Be brief."), List.of("15", "7 + 8 = 15"));
+            Fusion fusion = fuser.fuse(Prompt.of("I love you!"), List.of("I hate you!", "I love you, too!"));
             JsonNode expected = prompts().stream().filter(p -> p.get("name").asText().equals("fusion_k2"))
                     .findFirst().orElseThrow().get("greedy");
             assertThat(fusion.finishReason()).isEqualTo(FinishReason.STOP);
