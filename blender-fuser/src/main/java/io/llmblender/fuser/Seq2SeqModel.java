@@ -193,6 +193,13 @@ final class Seq2SeqModel implements AutoCloseable {
                 if (cached) {
                     NDArray newK = out.get(1);
                     NDArray newV = out.get(2);
+                    Shape expected = new Shape(config.layers(), rows, config.heads(), history[0].length,
+                            config.headDim());
+                    if (!newK.getShape().equals(expected) || !newV.getShape().equals(expected)) {
+                        throw new InferenceException("the fuser model's decode_step returned a cache of shape "
+                                + newK.getShape() + " where num_layers, num_heads and head_dim of "
+                                + FuserConfig.FILE_NAME + " give " + expected);
+                    }
                     newK.attach(manager);
                     newV.attach(manager);
                     pastK.close();
