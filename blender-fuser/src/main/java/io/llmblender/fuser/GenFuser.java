@@ -356,7 +356,8 @@ public final class GenFuser implements Fuser {
                 long[] sentinel = tokenizer.encode("<extra_id_" + i + ">", false, false).getIds();
                 if (sentinel.length != 1 || sentinel[0] >= config.vocabSize()) {
                     throw new ModelLoadException(file + " lacks the sentinel token <extra_id_" + i + "> as one token"
-                            + " within the model's vocabulary of " + config.vocabSize());
+                            + " within the model's vocabulary of " + config.vocabSize() + " (" + FuserConfig.FILE_NAME
+                            + " field 'vocab_size')");
                 }
             }
         }

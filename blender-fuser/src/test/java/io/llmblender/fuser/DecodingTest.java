@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +40,10 @@ class DecodingTest {
     private static final List<String> TIMES_CANDIDATES = List.of("12", "It is 12.", "twelve");
     private static final Prompt CLIPS = Prompt.of("Natalia sold clips to 48 of her friends in April. How many clips?");
     private static final List<String> CLIPS_CANDIDATES = List.of("48", "She sold 48 clips.");
-    private static final List<Prompt> PROMPTS = List.of(ADD, TIMES, CLIPS);
-    private static final List<List<String>> CANDIDATES = List.of(ADD_CANDIDATES, TIMES_CANDIDATES, CLIPS_CANDIDATES);
+    private static final List<Prompt> PROMPTS = List.of(ADD, TIMES, CLIPS, Prompt.of("I love you!"),
+            Prompt.of("Is 17 prime?", "Answer yes or no."));
+    private static final List<List<String>> CANDIDATES = List.of(ADD_CANDIDATES, TIMES_CANDIDATES, CLIPS_CANDIDATES,
+            List.of("I hate you!", "I love you, too!"), List.of("Yes.", "17 is prime, so yes."));
 
     private static final Map<String, GenFuser> FUSERS = new HashMap<>();
     private static long[][] promptIds;
@@ -122,10 +125,9 @@ class DecodingTest {
 
     @Test
     void sampling_differentSeeds_giveDifferentText() {
-        Set<String> outputs = new HashSet<>();
+        Set<List<String>> outputs = new HashSet<>();
         for (long seed = 1; seed <= 5; seed++) {
-            outputs.add(tokens(fuser(Decoding.sampling(0.8, 50, 0.95, seed), true, MAX)
-                    .generate(new long[][] {promptIds[1]})).get(0));
+            outputs.add(tokens(fuser(Decoding.sampling(0.8, 50, 0.95, seed), true, MAX).generate(promptIds)));
         }
         assertThat(outputs).hasSizeGreaterThanOrEqualTo(2);
     }
@@ -155,33 +157,46 @@ class DecodingTest {
         assertThat(views(fuser.fuseAll(PROMPTS, CANDIDATES))).isEqualTo(aloneEach(fuser));
     }
 
+    /** The first of PROMPTS whose greedy output (up to MAX tokens) is as asked; the fixture is random. */
+    private static int firstPrompt(String what, Predicate<Decoder.Output> test) {
+        List<Decoder.Output> outputs = fuser(Decoding.greedy(), true, MAX)
+                .generate(Arrays.copyOf(promptIds, PROMPTS.size()));
+        for (int i = 0; i < outputs.size(); i++) {
+            if (test.test(outputs.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no prompt of the test gives " + what + " on this fixture: " + tokens(outputs));
+    }
+
     @Test
     void fuse_longerThanTheLimit_stopsWithLengthAfterMaxNewTokens() {
-        Decoder.Output full = fuser(Decoding.greedy(), true, MAX).generate(new long[][] {promptIds[1]}).get(0);
-        assertThat(full.tokens().length).isGreaterThan(3);
+        int i = firstPrompt("more than 3 tokens", o -> o.tokens().length > 3);
+        Decoder.Output full = fuser(Decoding.greedy(), true, MAX).generate(new long[][] {promptIds[i]}).get(0);
         GenFuser limited = fuser(Decoding.greedy(), true, 3);
-        Fusion fusion = limited.fuse(TIMES, TIMES_CANDIDATES);
+        Fusion fusion = limited.fuse(PROMPTS.get(i), CANDIDATES.get(i));
         assertThat(fusion.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(fusion.generatedTokens()).hasValue(3);
-        Decoder.Output cut = limited.generate(new long[][] {promptIds[1]}).get(0);
+        Decoder.Output cut = limited.generate(new long[][] {promptIds[i]}).get(0);
         assertThat(cut.tokens()).containsExactly(Arrays.copyOf(full.tokens(), 3));
         assertThat(cut.endedWithEos()).isFalse();
     }
 
     @Test
     void fuse_endingWithEos_stopsAndCountsTheEosToken() {
-        Decoder.Output full = fuser(Decoding.greedy(), true, MAX).generate(new long[][] {promptIds[0]}).get(0);
-        assertThat(full.endedWithEos()).isTrue();
-        int n = full.tokens().length;
-        Fusion fusion = fuser(Decoding.greedy(), true, MAX).fuse(ADD, ADD_CANDIDATES);
+        int i = firstPrompt("tokens then EOS", o -> o.endedWithEos() && o.tokens().length > 0);
+        Prompt prompt = PROMPTS.get(i);
+        List<String> candidates = CANDIDATES.get(i);
+        int n = fuser(Decoding.greedy(), true, MAX).generate(new long[][] {promptIds[i]}).get(0).tokens().length;
+        Fusion fusion = fuser(Decoding.greedy(), true, MAX).fuse(prompt, candidates);
         assertThat(fusion.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(fusion.generatedTokens()).hasValue(n + 1);
         // The limit counts the EOS token: n + 1 still stops, n runs out.
-        Fusion exact = fuser(Decoding.greedy(), true, n + 1).fuse(ADD, ADD_CANDIDATES);
+        Fusion exact = fuser(Decoding.greedy(), true, n + 1).fuse(prompt, candidates);
         assertThat(exact.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(exact.text()).isEqualTo(fusion.text());
         assertThat(exact.generatedTokens()).hasValue(n + 1);
-        Fusion cut = fuser(Decoding.greedy(), true, n).fuse(ADD, ADD_CANDIDATES);
+        Fusion cut = fuser(Decoding.greedy(), true, n).fuse(prompt, candidates);
         assertThat(cut.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(cut.generatedTokens()).hasValue(n);
     }
