@@ -4,12 +4,23 @@
 Run by hand with Debian's python3-torch (1.13) and python3-regex:
 
     /usr/bin/python3 models/make_tiny_t5.py            # writes models/genfuser/ (the committed test fixture)
+    /usr/bin/python3 models/make_tiny_t5.py --preset small --out models/build/genfuser-small   # for benchmarks
 
 The model is a tiny T5 built from the TorchScript classes of models/export_t5.py (the exporter of real
 T5 / Flan-T5 checkpoints), so the fixture exercises the very module a real export produces: relative position
 buckets, RMS norms, gated-gelu FFN, untied lm_head, unscaled attention. Weights are random (seed fixed): the
 model fuses nothing, it exists to test tokenization, shapes, the KV cache, batching and the decoding loops.
 d_model 32, 2 encoder + 2 decoder layers, 4 heads of 8, d_ff 64, 32 relative buckets up to distance 128.
+
+--preset small (not committed; models/build/ is ignored by git) makes a BENCHMARK model with Flan-T5-small's
+shapes instead: d_model 512, 8 encoder + 8 decoder layers, 6 heads of 64, gated-gelu d_ff 1024, 32 relative
+buckets up to distance 128, 32128 logits (T5's lm_head width; the tokenizer is the tiny one, so most generated ids
+lie past it and decode to nothing, as T5's ids 32100..32127 do), T5's initialisation (scale 1), about 77M
+parameters, a 310 MB fuser.pt. Its lm_head row for EOS (id 1) is zero, so the EOS logit is always 0 while the
+largest of the other 32127 logits is about 4: greedy and beam search never choose EOS and always generate
+max_new_tokens tokens (checked here at 128 on fusion prompts), which is what a tokens-per-second benchmark at a
+fixed length needs. It fuses nothing, like the tiny model. No golden.json; fuser_config.json names it
+random-genfuser-small-noeos. A minute or two (mostly the 128-token checks).
 
 The script is deterministic (seed fixed; it re-runs itself with PYTHONHASHSEED=0 so that the TorchScript file
 is byte-identical too): re-running it gives the same files.
@@ -78,6 +89,7 @@ import math
 import os
 import random
 import sys
+import time
 
 import regex
 import torch
@@ -398,14 +410,59 @@ def check_cache(fuser, ids, prefix):
     return worst
 
 
+PRESETS = {
+    # the committed test fixture (the default): keep these values, they define models/genfuser/ byte for byte
+    "tiny": dict(name="random-genfuser-tiny", d_model=32, layers=2, heads=4, d_kv=8, d_ff=64, logits=None,
+                 scale=6.0, eos_bias=1.5, no_eos=False),
+    # Flan-T5-small's shapes, EOS never chosen: for benchmarks at a fixed number of new tokens
+    "small": dict(name="random-genfuser-small-noeos", d_model=512, layers=8, heads=6, d_kv=64, d_ff=1024,
+                  logits=32128, scale=1.0, eos_bias=0.0, no_eos=True),
+}
+
+
+def check_no_eos(fuser, model, tok, texts, steps):
+    """The benchmark model: scripted == eager, cache == recompute, and greedy / 4-beam never end before `steps`."""
+    cands = [texts[1][:400], texts[2][:400], texts[4][:400]]
+    prompts = [tok.encode(fusion_prompt(texts[0], "", cands))[:1024],
+               tok.encode(fusion_prompt(texts[3], "", [texts[4][:300], texts[5][:300]]))[:1024]]
+    for ids in prompts:
+        x = torch.tensor([ids])
+        mask = torch.ones_like(x)
+        ek, _ = model.encode(x, mask)
+        sk, _ = fuser.encode(x, mask)
+        assert (ek - sk).abs().max() <= 1e-4 * max(1.0, ek.abs().max().item()), "scripted and eager encode differ"
+        start = time.time()
+        g = greedy(fuser, x, mask, 0, 1, 0, steps)[0]
+        assert len(g) == steps, f"greedy ended after {len(g)} tokens: the EOS logit is not suppressed"
+        print(f"  prompt of {len(ids)} ids: greedy {len(g)} tokens without EOS ({len(set(g))} distinct; "
+              f"{time.time() - start:.1f} s)")
+    ids = prompts[0]
+    x = torch.tensor([ids])
+    mask = torch.ones_like(x)
+    worst = check_cache(fuser, x, [0] + greedy(fuser, x, mask, 0, 1, 0, 24)[0])
+    start = time.time()
+    b_ids, _, _, b_eos = beam_search(fuser, x, mask, 0, 1, 4, steps)
+    assert not b_eos and len(b_ids) == steps, f"4-beam search ended after {len(b_ids)} tokens (eos {b_eos})"
+    print(f"  4-beam search: {len(b_ids)} tokens without EOS ({time.time() - start:.1f} s); cache vs full "
+          f"recompute: max relative difference {worst:.1e}")
+
+
 def main():
     if os.environ.get("PYTHONHASHSEED") != "0":
         # TorchScript writes some generated code in set order: fix string hashing so that fuser.pt is byte-identical
         os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, "PYTHONHASHSEED": "0"})
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "genfuser"))
+    ap.add_argument("--preset", choices=sorted(PRESETS), default="tiny",
+                    help="tiny: the committed test fixture (default); small: Flan-T5-small shapes, never EOS")
+    ap.add_argument("--out", default=None, help="output directory (default: models/genfuser for tiny; required "
+                                                "for small, e.g. models/build/genfuser-small)")
     ap.add_argument("--seed", type=int, default=20240601)
     args = ap.parse_args()
+    preset = PRESETS[args.preset]
+    if args.out is None:
+        if args.preset != "tiny":
+            sys.exit(f"--out is required for --preset {args.preset} (e.g. models/build/genfuser-{args.preset})")
+        args.out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "genfuser")
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
@@ -417,16 +474,22 @@ def main():
     with open(os.path.join(args.out, "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(tokenizer_json(vocab), f, ensure_ascii=False)
 
-    d_model, layers, heads, d_kv, d_ff = 32, 2, 4, 8, 64
-    model = random_t5(v, d_model, layers, heads, d_kv, d_ff, num_buckets=32, max_distance=128, scale=6.0,
-                      eos_id=1, eos_bias=1.5)
+    d_model, layers, heads, d_kv, d_ff = (preset[k] for k in ("d_model", "layers", "heads", "d_kv", "d_ff"))
+    if preset["logits"] is not None:
+        assert preset["logits"] >= v, (preset["logits"], v)
+        v = preset["logits"]
+    model = random_t5(v, d_model, layers, heads, d_kv, d_ff, num_buckets=32, max_distance=128,
+                      scale=preset["scale"], eos_id=1, eos_bias=preset["eos_bias"])
+    if preset["no_eos"]:
+        with torch.no_grad():
+            model.lm_head.weight[1].zero_()  # EOS logit always 0: never among the top candidates
     path = os.path.join(args.out, "fuser.pt")
     torch.jit.script(model).save(path)
     fuser = torch.jit.load(path)
 
     cfg = {
         "format": "blender-genfuser/1",
-        "name": "random-genfuser-tiny",
+        "name": preset["name"],
         "model_file": "fuser.pt",
         "tokenizer_file": "tokenizer.json",
         "decoder_start_token_id": 0,
@@ -443,6 +506,16 @@ def main():
     }
     with open(os.path.join(args.out, "fuser_config.json"), "w", encoding="utf-8") as f:
         json.dump(cfg, f, indent=2)
+
+    if preset["no_eos"]:
+        with torch.no_grad():
+            check_no_eos(fuser, model, tok, texts, 128)
+        sizes = {n: os.path.getsize(os.path.join(args.out, n)) for n in sorted(os.listdir(args.out))}
+        print(f"wrote {args.out}: {preset['name']}, {v} logits over a {len(vocab)}-token vocabulary, d_model "
+              f"{d_model}, layers {layers}+{layers}, {heads} heads of {d_kv}, d_ff {d_ff}, "
+              f"{sum(t.numel() for t in model.parameters()) / 1e6:.1f}M parameters; files: "
+              + ", ".join(f"{n} {s // 1024} KiB" for n, s in sizes.items()))
+        return
 
     first_q = texts[0]
     prompts = []
