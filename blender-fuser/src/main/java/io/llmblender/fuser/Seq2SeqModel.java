@@ -139,6 +139,9 @@ final class Seq2SeqModel implements AutoCloseable {
         @Override
         public float[][] step(long[] tokens, int[] parents) {
             try (NDManager stepManager = manager.newSubManager()) {
+                if (parents != null && isIdentity(parents)) {
+                    parents = null; // every beam continues itself: no cache gather needed
+                }
                 if (parents != null) {
                     long[][] reordered = new long[rows][];
                     for (int r = 0; r < rows; r++) {
@@ -227,6 +230,15 @@ final class Seq2SeqModel implements AutoCloseable {
         public void close() {
             manager.close();
         }
+    }
+
+    private static boolean isIdentity(int[] parents) {
+        for (int r = 0; r < parents.length; r++) {
+            if (parents[r] != r) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long[] toLongs(int[] values) {
