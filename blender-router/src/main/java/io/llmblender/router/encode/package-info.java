@@ -1,0 +1,6 @@
+/**
+ * Query encoders for the router: {@link io.llmblender.router.encode.QueryEncoder} and the
+ * default, offline {@link io.llmblender.router.encode.MiniLmEncoder} (all-MiniLM-L6-v2 through
+ * DJL's OnnxRuntime engine).
+ */
+package io.llmblender.router.encode;
