@@ -1,0 +1,194 @@
+package io.llmblender.router;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.core.internal.ConfigFile;
+import io.llmblender.core.internal.Require;
+import io.llmblender.core.route.RouteDecision;
+import io.llmblender.core.route.Router;
+import io.llmblender.router.encode.QueryEncoder;
+import io.llmblender.router.head.HeadConfig;
+import io.llmblender.router.head.RouterHead;
+import io.llmblender.router.label.RewardRecord;
+import io.llmblender.router.label.RewardRecords;
+import io.llmblender.router.label.SoftLabels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Zooter's reward-guided router: a query encoder and a small head trained on soft labels
+ * distilled from rewards, giving a distribution over the LLMs from the query alone.
+ *
+ * <p>{@link #train} encodes every training query once, builds the tag-enhanced soft labels
+ * ({@link SoftLabels}) and trains the head ({@link RouterHead}); {@link #save} writes a router
+ * directory ({@value #FILE_NAME}: the LLM names in order, the encoder id, the label settings; plus
+ * the head's files) and {@link #load} reads it back, refusing another encoder or, when asked,
+ * other LLM names.
+ *
+ * <p><b>Thread-safety.</b> {@link #route} is safe for concurrent use. <b>Ownership.</b> The router
+ * owns its head and closes it; it never closes the encoder it was given.
+ */
+public final class ZooterRouter implements Router {
+
+    /** The router's own file in a router directory. */
+    public static final String FILE_NAME = "router.json";
+
+    private static final String FORMAT = "blender-router/1";
+
+    private final QueryEncoder encoder;
+    private final RouterHead head;
+    private final List<String> llmNames;
+    private final SoftLabels labels;
+
+    private ZooterRouter(QueryEncoder encoder, RouterHead head, List<String> llmNames, SoftLabels labels) {
+        this.encoder = encoder;
+        this.head = head;
+        this.llmNames = List.copyOf(llmNames);
+        this.labels = labels;
+    }
+
+    /**
+     * Trains a router on reward records.
+     *
+     * @param encoder the query encoder, used for training and later routing; not closed by the router
+     * @param records the training records, every one with a reward for each LLM
+     * @param labels the label settings (softmax temperature, tag beta)
+     * @param config the head's training settings
+     * @return the trained router
+     * @throws IllegalArgumentException if the records are empty or disagree on the LLMs
+     */
+    public static ZooterRouter train(QueryEncoder encoder, List<RewardRecord> records, SoftLabels labels,
+            HeadConfig config) {
+        Require.nonNull(encoder, "encoder");
+        Require.nonNull(records, "records");
+        Require.nonNull(labels, "labels");
+        Require.nonNull(config, "config");
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("records must not be empty");
+        }
+        List<String> names = RewardRecords.llmNames(records);
+        List<String> queries = new ArrayList<>(records.size());
+        for (RewardRecord record : records) {
+            queries.add(record.query());
+        }
+        float[][] embeddings = encoder.encode(queries);
+        double[][] targets = labels.labels(records, names).toArray(double[][]::new);
+        return new ZooterRouter(encoder, RouterHead.train(embeddings, targets, config), names, labels);
+    }
+
+    /**
+     * Loads a router directory written by {@link #save}.
+     *
+     * @param dir the router directory
+     * @param encoder the encoder it was trained with (its {@link QueryEncoder#id()} must match)
+     * @param expectedLlmNames the LLM names the caller will route between, in any order, or
+     *     {@code null} to accept the saved ones
+     * @return the router
+     * @throws ModelLoadException naming the file and the problem, including a different encoder or
+     *     a router trained for other LLMs
+     */
+    public static ZooterRouter load(Path dir, QueryEncoder encoder, List<String> expectedLlmNames) {
+        Require.nonNull(dir, "dir");
+        Require.nonNull(encoder, "encoder");
+        ConfigFile in = ConfigFile.read(dir, FILE_NAME, "train and save a router with ZooterRouter.train",
+                Set.of("format", "llm_names", "encoder", "temperature", "beta"));
+        if (!FORMAT.equals(in.text("format", null))) {
+            throw in.error("field 'format' must be \"" + FORMAT + "\", found \"" + in.text("format", null) + "\"");
+        }
+        if (!encoder.id().equals(in.text("encoder", null))) {
+            throw in.error("was trained with the encoder \"" + in.text("encoder", null) + "\" but was given \""
+                    + encoder.id() + "\"");
+        }
+        List<String> names;
+        double temperature;
+        double beta;
+        try {
+            var root = new ObjectMapper().readTree(in.file().toFile());
+            names = new ArrayList<>();
+            root.path("llm_names").forEach(n -> names.add(n.asText()));
+            temperature = root.path("temperature").asDouble(SoftLabels.DEFAULT_TEMPERATURE);
+            beta = root.path("beta").asDouble(SoftLabels.DEFAULT_BETA);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + in.file() + ": " + e.getMessage(), e);
+        }
+        if (names.size() < 2) {
+            throw in.error("field 'llm_names' must list at least two LLMs, found " + names);
+        }
+        if (expectedLlmNames != null && !Set.copyOf(expectedLlmNames).equals(Set.copyOf(names))) {
+            throw in.error("was trained for the LLMs " + names + " but is asked to route between " + expectedLlmNames);
+        }
+        RouterHead head = RouterHead.load(dir);
+        if (head.size() != names.size() || head.dim() != encoder.dimension()) {
+            head.close();
+            throw in.error("does not fit its head: " + names.size() + " LLMs and encoder dimension "
+                    + encoder.dimension() + ", but the head has " + head.size() + " outputs over " + head.dim());
+        }
+        SoftLabels labels = SoftLabels.builder().temperature(temperature).beta(beta).build();
+        return new ZooterRouter(encoder, head, names, labels);
+    }
+
+    /**
+     * Writes the router directory: {@value #FILE_NAME} and the head's files.
+     *
+     * @param dir the directory, created if needed
+     * @throws UncheckedIOException if writing fails
+     */
+    public void save(Path dir) {
+        Require.nonNull(dir, "dir");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("format", FORMAT);
+        ArrayNode names = root.putArray("llm_names");
+        llmNames.forEach(names::add);
+        root.put("encoder", encoder.id());
+        root.put("temperature", labels.temperature());
+        root.put("beta", labels.beta());
+        try {
+            Files.createDirectories(dir);
+            json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE_NAME).toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(FILE_NAME), e);
+        }
+        head.save(dir);
+    }
+
+    /** The LLM names, in the order of the head's outputs. */
+    @Override
+    public List<String> llmNames() {
+        return llmNames;
+    }
+
+    /**
+     * Routes a query: the encoder's vector through the head.
+     *
+     * @param query the query
+     * @return the distribution over the LLMs, the chosen one and its confidence
+     */
+    @Override
+    public RouteDecision route(String query) {
+        Require.nonNull(query, "query");
+        return RouteDecision.of(llmNames, head.distribution(encoder.encode(List.of(query))[0]));
+    }
+
+    /**
+     * The head's training metrics.
+     *
+     * @return the metrics
+     */
+    public io.llmblender.router.head.TrainingMetrics metrics() {
+        return head.metrics();
+    }
+
+    /** Closes the head; the encoder stays open (its creator closes it). Idempotent. */
+    @Override
+    public void close() {
+        head.close();
+    }
+}
