@@ -1,5 +1,7 @@
 package io.llmblender.examples.bench;
 
+import io.llmblender.examples.bench.Gsm8kData.Question;
+
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -108,7 +110,6 @@ import java.util.Map;
  */
 public final class FuserBenchmark {
 
-    private static final String DATA_RESOURCE = "/io/llmblender/examples/data/gsm8k-sample.csv";
     private static final double TARGET_SPEEDUP = 3.0;
 
     private FuserBenchmark() {
@@ -546,113 +547,16 @@ public final class FuserBenchmark {
 
     // ---------------------------------------------------------------- data
 
-    /** One GSM8K question and two models' answers to it. */
-    private record Question(String prompt, String answerA, String answerB) {
-    }
-
     private static List<Question> loadQuestions(Options options) throws IOException {
-        List<List<String>> records;
         Path shared = options.root.resolve("../shared/data/routellm/gsm8k_responses.csv").normalize();
         Path file = options.data != null ? options.data : Files.isRegularFile(shared) ? shared : null;
-        if (file != null) {
-            options.dataSource = file.toString();
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                records = Csv.read(in);
-            }
-        } else {
-            try (InputStream in = FuserBenchmark.class.getResourceAsStream(DATA_RESOURCE)) {
-                if (in == null) {
-                    throw new IOException("no GSM8K data: neither " + shared + " nor the class-path resource "
-                            + DATA_RESOURCE + "; give a file with --data FILE");
-                }
-                options.dataSource = "classpath:" + DATA_RESOURCE;
-                records = Csv.read(new InputStreamReader(in, StandardCharsets.UTF_8));
-            }
-        }
-        if (records.isEmpty()) {
-            throw new IOException("no header in " + options.dataSource);
-        }
-        List<String> header = records.get(0);
-        int prompt = header.indexOf("prompt");
-        List<Integer> answers = new ArrayList<>();
-        for (int i = 0; i < header.size(); i++) {
-            if (header.get(i).endsWith("_response")) {
-                answers.add(i);
-            }
-        }
-        if (prompt < 0 || answers.size() < 2) {
-            throw new IOException("the data needs a 'prompt' column and two '*_response' columns; header: " + header);
-        }
+        options.dataSource = file != null ? file.toString() : "classpath:" + Gsm8kData.RESOURCE;
         List<Question> out = new ArrayList<>();
-        for (List<String> record : records.subList(1, records.size())) {
-            if (record.size() != header.size()) {
-                throw new IOException("a record of " + options.dataSource + " has " + record.size()
-                        + " fields, the header " + header.size());
-            }
-            out.add(new Question(record.get(prompt), record.get(answers.get(0)).strip(),
-                    record.get(answers.get(1)).strip()));
+        for (Question q : Gsm8kData.load(file)) {
+            out.add(new Question(q.prompt(), q.answerA().strip(), q.answerB().strip()));
         }
         return out;
     }
-
-    /** RFC 4180 CSV: comma-separated, fields optionally double-quoted, quotes doubled inside, newlines allowed. */
-    private static final class Csv {
-        private Csv() {
-        }
-
-        static List<List<String>> read(Reader in) throws IOException {
-            StringBuilder all = new StringBuilder();
-            char[] buffer = new char[1 << 16];
-            for (int n; (n = in.read(buffer)) != -1; ) {
-                all.append(buffer, 0, n);
-            }
-            String text = all.toString();
-            List<List<String>> records = new ArrayList<>();
-            List<String> record = new ArrayList<>();
-            StringBuilder field = new StringBuilder();
-            int i = 0;
-            int n = text.length();
-            while (i < n) {
-                char ch = text.charAt(i);
-                if (ch == '"' && field.length() == 0) {
-                    for (i++; i < n; i++) {
-                        char q = text.charAt(i);
-                        if (q == '"') {
-                            if (i + 1 < n && text.charAt(i + 1) == '"') {
-                                field.append('"');
-                                i++;
-                            } else {
-                                i++;
-                                break;
-                            }
-                        } else {
-                            field.append(q);
-                        }
-                    }
-                    continue;
-                }
-                if (ch == ',') {
-                    record.add(field.toString());
-                    field.setLength(0);
-                } else if (ch == '\n') {
-                    record.add(field.toString());
-                    field.setLength(0);
-                    records.add(record);
-                    record = new ArrayList<>();
-                } else if (ch != '\r') {
-                    field.append(ch);
-                }
-                i++;
-            }
-            if (field.length() > 0 || !record.isEmpty()) {
-                record.add(field.toString());
-                records.add(record);
-            }
-            return records;
-        }
-    }
-
-    // ---------------------------------------------------------------- options
 
     /** One model's run settings. */
     private record ModelRun(String label, Path dir, int reps, int warmup) {

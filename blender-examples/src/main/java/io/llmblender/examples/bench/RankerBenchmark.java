@@ -1,5 +1,7 @@
 package io.llmblender.examples.bench;
 
+import io.llmblender.examples.bench.Gsm8kData.Question;
+
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
@@ -103,7 +105,6 @@ import java.util.Set;
  */
 public final class RankerBenchmark {
 
-    private static final String DATA_RESOURCE = "/io/llmblender/examples/data/gsm8k-sample.csv";
     private static final double MILLIS = 1e-6;
 
     private RankerBenchmark() {
@@ -127,7 +128,7 @@ public final class RankerBenchmark {
                     + " --token-budget T --max-batch-rows R --device cpu|gpu --data FILE --out FILE");
             return;
         }
-        List<Question> questions = loadQuestions(options.data);
+        List<Question> questions = Gsm8kData.load(options.data);
         int maxN = options.ns.stream().mapToInt(Integer::intValue).max().orElse(0);
         if (options.question + (maxN + 1) / 2 > questions.size()) {
             throw new IllegalArgumentException("N = " + maxN + " from question " + options.question + " needs "
@@ -138,7 +139,7 @@ public final class RankerBenchmark {
         ObjectNode report = json.createObjectNode();
         report.set("machine", machine(json, options));
         ObjectNode settings = report.putObject("settings");
-        settings.put("data", options.data == null ? "classpath:" + DATA_RESOURCE : options.data.toString());
+        settings.put("data", options.data == null ? "classpath:" + Gsm8kData.RESOURCE : options.data.toString());
         settings.put("question", options.question);
         settings.put("token_budget", options.tokenBudget);
         settings.put("max_batch_rows", options.maxBatchRows);
@@ -605,10 +606,6 @@ public final class RankerBenchmark {
 
     // ---------------------------------------------------------------- data
 
-    /** One GSM8K question and the two models' answers to it. */
-    private record Question(String prompt, String answerA, String answerB) {
-    }
-
     /** N candidates for question {@code q}: its two answers, then the answers to the next questions. */
     private static List<String> candidates(List<Question> questions, int q, int n) {
         List<String> out = new ArrayList<>(n);
@@ -619,122 +616,6 @@ public final class RankerBenchmark {
             }
         }
         return out;
-    }
-
-    private static List<Question> loadQuestions(Path file) throws IOException {
-        List<List<String>> records;
-        if (file != null) {
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                records = Csv.read(in);
-            }
-        } else {
-            try (InputStream in = RankerBenchmark.class.getResourceAsStream(DATA_RESOURCE)) {
-                if (in == null) {
-                    throw new IOException("missing class-path resource " + DATA_RESOURCE);
-                }
-                records = Csv.read(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-            }
-        }
-        if (records.isEmpty()) {
-            throw new IOException("no header in " + (file != null ? file : DATA_RESOURCE));
-        }
-        List<String> header = records.get(0);
-        int prompt = header.indexOf("prompt");
-        List<Integer> answers = new ArrayList<>();
-        for (int i = 0; i < header.size(); i++) {
-            if (header.get(i).endsWith("_response")) {
-                answers.add(i);
-            }
-        }
-        if (prompt < 0 || answers.size() < 2) {
-            throw new IOException("the data needs a 'prompt' column and two '*_response' columns; header: " + header);
-        }
-        List<Question> out = new ArrayList<>();
-        for (List<String> record : records.subList(1, records.size())) {
-            if (record.size() != header.size()) {
-                throw new IOException("a record has " + record.size() + " fields, the header " + header.size());
-            }
-            out.add(new Question(record.get(prompt), record.get(answers.get(0)), record.get(answers.get(1))));
-        }
-        return out;
-    }
-
-    /** A small RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. */
-    static final class Csv {
-        private Csv() {
-        }
-
-        /**
-         * Reads every record.
-         *
-         * @param in the text
-         * @return the records, each a list of fields
-         * @throws IOException if reading fails or a quoted field is not closed
-         */
-        static List<List<String>> read(Reader in) throws IOException {
-            List<List<String>> records = new ArrayList<>();
-            List<String> record = new ArrayList<>();
-            StringBuilder field = new StringBuilder();
-            boolean quoted = false;
-            boolean any = false; // the current record has begun
-            int c = in.read();
-            while (c != -1) {
-                if (quoted) {
-                    if (c == '"') {
-                        int next = in.read();
-                        if (next == '"') {
-                            field.append('"');
-                        } else {
-                            quoted = false;
-                            c = next;
-                            continue;
-                        }
-                    } else {
-                        field.append((char) c);
-                    }
-                } else if (c == '"' && field.length() == 0) {
-                    quoted = true;
-                    any = true;
-                } else if (c == ',') {
-                    record.add(field.toString());
-                    field.setLength(0);
-                    any = true;
-                } else if (c == '\r' || c == '\n') {
-                    if (c == '\r') {
-                        int next = in.read();
-                        if (next != '\n') {
-                            endRecord(records, record, field, any);
-                            record = new ArrayList<>();
-                            any = false;
-                            c = next;
-                            continue;
-                        }
-                    }
-                    endRecord(records, record, field, any);
-                    record = new ArrayList<>();
-                    any = false;
-                } else {
-                    field.append((char) c);
-                    any = true;
-                }
-                c = in.read();
-            }
-            if (quoted) {
-                throw new IOException("a quoted field is not closed at the end of the data");
-            }
-            endRecord(records, record, field, any);
-            return records;
-        }
-
-        private static void endRecord(List<List<String>> records, List<String> record, StringBuilder field,
-                                      boolean any) {
-            if (!any && field.length() == 0 && record.isEmpty()) {
-                return; // a blank line, or the end after a final line break
-            }
-            record.add(field.toString());
-            field.setLength(0);
-            records.add(record);
-        }
     }
 
     // ---------------------------------------------------------------- report
