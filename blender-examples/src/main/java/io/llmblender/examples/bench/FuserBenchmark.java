@@ -1,5 +1,9 @@
 package io.llmblender.examples.bench;
 
+import static io.llmblender.examples.bench.BenchArgs.integer;
+import static io.llmblender.examples.bench.BenchArgs.nonNegative;
+import static io.llmblender.examples.bench.BenchArgs.positive;
+
 import io.llmblender.examples.bench.Gsm8kData.Question;
 
 import ai.djl.engine.Engine;
@@ -636,28 +640,5 @@ public final class FuserBenchmark {
             return cwd;
         }
 
-        private static int positive(String value, String option) {
-            int v = integer(value, option);
-            if (v <= 0) {
-                throw new IllegalArgumentException(option + " must be positive, got " + value);
-            }
-            return v;
-        }
-
-        private static int nonNegative(String value, String option) {
-            int v = integer(value, option);
-            if (v < 0) {
-                throw new IllegalArgumentException(option + " must not be negative, got " + value);
-            }
-            return v;
-        }
-
-        private static int integer(String value, String option) {
-            try {
-                return Integer.parseInt(value.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " needs an integer, got '" + value + "'", e);
-            }
-        }
     }
 }
