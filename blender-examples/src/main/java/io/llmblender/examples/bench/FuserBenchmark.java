@@ -1,6 +1,9 @@
 package io.llmblender.examples.bench;
 
 import static io.llmblender.examples.bench.BenchArgs.integer;
+import static io.llmblender.examples.bench.BenchStats.median;
+import static io.llmblender.examples.bench.BenchStats.putMillis;
+import static io.llmblender.examples.bench.BenchStats.round;
 import static io.llmblender.examples.bench.BenchArgs.nonNegative;
 import static io.llmblender.examples.bench.BenchArgs.positive;
 
@@ -28,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -531,23 +533,6 @@ public final class FuserBenchmark {
         }
     }
 
-    private static long median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int m = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-    }
-
-    private static void putMillis(ArrayNode out, long[] nanos) {
-        for (long t : nanos) {
-            out.add(round(t * 1e-6, 2));
-        }
-    }
-
-    private static double round(double value, int digits) {
-        double scale = Math.pow(10, digits);
-        return Math.round(value * scale) / scale;
-    }
 
     // ---------------------------------------------------------------- data
 

@@ -1,6 +1,9 @@
 package io.llmblender.examples.bench;
 
 import static io.llmblender.examples.bench.BenchArgs.integer;
+import static io.llmblender.examples.bench.BenchStats.median;
+import static io.llmblender.examples.bench.BenchStats.putMillis;
+import static io.llmblender.examples.bench.BenchStats.round;
 import static io.llmblender.examples.bench.BenchArgs.nonNegative;
 import static io.llmblender.examples.bench.BenchArgs.positive;
 
@@ -345,9 +348,9 @@ public final class RankerBenchmark {
         entry.put("reps", run.reps());
         entry.put("reference_reps", run.referenceReps());
         entry.put("warmup", run.warmup());
-        putMillis(entry, "rank_ms", rankTimes);
-        putMillis(entry, "raw_forward_ms", rawTimes);
-        putMillis(entry, "reference_sample_ms", referenceTimes);
+        putMillis(entry.putArray("rank_ms"), rankTimes);
+        putMillis(entry.putArray("raw_forward_ms"), rawTimes);
+        putMillis(entry.putArray("reference_sample_ms"), referenceTimes);
         entry.put("max_abs_logit_diff_rank_vs_raw", maxDiff);
     }
 
@@ -696,24 +699,6 @@ public final class RankerBenchmark {
         }
     }
 
-    private static long median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int m = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-    }
-
-    private static void putMillis(ObjectNode entry, String key, long[] nanos) {
-        ArrayNode out = entry.putArray(key);
-        for (long t : nanos) {
-            out.add(round(t * MILLIS, 2));
-        }
-    }
-
-    private static double round(double value, int digits) {
-        double scale = Math.pow(10, digits);
-        return Math.round(value * scale) / scale;
-    }
 
     // ---------------------------------------------------------------- options
 
