@@ -4,6 +4,7 @@ import io.llmblender.core.fuse.Fusion;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.route.RouteDecision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,10 +28,18 @@ public final class BlendResult {
     private final ClientFailure fusionFailure;
     private final List<ClientFailure> failures;
     private final StageTimings timings;
+    private final BlendMode mode;
+    private final RouteDecision route;
+    private final ClientFailure routingFailure;
+    private final List<String> called;
 
     BlendResult(Prompt prompt, List<Candidate> candidates, Ranking ranking, String rankerName,
             ClientFailure rankingFailure, Fusion fusion, ClientFailure fusionFailure, List<ClientFailure> failures,
-            StageTimings timings) {
+            StageTimings timings, Routing routing) {
+        this.mode = routing.mode;
+        this.route = routing.decision;
+        this.routingFailure = routing.failure;
+        this.called = List.copyOf(routing.called);
         this.prompt = prompt;
         this.candidates = List.copyOf(candidates);
         this.ranking = ranking;
@@ -178,9 +187,67 @@ public final class BlendResult {
         return timings;
     }
 
+    /**
+     * The branch this blend took: {@link BlendMode#ROUTE} when one client was asked because the
+     * router chose it ({@code ROUTE} mode, or {@code ADAPTIVE} mode with a confident router),
+     * otherwise {@link BlendMode#BLEND}. Never {@link BlendMode#ADAPTIVE}.
+     *
+     * @return the mode taken
+     */
+    public BlendMode mode() {
+        return mode;
+    }
+
+    /**
+     * The router's distribution over the clients for this prompt.
+     *
+     * @return the decision, or empty when the Blender has no router or the router failed (see
+     *     {@link #routingFailure()})
+     */
+    public Optional<RouteDecision> route() {
+        return Optional.ofNullable(route);
+    }
+
+    /**
+     * Why the router gave no decision; the blend then asked every client.
+     *
+     * @return the router's failure, or empty when it answered or there is no router
+     */
+    public Optional<ClientFailure> routingFailure() {
+        return Optional.ofNullable(routingFailure);
+    }
+
+    /**
+     * The clients this blend asked, in the order they were asked: every client in {@code BLEND}
+     * mode; in {@code ROUTE} mode the router's choice, then, if it failed, each next most probable
+     * client until one answered; in the fan-out branch of {@code ADAPTIVE} the router's top
+     * clients. Its size is the number of LLM calls the blend paid for.
+     *
+     * @return an unmodifiable list of client names
+     */
+    public List<String> called() {
+        return called;
+    }
+
     @Override
     public String toString() {
-        return "BlendResult[" + candidates.size() + " answers, " + failures.size() + " failures, best="
-                + best().client() + (fusion != null ? ", fused by " + fusion.fuserName() : "") + "]";
+        return "BlendResult[" + mode + ", " + called.size() + " called, " + candidates.size() + " answers, "
+                + failures.size() + " failures, best=" + best().client()
+                + (fusion != null ? ", fused by " + fusion.fuserName() : "") + "]";
+    }
+
+    /** What the routing stage decided, for the constructor. */
+    static final class Routing {
+        final BlendMode mode;
+        final RouteDecision decision;
+        final ClientFailure failure;
+        final List<String> called;
+
+        Routing(BlendMode mode, RouteDecision decision, ClientFailure failure, List<String> called) {
+            this.mode = mode;
+            this.decision = decision;
+            this.failure = failure;
+            this.called = called;
+        }
     }
 }

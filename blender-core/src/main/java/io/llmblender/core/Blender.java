@@ -12,6 +12,8 @@ import io.llmblender.core.rank.Aggregation;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
+import io.llmblender.core.route.RouteDecision;
+import io.llmblender.core.route.Router;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -58,25 +61,46 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>What a blend does.</b> {@link #blend(Prompt)} sends the prompt to every client at once
  * and waits for the answers until the per-client timeout or the overall deadline, whichever comes
- * first (both counted from the start of the blend). A client that throws, answers {@code null} or
- * is still running then is recorded in {@link BlendResult#failures()} and its call is cancelled;
- * the others go on. With no answer at all the blend throws {@link NoAnswerException} listing every
- * failure. With one answer there is nothing to rank or fuse: it is the result. Otherwise the
- * ranker (when configured) ranks the answers against {@link Prompt#source()} with the configured
- * {@link Aggregation}, and the fuser (when configured) fuses the top K. A ranker or fuser that
- * fails at run time (a {@link BlenderException}) does not sink the blend either: the failure is
- * recorded in {@link BlendResult#rankingFailure()} or {@link BlendResult#fusionFailure()}, and the
- * blend goes on with the answers in client order, or answers with the best one. Misuse they
- * signal (for example {@link IllegalStateException} from a closed ranker) propagates. Ranking and
- * fusion run after the wait and are not bounded by the deadline.
+ * first (the timeout counted from when the client was asked, the deadline from the start of the
+ * blend). A client that throws, answers {@code null} or is still running then is recorded in
+ * {@link BlendResult#failures()} and its call is cancelled; the others go on. With no answer at
+ * all the blend throws {@link NoAnswerException} listing every failure. With one answer there is
+ * nothing to rank or fuse: it is the result. Otherwise the ranker (when configured) ranks the
+ * answers against {@link Prompt#source()} with the configured {@link Aggregation}, and the fuser
+ * (when configured) fuses the top K. A ranker or fuser that fails at run time (a
+ * {@link BlenderException}) does not sink the blend either: the failure is recorded in
+ * {@link BlendResult#rankingFailure()} or {@link BlendResult#fusionFailure()}, and the blend goes
+ * on with the answers in client order, or answers with the best one. Misuse they signal (for
+ * example {@link IllegalStateException} from a closed ranker) propagates. Ranking and fusion run
+ * after the wait and are not bounded by the deadline.
+ *
+ * <p><b>Routing.</b> With a {@link Router} and {@link BlendMode#ROUTE} the router first reads
+ * {@link Prompt#source()} and only its chosen client is asked; if that client fails, the next
+ * most probable one is asked (each with its own timeout, all within the deadline), so one failing
+ * LLM does not sink the blend. With {@link BlendMode#ADAPTIVE} the blend routes the same way when
+ * the router's confidence reaches the threshold, and otherwise asks the {@code fanOut} most
+ * probable clients and ranks and fuses their answers. A router that fails at run time is recorded
+ * in {@link BlendResult#routingFailure()} and the blend asks every client. The result says which
+ * branch was taken ({@link BlendResult#mode()}), the router's distribution
+ * ({@link BlendResult#route()}) and the calls made ({@link BlendResult#called()}).
+ *
+ * <pre>{@code
+ * Blender adaptive = Blender.builder()
+ *         .clients(List.of(gpt4, mixtral, llama))
+ *         .ranker(ranker).fuser(fuser)
+ *         .router(router)                  // trained for "gpt4", "mixtral", "llama"
+ *         .mode(BlendMode.ADAPTIVE)
+ *         .confidenceThreshold(0.62)       // e.g. ConfidenceCalibration.forSingleCallShare(...)
+ *         .build();
+ * }</pre>
  *
  * <p><b>Thread-safety.</b> A Blender is immutable once built and safe to share: concurrent blends
  * run independently, as far as its clients, ranker and fuser are thread-safe (their SPIs require
  * it).
  *
  * <p><b>Ownership.</b> A Blender owns only the executor it creates when none is given; {@link #close()}
- * stops that executor (interrupting calls still running) and nothing else. Clients, ranker, fuser
- * and a caller's executor stay the caller's to close. {@code close()} is idempotent; a blend on a
+ * stops that executor (interrupting calls still running) and nothing else. Clients, ranker, fuser,
+ * router and a caller's executor stay the caller's to close. {@code close()} is idempotent; a blend on a
  * closed Blender throws {@link IllegalStateException}.
  */
 public final class Blender implements AutoCloseable {
@@ -84,8 +108,15 @@ public final class Blender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Blender.class);
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    private static final String ROUTER = "router";
 
     private final List<LlmClient> clients;
+    private final Map<String, LlmClient> clientsByName;
+    private final Set<String> clientNameSet;
+    private final Router router;
+    private final BlendMode mode;
+    private final double confidenceThreshold;
+    private final int fanOut;
     private final Ranker ranker;
     private final Fuser fuser;
     private final int topK;
@@ -100,6 +131,12 @@ public final class Blender implements AutoCloseable {
 
     private Blender(Builder b) {
         this.clients = List.copyOf(b.clients.values());
+        this.clientsByName = Map.copyOf(b.clients);
+        this.clientNameSet = Set.copyOf(b.clients.keySet());
+        this.router = b.router;
+        this.mode = b.mode;
+        this.confidenceThreshold = b.confidenceThreshold == null ? Double.NaN : b.confidenceThreshold;
+        this.fanOut = b.fanOut != null ? b.fanOut : Math.max(2, b.topK);
         this.ranker = b.ranker;
         this.fuser = b.fuser;
         this.topK = b.topK;
@@ -127,11 +164,12 @@ public final class Blender implements AutoCloseable {
     }
 
     /**
-     * Blends the answers of every client to a prompt. See the class description for the stages.
+     * Answers a prompt with the clients the mode asks (all of them in {@code BLEND} mode). See the
+     * class description for the stages.
      *
      * @param prompt what to ask, not null
      * @return the answers, failures, ranking, fusion and timings
-     * @throws NoAnswerException if no client answered
+     * @throws NoAnswerException if no client asked answered
      * @throws BlenderException if the calling thread is interrupted while waiting (its interrupt
      *     flag is set again)
      * @throws IllegalStateException if this Blender is closed
@@ -140,8 +178,40 @@ public final class Blender implements AutoCloseable {
         Require.nonNull(prompt, "prompt");
         requireOpen();
         Instant start = clock.instant();
+        long startNanos = System.nanoTime();
+        RouteDecision decision = null;
+        ClientFailure routingFailure = null;
+        if (router != null) {
+            try {
+                decision = router.route(prompt.source());
+                if (decision == null || !Set.copyOf(decision.names()).equals(clientNameSet)) {
+                    throw new BlenderException("router returned " + (decision == null ? "no decision"
+                            : "a decision over " + decision.names() + " instead of " + clientNames()));
+                }
+            } catch (BlenderException e) {
+                decision = null;
+                routingFailure = ClientFailure.of(ROUTER, ClientFailure.Kind.ERROR, e,
+                        Duration.between(start, clock.instant()));
+                LOG.warn("routing failed, asking every client: {}", routingFailure);
+            }
+        }
+        Instant routed = clock.instant();
+
         List<ClientFailure> failures = new ArrayList<>();
-        List<Candidate> candidates = collect(prompt, start, failures);
+        List<String> called = new ArrayList<>();
+        BlendMode taken;
+        List<Candidate> candidates;
+        if (decision != null && (mode == BlendMode.ROUTE
+                || mode == BlendMode.ADAPTIVE && decision.confidence() >= confidenceThreshold)) {
+            taken = BlendMode.ROUTE;
+            candidates = callRouted(prompt, decision, startNanos, failures, called);
+        } else {
+            taken = BlendMode.BLEND;
+            List<LlmClient> asked = decision != null && mode == BlendMode.ADAPTIVE
+                    ? mostProbable(decision, fanOut) : clients;
+            asked.forEach(c -> called.add(c.name()));
+            candidates = collect(prompt, asked, startNanos, failures);
+        }
         if (candidates.isEmpty()) {
             throw new NoAnswerException(failures);
         }
@@ -185,19 +255,56 @@ public final class Blender implements AutoCloseable {
             }
         }
         Instant end = clock.instant();
-        StageTimings timings = new StageTimings(Duration.between(start, generated), Duration.between(generated, ranked),
-                Duration.between(ranked, end), Duration.between(start, end));
+        StageTimings timings = new StageTimings(Duration.between(start, routed), Duration.between(routed, generated),
+                Duration.between(generated, ranked), Duration.between(ranked, end), Duration.between(start, end));
         return new BlendResult(prompt, candidates, ranking, rankerName, rankingFailure, fusion, fusionFailure, failures,
-                timings);
+                timings, new BlendResult.Routing(taken, decision, routingFailure, called));
     }
 
-    private List<Candidate> collect(Prompt prompt, Instant start, List<ClientFailure> failures) {
+    /**
+     * Asks the router's choice; when it fails, the next most probable client, and so on, each with
+     * its own per-client timeout, until one answers or the blend's deadline has passed.
+     */
+    private List<Candidate> callRouted(Prompt prompt, RouteDecision decision, long startNanos,
+            List<ClientFailure> failures, List<String> called) {
+        for (String name : decision.topK(clients.size())) {
+            if (deadline != null && System.nanoTime() - startNanos >= deadline.toNanos()) {
+                break;
+            }
+            called.add(name);
+            List<Candidate> answer = collect(prompt, List.of(clientsByName.get(name)), startNanos, failures);
+            if (!answer.isEmpty()) {
+                return answer;
+            }
+        }
+        return List.of();
+    }
+
+    /** The {@code k} most probable clients, in the order they were added to the Blender. */
+    private List<LlmClient> mostProbable(RouteDecision decision, int k) {
+        Set<String> top = Set.copyOf(decision.topK(k));
+        List<LlmClient> out = new ArrayList<>();
+        for (LlmClient c : clients) {
+            if (top.contains(c.name())) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Asks the given clients at once and waits for each until its per-client timeout (counted from
+     * now) or the blend's deadline (counted from {@code blendStartNanos}), whichever comes first.
+     */
+    private List<Candidate> collect(Prompt prompt, List<LlmClient> asked, long blendStartNanos,
+            List<ClientFailure> failures) {
+        Instant start = clock.instant();
         long startNanos = System.nanoTime();
-        int n = clients.size();
+        int n = asked.size();
         List<CompletableFuture<Generation>> futures = new ArrayList<>(n);
         AtomicReferenceArray<Instant> doneAt = new AtomicReferenceArray<>(n);
         for (int i = 0; i < n; i++) {
-            LlmClient client = clients.get(i);
+            LlmClient client = asked.get(i);
             CompletableFuture<Generation> future;
             try {
                 future = client.generateAsync(prompt, executor);
@@ -213,12 +320,13 @@ public final class Blender implements AutoCloseable {
             futures.add(future);
         }
 
-        boolean deadlineFirst = deadline != null && deadline.compareTo(perClientTimeout) < 0;
-        Duration limit = deadlineFirst ? deadline : perClientTimeout;
-        long limitNanos = startNanos + limit.toNanos();
+        long clientLimit = startNanos + perClientTimeout.toNanos();
+        long deadlineLimit = deadline == null ? Long.MAX_VALUE : blendStartNanos + deadline.toNanos();
+        boolean deadlineFirst = deadline != null && deadlineLimit - clientLimit < 0;
+        long limitNanos = deadlineFirst ? deadlineLimit : clientLimit;
         List<Candidate> candidates = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            String name = clients.get(i).name();
+            String name = asked.get(i).name();
             CompletableFuture<Generation> future = futures.get(i);
             try {
                 Generation g = future.get(Math.max(0L, limitNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -230,9 +338,9 @@ public final class Blender implements AutoCloseable {
                 }
             } catch (TimeoutException e) {
                 future.cancel(true);
-                String which = deadlineFirst ? "the blend deadline " : "perClientTimeout ";
+                String which = deadlineFirst ? "the blend deadline " + deadline : "perClientTimeout " + perClientTimeout;
                 fail(failures, name, deadlineFirst ? ClientFailure.Kind.DEADLINE : ClientFailure.Kind.TIMEOUT,
-                        new TimeoutException("no answer within " + which + limit), Duration.between(start, clock.instant()));
+                        new TimeoutException("no answer within " + which), Duration.between(start, clock.instant()));
             } catch (ExecutionException e) {
                 fail(failures, name, ClientFailure.Kind.ERROR, e.getCause() == null ? e : e.getCause(),
                         Duration.between(start, doneAtOrNow(doneAt, i)));
@@ -321,7 +429,7 @@ public final class Blender implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Blender[clients=" + clientNames() + ", ranker=" + (ranker == null ? "none" : ranker.name())
+        return "Blender[" + mode + ", clients=" + clientNames() + ", ranker=" + (ranker == null ? "none" : ranker.name())
                 + ", fuser=" + (fuser == null ? "none" : fuser.name()) + ", topK=" + topK + ", " + aggregation + "]";
     }
 
@@ -341,6 +449,10 @@ public final class Blender implements AutoCloseable {
         private Duration deadline;
         private Executor executor;
         private Clock clock = Clock.systemUTC();
+        private Router router;
+        private BlendMode mode = BlendMode.BLEND;
+        private Double confidenceThreshold;
+        private Integer fanOut;
 
         private Builder() {
         }
@@ -435,7 +547,7 @@ public final class Blender implements AutoCloseable {
         }
 
         /**
-         * How long to wait for each client, from the start of the blend. Default: 60 seconds.
+         * How long to wait for each client, from when it was asked. Default: 60 seconds.
          *
          * @param timeout positive
          * @return this builder
@@ -485,14 +597,101 @@ public final class Blender implements AutoCloseable {
         }
 
         /**
+         * The router that predicts from the prompt which clients will answer best. It must have
+         * been trained for exactly this Blender's client names (in any order). Required by
+         * {@link BlendMode#ROUTE} and {@link BlendMode#ADAPTIVE}; in {@link BlendMode#BLEND} mode
+         * its decision is only recorded in {@link BlendResult#route()}. Default: none.
+         *
+         * @param router the router; not closed by the Blender
+         * @return this builder
+         */
+        public Builder router(Router router) {
+            this.router = Require.nonNull(router, "router");
+            return this;
+        }
+
+        /**
+         * How the Blender spends LLM calls; see {@link BlendMode}. Default: {@link BlendMode#BLEND}.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder mode(BlendMode mode) {
+            this.mode = Require.nonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * In {@link BlendMode#ADAPTIVE} mode, the router confidence (its top probability) at or
+         * above which only the chosen client is asked. Required by that mode and refused by the
+         * others; pick it on validation queries with
+         * {@link io.llmblender.core.route.ConfidenceCalibration}. 0 always routes; 1 routes only
+         * certain decisions.
+         *
+         * @param threshold in [0, 1]
+         * @return this builder
+         * @throws IllegalArgumentException if out of range or not finite
+         */
+        public Builder confidenceThreshold(double threshold) {
+            Require.finite(threshold, "confidenceThreshold");
+            if (threshold < 0 || threshold > 1) {
+                throw new IllegalArgumentException("confidenceThreshold must be in [0, 1], found " + threshold);
+            }
+            this.confidenceThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * In {@link BlendMode#ADAPTIVE} mode, how many clients to ask when the router is not
+         * confident: the most probable ones, whose answers are then ranked and fused. Default: the
+         * larger of 2 and {@link #topK(int)}; more than the number of clients means all of them.
+         *
+         * @param fanOut at least 2
+         * @return this builder
+         * @throws IllegalArgumentException if below 2
+         */
+        public Builder fanOut(int fanOut) {
+            if (fanOut < 2) {
+                throw new IllegalArgumentException("fanOut must be at least 2, found " + fanOut);
+            }
+            this.fanOut = fanOut;
+            return this;
+        }
+
+        /**
          * Makes the Blender.
          *
          * @return a new Blender, to be closed by the caller
-         * @throws IllegalStateException if no client was added
+         * @throws IllegalStateException if no client was added; if the mode needs a router or a
+         *     threshold that is missing, or a threshold is set for a mode that ignores it; if the
+         *     router was trained for other LLM names than the clients'
          */
         public Blender build() {
             if (clients.isEmpty()) {
                 throw new IllegalStateException("a Blender needs at least one client, found none");
+            }
+            if (mode != BlendMode.BLEND && router == null) {
+                throw new IllegalStateException("mode " + mode + " needs a router: set router(...)");
+            }
+            if (mode == BlendMode.ADAPTIVE && confidenceThreshold == null) {
+                throw new IllegalStateException("mode ADAPTIVE needs confidenceThreshold(t): the router confidence at"
+                        + " which to ask one client (ConfidenceCalibration picks it from validation queries)");
+            }
+            if (mode != BlendMode.ADAPTIVE && confidenceThreshold != null) {
+                throw new IllegalStateException("confidenceThreshold is used only in mode ADAPTIVE, found mode " + mode
+                        + " with confidenceThreshold " + confidenceThreshold);
+            }
+            if (mode != BlendMode.ADAPTIVE && fanOut != null) {
+                throw new IllegalStateException("fanOut is used only in mode ADAPTIVE, found mode " + mode
+                        + " with fanOut " + fanOut);
+            }
+            if (router != null) {
+                List<String> routed = Require.nonNull(router.llmNames(), "router.llmNames()");
+                if (!Set.copyOf(routed).equals(clients.keySet()) || routed.size() != clients.size()) {
+                    throw new IllegalStateException("the router was trained for the LLMs " + routed
+                            + " but this Blender's clients are " + List.copyOf(clients.keySet())
+                            + "; train a router for these clients or give the clients the router's names");
+                }
             }
             return new Blender(this);
         }
