@@ -3,7 +3,14 @@ package io.llmblender.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.llmblender.core.BlendMode;
+import io.llmblender.core.BlendResult;
+import io.llmblender.core.Blender;
 import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.core.llm.Generation;
+import io.llmblender.core.llm.LlmClient;
+import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.route.ConfidenceCalibration;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.router.encode.MiniLmEncoder;
 import io.llmblender.router.encode.QueryEncoder;
@@ -15,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Comparator;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,5 +142,44 @@ class ZooterRouterTest {
         };
         assertThatThrownBy(() -> ZooterRouter.load(dir, other, null)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("some-other-encoder").hasMessageContaining(MiniLmEncoder.ID);
+    }
+
+    @Test
+    void adaptiveBlender_takesEachBranchAtTheCalibratedThreshold() {
+        ConfidenceCalibration half = ConfidenceCalibration.forSingleCallShare(router, heldOutQueries, 0.5);
+        String sure = heldOutQueries.stream().max(Comparator.comparingDouble(q -> router.route(q).confidence()))
+                .orElseThrow();
+        String unsure = heldOutQueries.stream().min(Comparator.comparingDouble(q -> router.route(q).confidence()))
+                .orElseThrow();
+        List<LlmClient> clients = new ArrayList<>();
+        for (String name : List.of("chef", "historian", "calc")) {
+            clients.add(LlmClient.of(name, p -> Generation.of(name + " says hello")));
+        }
+        try (Blender blender = Blender.builder().clients(clients).router(router).mode(BlendMode.ADAPTIVE)
+                .confidenceThreshold(half.threshold()).fanOut(2).build()) {
+            BlendResult routed = blender.blend(Prompt.of(sure));
+            BlendResult blended = blender.blend(Prompt.of(unsure));
+
+            assertThat(half.achievedShare()).isBetween(0.5, 0.6);
+            assertThat(routed.mode()).isEqualTo(BlendMode.ROUTE);
+            assertThat(routed.called()).containsExactly(router.route(sure).chosen());
+            assertThat(routed.answer()).isEqualTo(router.route(sure).chosen() + " says hello");
+            assertThat(blended.mode()).isEqualTo(BlendMode.BLEND);
+            assertThat(blended.called()).hasSize(2)
+                    .containsExactlyInAnyOrderElementsOf(router.route(unsure).topK(2));
+            assertThat(blended.route().orElseThrow().probabilities()).containsExactly(
+                    router.route(unsure).probabilities());
+        }
+    }
+
+    @Test
+    void blender_withARouterForOtherLlms_refusesToBuild() {
+        List<LlmClient> clients = new ArrayList<>();
+        for (String name : List.of("calc", "historian", "gpt-4")) {
+            clients.add(LlmClient.of(name, p -> Generation.of("x")));
+        }
+        assertThatThrownBy(() -> Blender.builder().clients(clients).router(router).mode(BlendMode.ROUTE).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("[calc, historian, chef]").hasMessageContaining("[calc, historian, gpt-4]");
     }
 }

@@ -1,6 +1,7 @@
 /**
  * Query encoders for the router: {@link io.llmblender.router.encode.QueryEncoder} and the
  * default, offline {@link io.llmblender.router.encode.MiniLmEncoder} (all-MiniLM-L6-v2 through
- * DJL's OnnxRuntime engine).
+ * DJL's OnnxRuntime engine), and {@link io.llmblender.router.encode.CachingEncoder}, which encodes
+ * each query once across trainings and routings.
  */
 package io.llmblender.router.encode;

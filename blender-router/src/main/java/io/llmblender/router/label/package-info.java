@@ -15,7 +15,9 @@
  *       labels {@code s_t} = mean of {@code s(q)} over the queries carrying tag {@code t}, and
  *       {@code s*(q) = beta * s(q) + (1 - beta) * mean of s_t over q's tags}.</li>
  *   <li>{@link io.llmblender.router.label.Tagger} and
- *       {@link io.llmblender.router.label.KeywordTagger}: tags for queries that have none.</li>
+ *       {@link io.llmblender.router.label.KeywordTagger} (rules) and
+ *       {@link io.llmblender.router.label.ClusterTagger} (k-means over query embeddings): tags for
+ *       queries that have none.</li>
  * </ul>
  */
 package io.llmblender.router.label;
