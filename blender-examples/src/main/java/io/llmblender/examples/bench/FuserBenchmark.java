@@ -63,10 +63,9 @@ import java.util.Map;
  *
  * <p><b>The prompt.</b> A GenFuser prompt built from a GSM8K question and three candidates: that
  * question's two answers and the first answer to the next question (a candidate that misses the
- * point, as a ranked top 3 can hold). The questions come from
- * {@code ../shared/data/routellm/gsm8k_responses.csv} next to the repository (1319 questions) when
- * it exists, else from the bundled sample {@code io/llmblender/examples/data/gsm8k-sample.csv} on
- * the class path (its first 60), or from {@code --data FILE}. The random models' weights fuse
+ * point, as a ranked top 3 can hold). The questions come from the bundled copy of RouteLLM's
+ * GSM8K answers ({@code io/llmblender/examples/data/gsm8k_responses.csv}, 1,319 questions) on the
+ * class path, or from {@code --data FILE}. The random models' weights fuse
  * nothing; what matters is the prompt's length (about 400 tokens) and the number of new tokens.
  *
  * <p><b>Exactly {@code --tokens} new tokens.</b> The tiny model (the committed fixture
@@ -537,12 +536,11 @@ public final class FuserBenchmark {
     // ---------------------------------------------------------------- data
 
     private static List<Question> loadQuestions(Options options) throws IOException {
-        Path shared = options.root.resolve("../shared/data/routellm/gsm8k_responses.csv").normalize();
-        Path file = options.data != null ? options.data : Files.isRegularFile(shared) ? shared : null;
+        Path file = options.data;
         options.dataSource = file != null ? file.toString() : "classpath:" + Gsm8kData.RESOURCE;
         List<Question> out = new ArrayList<>();
         for (Question q : Gsm8kData.load(file)) {
-            out.add(new Question(q.prompt(), q.answerA().strip(), q.answerB().strip()));
+            out.add(new Question(q.prompt(), q.answerA().strip(), q.answerB().strip(), q.correctA(), q.correctB()));
         }
         return out;
     }
@@ -588,7 +586,7 @@ public final class FuserBenchmark {
                 }
                 given.put(key.substring(2), args[++i]);
             }
-            o.root = repositoryRoot();
+            o.root = BenchArgs.repositoryRoot();
             o.tiny = o.root.resolve("models/genfuser");
             o.small = o.root.resolve("models/build/genfuser-small");
             o.out = o.root.resolve("target/bench/fuser.json");
@@ -615,15 +613,6 @@ public final class FuserBenchmark {
         }
 
         /** The nearest directory, from the working directory up, holding the tiny fixture model. */
-        private static Path repositoryRoot() {
-            Path cwd = Path.of("").toAbsolutePath();
-            for (Path p = cwd; p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve("models/genfuser/fuser_config.json"))) {
-                    return p;
-                }
-            }
-            return cwd;
-        }
 
     }
 }

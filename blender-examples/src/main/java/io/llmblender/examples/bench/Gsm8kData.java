@@ -11,14 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * GSM8K questions with two real LLMs' answers, the benchmarks' source of realistic texts: the
- * RouteLLM CSV ({@code prompt}, then a correctness and a {@code *_response} column per model),
- * from a file or from the licensed 60-question sample on the class path.
+ * GSM8K questions with two real LLMs' answers and whether each was correct: the RouteLLM CSV
+ * ({@code prompt}, then a correctness column {@code <model>} and an answer column
+ * {@code <model>_response} per model), from a file or from the licensed copy on the class path.
  */
 final class Gsm8kData {
 
-    /** The class-path sample (see its README beside it for origin and licence). */
-    static final String RESOURCE = "/io/llmblender/examples/data/gsm8k-sample.csv";
+    /** The class-path copy (see its README beside it for origin and licence). */
+    static final String RESOURCE = "/io/llmblender/examples/data/gsm8k_responses.csv";
 
     private Gsm8kData() {
     }
@@ -29,18 +29,42 @@ final class Gsm8kData {
      * @param prompt the question
      * @param answerA the first model's answer
      * @param answerB the second model's answer
+     * @param correctA whether the first model's answer was correct
+     * @param correctB whether the second model's answer was correct
      */
-    record Question(String prompt, String answerA, String answerB) {
+    record Question(String prompt, String answerA, String answerB, boolean correctA, boolean correctB) {
+    }
+
+    /**
+     * The data: the two models' names (the column headers) and the questions.
+     *
+     * @param modelA the first model, as {@link Question#answerA()}
+     * @param modelB the second model
+     * @param questions the questions in file order
+     * @param source where the data came from, for reports
+     */
+    record Table(String modelA, String modelB, List<Question> questions, String source) {
     }
 
     /**
      * Reads the questions.
      *
-     * @param file a CSV file, or {@code null} for the class-path sample
+     * @param file a CSV file, or {@code null} for the class-path copy
      * @return the questions in file order
      * @throws IOException if the data is missing or malformed
      */
     static List<Question> load(Path file) throws IOException {
+        return read(file).questions();
+    }
+
+    /**
+     * Reads the models and the questions.
+     *
+     * @param file a CSV file, or {@code null} for the class-path copy
+     * @return the table
+     * @throws IOException if the data is missing or malformed, naming the record and the field
+     */
+    static Table read(Path file) throws IOException {
         List<List<String>> records;
         String source = file != null ? file.toString() : "classpath:" + RESOURCE;
         if (file != null) {
@@ -61,23 +85,42 @@ final class Gsm8kData {
         List<String> header = records.get(0);
         int prompt = header.indexOf("prompt");
         List<Integer> answers = new ArrayList<>();
+        List<Integer> correct = new ArrayList<>();
         for (int i = 0; i < header.size(); i++) {
-            if (header.get(i).endsWith("_response")) {
+            String name = header.get(i);
+            if (name.endsWith("_response")) {
                 answers.add(i);
+                correct.add(header.indexOf(name.substring(0, name.length() - "_response".length())));
             }
         }
-        if (prompt < 0 || answers.size() < 2) {
-            throw new IOException("the data needs a 'prompt' column and two '*_response' columns; header: " + header);
+        if (prompt < 0 || answers.size() < 2 || correct.subList(0, 2).contains(-1)) {
+            throw new IOException("the data needs a 'prompt' column and, for two models, a '<model>' correctness"
+                    + " column and a '<model>_response' column; header of " + source + ": " + header);
         }
         List<Question> out = new ArrayList<>();
-        for (List<String> record : records.subList(1, records.size())) {
+        for (int r = 1; r < records.size(); r++) {
+            List<String> record = records.get(r);
             if (record.size() != header.size()) {
-                throw new IOException("a record of " + source + " has " + record.size() + " fields, the header "
+                throw new IOException("record " + r + " of " + source + " has " + record.size() + " fields, the header "
                         + header.size());
             }
-            out.add(new Question(record.get(prompt), record.get(answers.get(0)), record.get(answers.get(1))));
+            out.add(new Question(record.get(prompt), record.get(answers.get(0)), record.get(answers.get(1)),
+                    bool(record, correct.get(0), header, r, source), bool(record, correct.get(1), header, r, source)));
         }
-        return out;
+        return new Table(header.get(correct.get(0)), header.get(correct.get(1)), List.copyOf(out), source);
+    }
+
+    private static boolean bool(List<String> record, int column, List<String> header, int r, String source)
+            throws IOException {
+        String value = record.get(column).trim();
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IOException("record " + r + " of " + source + ": field '" + header.get(column)
+                + "' must be True or False, found '" + value + "'");
     }
 
     /** A small RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. */

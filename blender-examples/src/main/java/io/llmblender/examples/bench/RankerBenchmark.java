@@ -59,8 +59,8 @@ import java.util.Set;
  * PairRM-shaped model. Writes {@code target/bench/ranker.json} and prints a table.
  *
  * <p>For each model and each N (default 4, 8, 12) it ranks N candidate answers of realistic
- * length: the source is one GSM8K question of the bundled sample
- * ({@code io/llmblender/examples/data/gsm8k-sample.csv}), the candidates that question's two
+ * length: the source is one GSM8K question of the bundled data
+ * ({@code io/llmblender/examples/data/gsm8k_responses.csv}), the candidates that question's two
  * answers followed by the answers to the next questions. Three throughputs, in ordered pairs per
  * second, each the median of several timed repetitions after a warm-up:
  * <ul>
@@ -108,7 +108,7 @@ import java.util.Set;
  * questions, at N cycling through 2 to {@code --varying-n}, pushed through two more instances of
  * the model, one with TorchScript's graph optimizer on and one with it off, interleaved),
  * {@code --token-budget T} (16384), {@code --max-batch-rows R} (64), {@code --device cpu|gpu}
- * (cpu), {@code --data FILE} (a CSV with the bundled sample's columns) and {@code --out FILE}.
+ * (cpu), {@code --data FILE} (a CSV with the bundled data's columns) and {@code --out FILE}.
  */
 public final class RankerBenchmark {
 
@@ -746,7 +746,7 @@ public final class RankerBenchmark {
                 }
                 given.put(key.substring(2), args[++i]);
             }
-            Path root = repositoryRoot();
+            Path root = BenchArgs.repositoryRoot();
             o.tiny = root.resolve("models/pairranker");
             o.base = root.resolve("models/build/pairranker-base");
             o.out = root.resolve("target/bench/ranker.json");
@@ -788,15 +788,6 @@ public final class RankerBenchmark {
         }
 
         /** The nearest directory, from the working directory up, holding the tiny fixture model. */
-        private static Path repositoryRoot() {
-            Path cwd = Path.of("").toAbsolutePath();
-            for (Path p = cwd; p != null; p = p.getParent()) {
-                if (Files.isRegularFile(p.resolve("models/pairranker/ranker_config.json"))) {
-                    return p;
-                }
-            }
-            return cwd;
-        }
 
         private static Path existingDir(String value, String option) {
             Path p = Path.of(value);
