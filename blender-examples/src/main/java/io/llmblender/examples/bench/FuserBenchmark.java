@@ -7,7 +7,8 @@ import static io.llmblender.examples.bench.BenchStats.round;
 import static io.llmblender.examples.bench.BenchArgs.nonNegative;
 import static io.llmblender.examples.bench.BenchArgs.positive;
 
-import io.llmblender.examples.bench.Gsm8kData.Question;
+import io.llmblender.examples.dataset.Gsm8kData;
+import io.llmblender.examples.dataset.Gsm8kData.Question;
 
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;

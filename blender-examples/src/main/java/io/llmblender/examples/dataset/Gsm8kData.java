@@ -1,4 +1,4 @@
-package io.llmblender.examples.bench;
+package io.llmblender.examples.dataset;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,10 +15,10 @@ import java.util.List;
  * ({@code prompt}, then a correctness column {@code <model>} and an answer column
  * {@code <model>_response} per model), from a file or from the licensed copy on the class path.
  */
-final class Gsm8kData {
+public final class Gsm8kData {
 
     /** The class-path copy (see its README beside it for origin and licence). */
-    static final String RESOURCE = "/io/llmblender/examples/data/gsm8k_responses.csv";
+    public static final String RESOURCE = "/io/llmblender/examples/data/gsm8k_responses.csv";
 
     private Gsm8kData() {
     }
@@ -32,7 +32,7 @@ final class Gsm8kData {
      * @param correctA whether the first model's answer was correct
      * @param correctB whether the second model's answer was correct
      */
-    record Question(String prompt, String answerA, String answerB, boolean correctA, boolean correctB) {
+    public record Question(String prompt, String answerA, String answerB, boolean correctA, boolean correctB) {
     }
 
     /**
@@ -43,7 +43,7 @@ final class Gsm8kData {
      * @param questions the questions in file order
      * @param source where the data came from, for reports
      */
-    record Table(String modelA, String modelB, List<Question> questions, String source) {
+    public record Table(String modelA, String modelB, List<Question> questions, String source) {
     }
 
     /**
@@ -53,7 +53,7 @@ final class Gsm8kData {
      * @return the questions in file order
      * @throws IOException if the data is missing or malformed
      */
-    static List<Question> load(Path file) throws IOException {
+    public static List<Question> load(Path file) throws IOException {
         return read(file).questions();
     }
 
@@ -64,7 +64,7 @@ final class Gsm8kData {
      * @return the table
      * @throws IOException if the data is missing or malformed, naming the record and the field
      */
-    static Table read(Path file) throws IOException {
+    public static Table read(Path file) throws IOException {
         List<List<String>> records;
         String source = file != null ? file.toString() : "classpath:" + RESOURCE;
         if (file != null) {
