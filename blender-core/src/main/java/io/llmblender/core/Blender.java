@@ -109,6 +109,7 @@ public final class Blender implements AutoCloseable {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
     private static final String ROUTER = "router";
+    private static final int DEFAULT_MAX_ANSWER_CHARS = 4_000_000;
 
     private final List<LlmClient> clients;
     private final Map<String, LlmClient> clientsByName;
@@ -117,6 +118,7 @@ public final class Blender implements AutoCloseable {
     private final BlendMode mode;
     private final double confidenceThreshold;
     private final int fanOut;
+    private final int maxAnswerChars;
     private final Ranker ranker;
     private final Fuser fuser;
     private final int topK;
@@ -137,6 +139,7 @@ public final class Blender implements AutoCloseable {
         this.mode = b.mode;
         this.confidenceThreshold = b.confidenceThreshold == null ? Double.NaN : b.confidenceThreshold;
         this.fanOut = b.fanOut != null ? b.fanOut : Math.max(2, b.topK);
+        this.maxAnswerChars = b.maxAnswerChars;
         this.ranker = b.ranker;
         this.fuser = b.fuser;
         this.topK = b.topK;
@@ -333,6 +336,9 @@ public final class Blender implements AutoCloseable {
                 Duration latency = Duration.between(start, doneAtOrNow(doneAt, i));
                 if (g == null) {
                     fail(failures, name, ClientFailure.Kind.ERROR, new LlmCallException(name, "answered null"), latency);
+                } else if (g.text().length() > maxAnswerChars) {
+                    fail(failures, name, ClientFailure.Kind.ERROR, new LlmCallException(name, "answered "
+                            + g.text().length() + " characters, more than maxAnswerChars " + maxAnswerChars), latency);
                 } else {
                     candidates.add(Candidate.of(name, g, latency.isNegative() ? Duration.ZERO : latency));
                 }
@@ -453,6 +459,7 @@ public final class Blender implements AutoCloseable {
         private BlendMode mode = BlendMode.BLEND;
         private Double confidenceThreshold;
         private Integer fanOut;
+        private int maxAnswerChars = DEFAULT_MAX_ANSWER_CHARS;
 
         private Builder() {
         }
@@ -655,6 +662,21 @@ public final class Blender implements AutoCloseable {
                 throw new IllegalArgumentException("fanOut must be at least 2, found " + fanOut);
             }
             this.fanOut = fanOut;
+            return this;
+        }
+
+        /**
+         * The longest answer, in characters, a blend keeps; a longer one is recorded as the
+         * client's failure ({@link ClientFailure.Kind#ERROR}) and left out, so one runaway LLM
+         * cannot sink the ranking or the fusion. Default: 4,000,000, the limit of the bundled
+         * PairRanker and GenFuser.
+         *
+         * @param maxAnswerChars at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder maxAnswerChars(int maxAnswerChars) {
+            this.maxAnswerChars = Require.positive(maxAnswerChars, "maxAnswerChars");
             return this;
         }
 

@@ -481,4 +481,24 @@ class BlenderTest {
             }
         };
     }
+
+    @Test
+    void blend_answerPastMaxAnswerChars_isRecordedAsTheClientsFailure() {
+        try (Blender blender = Blender.builder()
+                .client(ScriptedClient.answering("runaway", "z".repeat(101)))
+                .client(ScriptedClient.answering("fine", "Red."))
+                .ranker(new LengthRanker())
+                .maxAnswerChars(100)
+                .build()) {
+            BlendResult result = blender.blend(PROMPT);
+
+            assertThat(result.answer()).isEqualTo("Red.");
+            assertThat(result.failures()).singleElement().satisfies(f -> {
+                assertThat(f.name()).isEqualTo("runaway");
+                assertThat(f.cause()).hasMessageContaining("answered 101 characters, more than maxAnswerChars 100");
+            });
+        }
+        assertThatThrownBy(() -> Blender.builder().maxAnswerChars(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxAnswerChars");
+    }
 }

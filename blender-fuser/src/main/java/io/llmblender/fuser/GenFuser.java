@@ -42,11 +42,24 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * ({@link FinishReason#STOP} or {@link FinishReason#LENGTH}) and
  * {@link Fusion#generatedTokens()} how many tokens were generated.
  *
+ * <p><b>Limits.</b> A call fuses at most {@value #MAX_CANDIDATES} candidates per prompt, each of
+ * at most {@value #MAX_TEXT_CHARS} characters (each is cut to 128 tokens, but tokenized whole);
+ * past either an {@link IllegalArgumentException} names the candidate and its length. The
+ * prompt's own size is bounded by {@link Prompt#MAX_CHARS}. Empty and blank candidates, control
+ * characters, lone surrogates and any script are accepted; {@code </s>}, {@code <pad>},
+ * {@code <unk>} and {@code <extra_id_N>} in user text become a space.
+ *
  * <p><b>Thread-safety.</b> Safe for concurrent use; each call works in its own child NDManager,
  * freed before the call returns. {@link #close()} waits for calls in flight; later calls throw
  * {@link IllegalStateException}.
  */
 public final class GenFuser implements Fuser {
+
+    /** The longest candidate, in characters, a call accepts. */
+    public static final int MAX_TEXT_CHARS = 4_000_000;
+
+    /** The most candidates one prompt may fuse. */
+    public static final int MAX_CANDIDATES = 256;
 
     private final String name;
     private final FuserConfig config;
@@ -151,8 +164,16 @@ public final class GenFuser implements Fuser {
             if (candidates.isEmpty()) {
                 throw new IllegalArgumentException("ranked[" + i + "] must hold at least one candidate");
             }
+            if (candidates.size() > MAX_CANDIDATES) {
+                throw new IllegalArgumentException("ranked[" + i + "] must hold at most " + MAX_CANDIDATES
+                        + " candidates (GenFuser.MAX_CANDIDATES), found " + candidates.size());
+            }
             for (int c = 0; c < candidates.size(); c++) {
-                Require.nonNull(candidates.get(c), "ranked[" + i + "][" + c + "]");
+                String text = Require.nonNull(candidates.get(c), "ranked[" + i + "][" + c + "]");
+                if (text.length() > MAX_TEXT_CHARS) {
+                    throw new IllegalArgumentException("ranked[" + i + "][" + c + "] must be at most " + MAX_TEXT_CHARS
+                            + " characters (GenFuser.MAX_TEXT_CHARS), found " + text.length());
+                }
             }
         }
         lock.readLock().lock();

@@ -56,6 +56,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #scoreAll(List)} packs the pairs of many sources together. A pair's logit does not depend
  * on what it is batched with, up to float rounding (about 1e-6).
  *
+ * <p><b>Limits.</b> A source or candidate may hold at most {@value #MAX_TEXT_CHARS} characters
+ * (only its first few hundred tokens are read, but the whole text is tokenized: about 0.1 s per
+ * million characters) and a query at most {@value #MAX_CANDIDATES} candidates (N(N-1) pairs in full
+ * mode); past either an {@link IllegalArgumentException} names the text and its length. Any other
+ * string is accepted: empty and blank texts, control characters, lone surrogates, right-to-left
+ * and CJK scripts, emoji; the literal separator and prefix tokens in user text become a space, as
+ * in the reference.
+ *
  * <p><b>Thread-safety.</b> Safe for concurrent use; concurrent calls give the results sequential
  * calls give. Each concurrently calling thread gets its own DJL predictor. No native memory
  * survives a call. {@link #close()} waits for calls in flight and frees the model; later calls
@@ -68,6 +76,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }</pre>
  */
 public final class PairRanker implements Ranker {
+
+    /** The longest source or candidate, in characters, a call accepts. */
+    public static final int MAX_TEXT_CHARS = 4_000_000;
+
+    /** The most candidates one query may rank. */
+    public static final int MAX_CANDIDATES = 256;
 
     /** Rows of one scoring chunk: bounds the memory of a {@link #scoreAll} over a large dataset. */
     private static final int CHUNK_ROWS = 8192;
@@ -166,7 +180,16 @@ public final class PairRanker implements Ranker {
     public List<PairwiseMatrix> scoreAll(List<PairQuery> queries) {
         Require.nonNull(queries, "queries");
         for (int i = 0; i < queries.size(); i++) {
-            Require.nonNull(queries.get(i), "queries[" + i + "]");
+            PairQuery query = Require.nonNull(queries.get(i), "queries[" + i + "]");
+            String where = queries.size() == 1 ? "" : "queries[" + i + "].";
+            if (query.candidates().size() > MAX_CANDIDATES) {
+                throw new IllegalArgumentException(where + "candidates must be at most " + MAX_CANDIDATES
+                        + " (PairRanker.MAX_CANDIDATES), found " + query.candidates().size());
+            }
+            requireLength(query.source(), where + "source");
+            for (int c = 0; c < query.candidates().size(); c++) {
+                requireLength(query.candidates().get(c), where + "candidates[" + c + "]");
+            }
         }
         lock.readLock().lock();
         try {
@@ -344,9 +367,9 @@ public final class PairRanker implements Ranker {
      * @return the row's token ids
      */
     public long[] encodePair(String source, String candidate1, String candidate2) {
-        Require.nonNull(source, "source");
-        Require.nonNull(candidate1, "candidate1");
-        Require.nonNull(candidate2, "candidate2");
+        requireLength(Require.nonNull(source, "source"), "source");
+        requireLength(Require.nonNull(candidate1, "candidate1"), "candidate1");
+        requireLength(Require.nonNull(candidate2, "candidate2"), "candidate2");
         lock.readLock().lock();
         try {
             if (closed) {
@@ -398,6 +421,13 @@ public final class PairRanker implements Ranker {
             encoder.close();
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    private static void requireLength(String text, String field) {
+        if (text.length() > MAX_TEXT_CHARS) {
+            throw new IllegalArgumentException(field + " must be at most " + MAX_TEXT_CHARS
+                    + " characters (PairRanker.MAX_TEXT_CHARS), found " + text.length());
         }
     }
 

@@ -26,8 +26,19 @@ import java.util.Optional;
  * p.source();   // "Translate to French.Good morning"
  * p.messages(); // [SYSTEM "Be brief.", USER "Translate to French.\nGood morning"]
  * }</pre>
+ *
+ * <p><b>Limits.</b> At least one of instruction and input must be non-blank, and a prompt holds
+ * at most {@value #MAX_CHARS} characters in all; otherwise the factories throw an
+ * {@link IllegalArgumentException} naming the field and the value or length. Any characters are
+ * kept as given (control characters, lone surrogates, any script).
  */
 public final class Prompt {
+
+    /**
+     * The most characters a prompt may hold in all: instruction, input and system text, or the
+     * contents of every chat message.
+     */
+    public static final int MAX_CHARS = 8_000_000;
 
     private final String instruction;
     private final String input;
@@ -35,6 +46,18 @@ public final class Prompt {
     private final List<ChatMessage> chat;
 
     private Prompt(String instruction, String input, String system, List<ChatMessage> chat) {
+        long total = 0;
+        if (chat != null) {
+            for (ChatMessage m : chat) {
+                total += m.content().length();
+            }
+        } else {
+            total = (long) instruction.length() + input.length() + (system == null ? 0 : system.length());
+        }
+        if (total > MAX_CHARS) {
+            throw new IllegalArgumentException("a prompt must be at most " + MAX_CHARS
+                    + " characters in all (Prompt.MAX_CHARS), found " + total);
+        }
         this.instruction = instruction;
         this.input = input;
         this.system = system;

@@ -254,4 +254,15 @@ class PromptTest {
 
         assertThat(Prompt.of(huge, huge).toString()).hasSizeLessThan(200);
     }
+
+    @Test
+    void of_pastMaxChars_namesTheLimitAndLength() {
+        String half = "x".repeat(Prompt.MAX_CHARS / 2);
+
+        assertThat(Prompt.of(half, half).source()).hasSize(Prompt.MAX_CHARS);
+        assertThatThrownBy(() -> Prompt.of(half, half + "y")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a prompt must be at most 8000000 characters in all (Prompt.MAX_CHARS), found 8000001");
+        assertThatThrownBy(() -> Prompt.of(half, half).withSystem("Be brief."))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 8000009");
+    }
 }
