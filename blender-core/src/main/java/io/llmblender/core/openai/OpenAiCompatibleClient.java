@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * with random jitter (half the delay fixed, half random). Other 4xx answers, malformed JSON and an
  * answer without choices are not retried, nor is a stream that already delivered tokens. Every
  * failure is an {@link LlmCallException} carrying this client's name, the HTTP status when there
- * was one, and a short excerpt of the answer's body; never the API key.
+ * was one, and a short excerpt of the answer's body; never the API key nor a header value (a
+ * server that echoes one in its error body gets it replaced by {@code [redacted]}).
  *
  * <p><b>Cancellation.</b> Cancelling a future this client returned cancels the request in flight
  * and any pending retry; this is how a {@link io.llmblender.core.Blender} gives up on a call at
@@ -232,18 +233,19 @@ public final class OpenAiCompatibleClient implements LlmClient {
             if (sse == null) {
                 response = http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                         .thenApply(r -> {
+                            String body = redact(r.body());
                             if (r.statusCode() / 100 != 2) {
-                                throw new Wire.HttpFailure(r.statusCode(), r.body(),
+                                throw new Wire.HttpFailure(r.statusCode(), body,
                                         r.headers().firstValue("Retry-After").orElse(null));
                             }
-                            return Wire.parseCompletion(r.body());
+                            return Wire.parseCompletion(body);
                         });
             } else {
                 HttpResponse.BodyHandler<Generation> handler = info -> info.statusCode() / 100 == 2
                         ? BodySubscribers.fromLineSubscriber(sse, SseSubscriber::finish, StandardCharsets.UTF_8, null)
                         : BodySubscribers.<String, Generation>mapping(BodySubscribers.ofString(StandardCharsets.UTF_8),
                             text -> {
-                                throw new Wire.HttpFailure(info.statusCode(), text,
+                                throw new Wire.HttpFailure(info.statusCode(), redact(text),
                                         info.headers().firstValue("Retry-After").orElse(null));
                             });
                 response = http.sendAsync(request, handler).thenApply(HttpResponse::body);
@@ -394,6 +396,27 @@ public final class OpenAiCompatibleClient implements LlmClient {
      *
      * @return a description safe to log
      */
+    /**
+     * The text with this client's API key and extra header values replaced by {@code [redacted]}:
+     * servers and proxies sometimes echo credentials in error bodies, which end up in exception
+     * messages and logs.
+     */
+    String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String out = text;
+        if (apiKey != null && out.contains(apiKey)) {
+            out = out.replace(apiKey, "[redacted]");
+        }
+        for (String value : headers.values()) {
+            if (value.length() >= 8 && out.contains(value)) {
+                out = out.replace(value, "[redacted]");
+            }
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         return "OpenAiCompatibleClient[" + name + ", " + endpoint + ", model=" + model
