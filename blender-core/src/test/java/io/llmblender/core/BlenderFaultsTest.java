@@ -1,0 +1,104 @@
+package io.llmblender.core;
+
+import static io.llmblender.core.openai.FakeOpenAiServer.completion;
+import static io.llmblender.core.openai.FakeOpenAiServer.json;
+import static io.llmblender.core.openai.FakeOpenAiServer.reset;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.openai.FakeOpenAiServer;
+import io.llmblender.core.openai.OpenAiCompatibleClient;
+import io.llmblender.core.rank.LengthRanker;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Blender over five real HTTP clients on loopback, each failing its own way: one slower than its timeout, one
+ * answering 500 then succeeding, one answering 429 with Retry-After then succeeding, one resetting every connection,
+ * one healthy. The blend returns in bounded time with every failure reported, the slow call's connection is closed
+ * rather than left open, and close leaves no thread of the Blender behind.
+ */
+class BlenderFaultsTest {
+
+    private static OpenAiCompatibleClient client(String name, FakeOpenAiServer server) {
+        return OpenAiCompatibleClient.builder().name(name).baseUrl(server.baseUrl()).model("m")
+                .maxAttempts(3).initialBackoff(Duration.ofMillis(50)).requestTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    @Test
+    void blend_fiveClientsFailingDifferently_returnsInBoundedTimeAndReportsEachFailure() throws Exception {
+        CountDownLatch slowDisconnected = new CountDownLatch(1);
+        FakeOpenAiServer.Reply trickle = exchange -> {
+            // A body of JSON white space, one byte at a time: never complete; the write fails once the client hangs up.
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            try {
+                for (int i = 0; i < 600; i++) {
+                    out.write(' ');
+                    out.flush();
+                    Thread.sleep(20);
+                }
+            } catch (IOException e) {
+                slowDisconnected.countDown();
+            }
+        };
+        try (FakeOpenAiServer slow = new FakeOpenAiServer().reply(trickle);
+                FakeOpenAiServer flaky = new FakeOpenAiServer()
+                        .reply(json(500, "{\"error\":{\"message\":\"try again\"}}"),
+                                completion("flaky recovered after a retry", "stop", 5, 5));
+                FakeOpenAiServer limited = new FakeOpenAiServer()
+                        .reply(json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "1"),
+                                completion("limited answered after waiting", "stop", 5, 5));
+                FakeOpenAiServer resetting = new FakeOpenAiServer().reply(reset());
+                FakeOpenAiServer healthy = new FakeOpenAiServer().reply(completion("healthy", "stop", 5, 1))) {
+            Blender blender = Blender.builder()
+                    .client(client("slow", slow)).client(client("flaky", flaky)).client(client("limited", limited))
+                    .client(client("resetting", resetting)).client(client("healthy", healthy))
+                    .ranker(new LengthRanker())
+                    .perClientTimeout(Duration.ofSeconds(3))
+                    .deadline(Duration.ofSeconds(4))
+                    .build();
+            long t0 = System.nanoTime();
+            BlendResult result = blender.blend(Prompt.of("Name a colour."));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+            assertThat(took).isLessThan(Duration.ofSeconds(10));
+            assertThat(result.candidates()).extracting(Candidate::client).containsExactly("flaky", "limited", "healthy");
+            Map<String, ClientFailure.Kind> failures = result.failures().stream()
+                    .collect(Collectors.toMap(ClientFailure::name, ClientFailure::kind));
+            assertThat(failures).containsOnly(Map.entry("slow", ClientFailure.Kind.TIMEOUT),
+                    Map.entry("resetting", ClientFailure.Kind.ERROR));
+            assertThat(result.failures()).filteredOn(f -> f.name().equals("resetting"))
+                    .singleElement().satisfies(f -> assertThat(f.cause()).hasMessageContaining("3 attempts"));
+            assertThat(flaky.requests()).hasSize(2);
+            assertThat(limited.requests()).hasSize(2);
+            assertThat(result.best().client()).isEqualTo("limited"); // the longest answer, by LengthRanker
+            assertThat(slowDisconnected.await(10, TimeUnit.SECONDS)).as("the timed-out call's connection is closed")
+                    .isTrue();
+
+            blender.close();
+            assertThat(blenderThreads()).as("threads of the Blender after close").isEmpty();
+        }
+    }
+
+    private static List<String> blenderThreads() throws InterruptedException {
+        List<String> alive = List.of();
+        for (int i = 0; i < 50; i++) {
+            alive = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                    .filter(n -> n.matches("blender-\\d+-client-\\d+")).toList();
+            if (alive.isEmpty()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return alive;
+    }
+}
