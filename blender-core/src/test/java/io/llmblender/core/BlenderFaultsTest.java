@@ -59,9 +59,10 @@ class BlenderFaultsTest {
                                 completion("limited answered after waiting", "stop", 5, 5));
                 FakeOpenAiServer resetting = new FakeOpenAiServer().reply(reset());
                 FakeOpenAiServer healthy = new FakeOpenAiServer().reply(completion("healthy", "stop", 5, 1))) {
+            List<OpenAiCompatibleClient> clients = List.of(client("slow", slow), client("flaky", flaky),
+                    client("limited", limited), client("resetting", resetting), client("healthy", healthy));
             Blender blender = Blender.builder()
-                    .client(client("slow", slow)).client(client("flaky", flaky)).client(client("limited", limited))
-                    .client(client("resetting", resetting)).client(client("healthy", healthy))
+                    .clients(clients)
                     .ranker(new LengthRanker())
                     .perClientTimeout(Duration.ofSeconds(3))
                     .deadline(Duration.ofSeconds(4))
@@ -85,15 +86,17 @@ class BlenderFaultsTest {
                     .isTrue();
 
             blender.close();
-            assertThat(blenderThreads()).as("threads of the Blender after close").isEmpty();
+            clients.forEach(OpenAiCompatibleClient::close);
+            assertThat(threads("blender-\\d+-client-\\d+")).as("threads of the Blender after close").isEmpty();
+            assertThat(threads("blender-http-.*")).as("HTTP worker threads after the clients' close").isEmpty();
         }
     }
 
-    private static List<String> blenderThreads() throws InterruptedException {
+    private static List<String> threads(String namePattern) throws InterruptedException {
         List<String> alive = List.of();
         for (int i = 0; i < 50; i++) {
             alive = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                    .filter(n -> n.matches("blender-\\d+-client-\\d+")).toList();
+                    .filter(n -> n.matches(namePattern)).toList();
             if (alive.isEmpty()) {
                 break;
             }

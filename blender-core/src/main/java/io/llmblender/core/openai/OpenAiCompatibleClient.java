@@ -29,8 +29,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -78,9 +81,15 @@ import org.slf4j.LoggerFactory;
  * its deadline. An interrupted {@link #generate(Prompt)} cancels its request too.
  *
  * <p><b>Thread-safety.</b> Immutable once built and safe to share across threads; requests are
- * independent. The client holds no resource that needs closing.
+ * independent.
+ *
+ * <p><b>Resources.</b> Unless given an {@link HttpClient}, the client makes one whose worker threads
+ * (daemon threads named {@code blender-http-<name>-N}) it owns; {@link #close()} stops them and, on
+ * Java 21 and later, closes the HttpClient and its connections. On Java 17 the JDK keeps one
+ * selector thread per HttpClient until the client is garbage collected. A given HttpClient is
+ * never closed. Calls after close fail.
  */
-public final class OpenAiCompatibleClient implements LlmClient {
+public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiCompatibleClient.class);
 
@@ -98,6 +107,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
     private final Duration retryBudget;
     private final Random random;
     private final HttpClient http;
+    private final ExecutorService ownedExecutor;
 
     private OpenAiCompatibleClient(Builder b) {
         this.name = b.name;
@@ -113,8 +123,19 @@ public final class OpenAiCompatibleClient implements LlmClient {
         this.maxBackoff = b.maxBackoff;
         this.retryBudget = b.retryBudget;
         this.random = b.random;
-        this.http = b.httpClient != null ? b.httpClient
-                : HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+        if (b.httpClient != null) {
+            this.http = b.httpClient;
+            this.ownedExecutor = null;
+        } else {
+            AtomicInteger count = new AtomicInteger();
+            String prefix = "blender-http-" + b.name + "-";
+            this.ownedExecutor = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, prefix + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).executor(ownedExecutor).build();
+        }
     }
 
     /**
@@ -415,6 +436,26 @@ public final class OpenAiCompatibleClient implements LlmClient {
             }
         }
         return out;
+    }
+
+    /**
+     * Stops the worker threads of the HttpClient this client made (and, on Java 21 and later,
+     * closes that HttpClient with its connections). Calls in flight fail. Does nothing for a given
+     * HttpClient. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (ownedExecutor == null) {
+            return;
+        }
+        ownedExecutor.shutdownNow();
+        if (http instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) http).close();
+            } catch (Exception e) {
+                LOG.debug("closing the HttpClient of '{}' failed: {}", name, e.toString());
+            }
+        }
     }
 
     @Override

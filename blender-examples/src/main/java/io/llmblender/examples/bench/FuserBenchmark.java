@@ -1,11 +1,8 @@
 package io.llmblender.examples.bench;
 
-import static io.llmblender.examples.bench.BenchArgs.integer;
 import static io.llmblender.examples.bench.BenchStats.median;
 import static io.llmblender.examples.bench.BenchStats.putMillis;
 import static io.llmblender.examples.bench.BenchStats.round;
-import static io.llmblender.examples.bench.BenchArgs.nonNegative;
-import static io.llmblender.examples.bench.BenchArgs.positive;
 
 import io.llmblender.examples.dataset.Gsm8kData;
 import io.llmblender.examples.dataset.Gsm8kData.Question;
@@ -32,10 +29,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Measures {@link GenFuser}'s generation speed, in new tokens per second, with and without the
@@ -109,7 +108,7 @@ import java.util.Map;
  * (PyTorch intra-op threads, 1; 0 for DJL's default), {@code --device auto|cpu|gpu} (auto: a
  * GPU when DJL sees one, as {@link GenFuser} does), {@code --data FILE} (a CSV with a
  * {@code prompt} column and two {@code *_response} columns) and {@code --out FILE} (default
- * {@code target/bench/fuser.json}).
+ * {@code target/bench/fuser.json}). {@code --help} lists them with their defaults.
  *
  * <p>Target (the issue): with the cache at least 3 times the new tokens per second of
  * recomputation at 128 tokens, on the small model, for both strategies.
@@ -122,20 +121,18 @@ public final class FuserBenchmark {
     }
 
     /**
-     * Runs the benchmark, writes the JSON report and prints the table.
+     * Runs the benchmark, writes the JSON report and prints the table. {@code --help} prints the
+     * usage instead; an unknown option, or a malformed or out-of-range value, prints a message that
+     * names the option and the value, and the usage, on standard error and exits with status 2.
      *
      * @param args the options described in the class documentation
      * @throws IOException if the data cannot be read or the report cannot be written
-     * @throws IllegalArgumentException if an option is unknown or malformed
+     * @throws IllegalArgumentException if the data has no question after {@code --question}
      * @throws io.llmblender.core.error.ModelLoadException if a model directory exists but does not load
      */
     public static void main(String[] args) throws IOException {
-        Options options = Options.parse(args);
-        if (options.help) {
-            System.out.println("options: --tiny DIR|none --small DIR|none --tokens N --reps K --small-reps K"
-                    + " --warmup K --small-warmup K --question I --search K --threads N --device auto|cpu|gpu"
-                    + " --data FILE"
-                    + " --out FILE");
+        Options options = BenchArgs.parseOrExit(new Options(), args);
+        if (options == null) {
             return;
         }
         // PyTorch reads its thread count when DJL starts the engine: set it before anything touches DJL
@@ -550,70 +547,103 @@ public final class FuserBenchmark {
     private record ModelRun(String label, Path dir, int reps, int warmup) {
     }
 
-    private static final class Options {
-        Path root;
-        Path tiny;
-        Path small;
-        Path out;
-        Path data;
-        String dataSource;
+    /** The command line: the options described in the class documentation. */
+    @Command(name = "FuserBenchmark", mixinStandardHelpOptions = true, version = BenchArgs.VERSION,
+            sortOptions = false, usageHelpAutoWidth = true,
+            description = {"Times GenFuser's new tokens per second with and without the decoder's key/value cache,"
+                + " greedy and with 4 beams, on the tiny test model and a model with Flan-T5-small's shapes; writes a"
+                + " JSON report and prints a table.",
+                "Default paths resolve against the repository root (found by walking up from the working"
+                + " directory); paths given as options resolve against the working directory."})
+    static final class Options implements BenchArgs.Checked {
+        private static final Path ROOT = BenchArgs.repositoryRoot();
+
+        @Option(names = "--tiny", paramLabel = "DIR|none",
+                description = "The tiny model's directory, or none to skip it (default: ${DEFAULT-VALUE}).")
+        Path tiny = ROOT.resolve("models/genfuser");
+
+        @Option(names = "--small", paramLabel = "DIR|none",
+                description = "The small model's directory, or none to skip it; skipped with a message when missing"
+                        + " (default: ${DEFAULT-VALUE}).")
+        Path small = ROOT.resolve("models/build/genfuser-small");
+
+        @Option(names = "--tokens", paramLabel = "N",
+                description = "New tokens per call (default: ${DEFAULT-VALUE}).")
         int tokens = 128;
+
+        @Option(names = "--reps", paramLabel = "K",
+                description = "Timed calls per configuration (default: ${DEFAULT-VALUE}).")
         int reps = 3;
+
+        @Option(names = "--small-reps", paramLabel = "K",
+                description = "Timed calls per configuration on the small model (default: --reps).")
         Integer smallReps;
+
+        @Option(names = "--warmup", paramLabel = "K",
+                description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
         int warmup = 2;
+
+        @Option(names = "--small-warmup", paramLabel = "K",
+                description = "Untimed calls first on the small model (default: ${DEFAULT-VALUE}).")
         int smallWarmup = 1;
+
+        @Option(names = "--question", paramLabel = "I",
+                description = "The first question tried (default: ${DEFAULT-VALUE}).")
         int question;
+
+        @Option(names = "--search", paramLabel = "K",
+                description = "Questions tried; 1 takes question I as it is (default: ${DEFAULT-VALUE}).")
         int search = 200;
+
+        @Option(names = "--threads", paramLabel = "N",
+                description = "PyTorch intra-op threads; 0 for DJL's default (default: 1, or"
+                        + " -Dai.djl.pytorch.num_threads when set).")
         Integer threads;
+
+        @Option(names = "--device", paramLabel = "auto|cpu|gpu",
+                description = "DJL device; auto: a GPU when DJL sees one (default: ${DEFAULT-VALUE}).")
         String device = "auto";
-        boolean help;
+
+        @Option(names = "--data", paramLabel = "FILE",
+                description = "A CSV with a prompt column and two *_response columns (default: the bundled GSM8K"
+                        + " answers).")
+        Path data;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "The JSON report (default: ${DEFAULT-VALUE}).")
+        Path out = ROOT.resolve("target/bench/fuser.json");
+
+        /** Where the questions came from, for the report; set when they are loaded. */
+        String dataSource;
 
         int smallReps() {
             return smallReps != null ? smallReps : reps;
         }
 
-        static Options parse(String[] args) {
-            Options o = new Options();
-            Map<String, String> given = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                String key = args[i];
-                if ("--help".equals(key) || "-h".equals(key)) {
-                    o.help = true;
-                    continue;
-                }
-                if (!key.startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("expected --option value, got '" + key + "'"
-                            + (i + 1 >= args.length ? " without a value" : ""));
-                }
-                given.put(key.substring(2), args[++i]);
-            }
-            o.root = BenchArgs.repositoryRoot();
-            o.tiny = o.root.resolve("models/genfuser");
-            o.small = o.root.resolve("models/build/genfuser-small");
-            o.out = o.root.resolve("target/bench/fuser.json");
-            for (Map.Entry<String, String> e : given.entrySet()) {
-                String v = e.getValue();
-                switch (e.getKey()) {
-                    case "tiny" -> o.tiny = "none".equals(v) ? null : Path.of(v);
-                    case "small" -> o.small = "none".equals(v) ? null : Path.of(v);
-                    case "out" -> o.out = Path.of(v);
-                    case "data" -> o.data = Path.of(v);
-                    case "tokens" -> o.tokens = positive(v, "--tokens");
-                    case "reps" -> o.reps = positive(v, "--reps");
-                    case "small-reps" -> o.smallReps = positive(v, "--small-reps");
-                    case "warmup" -> o.warmup = nonNegative(v, "--warmup");
-                    case "small-warmup" -> o.smallWarmup = nonNegative(v, "--small-warmup");
-                    case "question" -> o.question = nonNegative(v, "--question");
-                    case "search" -> o.search = positive(v, "--search");
-                    case "device" -> o.device = v;
-                    case "threads" -> o.threads = nonNegative(v, "--threads");
-                    default -> throw new IllegalArgumentException("unknown option --" + e.getKey());
-                }
-            }
-            return o;
+        /**
+         * Parses and checks a command line.
+         *
+         * @throws ParameterException on an unknown option, a malformed value or a value out of range
+         */
+        static Options parse(String... args) {
+            return BenchArgs.parse(new Options(), args);
         }
 
-        /** The nearest directory, from the working directory up, holding the tiny fixture model. */
-
+        @Override
+        public void check(CommandLine cl) {
+            tiny = BenchArgs.noneToNull(tiny);
+            small = BenchArgs.noneToNull(small);
+            BenchArgs.positive(cl, "--tokens", tokens);
+            BenchArgs.positive(cl, "--reps", reps);
+            if (smallReps != null) {
+                BenchArgs.positive(cl, "--small-reps", smallReps);
+            }
+            BenchArgs.nonNegative(cl, "--warmup", warmup);
+            BenchArgs.nonNegative(cl, "--small-warmup", smallWarmup);
+            BenchArgs.nonNegative(cl, "--question", question);
+            BenchArgs.positive(cl, "--search", search);
+            if (threads != null) {
+                BenchArgs.nonNegative(cl, "--threads", threads);
+            }
+        }
     }
 }

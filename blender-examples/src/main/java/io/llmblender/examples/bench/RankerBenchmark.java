@@ -1,11 +1,8 @@
 package io.llmblender.examples.bench;
 
-import static io.llmblender.examples.bench.BenchArgs.integer;
 import static io.llmblender.examples.bench.BenchStats.median;
 import static io.llmblender.examples.bench.BenchStats.putMillis;
 import static io.llmblender.examples.bench.BenchStats.round;
-import static io.llmblender.examples.bench.BenchArgs.nonNegative;
-import static io.llmblender.examples.bench.BenchArgs.positive;
 
 import io.llmblender.examples.dataset.Gsm8kData;
 import io.llmblender.examples.dataset.Gsm8kData.Question;
@@ -48,11 +45,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Measures how close {@link PairRanker#rank(String, List)} comes to the engine's limit, and how
@@ -110,6 +109,7 @@ import java.util.Set;
  * the model, one with TorchScript's graph optimizer on and one with it off, interleaved),
  * {@code --token-budget T} (16384), {@code --max-batch-rows R} (64), {@code --device cpu|gpu}
  * (cpu), {@code --data FILE} (a CSV with the bundled data's columns) and {@code --out FILE}.
+ * {@code --help} lists them with their defaults.
  */
 public final class RankerBenchmark {
 
@@ -119,21 +119,18 @@ public final class RankerBenchmark {
     }
 
     /**
-     * Runs the benchmark, writes the JSON report and prints the table.
+     * Runs the benchmark, writes the JSON report and prints the table. {@code --help} prints the
+     * usage instead; an unknown option, or a malformed or out-of-range value, prints a message that
+     * names the option and the value, and the usage, on standard error and exits with status 2.
      *
      * @param args the options described in the class documentation
      * @throws IOException if the data cannot be read or the report cannot be written
-     * @throws IllegalArgumentException if an option is unknown or malformed, or a model directory
-     *     given explicitly does not exist
+     * @throws IllegalArgumentException if the data has too few questions for the largest N from
+     *     {@code --question}
      */
     public static void main(String[] args) throws IOException {
-        Options options = Options.parse(args);
-        if (options.help) {
-            System.out.println("options: --tiny DIR|none --base DIR|none --n 4,8,12 --question I --reps K --base-reps K"
-                    + " --warmup K --base-warmup K --reference-sample K --base-reference-sample K --reference-reps K"
-                    + " --base-reference-reps K --varying-questions K --base-varying-questions K --varying-n N"
-                    + " --optimizer-ab K"
-                    + " --token-budget T --max-batch-rows R --device cpu|gpu --data FILE --out FILE");
+        Options options = BenchArgs.parseOrExit(new Options(), args);
+        if (options == null) {
             return;
         }
         List<Question> questions = Gsm8kData.load(options.data);
@@ -708,95 +705,146 @@ public final class RankerBenchmark {
                             int varyingQuestions) {
     }
 
-    private static final class Options {
-        Path tiny;
-        Path base;
-        Path out;
-        Path data;
-        List<Integer> ns = List.of(4, 8, 12);
+    /** The command line: the options described in the class documentation. */
+    @Command(name = "RankerBenchmark", mixinStandardHelpOptions = true, version = BenchArgs.VERSION,
+            sortOptions = false, usageHelpAutoWidth = true,
+            description = {"Times PairRanker.rank against the raw forward passes of the same TorchScript file and"
+                + " against the reference implementation's one-pass-per-pair schedule, on a tiny and a base-sized"
+                + " model; writes a JSON report and prints a table.",
+                "Default paths resolve against the repository root (found by walking up from the working"
+                + " directory); paths given as options resolve against the working directory."})
+    static final class Options implements BenchArgs.Checked {
+        private static final Path ROOT = BenchArgs.repositoryRoot();
+
+        @Option(names = "--tiny", paramLabel = "DIR|none",
+                description = "The tiny model's directory, or none to skip it (default: ${DEFAULT-VALUE}).")
+        Path tiny = ROOT.resolve("models/pairranker");
+
+        @Option(names = "--base", paramLabel = "DIR|none",
+                description = "The base-sized model's directory, or none to skip it; skipped with a message when"
+                        + " missing (default: ${DEFAULT-VALUE}).")
+        Path base = ROOT.resolve("models/build/pairranker-base");
+
+        @Option(names = "--n", paramLabel = "N", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+                description = "Numbers of candidates ranked, at least 2 each (default: ${DEFAULT-VALUE}).")
+        List<Integer> ns = new ArrayList<>(List.of(4, 8, 12));
+
+        @Option(names = "--question", paramLabel = "I",
+                description = "Index of the source question in the data (default: ${DEFAULT-VALUE}).")
         int question;
+
+        @Option(names = "--reps", paramLabel = "K",
+                description = "Timed repetitions on the tiny model (default: ${DEFAULT-VALUE}).")
         int reps = 5;
+
+        @Option(names = "--base-reps", paramLabel = "K",
+                description = "Timed repetitions on the base model (default: ${DEFAULT-VALUE}).")
         int baseReps = 2;
+
+        @Option(names = "--warmup", paramLabel = "K",
+                description = "Untimed calls first on the tiny model (default: ${DEFAULT-VALUE}).")
         int warmup = 2;
+
+        @Option(names = "--base-warmup", paramLabel = "K",
+                description = "Untimed calls first on the base model (default: ${DEFAULT-VALUE}).")
         int baseWarmup = 1;
+
+        @Option(names = "--reference-sample", paramLabel = "K",
+                description = "Pairs timed for the reference schedule on the tiny model, 0 for all"
+                        + " (default: ${DEFAULT-VALUE}).")
         int referenceSample;
+
+        @Option(names = "--base-reference-sample", paramLabel = "K",
+                description = "Pairs timed for the reference schedule on the base model, 0 for all"
+                        + " (default: ${DEFAULT-VALUE}).")
         int baseReferenceSample = 6;
+
+        @Option(names = "--reference-reps", paramLabel = "K",
+                description = "Timed repetitions of the reference schedule on the tiny model"
+                        + " (default: ${DEFAULT-VALUE}).")
         int referenceReps = 3;
+
+        @Option(names = "--base-reference-reps", paramLabel = "K",
+                description = "Timed repetitions of the reference schedule on the base model"
+                        + " (default: ${DEFAULT-VALUE}).")
         int baseReferenceReps = 1;
+
+        @Option(names = "--varying-questions", paramLabel = "K",
+                description = "Questions of the varying-shapes section on the tiny model, 0 to skip"
+                        + " (default: ${DEFAULT-VALUE}).")
         int varyingQuestions = 10;
+
+        @Option(names = "--base-varying-questions", paramLabel = "K",
+                description = "Questions of the varying-shapes section on the base model, 0 to skip"
+                        + " (default: ${DEFAULT-VALUE}).")
         int baseVaryingQuestions;
+
+        @Option(names = "--varying-n", paramLabel = "N",
+                description = "Candidates per question in the varying-shapes section (default: ${DEFAULT-VALUE}).")
         int varyingN = 8;
+
+        @Option(names = "--optimizer-ab", paramLabel = "K",
+                description = "Questions pushed through the model with TorchScript's graph optimizer on and off,"
+                        + " interleaved, at N cycling through 2 to --varying-n; 0 for off (default: ${DEFAULT-VALUE}).")
         int optimizerAb;
+
+        @Option(names = "--token-budget", paramLabel = "T",
+                description = "The ranker's token budget per micro-batch (default: ${DEFAULT-VALUE}).")
         int tokenBudget = 16_384;
+
+        @Option(names = "--max-batch-rows", paramLabel = "R",
+                description = "The ranker's most rows per micro-batch (default: ${DEFAULT-VALUE}).")
         int maxBatchRows = 64;
+
+        @Option(names = "--device", paramLabel = "cpu|gpu", description = "DJL device (default: ${DEFAULT-VALUE}).")
         String device = "cpu";
-        boolean help;
 
-        static Options parse(String[] args) {
-            Options o = new Options();
-            Map<String, String> given = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i++) {
-                String key = args[i];
-                if ("--help".equals(key) || "-h".equals(key)) {
-                    o.help = true;
-                    continue;
-                }
-                if (!key.startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("expected --option value, got '" + key + "'"
-                            + (i + 1 >= args.length ? " without a value" : ""));
-                }
-                given.put(key.substring(2), args[++i]);
+        @Option(names = "--data", paramLabel = "FILE",
+                description = "A CSV with the bundled data's columns (default: the bundled GSM8K answers).")
+        Path data;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "The JSON report (default: ${DEFAULT-VALUE}).")
+        Path out = ROOT.resolve("target/bench/ranker.json");
+
+        /**
+         * Parses and checks a command line.
+         *
+         * @throws ParameterException on an unknown option, a malformed value or a value out of range
+         */
+        static Options parse(String... args) {
+            return BenchArgs.parse(new Options(), args);
+        }
+
+        @Override
+        public void check(CommandLine cl) {
+            tiny = BenchArgs.noneToNull(tiny);
+            base = BenchArgs.noneToNull(base);
+            if (tiny != null && BenchArgs.given(cl, "--tiny")) {
+                BenchArgs.existingDir(cl, "--tiny", tiny);
             }
-            Path root = BenchArgs.repositoryRoot();
-            o.tiny = root.resolve("models/pairranker");
-            o.base = root.resolve("models/build/pairranker-base");
-            o.out = root.resolve("target/bench/ranker.json");
-            for (Map.Entry<String, String> e : given.entrySet()) {
-                String v = e.getValue();
-                switch (e.getKey()) {
-                    case "tiny" -> o.tiny = "none".equals(v) ? null : existingDir(v, "--tiny");
-                    case "base" -> o.base = "none".equals(v) ? null : Path.of(v);
-                    case "out" -> o.out = Path.of(v);
-                    case "data" -> o.data = Path.of(v);
-                    case "n" -> o.ns = Arrays.stream(v.split(",")).map(String::trim)
-                            .map(s -> positive(s, "--n")).toList();
-                    case "question" -> o.question = nonNegative(v, "--question");
-                    case "reps" -> o.reps = positive(v, "--reps");
-                    case "base-reps" -> o.baseReps = positive(v, "--base-reps");
-                    case "warmup" -> o.warmup = nonNegative(v, "--warmup");
-                    case "base-warmup" -> o.baseWarmup = nonNegative(v, "--base-warmup");
-                    case "reference-sample" -> o.referenceSample = nonNegative(v, "--reference-sample");
-                    case "base-reference-sample" -> o.baseReferenceSample = nonNegative(v, "--base-reference-sample");
-                    case "reference-reps" -> o.referenceReps = positive(v, "--reference-reps");
-                    case "base-reference-reps" -> o.baseReferenceReps = positive(v, "--base-reference-reps");
-                    case "varying-questions" -> o.varyingQuestions = nonNegative(v, "--varying-questions");
-                    case "base-varying-questions" ->
-                            o.baseVaryingQuestions = nonNegative(v, "--base-varying-questions");
-                    case "varying-n" -> o.varyingN = positive(v, "--varying-n");
-                    case "optimizer-ab" -> o.optimizerAb = nonNegative(v, "--optimizer-ab");
-                    case "token-budget" -> o.tokenBudget = positive(v, "--token-budget");
-                    case "max-batch-rows" -> o.maxBatchRows = positive(v, "--max-batch-rows");
-                    case "device" -> o.device = v;
-                    default -> throw new IllegalArgumentException("unknown option --" + e.getKey());
+            for (int n : ns) {
+                if (n <= 0) {
+                    throw new ParameterException(cl, "--n must be positive, got " + n);
                 }
-            }
-            for (int n : o.ns) {
                 if (n < 2) {
-                    throw new IllegalArgumentException("--n needs at least 2 candidates, got " + n);
+                    throw new ParameterException(cl, "--n needs at least 2 candidates, got " + n);
                 }
             }
-            return o;
+            BenchArgs.nonNegative(cl, "--question", question);
+            BenchArgs.positive(cl, "--reps", reps);
+            BenchArgs.positive(cl, "--base-reps", baseReps);
+            BenchArgs.nonNegative(cl, "--warmup", warmup);
+            BenchArgs.nonNegative(cl, "--base-warmup", baseWarmup);
+            BenchArgs.nonNegative(cl, "--reference-sample", referenceSample);
+            BenchArgs.nonNegative(cl, "--base-reference-sample", baseReferenceSample);
+            BenchArgs.positive(cl, "--reference-reps", referenceReps);
+            BenchArgs.positive(cl, "--base-reference-reps", baseReferenceReps);
+            BenchArgs.nonNegative(cl, "--varying-questions", varyingQuestions);
+            BenchArgs.nonNegative(cl, "--base-varying-questions", baseVaryingQuestions);
+            BenchArgs.positive(cl, "--varying-n", varyingN);
+            BenchArgs.nonNegative(cl, "--optimizer-ab", optimizerAb);
+            BenchArgs.positive(cl, "--token-budget", tokenBudget);
+            BenchArgs.positive(cl, "--max-batch-rows", maxBatchRows);
         }
-
-        /** The nearest directory, from the working directory up, holding the tiny fixture model. */
-
-        private static Path existingDir(String value, String option) {
-            Path p = Path.of(value);
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException(option + ": no directory " + p.toAbsolutePath());
-            }
-            return p;
-        }
-
     }
 }

@@ -28,6 +28,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Evaluates the reward-guided router on real data: the 1,319 GSM8K questions answered by GPT-4
@@ -69,7 +73,7 @@ import java.util.Random;
  * (8), {@code --beta B} (0.3), {@code --epochs E} (50), {@code --latency-queries Q} (50, 0 to
  * skip), {@code --rankers DIR,DIR|none} (default the two above, skipping a missing base model),
  * {@code --minilm-cache DIR} (where MiniLM's files are unpacked; default the encoder's own) and
- * {@code --out FILE}.
+ * {@code --out FILE}. {@code --help} lists them with their defaults.
  */
 public final class RouterEvaluation {
 
@@ -79,17 +83,17 @@ public final class RouterEvaluation {
     }
 
     /**
-     * Runs the evaluation, writes the JSON report and prints the table.
+     * Runs the evaluation, writes the JSON report and prints the table. {@code --help} prints the
+     * usage instead; an unknown option, or a malformed or out-of-range value, prints a message that
+     * names the option and the value, and the usage, on standard error and exits with status 2.
      *
      * @param args the options described in the class documentation
      * @throws IOException if the data cannot be read or the report cannot be written
-     * @throws IllegalArgumentException if an option is unknown or malformed
+     * @throws IllegalArgumentException if the data has fewer than two questions per fold
      */
     public static void main(String[] args) throws IOException {
-        Options options = Options.parse(args);
-        if (options.help) {
-            System.out.println("options: --data FILE --folds K --limit N --seed S --clusters K --beta B --epochs E"
-                    + " --latency-queries Q --rankers DIR,DIR|none --minilm-cache DIR --out FILE");
+        Options options = BenchArgs.parseOrExit(new Options(), args);
+        if (options == null) {
             return;
         }
         ObjectNode report = run(options);
@@ -485,74 +489,96 @@ public final class RouterEvaluation {
 
     // ---------------------------------------------------------------- options
 
-    static final class Options {
-        Path data;
-        int folds = 5;
-        int limit;
-        long seed;
-        int clusters = 8;
-        double beta = SoftLabels.DEFAULT_BETA;
-        int epochs = 50;
-        int latencyQueries = 50;
-        List<Path> rankers = new ArrayList<>();
-        Path minilmCache;
-        Path out;
-        boolean help;
+    /** The command line: the options described in the class documentation. */
+    @Command(name = "RouterEvaluation", mixinStandardHelpOptions = true, version = BenchArgs.VERSION,
+            sortOptions = false, usageHelpAutoWidth = true,
+            description = {"Evaluates the reward-guided router on GSM8K answers of GPT-4 and Mixtral under k-fold"
+                + " cross-validation, and times routing against one PairRanker pass; writes a JSON report and prints"
+                + " a table.",
+                "Default paths resolve against the repository root (found by walking up from the working"
+                + " directory); paths given as options resolve against the working directory."})
+    static final class Options implements BenchArgs.Checked {
+        private static final Path ROOT = BenchArgs.repositoryRoot();
 
-        static Options parse(String[] args) {
-            Options o = new Options();
-            Path root = BenchArgs.repositoryRoot();
-            o.out = root.resolve("target/bench/router-gsm8k.json");
-            o.rankers.add(root.resolve("models/pairranker"));
-            Path base = root.resolve("models/build/pairranker-base");
+        @Option(names = "--data", paramLabel = "FILE",
+                description = "A CSV with the bundled data's columns (default: the bundled GSM8K answers).")
+        Path data;
+
+        @Option(names = "--folds", paramLabel = "K",
+                description = "Cross-validation folds, at least 2 (default: ${DEFAULT-VALUE}).")
+        int folds = 5;
+
+        @Option(names = "--limit", paramLabel = "N",
+                description = "The first N questions only; 0 for all (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--seed", paramLabel = "S",
+                description = "Seed of the fold assignment, the heads' initialisation and the clusters"
+                        + " (default: ${DEFAULT-VALUE}).")
+        int seed;
+
+        @Option(names = "--clusters", paramLabel = "K",
+                description = "Embedding clusters used as tags (default: ${DEFAULT-VALUE}).")
+        int clusters = 8;
+
+        @Option(names = "--beta", paramLabel = "B",
+                description = "Soft-label beta of the router with tags, in [0, 1] (default: ${DEFAULT-VALUE}).")
+        double beta = SoftLabels.DEFAULT_BETA;
+
+        @Option(names = "--epochs", paramLabel = "E",
+                description = "Training epochs of each router head (default: ${DEFAULT-VALUE}).")
+        int epochs = 50;
+
+        @Option(names = "--latency-queries", paramLabel = "Q",
+                description = "Questions timed for the routing cost; 0 to skip (default: ${DEFAULT-VALUE}).")
+        int latencyQueries = 50;
+
+        @Option(names = "--rankers", paramLabel = "DIR", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+                description = "Rankers the routing is timed against, comma-separated, or none (default: the tiny"
+                        + " fixture and the base-sized model when made: ${DEFAULT-VALUE}).")
+        List<Path> rankers = defaultRankers();
+
+        @Option(names = "--minilm-cache", paramLabel = "DIR",
+                description = "Where MiniLM's files are unpacked (default: the encoder's own).")
+        Path minilmCache;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "The JSON report (default: ${DEFAULT-VALUE}).")
+        Path out = ROOT.resolve("target/bench/router-gsm8k.json");
+
+        private static List<Path> defaultRankers() {
+            List<Path> rankers = new ArrayList<>();
+            rankers.add(ROOT.resolve("models/pairranker"));
+            Path base = ROOT.resolve("models/build/pairranker-base");
             if (Files.isRegularFile(base.resolve("ranker_config.json"))) {
-                o.rankers.add(base);
+                rankers.add(base);
             }
-            for (int i = 0; i < args.length; i++) {
-                String option = args[i];
-                if (option.equals("--help") || option.equals("-h")) {
-                    o.help = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(option + " needs a value");
-                }
-                String value = args[++i];
-                switch (option) {
-                    case "--data" -> o.data = Path.of(value);
-                    case "--folds" -> o.folds = atLeast(2, value, option);
-                    case "--limit" -> o.limit = BenchArgs.nonNegative(value, option);
-                    case "--seed" -> o.seed = BenchArgs.integer(value, option);
-                    case "--clusters" -> o.clusters = BenchArgs.positive(value, option);
-                    case "--beta" -> o.beta = BenchArgs.fraction(value, option);
-                    case "--epochs" -> o.epochs = BenchArgs.positive(value, option);
-                    case "--latency-queries" -> o.latencyQueries = BenchArgs.nonNegative(value, option);
-                    case "--rankers" -> {
-                        o.rankers.clear();
-                        if (!value.equals("none")) {
-                            for (String dir : value.split(",")) {
-                                Path p = Path.of(dir.trim());
-                                if (!Files.isDirectory(p)) {
-                                    throw new IllegalArgumentException(option + ": no directory " + p.toAbsolutePath());
-                                }
-                                o.rankers.add(p);
-                            }
-                        }
-                    }
-                    case "--minilm-cache" -> o.minilmCache = Path.of(value);
-                    case "--out" -> o.out = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + option + " (try --help)");
-                }
-            }
-            return o;
+            return rankers;
         }
 
-        private static int atLeast(int min, String value, String option) {
-            int v = BenchArgs.integer(value, option);
-            if (v < min) {
-                throw new IllegalArgumentException(option + " must be at least " + min + ", got " + value);
+        /**
+         * Parses and checks a command line.
+         *
+         * @throws ParameterException on an unknown option, a malformed value or a value out of range
+         */
+        static Options parse(String... args) {
+            return BenchArgs.parse(new Options(), args);
+        }
+
+        @Override
+        public void check(CommandLine cl) {
+            BenchArgs.atLeast(cl, "--folds", folds, 2);
+            BenchArgs.nonNegative(cl, "--limit", limit);
+            BenchArgs.positive(cl, "--clusters", clusters);
+            BenchArgs.fraction(cl, "--beta", beta);
+            BenchArgs.positive(cl, "--epochs", epochs);
+            BenchArgs.nonNegative(cl, "--latency-queries", latencyQueries);
+            if (rankers.size() == 1 && BenchArgs.noneToNull(rankers.get(0)) == null) {
+                rankers = new ArrayList<>();
+            } else if (BenchArgs.given(cl, "--rankers")) {
+                for (Path dir : rankers) {
+                    BenchArgs.existingDir(cl, "--rankers", dir);
+                }
             }
-            return v;
         }
     }
 }

@@ -120,11 +120,13 @@ final class BlendCommand implements Callable<Integer> {
         }
         Settings s = settings();
         List<LlmClient> clients = new ArrayList<>();
-        for (LlmSpec llm : s.llms) {
-            clients.add(client(llm, s.timeout));
-        }
         List<AutoCloseable> resources = new ArrayList<>();
         try {
+            for (LlmSpec llm : s.llms) {
+                OpenAiCompatibleClient client = client(llm, s.timeout);
+                clients.add(client);
+                resources.add(client);
+            }
             Blender.Builder builder = Blender.builder().clients(clients).topK(s.topK)
                     .perClientTimeout(s.timeout).mode(s.mode);
             if (!s.ranker.equals("none")) {
@@ -377,7 +379,7 @@ final class BlendCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- parts
 
-    private static LlmClient client(LlmSpec llm, Duration timeout) {
+    private static OpenAiCompatibleClient client(LlmSpec llm, Duration timeout) {
         OpenAiCompatibleClient.Builder b = OpenAiCompatibleClient.builder().name(llm.name()).baseUrl(llm.url())
                 .model(llm.model()).requestTimeout(timeout);
         if (llm.keyEnv() != null) {

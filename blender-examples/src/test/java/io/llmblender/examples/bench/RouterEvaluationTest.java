@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** Runs the GSM8K router evaluation command on a slice of the data and checks its report. */
 class RouterEvaluationTest {
@@ -58,11 +60,12 @@ class RouterEvaluationTest {
 
     @Test
     void options_badValues_nameTheOption() {
-        assertThatThrownBy(() -> RouterEvaluation.Options.parse(new String[] {"--folds", "1"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("--folds must be at least 2, got 1");
-        assertThatThrownBy(() -> RouterEvaluation.Options.parse(new String[] {"--beta", "2"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("--beta must be in [0, 1], got 2");
-        assertThatThrownBy(() -> RouterEvaluation.Options.parse(new String[] {"--frobnicate", "2"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option --frobnicate");
+        assertThatThrownBy(() -> RouterEvaluation.Options.parse("--folds", "1"))
+                .isInstanceOf(ParameterException.class).hasMessage("--folds must be at least 2, got 1");
+        assertThatThrownBy(() -> RouterEvaluation.Options.parse("--beta", "2"))
+                .isInstanceOf(ParameterException.class).hasMessage("--beta must be in [0, 1], got 2");
+        assertThatThrownBy(() -> RouterEvaluation.Options.parse("--frobnicate", "2"))
+                .isInstanceOf(UnmatchedArgumentException.class).hasMessageContaining("Unknown option")
+                .hasMessageContaining("'--frobnicate'");
     }
 }
