@@ -17,6 +17,7 @@ import io.llmblender.router.encode.QueryEncoder;
 import io.llmblender.router.head.HeadConfig;
 import io.llmblender.router.label.RewardRecord;
 import io.llmblender.router.label.SoftLabels;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -181,5 +182,22 @@ class ZooterRouterTest {
         assertThatThrownBy(() -> Blender.builder().clients(clients).router(router).mode(BlendMode.ROUTE).build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("[calc, historian, chef]").hasMessageContaining("[calc, historian, gpt-4]");
+    }
+
+    @Test
+    void load_brokenRouterDirectory_namesTheFileAndProblem(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> ZooterRouter.load(dir.resolve("missing"), encoder, null))
+                .isInstanceOf(ModelLoadException.class).hasMessageContaining("missing");
+        router.save(dir);
+        Files.writeString(dir.resolve(ZooterRouter.FILE_NAME), "{ not json");
+        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(ZooterRouter.FILE_NAME);
+        Files.writeString(dir.resolve(ZooterRouter.FILE_NAME), "{\"format\": \"blender-router/9\"}");
+        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("format").hasMessageContaining("blender-router/9");
+        router.save(dir);
+        Files.write(dir.resolve("head.params"), new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("head.params");
     }
 }
