@@ -501,4 +501,26 @@ class BlenderTest {
         assertThatThrownBy(() -> Blender.builder().maxAnswerChars(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxAnswerChars");
     }
+
+    @Test
+    void blend_64ClientsWithOddTexts_ranksAllAndKeepsEveryTextIntact() {
+        String[] odd = {"", " ", "\uD800 lone high", "lone low \uDC00", "nul\u0000bell\u0007esc\u001b",
+            "\u202Eتبحث עברית", "日本語の答え", "👩‍👩‍👧 family", "[SEP] </s> <|source|> <extra_id_0>"};
+        Blender.Builder builder = Blender.builder().ranker(new LengthRanker()).topK(100);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            String text = odd[i % odd.length] + " #" + i;
+            texts.add(text);
+            builder.client(ScriptedClient.answering("llm-" + i, text));
+        }
+        try (Blender blender = builder.fuser(LlmFuser.builder(echo("judge")).build()).build()) {
+            BlendResult result = blender.blend(PROMPT);
+
+            assertThat(result.candidates()).hasSize(64).extracting(Candidate::text).containsExactlyElementsOf(texts);
+            assertThat(result.ranking().orElseThrow().ranks()).hasSize(64);
+            assertThat(result.matrix().orElseThrow().computedCount()).isEqualTo(64 * 63);
+            assertThat(result.fusion().orElseThrow().candidatesUsed()).isEqualTo(64);
+            assertThat(result.failures()).isEmpty();
+        }
+    }
 }
