@@ -87,8 +87,10 @@ final class FusionPrompt {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < ranked.size(); i++) {
             long[] candidate = ids.get(i);
+            // The cut text is sanitised again: decoding skips <unk>, so "<", an unknown character and
+            // "/s>" would come back as a literal "</s>" and encode to the end-of-sequence id.
             String text = candidate.length <= budget ? sanitize(ranked.get(i))
-                    : tokenizer.decode(Arrays.copyOf(candidate, budget), true) + "...";
+                    : sanitize(tokenizer.decode(Arrays.copyOf(candidate, budget), true)) + "...";
             out.append("Candidate ").append(i).append(": <extra_id_").append(i).append(">:").append(text)
                     .append("</s>");
         }
