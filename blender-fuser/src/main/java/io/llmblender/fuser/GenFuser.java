@@ -58,8 +58,11 @@ public final class GenFuser implements Fuser {
     /** The longest candidate, in characters, a call accepts. */
     public static final int MAX_TEXT_CHARS = 4_000_000;
 
-    /** The most candidates one prompt may fuse. */
-    public static final int MAX_CANDIDATES = 256;
+    /**
+     * The most candidates one prompt may fuse: the 1024-token prompt leaves each of 64 candidates
+     * about ten tokens, and with many more even empty candidates crowd out the final instruction.
+     */
+    public static final int MAX_CANDIDATES = 64;
 
     private final String name;
     private final FuserConfig config;

@@ -167,20 +167,21 @@ class FuserBadInputTest {
     }
 
     /**
-     * 256 candidates are accepted; the prompt stays within 1024 tokens. (T5 has sentinels up to
-     * {@code <extra_id_99>} only, and this many candidates do not fit 1024 tokens even empty, so
-     * the prompt keeps its first 1024 tokens.)
+     * {@value GenFuser#MAX_CANDIDATES} candidates are accepted, within 1024 tokens and with the final instruction; one
+     * more is refused. (With a hundred or more, even empty candidates would crowd out the final instruction, and T5
+     * has sentinels up to {@code <extra_id_99>} only.)
      */
     @Test
-    void fuse_256CandidatesAreAcceptedAnd257Fail() {
+    void fuse_maxCandidatesAreAcceptedAndOneMoreFails() {
         assertFused(QUESTION, numbered(GenFuser.MAX_CANDIDATES));
-        assertThat(fuser.promptIds(QUESTION, numbered(GenFuser.MAX_CANDIDATES))).hasSize(1024);
+        assertThat(fuser.promptIds(QUESTION, numbered(GenFuser.MAX_CANDIDATES))).hasSizeLessThanOrEqualTo(1024);
+        assertThat(fuser.promptText(QUESTION, numbered(GenFuser.MAX_CANDIDATES))).endsWith(FusionPrompt.SUMMARIZE);
         List<String> tooMany = numbered(GenFuser.MAX_CANDIDATES + 1);
         assertThatThrownBy(() -> fuser.fuse(QUESTION, tooMany)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("MAX_CANDIDATES").hasMessageContaining("257").hasMessageContaining("ranked[0]");
+                .hasMessageContaining("MAX_CANDIDATES").hasMessageContaining("found 65").hasMessageContaining("ranked[0]");
         assertThatThrownBy(() -> fuser.fuseAll(List.of(QUESTION, QUESTION), List.of(List.of("a"), tooMany)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ranked[1]")
-                .hasMessageContaining("257");
+                .hasMessageContaining("found 65");
     }
 
     // ---------------------------------------------------------------- lengths
