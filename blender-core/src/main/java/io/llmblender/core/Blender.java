@@ -244,7 +244,8 @@ public final class Blender implements AutoCloseable {
         Fusion fusion = null;
         ClientFailure fusionFailure = null;
         if (fuser != null && candidates.size() > 1) {
-            List<String> top = ranking != null ? ranking.topK(texts, topK) : texts.subList(0, Math.min(topK, texts.size()));
+            int k = Math.max(1, Math.min(topK, fuser.maxCandidates()));
+            List<String> top = ranking != null ? ranking.topK(texts, k) : texts.subList(0, Math.min(k, texts.size()));
             try {
                 fusion = fuser.fuse(prompt, List.copyOf(top));
                 if (fusion == null) {
@@ -519,7 +520,7 @@ public final class Blender implements AutoCloseable {
 
         /**
          * How many of the best answers the fuser reads. Default: 3. When fewer answers arrive,
-         * all of them are fused.
+         * all of them are fused; never more than the fuser's {@code maxCandidates()}.
          *
          * @param topK at least 1
          * @return this builder

@@ -523,4 +523,36 @@ class BlenderTest {
             assertThat(result.failures()).isEmpty();
         }
     }
+
+    @Test
+    void blend_topKBeyondTheFusersLimit_fusesOnlyAsManyAsItTakes() {
+        Fuser judge = LlmFuser.builder(echo("judge")).build();
+        Fuser fussy = new Fuser() {
+            @Override
+            public String name() {
+                return "fussy";
+            }
+
+            @Override
+            public int maxCandidates() {
+                return 2;
+            }
+
+            @Override
+            public io.llmblender.core.fuse.Fusion fuse(Prompt prompt, List<String> ranked) {
+                if (ranked.size() > 2) {
+                    throw new IllegalArgumentException("at most 2, found " + ranked.size());
+                }
+                return judge.fuse(prompt, ranked);
+            }
+        };
+        try (Blender blender = Blender.builder().client(ScriptedClient.answering("a", "red"))
+                .client(ScriptedClient.answering("b", "deep ocean blue")).client(ScriptedClient.answering("c", "green"))
+                .ranker(new LengthRanker()).fuser(fussy).topK(10).build()) {
+            BlendResult result = blender.blend(PROMPT);
+
+            assertThat(result.fusion().orElseThrow().candidatesUsed()).isEqualTo(2);
+            assertThat(result.fused().orElseThrow()).contains("deep ocean blue", "green").doesNotContain("red");
+        }
+    }
 }

@@ -123,6 +123,16 @@ public final class GenFuser implements Fuser {
     }
 
     /**
+     * {@value #MAX_CANDIDATES}: a Blender fuses at most this many of its top answers with this fuser.
+     *
+     * @return {@value #MAX_CANDIDATES}
+     */
+    @Override
+    public int maxCandidates() {
+        return MAX_CANDIDATES;
+    }
+
+    /**
      * Fuses the given candidates, all of them (a {@link io.llmblender.core.Blender} passes its
      * top K), into one answer.
      *

@@ -30,6 +30,17 @@ public interface Fuser extends AutoCloseable {
     String name();
 
     /**
+     * The most candidates one {@link #fuse} call accepts. A {@link io.llmblender.core.Blender}
+     * fuses at most this many of its top answers, whatever its {@code topK}. The default: no
+     * limit ({@link Integer#MAX_VALUE}).
+     *
+     * @return at least 1
+     */
+    default int maxCandidates() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Fuses candidates into one answer.
      *
      * @param prompt what the candidates answer
