@@ -15,9 +15,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 final class BenchArgs {
 
-    /** The version {@code --version} prints. */
-    static final String VERSION = "blender 0.1.0-SNAPSHOT";
-
     /** Exit code of a usage error: an unknown option, a missing or malformed value. */
     static final int USAGE_ERROR = 2;
 

@@ -4,6 +4,7 @@ import static io.llmblender.examples.bench.BenchStats.median;
 import static io.llmblender.examples.bench.BenchStats.putMillis;
 import static io.llmblender.examples.bench.BenchStats.round;
 
+import io.llmblender.examples.Version;
 import io.llmblender.examples.dataset.Gsm8kData;
 import io.llmblender.examples.dataset.Gsm8kData.Question;
 
@@ -548,7 +549,7 @@ public final class FuserBenchmark {
     }
 
     /** The command line: the options described in the class documentation. */
-    @Command(name = "FuserBenchmark", mixinStandardHelpOptions = true, version = BenchArgs.VERSION,
+    @Command(name = "FuserBenchmark", mixinStandardHelpOptions = true, versionProvider = Version.class,
             sortOptions = false, usageHelpAutoWidth = true,
             description = {"Times GenFuser's new tokens per second with and without the decoder's key/value cache,"
                 + " greedy and with 4 beams, on the tiny test model and a model with Flan-T5-small's shapes; writes a"

@@ -4,6 +4,7 @@ import static io.llmblender.examples.bench.BenchStats.median;
 import static io.llmblender.examples.bench.BenchStats.putMillis;
 import static io.llmblender.examples.bench.BenchStats.round;
 
+import io.llmblender.examples.Version;
 import io.llmblender.examples.dataset.Gsm8kData;
 import io.llmblender.examples.dataset.Gsm8kData.Question;
 
@@ -706,7 +707,7 @@ public final class RankerBenchmark {
     }
 
     /** The command line: the options described in the class documentation. */
-    @Command(name = "RankerBenchmark", mixinStandardHelpOptions = true, version = BenchArgs.VERSION,
+    @Command(name = "RankerBenchmark", mixinStandardHelpOptions = true, versionProvider = Version.class,
             sortOptions = false, usageHelpAutoWidth = true,
             description = {"Times PairRanker.rank against the raw forward passes of the same TorchScript file and"
                 + " against the reference implementation's one-pass-per-pair schedule, on a tiny and a base-sized"

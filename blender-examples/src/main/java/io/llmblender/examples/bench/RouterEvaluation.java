@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.route.ConfidenceCalibration;
 import io.llmblender.core.route.RouteDecision;
+import io.llmblender.examples.Version;
 import io.llmblender.examples.dataset.Gsm8kData;
 import io.llmblender.examples.dataset.Gsm8kData.Question;
 import io.llmblender.examples.dataset.Gsm8kData.Table;
@@ -490,7 +491,7 @@ public final class RouterEvaluation {
     // ---------------------------------------------------------------- options
 
     /** The command line: the options described in the class documentation. */
-    @Command(name = "RouterEvaluation", mixinStandardHelpOptions = true, version = BenchArgs.VERSION,
+    @Command(name = "RouterEvaluation", mixinStandardHelpOptions = true, versionProvider = Version.class,
             sortOptions = false, usageHelpAutoWidth = true,
             description = {"Evaluates the reward-guided router on GSM8K answers of GPT-4 and Mixtral under k-fold"
                 + " cross-validation, and times routing against one PairRanker pass; writes a JSON report and prints"

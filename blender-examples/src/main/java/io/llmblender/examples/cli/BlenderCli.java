@@ -1,12 +1,15 @@
 package io.llmblender.examples.cli;
 
 import io.llmblender.core.error.BlenderException;
+import io.llmblender.examples.Version;
 import io.llmblender.examples.dataset.DatasetException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -19,7 +22,7 @@ import picocli.CommandLine.Spec;
  * <p>From a clone: {@code ./blender demo}. From the built jar: {@code java -jar blender-examples/target/blender.jar
  * demo}.
  */
-@Command(name = "blender", mixinStandardHelpOptions = true, version = "blender 0.1.0-SNAPSHOT",
+@Command(name = "blender", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Ensemble LLMs: rank and fuse their answers (LLM-Blender), or route each query to one (Zooter).",
         subcommands = {DemoCommand.class, BlendCommand.class, RankCommand.class, FuseCommand.class, EvalCommand.class,
             RouteCommand.class, TrainRouterCommand.class, CommandLine.HelpCommand.class})
@@ -32,6 +35,20 @@ public final class BlenderCli implements Runnable {
     CommandSpec spec;
 
     private BlenderCli() {
+    }
+
+    /**
+     * Sets PyTorch's threads per operation before any model loads.
+     *
+     * @param threads at least 1
+     */
+    @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads per operation, before the command"
+            + " (default: PyTorch's, one per core; 1 is faster on a busy machine).")
+    void threads(int threads) {
+        if (threads < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1, found " + threads);
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
     }
 
     /**
