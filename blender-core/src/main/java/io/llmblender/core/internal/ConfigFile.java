@@ -136,6 +136,25 @@ public final class ConfigFile {
     }
 
     /**
+     * A boolean field.
+     *
+     * @param field the field name
+     * @param fallback the value when the field is absent
+     * @return the value
+     * @throws ModelLoadException if present and not a JSON boolean
+     */
+    public boolean bool(String field, boolean fallback) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isBoolean()) {
+            throw error("field '" + field + "' must be true or false, found " + node);
+        }
+        return node.booleanValue();
+    }
+
+    /**
      * An integer field within bounds.
      *
      * @param field the field name
