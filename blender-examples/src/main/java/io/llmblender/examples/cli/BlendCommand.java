@@ -18,7 +18,7 @@ import io.llmblender.core.route.RouteDecision;
 import io.llmblender.fuser.GenFuser;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.router.ZooterRouter;
-import io.llmblender.router.encode.MiniLmEncoder;
+import io.llmblender.router.encode.QueryEncoder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -100,6 +100,10 @@ final class BlendCommand implements Callable<Integer> {
     @Option(names = "--router", paramLabel = "DIR", description = "A router directory made by train-router.")
     Path router;
 
+    @Option(names = "--encoder", defaultValue = ModelOptions.MINILM, paramLabel = "minilm|DIR",
+            description = "The router's query encoder (default: the bundled all-MiniLM-L6-v2).")
+    String encoderOption;
+
     @Option(names = "--threshold", paramLabel = "P", description = "Adaptive mode's router confidence threshold.")
     Double threshold;
 
@@ -142,7 +146,7 @@ final class BlendCommand implements Callable<Integer> {
                 err.println("note: " + ModelOptions.TEST_MODEL_NOTE);
             }
             if (s.router != null) {
-                MiniLmEncoder encoder = MiniLmEncoder.load();
+                QueryEncoder encoder = ModelOptions.encoder(encoderOption, "--encoder");
                 resources.add(encoder);
                 ZooterRouter r = ZooterRouter.load(s.router, encoder, clientNames(clients));
                 resources.add(0, r);

@@ -1,5 +1,8 @@
 package io.llmblender.examples.cli;
 
+import io.llmblender.router.encode.MiniLmEncoder;
+import io.llmblender.router.encode.QueryEncoder;
+import io.llmblender.router.encode.TorchScriptEncoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -53,6 +56,22 @@ final class ModelOptions {
     static Path fuser(String value, String option) {
         return value.equals(TEST) ? test("genfuser", List.of("fuser.pt", "tokenizer.json", "fuser_config.json"))
                 : directory(value, option);
+    }
+
+    /** The value that selects the default query encoder, all-MiniLM-L6-v2. */
+    static final String MINILM = "minilm";
+
+    /**
+     * The router's query encoder an option names: {@value #MINILM} (the default, bundled) or a
+     * {@code TorchScriptEncoder} directory.
+     *
+     * @param value {@value #MINILM} or a directory
+     * @param option the option's name, for errors
+     * @return the encoder, to be closed by the caller
+     * @throws IllegalArgumentException if the value names no directory
+     */
+    static QueryEncoder encoder(String value, String option) {
+        return value.equals(MINILM) ? MiniLmEncoder.load() : TorchScriptEncoder.load(directory(value, option));
     }
 
     static Path directory(String value, String option) {

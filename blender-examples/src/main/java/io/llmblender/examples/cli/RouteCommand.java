@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.router.ZooterRouter;
-import io.llmblender.router.encode.MiniLmEncoder;
+import io.llmblender.router.encode.QueryEncoder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +40,10 @@ final class RouteCommand implements Callable<Integer> {
     @Option(names = "--router", required = true, paramLabel = "DIR", description = "A router made by train-router.")
     Path router;
 
+    @Option(names = "--encoder", defaultValue = ModelOptions.MINILM, paramLabel = "minilm|DIR",
+            description = "The query encoder the router was trained with (default: the bundled all-MiniLM-L6-v2).")
+    String encoderOption;
+
     @Option(names = "--queries", paramLabel = "FILE", description = "A text file, one query per line.")
     Path queriesFile;
 
@@ -70,7 +74,8 @@ final class RouteCommand implements Callable<Integer> {
         if (!Files.isDirectory(router)) {
             throw new IllegalArgumentException("--router: no directory " + router.toAbsolutePath());
         }
-        try (MiniLmEncoder encoder = MiniLmEncoder.load(); ZooterRouter r = ZooterRouter.load(router, encoder, null)) {
+        try (QueryEncoder encoder = ModelOptions.encoder(encoderOption, "--encoder");
+                ZooterRouter r = ZooterRouter.load(router, encoder, null)) {
             if (!json) {
                 out.printf(Locale.ROOT, "%-24s %10s  %s%n", "chosen", "confidence", "query");
             }

@@ -5,7 +5,7 @@ import io.llmblender.examples.dataset.DatasetRecord;
 import io.llmblender.examples.dataset.Datasets;
 import io.llmblender.router.ZooterRouter;
 import io.llmblender.router.encode.CachingEncoder;
-import io.llmblender.router.encode.MiniLmEncoder;
+import io.llmblender.router.encode.QueryEncoder;
 import io.llmblender.router.head.HeadConfig;
 import io.llmblender.router.head.TrainingMetrics;
 import io.llmblender.router.label.ClusterTagger;
@@ -61,6 +61,10 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = {"--out", "-o"}, required = true, paramLabel = "DIR", description = "Where to save the router.")
     Path out;
 
+    @Option(names = "--encoder", defaultValue = ModelOptions.MINILM, paramLabel = "minilm|DIR",
+            description = "Query encoder: the bundled all-MiniLM-L6-v2 (default) or a TorchScript encoder directory.")
+    String encoderOption;
+
     @Option(names = "--tags", defaultValue = "records", paramLabel = "records|none|clusters:K",
             description = "Tags for label enhancement: those in the records (default), none, or K clusters of query"
                     + " embeddings.")
@@ -114,8 +118,8 @@ final class TrainRouterCommand implements Callable<Integer> {
             records.forEach(r -> bare.add(RewardRecord.of(r.query(), r.rewards())));
             records = bare;
         }
-        try (MiniLmEncoder minilm = MiniLmEncoder.load();
-                CachingEncoder encoder = CachingEncoder.wrap(minilm, records.size() + 16)) {
+        try (QueryEncoder base = ModelOptions.encoder(encoderOption, "--encoder");
+                CachingEncoder encoder = CachingEncoder.wrap(base, records.size() + 16)) {
             if (clusters > 0) {
                 List<String> queries = new ArrayList<>();
                 records.forEach(r -> queries.add(r.query()));

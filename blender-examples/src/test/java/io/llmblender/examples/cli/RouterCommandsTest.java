@@ -98,4 +98,16 @@ class RouterCommandsTest {
         assertThat(run("route", "--router", dir.toString(), "q")).isEqualTo(1);
         assertThat(err.toString()).contains("router.json");
     }
+
+    @Test
+    void trainThenRoute_withATorchScriptEncoder_usesIt(@TempDir Path dir) {
+        Path router = dir.resolve("router");
+        int rc = run("train-router", "--dataset", DATASET.toString(), "--metric", "correct", "--epochs", "2",
+                "--encoder", "../models/encoder", "--out", router.toString());
+        assertThat(rc).as(err.toString()).isZero();
+
+        assertThat(run("route", "--router", router.toString(), "--encoder", "../models/encoder", "Hi?")).isZero();
+        assertThat(run("route", "--router", router.toString(), "Hi?")).isEqualTo(1);
+        assertThat(err.toString()).contains("random-encoder-tiny").contains("all-MiniLM-L6-v2");
+    }
 }
