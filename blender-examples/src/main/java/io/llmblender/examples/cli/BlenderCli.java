@@ -84,6 +84,9 @@ public final class BlenderCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(new Version());
+        }
         cli.setExecutionExceptionHandler((e, command, parseResult) -> {
             command.getErr().println("error: " + message(e));
             if (!expected(e)) {

@@ -54,6 +54,9 @@ class DemoCommandTest {
     void topLevelOptions_versionAndThreads() {
         assertThat(run("--threads", "1", "--version")).isZero();
         assertThat(out.toString().strip()).matches("blender \\d+\\.\\d+\\.\\d+.*");
+        out.getBuffer().setLength(0);
+        assertThat(run("rank", "--version")).isZero();
+        assertThat(out.toString().strip()).matches("blender \\d+\\.\\d+\\.\\d+.*");
         assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("1");
         assertThat(run("--threads", "0", "demo")).isEqualTo(2);
         assertThat(err.toString()).contains("--threads must be at least 1, found 0");
