@@ -272,8 +272,8 @@ public final class Blender implements AutoCloseable {
     private List<Candidate> callRouted(Prompt prompt, RouteDecision decision, long startNanos,
             List<ClientFailure> failures, List<String> called) {
         for (String name : decision.topK(clients.size())) {
-            if (deadline != null && System.nanoTime() - startNanos >= deadline.toNanos()) {
-                break;
+            if (!called.isEmpty() && deadline != null && System.nanoTime() - startNanos >= deadline.toNanos()) {
+                break; // the chosen client is always asked; fallbacks only within the deadline
             }
             called.add(name);
             List<Candidate> answer = collect(prompt, List.of(clientsByName.get(name)), startNanos, failures);
