@@ -1,6 +1,7 @@
 package io.llmblender.fuser;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.llmblender.core.internal.LongTexts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,11 +44,39 @@ final class FusionPrompt {
     private final HuggingFaceTokenizer tokenizer;
     private final int candidateMax;
     private final int sourceMax;
+    private final int precutTokenChars;
 
-    FusionPrompt(HuggingFaceTokenizer tokenizer, int candidateMax, int sourceMax) {
+    /**
+     * A prompt builder.
+     *
+     * @param tokenizer the fuser's tokenizer
+     * @param candidateMax tokens kept of each candidate
+     * @param sourceMax tokens of the whole prompt
+     * @param precutTokenChars the tokenizer's longest token in characters when texts may be cut at
+     *     white space before tokenizing (see LongTexts), 0 to always tokenize texts whole
+     */
+    FusionPrompt(HuggingFaceTokenizer tokenizer, int candidateMax, int sourceMax, int precutTokenChars) {
         this.tokenizer = tokenizer;
         this.candidateMax = candidateMax;
         this.sourceMax = sourceMax;
+        this.precutTokenChars = precutTokenChars;
+    }
+
+    /**
+     * The text, or for one of more than LongTexts.PRECUT_MIN_CHARS characters a prefix cut at white
+     * space that still holds more than {@code reads} tokens: the first {@code reads} tokens are those
+     * of the whole text.
+     */
+    private String longTextCut(String text, int reads) {
+        if (precutTokenChars == 0) {
+            return text;
+        }
+        String kept = LongTexts.prefixFor(text, reads, precutTokenChars);
+        if (kept.length() < text.length()
+                && tokenizer.encode(kept, false, false).getIds().length <= reads + LongTexts.MARGIN_TOKENS) {
+            return text;
+        }
+        return kept;
     }
 
     static String sanitize(String text) {
@@ -65,9 +94,10 @@ final class FusionPrompt {
     Built build(String instruction, String input, List<String> ranked) {
         List<long[]> candidateIds = new ArrayList<>(ranked.size());
         for (String candidate : ranked) {
-            candidateIds.add(tokenizer.encode(sanitize(candidate), false, false).getIds());
+            candidateIds.add(tokenizer.encode(longTextCut(sanitize(candidate), candidateMax), false, false).getIds());
         }
-        String head = "Instruction: " + sanitize(instruction) + "</s>Input: " + sanitize(input) + "</s>";
+        String head = "Instruction: " + longTextCut(sanitize(instruction), sourceMax) + "</s>Input: "
+                + longTextCut(sanitize(input), sourceMax) + "</s>";
         int budget = candidateMax;
         while (true) {
             String text = head + candidates(ranked, candidateIds, budget) + SUMMARIZE;

@@ -1,11 +1,14 @@
 package io.llmblender.fuser;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.Fusion;
+import io.llmblender.core.internal.ConfigFile;
+import io.llmblender.core.internal.LongTexts;
 import io.llmblender.core.internal.Require;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Prompt;
@@ -43,7 +46,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link Fusion#generatedTokens()} how many tokens were generated.
  *
  * <p><b>Limits.</b> A call fuses at most {@value #MAX_CANDIDATES} candidates per prompt, each of
- * at most {@value #MAX_TEXT_CHARS} characters (each is cut to 128 tokens, but tokenized whole);
+ * at most {@value #MAX_TEXT_CHARS} characters (each is cut to 128 tokens; one of more than 65,536
+ * characters is first cut at a space after room for them, with the same tokens as when whole);
  * past either an {@link IllegalArgumentException} names the candidate and its length. The
  * prompt's own size is bounded by {@link Prompt#MAX_CHARS}. Empty and blank candidates, control
  * characters, lone surrogates and any script are accepted; {@code </s>}, {@code <pad>},
@@ -75,11 +79,13 @@ public final class GenFuser implements Fuser {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private GenFuser(Builder builder, FuserConfig config, HuggingFaceTokenizer tokenizer, Seq2SeqModel model) {
+    private GenFuser(Builder builder, FuserConfig config, HuggingFaceTokenizer tokenizer, Seq2SeqModel model,
+            int precutTokenChars) {
         this.name = builder.name != null ? builder.name : config.name();
         this.config = config;
         this.tokenizer = tokenizer;
-        this.promptBuilder = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength());
+        this.promptBuilder = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength(),
+                precutTokenChars);
         this.model = model;
         this.decoding = builder.decoding;
         this.maxNewTokens = builder.maxNewTokens;
@@ -354,7 +360,9 @@ public final class GenFuser implements Fuser {
                 throw new ModelLoadException("missing tokenizer file " + config.tokenizerFile() + " in model directory "
                         + dir);
             }
-            io.llmblender.core.internal.ConfigFile.readJson(tokenizerFile);
+            JsonNode tokenizerJson = ConfigFile.readJson(tokenizerFile);
+            int precutTokenChars = LongTexts.splitsOnWhitespace(tokenizerJson)
+                    ? LongTexts.longestToken(tokenizerJson) : 0;
             HuggingFaceTokenizer tokenizer;
             try {
                 tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile).optAddSpecialTokens(false)
@@ -368,7 +376,7 @@ public final class GenFuser implements Fuser {
             try {
                 checkTokenizer(tokenizer, tokenizerFile, config);
                 model = Seq2SeqModel.load(dir, config, target);
-                GenFuser fuser = new GenFuser(this, config, tokenizer, model);
+                GenFuser fuser = new GenFuser(this, config, tokenizer, model, precutTokenChars);
                 fuser.checkFits(dir.resolve(config.modelFile()));
                 return fuser;
             } catch (RuntimeException e) {

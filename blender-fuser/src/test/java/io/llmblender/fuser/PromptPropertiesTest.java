@@ -59,7 +59,7 @@ class PromptPropertiesTest {
         config = FuserConfig.read(GoldenDecodingTest.DIR);
         tokenizer = tokenizer();
         independent = tokenizer();
-        prompts = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength());
+        prompts = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength(), 0);
         eos = config.eosId();
         pad = config.padId();
         sentinels = new long[100];

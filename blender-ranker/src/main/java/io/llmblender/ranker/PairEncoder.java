@@ -5,6 +5,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.core.internal.ConfigFile;
+import io.llmblender.core.internal.LongTexts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,9 +41,11 @@ final class PairEncoder implements AutoCloseable {
     private final int candidate2Prefix;
     private final int maxTokenId;
     private final List<String> banned;
+    /** The longest token in characters when texts may be cut before tokenizing (see LongTexts), else 0. */
+    private final int precutTokenChars;
 
     private PairEncoder(RankerConfig config, HuggingFaceTokenizer tokenizer, Map<String, Integer> ids,
-                        int maxTokenId) {
+                        int maxTokenId, int precutTokenChars) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.cls = ids.get(config.clsToken());
@@ -52,6 +55,7 @@ final class PairEncoder implements AutoCloseable {
         this.candidate1Prefix = ids.getOrDefault(config.candidate1Prefix(), -1);
         this.candidate2Prefix = ids.getOrDefault(config.candidate2Prefix(), -1);
         this.maxTokenId = maxTokenId;
+        this.precutTokenChars = precutTokenChars;
         List<String> banned = new ArrayList<>();
         for (String token : List.of(config.sepToken(), config.sourcePrefix(), config.candidate1Prefix(),
                 config.candidate2Prefix(), config.candidatePrefix())) {
@@ -142,7 +146,8 @@ final class PairEncoder implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
         }
-        PairEncoder encoder = new PairEncoder(config, tokenizer, ids, maxId);
+        PairEncoder encoder = new PairEncoder(config, tokenizer, ids, maxId,
+                LongTexts.splitsOnWhitespace(root) ? LongTexts.longestToken(root) : 0);
         try {
             encoder.checkPrefixes(file);
         } catch (RuntimeException e) {
@@ -221,7 +226,7 @@ final class PairEncoder implements AutoCloseable {
      * @return one segment per source, special tokens included
      */
     int[][] sourceSegments(List<String> sources) {
-        int[][] bodies = bodies(sources, config.sourcePrefix(), sourcePrefix);
+        int[][] bodies = bodies(sources, config.sourcePrefix(), sourcePrefix, config.sourceMaxLength());
         int[][] out = new int[bodies.length][];
         for (int i = 0; i < bodies.length; i++) {
             int[] body = bodies[i];
@@ -236,14 +241,15 @@ final class PairEncoder implements AutoCloseable {
     }
 
     /**
-     * Encodes candidates without prefix or special tokens, untruncated: each is cut per source when
-     * a row is built.
+     * Encodes candidates without prefix or special tokens, whole (a very long one only up to what any
+     * row can read): each is cut per source when a row is built.
      *
      * @param candidates the candidate texts
      * @return one id array per candidate
      */
     int[][] candidateBodies(List<String> candidates) {
-        int[][] withPrefix = bodies(candidates, config.candidate1Prefix(), candidate1Prefix);
+        int[][] withPrefix = bodies(candidates, config.candidate1Prefix(), candidate1Prefix,
+                config.candidateMaxLength() + config.sourceMaxLength() / 2 + 1);
         if (candidate1Prefix < 0) {
             return withPrefix;
         }
@@ -337,10 +343,20 @@ final class PairEncoder implements AutoCloseable {
         return row;
     }
 
-    private int[][] bodies(List<String> texts, String prefix, int prefixId) {
+    /**
+     * Tokenizes prefix + sanitised text for each text. A text of more than LongTexts.PRECUT_MIN_CHARS
+     * characters is first cut at white space after room for {@code reads} tokens (when the tokenizer
+     * splits on white space), and tokenized whole again if the cut leaves too few tokens; the first
+     * {@code reads} ids are the same either way.
+     */
+    private int[][] bodies(List<String> texts, String prefix, int prefixId, int reads) {
         String[] inputs = new String[texts.size()];
+        boolean[] cut = new boolean[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = prefix + sanitize(texts.get(i));
+            String text = sanitize(texts.get(i));
+            String kept = precutTokenChars > 0 ? LongTexts.prefixFor(text, reads, precutTokenChars) : text;
+            cut[i] = kept.length() < text.length();
+            inputs[i] = prefix + kept;
         }
         Encoding[] encodings = inputs.length == 1
                 ? new Encoding[] {tokenizer.encode(inputs[0], false, false)}
@@ -348,6 +364,9 @@ final class PairEncoder implements AutoCloseable {
         int[][] out = new int[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
             long[] ids = encodings[i].getIds();
+            if (cut[i] && ids.length < reads + LongTexts.MARGIN_TOKENS + 1) {
+                ids = tokenizer.encode(prefix + sanitize(texts.get(i)), false, false).getIds();
+            }
             if (prefixId >= 0 && (ids.length == 0 || ids[0] != prefixId)) {
                 throw new IllegalStateException("tokenizer did not keep prefix " + prefix + " as the first token");
             }

@@ -355,12 +355,27 @@ class PairEncoderTest {
 
     @Test
     void candidateBodies_veryLongText_isNotTruncatedByTheTokenizer() {
-        String huge = chars(100_000);
+        String huge = chars(50_000); // 60,000 characters, under LongTexts.PRECUT_MIN_CHARS: tokenized whole
         int[] body = encoder.candidateBodies(List.of(huge))[0];
         assertThat(body.length).isGreaterThan(1000);
         assertThat(body.length).isEqualTo(fullBody("", huge).length);
         long[][] seg = assertWellFormed(ranker.encodePair("q", huge, huge));
         assertThat(seg[1]).hasSize(encoder.candidateCap(seg[0].length));
+    }
+
+    @Test
+    void candidateBodies_textOverThePrecutThreshold_keepsEveryIdARowCanRead() {
+        String huge = chars(300_000);
+        int[] body = encoder.candidateBodies(List.of(huge))[0];
+        long[] full = fullBody("", huge);
+        int reads = encoder.candidateCap(2);
+        long[] kept = new long[reads];
+        for (int i = 0; i < reads; i++) {
+            kept[i] = body[i];
+        }
+
+        assertThat(body.length).isGreaterThan(reads).isLessThan(full.length);
+        assertThat(kept).containsExactly(Arrays.copyOf(full, reads));
     }
 
     @Test
