@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * repository root, endpoint URLs point at a loopback OpenAI-compatible server, and the key variable at the test's
  * fake key. (CI also runs the offline ones literally through the wrapper script.)
  */
-class ReadmeCommandsTest {
+public class ReadmeCommandsTest {
 
     private static final Pattern URL = Pattern.compile("url=[^,\\s\"]+");
     private static final Pattern KEY_ENV = Pattern.compile("key-env=[A-Z_]+");
@@ -62,7 +62,7 @@ class ReadmeCommandsTest {
     }
 
     /** Splits a command line on spaces, keeping double-quoted words whole. */
-    static List<String> split(String line) {
+    public static List<String> split(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean quoted = false;
