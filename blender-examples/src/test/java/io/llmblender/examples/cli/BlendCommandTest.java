@@ -157,4 +157,37 @@ class BlendCommandTest {
         assertThat(run("blend", "--frobnicate")).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--frobnicate'");
     }
+
+    @Test
+    void blend_adaptiveModeWithATrainedRouter_routesWhenSureAndBlendsWhenNot(@TempDir Path dir) throws Exception {
+        Path records = dir.resolve("rewards.jsonl");
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            jsonl.append("{\"query\": \"What is ").append(i).append(" plus 2?\", \"rewards\": {\"alpha\": 1.0,"
+                    + " \"beta\": 0.0}}\n");
+            jsonl.append("{\"query\": \"Write a poem about the sea, part ").append(i).append(".\", \"rewards\":"
+                    + " {\"alpha\": 0.0, \"beta\": 1.0}}\n");
+        }
+        Files.writeString(records, jsonl);
+        Path router = dir.resolve("router");
+        assertThat(run("train-router", "--records", records.toString(), "--epochs", "20", "--out", router.toString()))
+                .as(err.toString()).isZero();
+        out.getBuffer().setLength(0);
+
+        int rc = run("blend", "--llm", llm("alpha", alpha), "--llm", llm("beta", beta), "--mode", "adaptive",
+                "--router", router.toString(), "--threshold", "0", "--json", "What is 7 plus 2?");
+        assertThat(rc).as(err.toString()).isZero();
+        JsonNode routed = new ObjectMapper().readTree(out.toString());
+        assertThat(routed.get("mode").asText()).isEqualTo("route");
+        assertThat(routed.get("called")).hasSize(1);
+        assertThat(routed.get("route").get("probabilities").has("alpha")).isTrue();
+
+        out.getBuffer().setLength(0);
+        rc = run("blend", "--llm", llm("alpha", alpha), "--llm", llm("beta", beta), "--mode", "adaptive",
+                "--router", router.toString(), "--threshold", "1", "--json", "What is 7 plus 2?");
+        assertThat(rc).as(err.toString()).isZero();
+        JsonNode blended = new ObjectMapper().readTree(out.toString());
+        assertThat(blended.get("mode").asText()).isEqualTo("blend");
+        assertThat(blended.get("called")).hasSize(2);
+    }
 }
