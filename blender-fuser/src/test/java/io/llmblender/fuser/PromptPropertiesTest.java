@@ -170,7 +170,7 @@ class PromptPropertiesTest {
         return b.append(SUMMARIZE).toString();
     }
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "6434947682717878439") // a fixed seed keeps CI reproducible; drop it to explore
     void build_randomTexts_staysWithinBudgetsAndKeepsTheTemplate(@ForAll("texts") String instruction,
             @ForAll("texts") String input, @ForAll("candidateLists") List<String> candidates) {
         // Every branch of the builder must be reached, or the property is vacuous on it.
@@ -202,7 +202,13 @@ class PromptPropertiesTest {
         assertThat(count(ids, 0, at[0], eos)).as("EOS in the head").isLessThanOrEqualTo(2);
 
         String head = "Instruction: " + clean(instruction) + "</s>Input: " + clean(input) + "</s>";
-        if (encode(head + minimalTail(candidates)).length > config.maxSourceLength()) {
+        // The builder tries budgets from 128 down and cuts the head only when none fits. Tokenizing is not
+        // monotone in the budget: a one-token candidate kept whole can be shorter than its "..." at budget 0,
+        // so a larger budget may fit where the smallest does not; a head cut therefore implies that the
+        // smallest tail does not fit, not the other way round.
+        boolean headCut = !built.text().startsWith(head);
+        if (headCut) {
+            assertThat(encode(head + minimalTail(candidates)).length).isGreaterThan(config.maxSourceLength());
             // Only the head is cut, on the right: the kept head tokens, then the whole tail.
             long[] tail = encode(minimalTail(candidates));
             assertThat(built.candidateBudget()).isZero();

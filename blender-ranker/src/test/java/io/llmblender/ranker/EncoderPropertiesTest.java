@@ -135,7 +135,7 @@ class EncoderPropertiesTest {
 
     // ---------------------------------------------------------------- properties
 
-    @Property(tries = 200)
+    @Property(tries = 200, seed = "20261121") // a fixed seed keeps CI reproducible; drop it to explore
     void encodePair_randomTexts_isTheSpecifiedRowWithinEveryBudget(@ForAll("texts") String source,
             @ForAll("texts") String candidate1, @ForAll("texts") String candidate2) {
         Statistics.label("source").coverage(c -> {
@@ -195,7 +195,7 @@ class EncoderPropertiesTest {
      * Scoring builds its rows in packed batches from ids tokenized once per text (batch-encoded);
      * each logit must be the one of the row {@code encodePair} gives, run alone.
      */
-    @Property(tries = 15)
+    @Property(tries = 15, seed = "20261122") // a fixed seed keeps CI reproducible; drop it to explore
     void score_randomTexts_equalsEachEncodedRowRunAlone(@ForAll("texts") String source,
             @ForAll("texts") String a, @ForAll("texts") String b, @ForAll("texts") String c) {
         List<String> candidates = List.of(a, b, c);
