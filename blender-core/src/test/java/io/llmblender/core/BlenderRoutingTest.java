@@ -112,7 +112,7 @@ class BlenderRoutingTest {
     void route_deadlinePassed_stopsFallingBack() {
         try (Blender blender = Blender.builder().client(ScriptedClient.hanging("a")).client(ScriptedClient.hanging("b"))
                 .client(ScriptedClient.hanging("c")).router(ROUTER).mode(BlendMode.ROUTE)
-                .perClientTimeout(Duration.ofMillis(150)).deadline(Duration.ofMillis(250)).build()) {
+                .perClientTimeout(Duration.ofMillis(500)).deadline(Duration.ofMillis(800)).build()) {
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> blender.blend(SURE_B)).isInstanceOf(NoAnswerException.class)
                     .satisfies(e -> assertThat(((NoAnswerException) e).failures()).extracting(ClientFailure::kind)
