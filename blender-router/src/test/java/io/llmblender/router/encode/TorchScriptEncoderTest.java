@@ -91,7 +91,7 @@ class TorchScriptEncoderTest {
             router.save(dir);
         }
         try (ZooterRouter loaded = ZooterRouter.load(dir, encoder, List.of("poet", "calc"))) {
-            assertThat(loaded.route("What is 3 plus 3?").names()).containsExactly("calc", "poet");
+            assertThat(loaded.route("What is 3 plus 3?").names()).containsExactlyInAnyOrder("calc", "poet");
         }
         assertThat(dir.resolve(ZooterRouter.FILE_NAME)).content().contains("random-encoder-tiny");
     }
