@@ -146,7 +146,11 @@ public final class RewardRecords {
 
     /**
      * The LLM names shared by all records, in the order of the first record's rewards. Every
-     * record must have a reward for exactly the same set of LLMs (in any order).
+     * record must have a reward for exactly the same set of LLMs (in any order). This order is the
+     * order of a trained router's outputs and of its seeded initialisation: give the first record's
+     * rewards as a {@link java.util.LinkedHashMap} (records read from JSONL are) rather than a
+     * {@code Map.of}, whose iteration order changes from one JVM run to the next, for a training
+     * that repeats exactly.
      *
      * @param records the records, not empty, no null element
      * @return the names, an unmodifiable list
