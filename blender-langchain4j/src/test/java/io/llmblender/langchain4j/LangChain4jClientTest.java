@@ -21,6 +21,7 @@ import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.TokenUsage;
+import io.llmblender.core.openai.FakeOpenAiServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -89,7 +90,7 @@ class LangChain4jClientTest {
         assertThat(client.name()).isEqualTo("gpt");
         assertThat(client.model()).isSameAs(model);
         assertThat(client.toString()).contains("gpt").contains("OpenAiChatModel").doesNotContain(API_KEY);
-        assertThat(server.received()).isEmpty();
+        assertThat(server.requests()).isEmpty();
     }
 
     @Test
@@ -104,8 +105,8 @@ class LangChain4jClientTest {
 
     @Test
     void sendsTheConversationInOrderAndMapsTheAnswer() throws Exception {
-        server.respond(r -> new FakeOpenAiServer.Reply(200,
-                FakeOpenAiServer.completion("gpt-test-0613", "Bonjour, le monde", "length", 12, 5)));
+        server.answering(r -> FakeOpenAiServer.json(200,
+                FakeOpenAiServer.completionJson("gpt-test-0613", "Bonjour, le monde", "length", 12, 5)));
         LangChain4jClient client = LangChain4jClient.of("gpt", openAi("gpt-test"));
 
         Generation g = client.generate(Prompt.chat(List.of(
@@ -118,12 +119,12 @@ class LangChain4jClientTest {
         assertThat(g.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(g.usage()).contains(new TokenUsage(12, 5));
 
-        assertThat(server.received()).hasSize(1);
-        FakeOpenAiServer.Received r = server.received().get(0);
+        assertThat(server.requests()).hasSize(1);
+        FakeOpenAiServer.Request r = server.requests().get(0);
         assertThat(r.method()).isEqualTo("POST");
-        assertThat(r.path()).isEqualTo("/chat/completions");
-        assertThat(r.authorization()).isEqualTo("Bearer " + API_KEY);
-        assertThat(r.contentType()).startsWith("application/json");
+        assertThat(r.path()).isEqualTo("/v1/chat/completions");
+        assertThat(r.header("Authorization")).isEqualTo("Bearer " + API_KEY);
+        assertThat(r.header("Content-Type")).startsWith("application/json");
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("model").asText()).isEqualTo("gpt-test");
         assertThat(roleContentPairs(body)).containsExactly(
@@ -135,14 +136,14 @@ class LangChain4jClientTest {
 
     @Test
     void sendsAnInstructionPromptAsSystemThenOneUserMessage() throws Exception {
-        server.respond(r -> new FakeOpenAiServer.Reply(200,
-                FakeOpenAiServer.completion("gpt-test", "Bonjour", "stop", 7, 1)));
+        server.answering(r -> FakeOpenAiServer.json(200,
+                FakeOpenAiServer.completionJson("gpt-test", "Bonjour", "stop", 7, 1)));
         LangChain4jClient client = LangChain4jClient.of("gpt", openAi("gpt-test"));
 
         Generation g = client.generate(Prompt.of("Translate to French.", "Good morning").withSystem("Be brief."));
 
         assertThat(g).isEqualTo(Generation.of("Bonjour", FinishReason.STOP, new TokenUsage(7, 1)));
-        JsonNode body = JSON.readTree(server.received().get(0).body());
+        JsonNode body = JSON.readTree(server.requests().get(0).body());
         assertThat(roleContentPairs(body)).containsExactly(
                 List.of("system", "Be brief."),
                 List.of("user", "Translate to French.\nGood morning"));
@@ -150,7 +151,7 @@ class LangChain4jClientTest {
 
     @Test
     void serverErrorBecomesLlmCallExceptionWithoutTheKey() {
-        server.respond(r -> new FakeOpenAiServer.Reply(500,
+        server.answering(r -> FakeOpenAiServer.json(500,
                 "{\"error\":{\"message\":\"The server had an error while processing your request.\","
                         + "\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
         LangChain4jClient client = LangChain4jClient.of("gpt-500", openAi("gpt-test"));
@@ -163,13 +164,13 @@ class LangChain4jClientTest {
                 .hasMessageContaining("server had an error");
         assertThat(e.getCause()).isNotNull();
         assertKeyNowhere(e);
-        assertThat(server.received()).hasSize(1); // maxRetries(0): one attempt
+        assertThat(server.requests()).hasSize(1); // maxRetries(0): one attempt
     }
 
     @Test
     void authenticationErrorBecomesLlmCallExceptionWithoutTheKey() {
         // As OpenAI does, the server echoes a masked key; the real one must appear nowhere.
-        server.respond(r -> new FakeOpenAiServer.Reply(401,
+        server.answering(r -> FakeOpenAiServer.json(401,
                 "{\"error\":{\"message\":\"Incorrect API key provided: sk-test-***********-123. You can find "
                         + "your API key at https://platform.openai.com/account/api-keys.\","
                         + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
@@ -182,7 +183,7 @@ class LangChain4jClientTest {
         assertThat(e).hasMessageStartingWith("LLM client 'gpt-401': the chat model failed with ");
         assertThat(e.getCause()).isNotNull();
         assertKeyNowhere(e);
-        assertThat(server.received().get(0).authorization()).isEqualTo("Bearer " + API_KEY);
+        assertThat(server.requests().get(0).header("Authorization")).isEqualTo("Bearer " + API_KEY);
     }
 
     @Test
@@ -202,13 +203,13 @@ class LangChain4jClientTest {
 
     @Test
     void aBlendOverTwoClientsReturnsBothAnswers() {
-        server.respond(r -> {
+        server.answering(r -> {
             try {
                 String model = JSON.readTree(r.body()).path("model").asText();
                 String answer = model.equals("model-a") ? "Rest and drink fluids." : "See a doctor if it lasts.";
-                return new FakeOpenAiServer.Reply(200, FakeOpenAiServer.completion(model, answer, "stop", 9, 4));
+                return FakeOpenAiServer.json(200, FakeOpenAiServer.completionJson(model, answer, "stop", 9, 4));
             } catch (IOException e) {
-                return new FakeOpenAiServer.Reply(400, "{}");
+                return FakeOpenAiServer.json(400, "{}");
             }
         });
         LangChain4jClient a = LangChain4jClient.of("a", openAi("model-a"));
@@ -233,7 +234,7 @@ class LangChain4jClientTest {
             assertThat(c.finishReason()).isEqualTo(FinishReason.STOP);
             assertThat(c.usage()).contains(new TokenUsage(9, 4));
         });
-        assertThat(server.received()).hasSize(2);
+        assertThat(server.requests()).hasSize(2);
     }
 
     @Test
@@ -246,7 +247,7 @@ class LangChain4jClientTest {
                 .isInstanceOf(LlmCallException.class)
                 .hasMessage("LLM client 'gpt': messages[0] is a blank USER message, which LangChain4j "
                         + "cannot send, found \" \"");
-        assertThat(server.received()).isEmpty();
+        assertThat(server.requests()).isEmpty();
     }
 
     // ---- mapping, with a scripted ChatModel ----

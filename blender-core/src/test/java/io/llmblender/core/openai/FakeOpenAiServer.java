@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A real HTTP server on loopback that speaks the chat-completions wire format with scripted
@@ -47,6 +48,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final Deque<Reply> replies = new ArrayDeque<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private volatile Function<Request, Reply> responder;
 
     public FakeOpenAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -58,6 +60,15 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** The base URL to give a client, ending in /v1. */
     public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    /**
+     * Answers every request by a function of it instead of the script, for replies that depend on
+     * the request (the model asked for, the body).
+     */
+    public FakeOpenAiServer answering(Function<Request, Reply> responder) {
+        this.responder = responder;
+        return this;
     }
 
     /** Adds replies to the script. */
@@ -73,11 +84,16 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                Map.copyOf(exchange.getRequestHeaders()), body));
+        Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                Map.copyOf(exchange.getRequestHeaders()), body);
+        requests.add(request);
         Reply reply;
-        synchronized (this) {
-            reply = replies.size() > 1 ? replies.poll() : replies.peek();
+        if (responder != null) {
+            reply = responder.apply(request);
+        } else {
+            synchronized (this) {
+                reply = replies.size() > 1 ? replies.poll() : replies.peek();
+            }
         }
         try {
             if (reply == null) {
@@ -113,12 +129,18 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     /** A chat completion in OpenAI's shape. */
     public static Reply completion(String content, String finishReason, int promptTokens, int completionTokens) {
-        return json(200, "{\"id\":\"chatcmpl-abc123\",\"object\":\"chat.completion\",\"created\":1700000000,"
-                + "\"model\":\"gpt-4o-mini\",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{\"index\":0,"
+        return json(200, completionJson("gpt-4o-mini", content, finishReason, promptTokens, completionTokens));
+    }
+
+    /** The JSON body of a chat completion in OpenAI's shape, from the given model. */
+    public static String completionJson(String model, String content, String finishReason, int promptTokens,
+            int completionTokens) {
+        return "{\"id\":\"chatcmpl-abc123\",\"object\":\"chat.completion\",\"created\":1700000000,"
+                + "\"model\":" + quote(model) + ",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{\"index\":0,"
                 + "\"message\":{\"role\":\"assistant\",\"content\":" + quote(content) + ",\"refusal\":null},"
                 + "\"logprobs\":null,\"finish_reason\":\"" + finishReason + "\"}],\"usage\":{\"prompt_tokens\":"
                 + promptTokens + ",\"completion_tokens\":" + completionTokens + ",\"total_tokens\":"
-                + (promptTokens + completionTokens) + "}}");
+                + (promptTokens + completionTokens) + "}}";
     }
 
     /** A server-sent event stream of the given data payloads, then [DONE] when {@code done}. */
