@@ -94,15 +94,24 @@ final class DatasetCommands {
     }
 
     /**
+     * What this run has to do.
+     *
+     * @param lines the records to do, in file order
+     * @param alreadyDone how many of the considered records the output already holds
+     */
+    record Todo(List<Datasets.Line> lines, int alreadyDone) {
+    }
+
+    /**
      * The records this run has to do: the first {@code limit} valid records of the input, less those whose id the
-     * output already holds.
+     * output already holds, and how many of them it holds.
      *
      * @param lines the valid records, in file order
      * @param limit how many records of the input to consider, or {@code null} for all
      * @param done the ids already written
-     * @return the records to do, in file order
+     * @return the records to do, in file order, and the count already done
      */
-    static List<Datasets.Line> pending(List<Datasets.Line> lines, Integer limit, Set<String> done) {
+    static Todo todo(List<Datasets.Line> lines, Integer limit, Set<String> done) {
         List<Datasets.Line> considered = limit == null ? lines : lines.subList(0, Math.min(limit, lines.size()));
         List<Datasets.Line> todo = new ArrayList<>(considered.size());
         for (Datasets.Line line : considered) {
@@ -110,20 +119,7 @@ final class DatasetCommands {
                 todo.add(line);
             }
         }
-        return todo;
-    }
-
-    /**
-     * How many of the considered records were already in the output.
-     *
-     * @param lines the valid records, in file order
-     * @param limit how many records of the input to consider, or {@code null} for all
-     * @param done the ids already written
-     * @return the count
-     */
-    static int alreadyDone(List<Datasets.Line> lines, Integer limit, Set<String> done) {
-        int considered = limit == null ? lines.size() : Math.min(limit, lines.size());
-        return considered - pending(lines, limit, done).size();
+        return new Todo(todo, considered.size() - todo.size());
     }
 
     /**

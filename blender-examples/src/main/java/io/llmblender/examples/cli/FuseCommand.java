@@ -7,7 +7,6 @@ import io.llmblender.core.fuse.Fusion;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.examples.dataset.DatasetRecord;
 import io.llmblender.examples.dataset.Datasets;
-import io.llmblender.examples.dataset.Datasets.OnBadLine;
 import io.llmblender.examples.dataset.Progress;
 import io.llmblender.examples.dataset.ResumableOutput;
 import io.llmblender.fuser.Decoding;
@@ -23,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -78,13 +78,10 @@ final class FuseCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE",
-            description = "The dataset to fuse: JSONL, one MixInstruct record a line, ideally ranked by `blender rank`.")
-    Path input;
+    @Mixin
+    DatasetFiles files;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE",
-            description = "Where to write the fused records (JSONL); resumed if it exists.")
-    Path output;
+
 
     @Option(names = "--fuser", paramLabel = "DIR|test", defaultValue = ModelOptions.TEST,
             description = "An exported GenFuser directory, or 'test' for the bundled random test model"
@@ -107,15 +104,8 @@ final class FuseCommand implements Callable<Integer> {
             description = "Records per fuser call (default: 4).")
     int batch;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Fuse only the first N records of the input.")
-    Integer limit;
 
-    @Option(names = "--on-bad-line", paramLabel = "stop|skip", defaultValue = "STOP",
-            description = "At a line that is not a valid record: stop with an error (default), or skip it and go on.")
-    OnBadLine onBadLine;
 
-    @Option(names = "--overwrite", description = "Start the output over instead of resuming it.")
-    boolean overwrite;
 
     /** A record ready to fuse: its prompt, and the indices of its top K candidates, best first. */
     private record Job(Datasets.Line line, Prompt prompt, List<Integer> picked, boolean byRanking) {
@@ -130,13 +120,10 @@ final class FuseCommand implements Callable<Integer> {
         DatasetCommands.requireAtLeast(spec, "--beams", beams, 1);
         DatasetCommands.requireAtLeast(spec, "--max-new-tokens", maxNewTokens, 1);
         DatasetCommands.requireAtLeast(spec, "--batch", batch, 1);
-        if (limit != null) {
-            DatasetCommands.requireAtLeast(spec, "--limit", limit, 1);
-        }
-        DatasetCommands.requireDistinct(spec, input, output);
+        files.check(spec);
         Path fuserDir = ModelOptions.fuser(fuser, "--fuser");
 
-        Datasets.Contents contents = Datasets.read(input, onBadLine);
+        Datasets.Contents contents = Datasets.read(files.input, files.onBadLine);
         List<String> skipped = new ArrayList<>(contents.skipped());
         List<Datasets.Line> valid = new ArrayList<>(contents.lines().size());
         Map<Integer, Job> jobs = new HashMap<>();
@@ -145,16 +132,17 @@ final class FuseCommand implements Callable<Integer> {
                 jobs.put(line.number(), job(line));
                 valid.add(line);
             } catch (IllegalArgumentException e) {
-                DatasetCommands.badLine(input, line.number(), e.getMessage(), onBadLine, skipped);
+                DatasetCommands.badLine(files.input, line.number(), e.getMessage(), files.onBadLine, skipped);
             }
         }
         DatasetCommands.reportSkipped(err, skipped);
 
         int written = 0;
         int alreadyDone;
-        try (ResumableOutput sink = ResumableOutput.open(output, overwrite)) {
-            List<Datasets.Line> todoLines = DatasetCommands.pending(valid, limit, sink.done());
-            alreadyDone = DatasetCommands.alreadyDone(valid, limit, sink.done());
+        try (ResumableOutput sink = ResumableOutput.open(files.output, files.overwrite)) {
+            DatasetCommands.Todo pending = DatasetCommands.todo(valid, files.limit, sink.done());
+            List<Datasets.Line> todoLines = pending.lines();
+            alreadyDone = pending.alreadyDone();
             List<Job> todo = new ArrayList<>(todoLines.size());
             int unranked = 0;
             for (Datasets.Line line : todoLines) {
@@ -193,7 +181,7 @@ final class FuseCommand implements Callable<Integer> {
             }
         }
         out.println(DatasetCommands.summary("fused", written, alreadyDone, skipped.size(), System.nanoTime() - start,
-                output));
+                files.output));
         out.flush();
         return 0;
     }

@@ -7,7 +7,6 @@ import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.examples.dataset.DatasetRecord;
 import io.llmblender.examples.dataset.Datasets;
-import io.llmblender.examples.dataset.Datasets.OnBadLine;
 import io.llmblender.examples.dataset.Progress;
 import io.llmblender.examples.dataset.ResumableOutput;
 import io.llmblender.ranker.PairRanker;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -68,13 +68,10 @@ final class RankCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE",
-            description = "The dataset to rank: JSONL, one MixInstruct record a line.")
-    Path input;
+    @Mixin
+    DatasetFiles files;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE",
-            description = "Where to write the ranked records (JSONL); resumed if it exists.")
-    Path output;
+
 
     @Option(names = "--ranker", paramLabel = "DIR|test", defaultValue = ModelOptions.TEST,
             description = "An exported PairRanker directory, or 'test' for the bundled random test model"
@@ -89,15 +86,8 @@ final class RankCommand implements Callable<Integer> {
             description = "Records per ranker call (default: 8).")
     int batch;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Rank only the first N records of the input.")
-    Integer limit;
 
-    @Option(names = "--on-bad-line", paramLabel = "stop|skip", defaultValue = "STOP",
-            description = "At a line that is not a valid record: stop with an error (default), or skip it and go on.")
-    OnBadLine onBadLine;
 
-    @Option(names = "--overwrite", description = "Start the output over instead of resuming it.")
-    boolean overwrite;
 
     @Override
     public Integer call() {
@@ -105,19 +95,17 @@ final class RankCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DatasetCommands.requireAtLeast(spec, "--batch", batch, 1);
-        if (limit != null) {
-            DatasetCommands.requireAtLeast(spec, "--limit", limit, 1);
-        }
-        DatasetCommands.requireDistinct(spec, input, output);
+        files.check(spec);
         Path rankerDir = ModelOptions.ranker(ranker, "--ranker");
 
-        Datasets.Contents contents = Datasets.read(input, onBadLine);
+        Datasets.Contents contents = Datasets.read(files.input, files.onBadLine);
         DatasetCommands.reportSkipped(err, contents.skipped());
         int written = 0;
         int alreadyDone;
-        try (ResumableOutput sink = ResumableOutput.open(output, overwrite)) {
-            List<Datasets.Line> todo = DatasetCommands.pending(contents.lines(), limit, sink.done());
-            alreadyDone = DatasetCommands.alreadyDone(contents.lines(), limit, sink.done());
+        try (ResumableOutput sink = ResumableOutput.open(files.output, files.overwrite)) {
+            DatasetCommands.Todo pending = DatasetCommands.todo(contents.lines(), files.limit, sink.done());
+            List<Datasets.Line> todo = pending.lines();
+            alreadyDone = pending.alreadyDone();
             if (!todo.isEmpty()) {
                 DatasetCommands.noteTestModel(err, ranker);
                 try (PairRanker model = PairRanker.load(rankerDir);
@@ -150,7 +138,7 @@ final class RankCommand implements Callable<Integer> {
             }
         }
         out.println(DatasetCommands.summary("ranked", written, alreadyDone, contents.skipped().size(),
-                System.nanoTime() - start, output));
+                System.nanoTime() - start, files.output));
         out.flush();
         return 0;
     }
