@@ -113,7 +113,6 @@ public final class Blender implements AutoCloseable {
 
     private final List<LlmClient> clients;
     private final Map<String, LlmClient> clientsByName;
-    private final Set<String> clientNameSet;
     private final Router router;
     private final BlendMode mode;
     private final double confidenceThreshold;
@@ -134,7 +133,6 @@ public final class Blender implements AutoCloseable {
     private Blender(Builder b) {
         this.clients = List.copyOf(b.clients.values());
         this.clientsByName = Map.copyOf(b.clients);
-        this.clientNameSet = Set.copyOf(b.clients.keySet());
         this.router = b.router;
         this.mode = b.mode;
         this.confidenceThreshold = b.confidenceThreshold == null ? Double.NaN : b.confidenceThreshold;
@@ -187,7 +185,7 @@ public final class Blender implements AutoCloseable {
         if (router != null) {
             try {
                 decision = router.route(prompt.source());
-                if (decision == null || !Set.copyOf(decision.names()).equals(clientNameSet)) {
+                if (decision == null || !Set.copyOf(decision.names()).equals(clientsByName.keySet())) {
                     throw new BlenderException("router returned " + (decision == null ? "no decision"
                             : "a decision over " + decision.names() + " instead of " + clientNames()));
                 }
