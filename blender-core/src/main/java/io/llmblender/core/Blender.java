@@ -4,7 +4,7 @@ import io.llmblender.core.error.BlenderException;
 import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.Fusion;
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;

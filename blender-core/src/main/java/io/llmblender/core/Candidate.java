@@ -1,6 +1,6 @@
 package io.llmblender.core;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.TokenUsage;

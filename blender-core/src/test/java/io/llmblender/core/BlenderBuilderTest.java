@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.core.llm.ScriptedClient;
+import io.llmblender.testkit.ScriptedClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

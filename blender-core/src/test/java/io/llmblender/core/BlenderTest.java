@@ -1,5 +1,7 @@
 package io.llmblender.core;
 
+import io.llmblender.core.fuse.Fusion;
+import io.llmblender.core.llm.LlmClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,10 +13,10 @@ import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.core.llm.ScriptedClient;
+import io.llmblender.testkit.ScriptedClient;
 import io.llmblender.core.llm.TokenUsage;
 import io.llmblender.core.rank.Aggregation;
-import io.llmblender.core.rank.LengthRanker;
+import io.llmblender.testkit.LengthRanker;
 import io.llmblender.core.rank.PairQuery;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranker;

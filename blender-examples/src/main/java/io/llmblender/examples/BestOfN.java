@@ -3,7 +3,7 @@ package io.llmblender.examples;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.core.openai.OpenAiCompatibleClient;
+import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.core.rank.Aggregation;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
@@ -17,7 +17,7 @@ import java.util.List;
  * bubble pass (2(n-1) pair scores instead of n(n-1)).
  *
  * <pre>
- * java -cp blender-examples/target/blender.jar io.llmblender.examples.BestOfN \
+ * java -cp blender-cli/target/blender.jar io.llmblender.examples.BestOfN \
  *     http://localhost:11434/v1 llama3 4 "Write a haiku about rain." [models/pairrm]
  * </pre>
  */

@@ -5,7 +5,7 @@ import io.llmblender.core.Blender;
 import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.core.openai.OpenAiCompatibleClient;
+import io.llmblender.openai.OpenAiCompatibleClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.List;
  * first model fusing the answers of all. The API key, if the server needs one, is read from {@code OPENAI_API_KEY}.
  *
  * <pre>
- * java -cp blender-examples/target/blender.jar io.llmblender.examples.QuickStart \
+ * java -cp blender-cli/target/blender.jar io.llmblender.examples.QuickStart \
  *     http://localhost:11434/v1 "How do I treat a cold?" llama3 mistral qwen2
  * </pre>
  */

@@ -12,7 +12,7 @@ import java.util.Locale;
  * {@code models/README.md}); without one it uses the repository's tiny test model, which ranks at random.
  *
  * <pre>
- * java -cp blender-examples/target/blender.jar io.llmblender.examples.RankCandidates [models/pairrm]
+ * java -cp blender-cli/target/blender.jar io.llmblender.examples.RankCandidates [models/pairrm]
  * </pre>
  */
 public final class RankCandidates {

@@ -7,9 +7,9 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.route.ConfidenceCalibration;
-import io.llmblender.examples.dataset.Gsm8kData;
-import io.llmblender.examples.dataset.Gsm8kData.Question;
-import io.llmblender.examples.dataset.Gsm8kData.Table;
+import io.llmblender.eval.dataset.Gsm8kData;
+import io.llmblender.eval.dataset.Gsm8kData.Question;
+import io.llmblender.eval.dataset.Gsm8kData.Table;
 import io.llmblender.router.ZooterRouter;
 import io.llmblender.router.encode.MiniLmEncoder;
 import io.llmblender.router.head.HeadConfig;
@@ -26,7 +26,7 @@ import java.util.Map;
  * replay their recorded answers; in real use they are OpenAI-compatible clients.
  *
  * <pre>
- * java -cp blender-examples/target/blender.jar io.llmblender.examples.Routing
+ * java -cp blender-cli/target/blender.jar io.llmblender.examples.Routing
  * </pre>
  */
 public final class Routing {

@@ -1,9 +1,9 @@
 package io.llmblender.examples;
 
-import static io.llmblender.core.openai.FakeOpenAiServer.completion;
+import static io.llmblender.testkit.LoopbackOpenAiServer.completion;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.llmblender.core.openai.FakeOpenAiServer;
+import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ class ExamplesTest {
 
     @Test
     void quickStart_blendsTheModelsAndFusesWithTheFirst() throws Exception {
-        try (FakeOpenAiServer server = new FakeOpenAiServer().reply(completion("Rest and drink fluids.", "stop", 9, 4))) {
+        try (LoopbackOpenAiServer server = new LoopbackOpenAiServer().reply(completion("Rest and drink fluids.", "stop", 9, 4))) {
             String out = run(() -> QuickStart.main(new String[] {server.baseUrl(), "How do I treat a cold?", "llama3",
                 "mistral"}));
 
@@ -55,7 +55,7 @@ class ExamplesTest {
 
     @Test
     void bestOfN_samplesNTimesAndKeepsOne() throws Exception {
-        try (FakeOpenAiServer server = new FakeOpenAiServer()
+        try (LoopbackOpenAiServer server = new LoopbackOpenAiServer()
                 .reply(completion("Rain taps the roof.", "stop", 5, 4), completion("Grey sky, soft rain.", "stop", 5, 4),
                         completion("Puddles hold the sky.", "stop", 5, 4))) {
             String out = run(() -> BestOfN.main(new String[] {server.baseUrl(), "llama3", "3", "A haiku about rain.",

@@ -1,6 +1,6 @@
 package io.llmblender.fuser;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 
 /**
  * How a {@link GenFuser} picks each next token. Immutable and thread-safe.

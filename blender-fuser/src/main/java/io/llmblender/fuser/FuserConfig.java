@@ -1,6 +1,6 @@
 package io.llmblender.fuser;
 
-import io.llmblender.core.internal.ConfigFile;
+import io.llmblender.djl.ConfigFile;
 import java.nio.file.Path;
 import java.util.Set;
 

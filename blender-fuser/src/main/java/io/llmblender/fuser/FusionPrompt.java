@@ -1,7 +1,7 @@
 package io.llmblender.fuser;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import io.llmblender.core.internal.LongTexts;
+import io.llmblender.djl.LongTexts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -21,7 +21,7 @@ import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.TokenUsage;
-import io.llmblender.core.openai.FakeOpenAiServer;
+import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -42,11 +42,11 @@ class LangChain4jClientTest {
     private static final String API_KEY = "sk-test-SECRET-123";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private FakeOpenAiServer server;
+    private LoopbackOpenAiServer server;
 
     @BeforeEach
     void startServer() throws IOException {
-        server = new FakeOpenAiServer();
+        server = new LoopbackOpenAiServer();
     }
 
     @AfterEach
@@ -105,8 +105,8 @@ class LangChain4jClientTest {
 
     @Test
     void sendsTheConversationInOrderAndMapsTheAnswer() throws Exception {
-        server.answering(r -> FakeOpenAiServer.json(200,
-                FakeOpenAiServer.completionJson("gpt-test-0613", "Bonjour, le monde", "length", 12, 5)));
+        server.answering(r -> LoopbackOpenAiServer.json(200,
+                LoopbackOpenAiServer.completionJson("gpt-test-0613", "Bonjour, le monde", "length", 12, 5)));
         LangChain4jClient client = LangChain4jClient.of("gpt", openAi("gpt-test"));
 
         Generation g = client.generate(Prompt.chat(List.of(
@@ -120,7 +120,7 @@ class LangChain4jClientTest {
         assertThat(g.usage()).contains(new TokenUsage(12, 5));
 
         assertThat(server.requests()).hasSize(1);
-        FakeOpenAiServer.Request r = server.requests().get(0);
+        LoopbackOpenAiServer.Request r = server.requests().get(0);
         assertThat(r.method()).isEqualTo("POST");
         assertThat(r.path()).isEqualTo("/v1/chat/completions");
         assertThat(r.header("Authorization")).isEqualTo("Bearer " + API_KEY);
@@ -136,8 +136,8 @@ class LangChain4jClientTest {
 
     @Test
     void sendsAnInstructionPromptAsSystemThenOneUserMessage() throws Exception {
-        server.answering(r -> FakeOpenAiServer.json(200,
-                FakeOpenAiServer.completionJson("gpt-test", "Bonjour", "stop", 7, 1)));
+        server.answering(r -> LoopbackOpenAiServer.json(200,
+                LoopbackOpenAiServer.completionJson("gpt-test", "Bonjour", "stop", 7, 1)));
         LangChain4jClient client = LangChain4jClient.of("gpt", openAi("gpt-test"));
 
         Generation g = client.generate(Prompt.of("Translate to French.", "Good morning").withSystem("Be brief."));
@@ -151,7 +151,7 @@ class LangChain4jClientTest {
 
     @Test
     void serverErrorBecomesLlmCallExceptionWithoutTheKey() {
-        server.answering(r -> FakeOpenAiServer.json(500,
+        server.answering(r -> LoopbackOpenAiServer.json(500,
                 "{\"error\":{\"message\":\"The server had an error while processing your request.\","
                         + "\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
         LangChain4jClient client = LangChain4jClient.of("gpt-500", openAi("gpt-test"));
@@ -170,7 +170,7 @@ class LangChain4jClientTest {
     @Test
     void authenticationErrorBecomesLlmCallExceptionWithoutTheKey() {
         // As OpenAI does, the server echoes a masked key; the real one must appear nowhere.
-        server.answering(r -> FakeOpenAiServer.json(401,
+        server.answering(r -> LoopbackOpenAiServer.json(401,
                 "{\"error\":{\"message\":\"Incorrect API key provided: sk-test-***********-123. You can find "
                         + "your API key at https://platform.openai.com/account/api-keys.\","
                         + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
@@ -207,9 +207,9 @@ class LangChain4jClientTest {
             try {
                 String model = JSON.readTree(r.body()).path("model").asText();
                 String answer = model.equals("model-a") ? "Rest and drink fluids." : "See a doctor if it lasts.";
-                return FakeOpenAiServer.json(200, FakeOpenAiServer.completionJson(model, answer, "stop", 9, 4));
+                return LoopbackOpenAiServer.json(200, LoopbackOpenAiServer.completionJson(model, answer, "stop", 9, 4));
             } catch (IOException e) {
-                return FakeOpenAiServer.json(400, "{}");
+                return LoopbackOpenAiServer.json(400, "{}");
             }
         });
         LangChain4jClient a = LangChain4jClient.of("a", openAi("model-a"));

@@ -5,7 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.util.ZipUtils;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.ChatMessage;
 import io.llmblender.core.rank.Aggregation;
 import io.llmblender.core.rank.CandidatePair;

@@ -1,7 +1,7 @@
 package io.llmblender.ranker;
 
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.internal.ConfigFile;
+import io.llmblender.djl.ConfigFile;
 import java.nio.file.Path;
 import java.util.Set;
 

@@ -2,7 +2,7 @@ package io.llmblender.ranker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.llmblender.core.internal.LongTexts;
+import io.llmblender.djl.LongTexts;
 import io.llmblender.core.rank.Ranking;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

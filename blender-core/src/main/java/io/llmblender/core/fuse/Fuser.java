@@ -1,6 +1,6 @@
 package io.llmblender.core.fuse;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.Prompt;
 import java.util.ArrayList;
 import java.util.List;

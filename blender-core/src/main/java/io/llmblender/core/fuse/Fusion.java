@@ -1,6 +1,6 @@
 package io.llmblender.core.fuse;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.FinishReason;
 import java.util.OptionalInt;
 

@@ -1,7 +1,7 @@
 package io.llmblender.core.fuse;
 
 import io.llmblender.core.error.LlmCallException;
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;

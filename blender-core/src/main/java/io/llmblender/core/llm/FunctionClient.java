@@ -1,6 +1,6 @@
 package io.llmblender.core.llm;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import java.util.function.Function;
 
 /** The client {@link LlmClient#of(String, Function)} makes. */

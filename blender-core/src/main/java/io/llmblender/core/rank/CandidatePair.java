@@ -1,6 +1,6 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 
 /**
  * An ordered pair of candidate indices: {@code first} goes in the ranker's first candidate slot,

@@ -1,6 +1,6 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import java.util.Arrays;
 import java.util.Locale;
 

@@ -1,7 +1,7 @@
 package io.llmblender.core.rank;
 
 import io.llmblender.core.error.InferenceException;
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.ChatMessage;
 import io.llmblender.core.llm.Role;
 import java.util.ArrayList;

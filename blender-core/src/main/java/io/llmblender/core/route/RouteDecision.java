@@ -1,6 +1,6 @@
 package io.llmblender.core.route;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

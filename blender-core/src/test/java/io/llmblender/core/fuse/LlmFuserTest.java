@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.ChatMessage;
-import io.llmblender.core.llm.ScriptedClient;
+import io.llmblender.testkit.ScriptedClient;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;

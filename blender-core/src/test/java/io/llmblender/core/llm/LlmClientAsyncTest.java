@@ -1,5 +1,6 @@
 package io.llmblender.core.llm;
 
+import io.llmblender.testkit.ScriptedClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -72,28 +72,6 @@ class ValueTypesTest {
                 .hasMessageContaining("-7");
     }
 
-    @ParameterizedTest
-    @CsvSource({
-        "stop, STOP",
-        "length, LENGTH",
-        "content_filter, CONTENT_FILTER",
-        "tool_calls, TOOL_CALLS",
-        "function_call, TOOL_CALLS",
-        "weird, UNKNOWN",
-        "'', UNKNOWN",
-        "STOP, STOP",
-        "Length, LENGTH",
-        "CONTENT_FILTER, CONTENT_FILTER",
-    })
-    void fromWire_value_mapsToReason(String wire, FinishReason expected) {
-        assertThat(FinishReason.fromWire(wire)).isEqualTo(expected);
-    }
-
-    @Test
-    void fromWire_null_isUnknown() {
-        assertThat(FinishReason.fromWire(null)).isEqualTo(FinishReason.UNKNOWN);
-    }
-
     @Test
     void generation_ofText_defaultsToStopWithoutUsage() {
         Generation g = Generation.of("7");

@@ -1,5 +1,7 @@
 package io.llmblender.core.rank;
 
+import io.llmblender.testkit.LengthRanker;
+import io.llmblender.testkit.TableRanker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.llmblender.core.rank;
 
+import io.llmblender.core.Candidate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -1,6 +1,6 @@
 package io.llmblender.router.encode;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

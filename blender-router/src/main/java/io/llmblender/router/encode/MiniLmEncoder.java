@@ -1,7 +1,7 @@
 package io.llmblender.router.encode;
 
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.llmblender.router.encode;
 
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.internal.ConfigFile;
-import io.llmblender.core.internal.Require;
+import io.llmblender.djl.ConfigFile;
+import io.llmblender.core.check.Require;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.llmblender.router.label;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.router.encode.QueryEncoder;
 import java.util.Arrays;
 import java.util.List;

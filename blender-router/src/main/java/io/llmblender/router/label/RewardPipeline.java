@@ -1,6 +1,6 @@
 package io.llmblender.router.label;
 
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.core.rank.ReferenceMode;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmblender.core.internal.Require;
+import io.llmblender.core.check.Require;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

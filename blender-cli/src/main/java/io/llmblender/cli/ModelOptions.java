@@ -1,0 +1,120 @@
+package io.llmblender.cli;
+
+import io.llmblender.router.encode.MiniLmEncoder;
+import io.llmblender.router.encode.QueryEncoder;
+import io.llmblender.router.encode.TorchScriptEncoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Resolves the tool's model options ({@code --ranker}, {@code --fuser}): a directory of an exported model, or
+ * {@value #TEST} for the tiny test models bundled in the jar (random weights: they rank and fuse at random), unpacked
+ * once per process into a temporary directory removed at exit.
+ */
+final class ModelOptions {
+
+    /** The value that selects a bundled test model. */
+    static final String TEST = "test";
+
+    /** Said wherever a test model is used. */
+    static final String TEST_MODEL_NOTE = "the bundled test models have random weights: they rank and fuse at random;"
+            + " give a real export with --ranker DIR and --fuser DIR (see models/README.md)";
+
+    private static final String ROOT = "/io/llmblender/cli/models/";
+    private static Path unpacked;
+
+    private ModelOptions() {
+    }
+
+    /**
+     * The ranker directory an option names.
+     *
+     * @param value {@value #TEST} or a directory
+     * @param option the option's name, for errors
+     * @return the directory
+     * @throws IllegalArgumentException if the value names no directory
+     */
+    static Path ranker(String value, String option) {
+        return value.equals(TEST) ? test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"))
+                : directory(value, option);
+    }
+
+    /**
+     * The fuser directory an option names.
+     *
+     * @param value {@value #TEST} or a directory
+     * @param option the option's name, for errors
+     * @return the directory
+     * @throws IllegalArgumentException if the value names no directory
+     */
+    static Path fuser(String value, String option) {
+        return value.equals(TEST) ? test("genfuser", List.of("fuser.pt", "tokenizer.json", "fuser_config.json"))
+                : directory(value, option);
+    }
+
+    /** The value that selects the default query encoder, all-MiniLM-L6-v2. */
+    static final String MINILM = "minilm";
+
+    /**
+     * The router's query encoder an option names: {@value #MINILM} (the default, bundled) or a
+     * {@code TorchScriptEncoder} directory.
+     *
+     * @param value {@value #MINILM} or a directory
+     * @param option the option's name, for errors
+     * @return the encoder, to be closed by the caller
+     * @throws IllegalArgumentException if the value names no directory
+     */
+    static QueryEncoder encoder(String value, String option) {
+        return value.equals(MINILM) ? MiniLmEncoder.load() : TorchScriptEncoder.load(directory(value, option));
+    }
+
+    static Path directory(String value, String option) {
+        Path p = Path.of(value);
+        if (!Files.isDirectory(p)) {
+            throw new IllegalArgumentException(option + ": no directory " + p.toAbsolutePath());
+        }
+        return p;
+    }
+
+    private static synchronized Path test(String name, List<String> files) {
+        try {
+            if (unpacked == null) {
+                Path dir = Files.createTempDirectory("blender-test-models");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
+                unpacked = dir;
+            }
+            Path dir = unpacked.resolve(name);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                for (String file : files) {
+                    try (InputStream in = ModelOptions.class.getResourceAsStream(ROOT + name + "/" + file)) {
+                        if (in == null) {
+                            throw new IllegalStateException("the bundled test model " + name + " lacks " + file
+                                    + "; rebuild the tool");
+                        }
+                        Files.copy(in, dir.resolve(file));
+                    }
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack the bundled test model " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // best effort at exit
+        }
+    }
+}

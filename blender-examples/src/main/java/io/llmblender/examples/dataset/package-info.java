@@ -1,6 +1,0 @@
-/**
- * Datasets for the command-line tool: JSONL files of {@link io.llmblender.examples.dataset.DatasetRecord}s in
- * LLM-Blender's MixInstruct format (one query with candidate answers of several LLMs per line), read with line-numbered
- * errors and a skip-or-stop policy, written resumably, with progress reporting.
- */
-package io.llmblender.examples.dataset;

@@ -1,0 +1,119 @@
+package io.llmblender.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmblender.core.llm.FinishReason;
+import io.llmblender.core.llm.Generation;
+import io.llmblender.core.llm.TokenUsage;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+
+/**
+ * Reads a chat-completions stream line by line: {@code data: {chunk}} events until
+ * {@code data: [DONE]}. Hands each content delta to the caller's listener and assembles the
+ * whole generation. A stream that ends before {@code [DONE]} is an error.
+ */
+final class SseSubscriber implements Flow.Subscriber<String> {
+
+    private final Consumer<String> onToken;
+    private final StringBuilder text = new StringBuilder();
+    private FinishReason finishReason = FinishReason.UNKNOWN;
+    private TokenUsage usage;
+    private boolean done;
+    private boolean anyToken;
+    private RuntimeException failure;
+    private volatile Flow.Subscription subscription;
+    private volatile long lastActivityNanos;
+
+    SseSubscriber(Consumer<String> onToken) {
+        this.onToken = onToken;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        this.subscription = subscription;
+        lastActivityNanos = System.nanoTime();
+        subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(String line) {
+        lastActivityNanos = System.nanoTime();
+        if (done || failure != null || !line.startsWith("data:")) {
+            return; // blank separators, comments (":"), "event:" and "id:" lines carry nothing we use
+        }
+        String data = line.substring(5).trim();
+        if (data.equals("[DONE]")) {
+            done = true;
+            return;
+        }
+        try {
+            JsonNode chunk = Wire.parse(data);
+            TokenUsage u = Wire.usage(chunk);
+            if (u != null) {
+                usage = u;
+            }
+            JsonNode choices = chunk.path("choices");
+            if (!choices.isArray() || choices.isEmpty()) {
+                return; // a usage-only chunk
+            }
+            JsonNode choice = choices.get(0);
+            JsonNode content = choice.path("delta").path("content");
+            if (content.isTextual() && !content.asText().isEmpty()) {
+                text.append(content.asText());
+                anyToken = true;
+                onToken.accept(content.asText());
+            }
+            String reason = Wire.textOrNull(choice.path("finish_reason"));
+            if (reason != null) {
+                finishReason = Wire.finishReason(reason);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+            subscription.cancel();
+        }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        // the HTTP client completes the body exceptionally with this error itself
+    }
+
+    @Override
+    public void onComplete() {
+        // finish() reads the outcome
+    }
+
+    /**
+     * How long the stream has been silent, or 0 before it started (the response headers are
+     * bounded by the request timeout instead).
+     */
+    long idleNanos() {
+        long last = lastActivityNanos;
+        return last == 0 ? 0 : System.nanoTime() - last;
+    }
+
+    /** Stops reading a stalled stream. */
+    void abort() {
+        Flow.Subscription s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    /** Whether a token already reached the listener: then the call must not be retried. */
+    boolean anyToken() {
+        return anyToken;
+    }
+
+    /** The assembled generation, once the body completed. */
+    Generation finish() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (!done) {
+            throw new Wire.MalformedAnswer("the stream ended before [DONE] after " + text.length()
+                    + " characters", null);
+        }
+        return Generation.of(text.toString(), finishReason, usage);
+    }
+}
