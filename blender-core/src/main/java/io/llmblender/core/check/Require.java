@@ -135,4 +135,19 @@ public final class Require {
         String shown = value.length() <= 40 ? value : value.substring(0, 37) + "...";
         return '"' + shown + '"';
     }
+
+    /**
+     * Refuses a builder setter called a second time (Caffeine style): each setting is given once, so a
+     * later call can never silently undo an earlier one.
+     *
+     * @param current the value set so far, {@code null} when the setting is still unset
+     * @param field the setting's name
+     * @param next the value the second call tried to set
+     * @throws IllegalStateException naming the setting and both values, when {@code current} is not null
+     */
+    public static void unset(Object current, String field, Object next) {
+        if (current != null) {
+            throw new IllegalStateException(field + " was already set to " + current + ", cannot set it to " + next);
+        }
+    }
 }
