@@ -75,7 +75,7 @@ final class DatasetCommands {
     static void badLine(Path file, int line, String problem, OnBadLine policy, List<String> skipped) {
         String message = file + ":" + line + ": " + problem;
         if (policy == OnBadLine.STOP) {
-            throw new DatasetException(message + " (--on-bad-line skip goes on without such lines)");
+            throw new DatasetException(file, line, message + " (--on-bad-line skip goes on without such lines)");
         }
         skipped.add(message);
     }

@@ -113,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
         skipped = contents.skipped().size();
         List<Line> lines = contents.lines();
         if (lines.isEmpty()) {
-            throw new DatasetException(input + ": no records to evaluate"
+            throw new DatasetException(input, DatasetException.WHOLE_FILE, input + ": no records to evaluate"
                     + (skipped > 0 ? " (all " + skipped + " lines were skipped)" : ""));
         }
         ReferenceMetric reference = ReferenceMetric.of(metricName(lines.get(0), err), lowerIsBetter);
@@ -146,7 +146,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         if (items.isEmpty()) {
-            throw new DatasetException(input + ": no records left to evaluate: all " + skipped + " were skipped");
+            throw new DatasetException(input, DatasetException.WHOLE_FILE, input + ": no records left to evaluate: all " + skipped + " were skipped");
         }
         if (!ranked) {
             err.println("no record of " + input + " carries a 'ranking' (blender rank adds one), so there is no"
@@ -171,7 +171,7 @@ final class EvalCommand implements Callable<Integer> {
         if (metric != null) {
             return metric;
         }
-        String name = ReferenceMetric.defaultName(first.record()).orElseThrow(() -> new DatasetException(input + ":"
+        String name = ReferenceMetric.defaultName(first.record()).orElseThrow(() -> new DatasetException(input, first.number(), input + ":"
                 + first.number() + ": the first record has neither scores nor cmp_results to take a default metric"
                 + " from; name one with --metric"));
         err.println("metric: " + name + " (the first in the first record; --metric picks another)");
@@ -181,7 +181,7 @@ final class EvalCommand implements Callable<Integer> {
     private void bad(Line line, String what, PrintWriter err) {
         String message = input + ":" + line.number() + ": " + what;
         if (onBadLine == OnBadLine.STOP) {
-            throw new DatasetException(message + " (--on-bad-line skip goes on without such lines)");
+            throw new DatasetException(input, line.number(), message + " (--on-bad-line skip goes on without such lines)");
         }
         err.println("skipped " + message);
         skipped++;

@@ -3,6 +3,7 @@ package io.llmblender.router;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.error.BlenderException;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.djl.ConfigFile;
 import io.llmblender.core.check.Require;
@@ -15,7 +16,6 @@ import io.llmblender.router.label.RewardRecord;
 import io.llmblender.router.label.RewardRecords;
 import io.llmblender.router.label.SoftLabels;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,7 +138,7 @@ public final class ZooterRouter implements Router {
      * Writes the router directory: {@value #FILE_NAME} and the head's files.
      *
      * @param dir the directory, created if needed
-     * @throws UncheckedIOException if writing fails
+     * @throws BlenderException if writing fails
      */
     public void save(Path dir) {
         Require.nonNull(dir, "dir");
@@ -154,7 +154,7 @@ public final class ZooterRouter implements Router {
             Files.createDirectories(dir);
             json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE_NAME).toFile(), root);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(FILE_NAME), e);
+            throw new BlenderException("cannot write " + dir.resolve(FILE_NAME), e);
         }
         head.save(dir);
     }

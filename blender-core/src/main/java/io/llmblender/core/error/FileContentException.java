@@ -50,6 +50,28 @@ public class FileContentException extends BlenderException {
         this.line = line;
     }
 
+    /**
+     * Creates the failure with a message the caller composed, for readers whose messages follow an established
+     * format of their own ({@code data.jsonl:3: not valid JSON}); the message must still name the file and the line.
+     *
+     * @param message the whole message, naming the file, the line and what is wrong
+     * @param file the file, as the user named it
+     * @param line the 1-based line number, or {@link #WHOLE_FILE}
+     * @param cause the underlying failure, may be {@code null}
+     * @throws NullPointerException if {@code file} or {@code message} is null
+     * @throws IllegalArgumentException if {@code line} is negative
+     */
+    public FileContentException(String message, Path file, long line, Throwable cause) {
+        super(checked(Objects.requireNonNull(message, "message"), file, line), cause);
+        this.file = file;
+        this.line = line;
+    }
+
+    private static String checked(String message, Path file, long line) {
+        where(file, line);
+        return message;
+    }
+
     private static String where(Path file, long line) {
         Objects.requireNonNull(file, "file");
         if (line < 0) {

@@ -92,17 +92,17 @@ public final class Datasets {
                 } catch (IllegalArgumentException e) {
                     String message = file + ":" + number + ": " + e.getMessage();
                     if (policy == OnBadLine.STOP) {
-                        throw new DatasetException(message + " (--on-bad-line skip goes on without such lines)", e);
+                        throw new DatasetException(file, number, message + " (--on-bad-line skip goes on without such lines)", e);
                     }
                     skipped.add(message);
                 }
             }
         } catch (NoSuchFileException e) {
-            throw new DatasetException("cannot read " + file + ": no such file", e);
+            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot read " + file + ": no such file", e);
         } catch (CharacterCodingException e) {
-            throw new DatasetException("cannot read " + file + ": not UTF-8 text", e);
+            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot read " + file + ": not UTF-8 text", e);
         } catch (IOException e) {
-            throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot read " + file + ": " + e.getMessage(), e);
         }
         return new Contents(lines, skipped);
     }

@@ -65,7 +65,7 @@ public final class ResumableOutput implements AutoCloseable {
                         }
                         done.add(record.get("id").asText());
                     } catch (IllegalArgumentException e) {
-                        throw new DatasetException("cannot resume " + file + ": line " + (i + 1) + ": " + e.getMessage()
+                        throw new DatasetException(file, i + 1, "cannot resume " + file + ": line " + (i + 1) + ": " + e.getMessage()
                                 + " (--overwrite starts over)", e);
                     }
                 }
@@ -74,7 +74,7 @@ public final class ResumableOutput implements AutoCloseable {
                     StandardOpenOption.APPEND);
             return new ResumableOutput(file, done, out);
         } catch (IOException e) {
-            throw new DatasetException("cannot open " + file + " for writing: " + e.getMessage(), e);
+            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot open " + file + " for writing: " + e.getMessage(), e);
         }
     }
 
@@ -99,7 +99,7 @@ public final class ResumableOutput implements AutoCloseable {
             out.write('\n');
             out.flush();
         } catch (IOException e) {
-            throw new DatasetException("cannot write to " + file + ": " + e.getMessage(), e);
+            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot write to " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -109,7 +109,7 @@ public final class ResumableOutput implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new DatasetException("cannot close " + file + ": " + e.getMessage(), e);
+            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot close " + file + ": " + e.getMessage(), e);
         }
     }
 

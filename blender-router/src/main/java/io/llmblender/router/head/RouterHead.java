@@ -24,6 +24,7 @@ import ai.djl.util.PairList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.error.BlenderException;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.djl.ConfigFile;
@@ -32,7 +33,6 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -286,7 +286,7 @@ public final class RouterHead implements AutoCloseable {
      *
      * @param dir the directory
      * @throws NullPointerException if {@code dir} is null
-     * @throws UncheckedIOException if the directory or a file cannot be written
+     * @throws BlenderException if the directory or a file cannot be written
      */
     public void save(Path dir) {
         Require.nonNull(dir, "dir");
@@ -329,7 +329,7 @@ public final class RouterHead implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the router head to " + dir + ": " + e.getMessage(), e);
+            throw new BlenderException("cannot write the router head to " + dir + ": " + e.getMessage(), e);
         }
     }
 

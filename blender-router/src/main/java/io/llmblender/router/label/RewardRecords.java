@@ -9,14 +9,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.check.Require;
+import io.llmblender.core.error.BlenderException;
+import io.llmblender.core.error.FileContentException;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,16 +58,16 @@ public final class RewardRecords {
      * @param jsonl the file, UTF-8
      * @return the records in file order, an unmodifiable list
      * @throws NullPointerException if {@code jsonl} is null
-     * @throws IllegalArgumentException if a line is not a valid record; the message names the
-     *     file, the 1-based line number and what is wrong
-     * @throws UncheckedIOException if the file cannot be read
+     * @throws FileContentException if a line is not a valid record (the message names the file, the 1-based line
+     *     number and what is wrong: {@code data.jsonl:3: not valid JSON: ...}), or the file cannot be read
      */
     public static List<RewardRecord> read(Path jsonl) {
         Require.nonNull(jsonl, "jsonl");
         try (Reader reader = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
             return read(reader, jsonl.toString());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + jsonl + ": " + e.getMessage(), e);
+            throw new FileContentException("cannot read " + jsonl + ": " + e.getMessage(), jsonl,
+                    FileContentException.WHOLE_FILE, e);
         }
     }
 
@@ -76,9 +78,8 @@ public final class RewardRecords {
      * @param sourceName a name for the text used in error messages, for example a file name
      * @return the records in order, an unmodifiable list
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if a line is not a valid record; the message names the
-     *     source, the 1-based line number and what is wrong
-     * @throws UncheckedIOException if the reader fails
+     * @throws FileContentException if a line is not a valid record (the message names the source, the 1-based line
+     *     number and what is wrong), or the reader fails
      */
     public static List<RewardRecord> read(Reader reader, String sourceName) {
         Require.nonNull(reader, "reader");
@@ -91,12 +92,16 @@ public final class RewardRecords {
             while ((line = lines.readLine()) != null) {
                 lineNo++;
                 if (!line.isBlank()) {
-                    out.add(parseLine(line, sourceName + ":" + lineNo));
+                    try {
+                        out.add(parseLine(line, sourceName + ":" + lineNo));
+                    } catch (IllegalArgumentException e) {
+                        throw new FileContentException(e.getMessage(), sourcePath(sourceName), lineNo, e);
+                    }
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + sourceName + " after line " + lineNo + ": "
-                    + e.getMessage(), e);
+            throw new FileContentException("cannot read " + sourceName + " after line " + lineNo + ": "
+                    + e.getMessage(), sourcePath(sourceName), lineNo, e);
         }
         return List.copyOf(out);
     }
@@ -109,7 +114,7 @@ public final class RewardRecords {
      * @param jsonl the file, written in UTF-8; its parent directory must exist
      * @param records the records, not null, no null element
      * @throws NullPointerException if an argument or a record is null
-     * @throws UncheckedIOException if the file cannot be written
+     * @throws BlenderException if the file cannot be written
      */
     public static void write(Path jsonl, List<RewardRecord> records) {
         Require.nonNull(jsonl, "jsonl");
@@ -117,7 +122,7 @@ public final class RewardRecords {
         try (BufferedWriter writer = Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8)) {
             write(writer, records);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + jsonl + ": " + e.getMessage(), e);
+            throw new BlenderException("cannot write " + jsonl + ": " + e.getMessage(), e);
         }
     }
 
@@ -128,7 +133,7 @@ public final class RewardRecords {
      * @param writer the destination
      * @param records the records, not null, no null element
      * @throws NullPointerException if an argument or a record is null
-     * @throws UncheckedIOException if the writer fails
+     * @throws BlenderException if the writer fails
      */
     public static void write(Writer writer, List<RewardRecord> records) {
         Require.nonNull(writer, "writer");
@@ -140,7 +145,7 @@ public final class RewardRecords {
             }
             writer.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write records: " + e.getMessage(), e);
+            throw new BlenderException("cannot write records: " + e.getMessage(), e);
         }
     }
 
@@ -296,6 +301,15 @@ public final class RewardRecords {
             return MAPPER.writeValueAsString(node);
         } catch (JacksonException e) {
             throw new IllegalStateException("cannot serialize record of query " + Require.quote(record.query()), e);
+        }
+    }
+
+    /** The source name as a path for FileContentException; a name that is not a path is kept as one file name. */
+    private static Path sourcePath(String sourceName) {
+        try {
+            return Path.of(sourceName);
+        } catch (InvalidPathException e) {
+            return Path.of(sourceName.replaceAll("[^A-Za-z0-9._-]", "_"));
         }
     }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import io.llmblender.core.error.FileContentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,7 +32,17 @@ class RewardRecordsTest {
     }
 
     private static void assertBadLine(String text, String message) {
-        assertThatThrownBy(() -> read(text)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+        assertThatThrownBy(() -> read(text)).isInstanceOf(FileContentException.class).hasMessage(message);
+    }
+
+    @Test
+    void write_unwritablePath_isABlenderExceptionNamingTheFile(@TempDir Path dir) throws Exception {
+        Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
+        Path target = notADir.resolve("records.jsonl");
+        List<RewardRecord> records = List.of(new RewardRecord("q", rewards("a", 1.0, "b", 0.0), Set.of()));
+        assertThatThrownBy(() -> RewardRecords.write(target, records))
+                .isExactlyInstanceOf(io.llmblender.core.error.BlenderException.class)
+                .hasMessageStartingWith("cannot write " + target);
     }
 
     @Test
@@ -87,10 +97,10 @@ class RewardRecordsTest {
     void read_notJson_namesSourceAndLine() {
         String good = "{\"query\":\"q\",\"rewards\":{\"a\":1}}\n";
         assertThatThrownBy(() -> read(good + "\n{query: oops}\n"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(FileContentException.class)
                 .hasMessageStartingWith("data.jsonl:3: not valid JSON: ");
         assertThatThrownBy(() -> read(good + "{\"query\":\"q\",\"rewards\":{\"a\":1}} {}"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(FileContentException.class)
                 .hasMessageStartingWith("data.jsonl:2: not valid JSON: ");
     }
 
@@ -118,7 +128,7 @@ class RewardRecordsTest {
     @Test
     void read_duplicateKey_isRejected() {
         assertThatThrownBy(() -> read("{\"query\":\"q\",\"rewards\":{\"a\":1,\"a\":2}}"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(FileContentException.class)
                 .hasMessageStartingWith("data.jsonl:1: not valid JSON: Duplicate field 'a'");
     }
 
@@ -126,7 +136,7 @@ class RewardRecordsTest {
     void read_missingFile_isUncheckedIo(@TempDir Path dir) {
         Path missing = dir.resolve("none.jsonl");
         assertThatThrownBy(() -> RewardRecords.read(missing))
-                .isInstanceOf(UncheckedIOException.class)
+                .isInstanceOf(FileContentException.class)
                 .hasMessageStartingWith("cannot read " + missing);
     }
 
@@ -135,7 +145,7 @@ class RewardRecordsTest {
         Path file = dir.resolve("bad.jsonl");
         Files.writeString(file, "{\"query\":\"q\",\"rewards\":{\"a\":1}}\nnope\n");
         assertThatThrownBy(() -> RewardRecords.read(file))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(FileContentException.class)
                 .hasMessageStartingWith(file + ":2: not valid JSON");
     }
 
