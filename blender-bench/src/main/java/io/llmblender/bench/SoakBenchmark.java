@@ -1,24 +1,21 @@
 package io.llmblender.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.llmblender.core.BlendResult;
 import io.llmblender.core.Blender;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.openai.OpenAiCompatibleClient;
+import io.llmblender.testkit.LoopbackOpenAiServer;
 import io.llmblender.eval.dataset.Gsm8kData;
 import io.llmblender.eval.dataset.Gsm8kData.Question;
 import io.llmblender.fuser.Decoding;
 import io.llmblender.fuser.GenFuser;
 import io.llmblender.ranker.PairRanker;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,13 +115,13 @@ public final class SoakBenchmark implements Callable<Integer> {
         settings.put("pytorch_threads", String.valueOf(System.getProperty("ai.djl.pytorch.num_threads")));
         ArrayNode phases = json.putArray("phases");
         int threadsBefore = liveThreads();
-        try (LoopbackLlms llms = new LoopbackLlms(questions);
+        try (LoopbackOpenAiServer llms = loopbackLlms(questions);
                 PairRanker ranker = PairRanker.load(root.resolve("models/pairranker"));
                 GenFuser fuser = GenFuser.builder(root.resolve("models/genfuser")).decoding(Decoding.greedy())
                         .maxNewTokens(maxNewTokens).build()) {
-            try (OpenAiCompatibleClient a = llms.client("llm-a");
-                    OpenAiCompatibleClient b = llms.client("llm-b");
-                    OpenAiCompatibleClient c = llms.client("llm-c");
+            try (OpenAiCompatibleClient a = client(llms, "llm-a");
+                    OpenAiCompatibleClient b = client(llms, "llm-b");
+                    OpenAiCompatibleClient c = client(llms, "llm-c");
                     Blender blender = Blender.builder().client(a).client(b).client(c)
                     .ranker(ranker).fuser(fuser).topK(2).perClientTimeout(Duration.ofSeconds(30)).build()) {
                 phases.add(phase("blender", blends, i -> {
@@ -300,57 +297,31 @@ public final class SoakBenchmark implements Callable<Integer> {
     }
 
     /**
-     * A loopback HTTP server speaking OpenAI's chat-completions format: each model answers with a real GSM8K answer
-     * chosen by the question, so the clients, the JSON and the sockets are exercised as in real use.
+     * The loopback LLMs: blender-testkit's OpenAI-compatible server, each model answering with a real GSM8K answer
+     * chosen by the question, so the clients, the JSON and the sockets are exercised as in real use. Requests are not
+     * recorded, so the server does not grow the heap being measured.
      */
-    static final class LoopbackLlms implements AutoCloseable {
-        private final HttpServer server;
-        private final ExecutorService handlers = Executors.newFixedThreadPool(8);
-        private final List<Question> questions;
-
-        LoopbackLlms(List<Question> questions) throws IOException {
-            this.questions = questions;
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-            server.setExecutor(handlers);
-            server.createContext("/v1/chat/completions", this::answer);
-            server.start();
-        }
-
-        OpenAiCompatibleClient client(String model) {
-            return OpenAiCompatibleClient.builder().name(model).model(model)
-                    .baseUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/v1").build();
-        }
-
-        private void answer(HttpExchange exchange) throws IOException {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            var request = JSON.readTree(body);
-            String model = request.path("model").asText();
-            String content = request.path("messages").path(request.path("messages").size() - 1).path("content")
-                    .asText();
+    private static LoopbackOpenAiServer loopbackLlms(List<Question> questions) throws IOException {
+        return new LoopbackOpenAiServer().recording(false).answering(request -> {
+            JsonNode body;
+            try {
+                body = JSON.readTree(request.body());
+            } catch (IOException e) {
+                return LoopbackOpenAiServer.json(400, "{\"error\":{\"message\":\"not JSON\"}}");
+            }
+            String model = body.path("model").asText();
+            String content = body.path("messages").path(body.path("messages").size() - 1).path("content").asText();
             int q = Math.floorMod(content.hashCode(), questions.size());
             String text = switch (model) {
                 case "llm-a" -> questions.get(q).answerA();
                 case "llm-b" -> questions.get(q).answerB();
                 default -> questions.get((q + 1) % questions.size()).answerA();
             };
-            ObjectNode reply = JSON.createObjectNode();
-            reply.put("id", "soak").put("object", "chat.completion").put("model", model);
-            ObjectNode choice = reply.putArray("choices").addObject();
-            choice.put("index", 0).put("finish_reason", "stop");
-            choice.putObject("message").put("role", "assistant").put("content", text);
-            reply.putObject("usage").put("prompt_tokens", 50).put("completion_tokens", 100).put("total_tokens", 150);
-            byte[] bytes = JSON.writeValueAsBytes(reply);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(bytes);
-            }
-        }
+            return LoopbackOpenAiServer.json(200, LoopbackOpenAiServer.completionJson(model, text, "stop", 50, 100));
+        });
+    }
 
-        @Override
-        public void close() {
-            server.stop(0);
-            handlers.shutdownNow();
-        }
+    private static OpenAiCompatibleClient client(LoopbackOpenAiServer llms, String model) {
+        return OpenAiCompatibleClient.builder().name(model).model(model).baseUrl(llms.baseUrl()).build();
     }
 }

@@ -49,6 +49,7 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile Function<Request, Reply> responder;
+    private volatile boolean recording = true;
 
     public LoopbackOpenAiServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -71,6 +72,15 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether {@link #requests()} keeps every request (the default). Turn it off for long load and soak runs, where
+     * the kept bodies would grow the heap being measured.
+     */
+    public LoopbackOpenAiServer recording(boolean keep) {
+        this.recording = keep;
+        return this;
+    }
+
     /** Adds replies to the script. */
     public synchronized LoopbackOpenAiServer reply(Reply... next) {
         replies.addAll(List.of(next));
@@ -86,7 +96,9 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                 Map.copyOf(exchange.getRequestHeaders()), body);
-        requests.add(request);
+        if (recording) {
+            requests.add(request);
+        }
         Reply reply;
         if (responder != null) {
             reply = responder.apply(request);
