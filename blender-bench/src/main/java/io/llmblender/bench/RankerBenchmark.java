@@ -11,23 +11,7 @@ import io.llmblender.eval.dataset.Gsm8kData;
 import io.llmblender.eval.dataset.Gsm8kData.Question;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
-import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.Batchifier;
-import ai.djl.translate.TranslateException;
-import ai.djl.translate.Translator;
-import ai.djl.translate.TranslatorContext;
-import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -36,6 +20,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.ranker.PairRanker;
+import io.llmblender.ranker.internal.MicroBatches;
+import io.llmblender.ranker.internal.PairModel;
+import io.llmblender.ranker.internal.PairModel.Batch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -46,11 +33,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -117,6 +101,8 @@ import picocli.CommandLine.ParameterException;
 public final class RankerBenchmark {
 
     private static final double MILLIS = 1e-6;
+    /** The [PAD] id the exported rankers use (BERT and DeBERTa vocabularies). */
+    private static final long PAD = 0L;
 
     private RankerBenchmark() {
     }
@@ -210,10 +196,9 @@ public final class RankerBenchmark {
         long loadStart = System.nanoTime();
         try (PairRanker ranker = PairRanker.builder(run.dir()).device(options.device)
                 .tokenBudget(options.tokenBudget).maxBatchRows(options.maxBatchRows).build();
-             ZooModel<Rows, float[]> raw = loadRaw(run.dir(), file, device);
-             Predictor<Rows, float[]> predictor = raw.newPredictor()) {
+             PairModel predictor = PairModel.load(run.dir(), file, device)) {
             System.out.printf(Locale.ROOT, "loaded in %.1f s%n", (System.nanoTime() - loadStart) * 1e-9);
-            int[] shape = hiddenAndLayers(raw);
+            int[] shape = predictor.hiddenAndLayers();
             boolean referenceWarm = false;
             for (int n : options.ns) {
                 Question q = questions.get(options.question);
@@ -241,12 +226,10 @@ public final class RankerBenchmark {
                 entry.put("model", run.label());
                 optimizerAb(run, ranker, file, device, questions, options, entry);
             }
-        } catch (ModelNotFoundException | MalformedModelException e) {
-            throw new IOException("cannot load " + run.dir().resolve(file) + " with DJL: " + e.getMessage(), e);
         }
     }
 
-    private static void measure(ModelRun run, PairRanker ranker, Predictor<Rows, float[]> predictor, String source,
+    private static void measure(ModelRun run, PairRanker ranker, PairModel predictor, String source,
                                 List<String> candidates, Options options, boolean warmReference, ObjectNode entry) {
         int n = candidates.size();
         List<long[]> rows = new ArrayList<>();
@@ -261,19 +244,19 @@ public final class RankerBenchmark {
         }
         int pairs = rows.size();
         int[] lengths = rows.stream().mapToInt(r -> r.length).toArray();
-        List<int[]> batches = pack(lengths, options.tokenBudget, options.maxBatchRows);
-        List<Rows> packed = new ArrayList<>(batches.size());
+        List<int[]> batches = MicroBatches.pack(lengths, options.tokenBudget, options.maxBatchRows);
+        List<Batch> packed = new ArrayList<>(batches.size());
         long paddedTokens = 0;
         for (int[] batch : batches) {
-            packed.add(Rows.of(rows, batch, lengths[batch[batch.length - 1]]));
+            packed.add(Batch.of(rows, batch, lengths[batch[batch.length - 1]], PAD));
             paddedTokens += (long) batch.length * lengths[batch[batch.length - 1]];
         }
         int maxRow = ranker.maxRowLength();
         int sample = run.referenceSample() <= 0 ? pairs : Math.min(run.referenceSample(), pairs);
-        List<Rows> reference = new ArrayList<>(sample);
+        List<Batch> reference = new ArrayList<>(sample);
         for (int k = 0; k < sample; k++) {
             int row = (int) ((long) k * pairs / sample);
-            reference.add(Rows.of(rows, new int[] {row}, maxRow));
+            reference.add(Batch.of(rows, new int[] {row}, maxRow, PAD));
         }
 
         // Warm-up: every configuration sees its own shapes a few times before the clock starts. The
@@ -284,7 +267,7 @@ public final class RankerBenchmark {
             ranking = ranker.rank(source, candidates);
             forwardAll(predictor, packed, rawLogits);
             if (warmReference) {
-                predict(predictor, reference.get(w % reference.size()));
+                predictor.forward(reference.get(w % reference.size()));
             }
         }
         long[] rankTimes = new long[run.reps()];
@@ -310,8 +293,8 @@ public final class RankerBenchmark {
         long[] referenceTimes = new long[run.referenceReps()];
         for (int r = 0; r < run.referenceReps(); r++) {
             long t0 = System.nanoTime();
-            for (Rows single : reference) {
-                predict(predictor, single);
+            for (Batch single : reference) {
+                predictor.forward(single);
             }
             referenceTimes[r] = System.nanoTime() - t0;
         }
@@ -360,7 +343,7 @@ public final class RankerBenchmark {
      * use), then pushes the same packed rows through the raw predictor; both modules have only
      * seen the shapes of the main section before.
      */
-    private static void varying(ModelRun run, PairRanker ranker, Predictor<Rows, float[]> predictor,
+    private static void varying(ModelRun run, PairRanker ranker, PairModel predictor,
                                 List<Question> questions, Options options, ObjectNode entry) {
         int n = options.varyingN;
         int need = (n + 1) / 2;
@@ -384,10 +367,7 @@ public final class RankerBenchmark {
                 }
             }
             int[] lengths = rows.stream().mapToInt(r -> r.length).toArray();
-            List<Rows> packed = new ArrayList<>();
-            for (int[] batch : pack(lengths, options.tokenBudget, options.maxBatchRows)) {
-                packed.add(Rows.of(rows, batch, lengths[batch[batch.length - 1]]));
-            }
+            List<Batch> packed = packed(rows, lengths, options);
             long t0 = System.nanoTime();
             ranker.rank(source, candidates);
             long t1 = System.nanoTime();
@@ -417,13 +397,13 @@ public final class RankerBenchmark {
      */
     private static void optimizerAb(ModelRun run, PairRanker ranker, String file, Device device,
                                     List<Question> questions, Options options, ObjectNode entry)
-            throws IOException, ModelNotFoundException, MalformedModelException {
+            throws IOException {
         String key = "ai.djl.pytorch.graph_optimizer";
         String before = System.getProperty(key);
         int maxN = options.varyingN;
         int first = options.question + 1;
         int count = Math.min(options.optimizerAb, questions.size() - (maxN + 1) / 2 - first + 1);
-        List<List<Rows>> work = new ArrayList<>();
+        List<List<Batch>> work = new ArrayList<>();
         ArrayNode ns = entry.putArray("n_per_question");
         int pairs = 0;
         for (int k = 0; k < count; k++) {
@@ -440,17 +420,12 @@ public final class RankerBenchmark {
                 }
             }
             int[] lengths = rows.stream().mapToInt(r -> r.length).toArray();
-            List<Rows> packed = new ArrayList<>();
-            for (int[] batch : pack(lengths, options.tokenBudget, options.maxBatchRows)) {
-                packed.add(Rows.of(rows, batch, lengths[batch[batch.length - 1]]));
-            }
+            List<Batch> packed = packed(rows, lengths, options);
             work.add(packed);
             pairs += rows.size();
         }
-        try (ZooModel<Rows, float[]> on = loadRaw(run.dir(), file, device);
-             ZooModel<Rows, float[]> off = loadRaw(run.dir(), file, device);
-             Predictor<Rows, float[]> onPredictor = on.newPredictor();
-             Predictor<Rows, float[]> offPredictor = off.newPredictor()) {
+        try (PairModel onPredictor = PairModel.load(run.dir(), file, device);
+             PairModel offPredictor = PairModel.load(run.dir(), file, device)) {
             String[] passes = {"new_shapes", "repeated_shapes"};
             for (int pass = 0; pass < passes.length; pass++) {
                 ObjectNode result = entry.putObject(passes[pass]);
@@ -459,7 +434,7 @@ public final class RankerBenchmark {
                 long onTotal = 0;
                 long offTotal = 0;
                 for (int k = 0; k < work.size(); k++) {
-                    List<Rows> packed = work.get(k);
+                    List<Batch> packed = work.get(k);
                     float[][] out = new float[packed.size()][];
                     for (int which = 0; which < 2; which++) {
                         boolean optimize = (which == 0) == (k % 2 == 0);
@@ -496,119 +471,17 @@ public final class RankerBenchmark {
 
     // ---------------------------------------------------------------- batches and the raw predictor
 
-    /**
-     * Packs rows into micro-batches. Mirrors {@code io.llmblender.ranker.MicroBatches.pack}
-     * (package-private there): rows sorted by length ascending, ties by index; each batch the
-     * longest run with {@code rows < maxRows} and {@code (rows + 1) * length <= tokenBudget} before
-     * a row is added; a row longer than the budget alone.
-     */
-    private static List<int[]> pack(int[] lengths, int tokenBudget, int maxRows) {
-        Integer[] order = new Integer[lengths.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+    private static List<Batch> packed(List<long[]> rows, int[] lengths, Options options) {
+        List<Batch> packed = new ArrayList<>();
+        for (int[] batch : MicroBatches.pack(lengths, options.tokenBudget, options.maxBatchRows)) {
+            packed.add(Batch.of(rows, batch, lengths[batch[batch.length - 1]], PAD));
         }
-        Arrays.sort(order, Comparator.<Integer>comparingInt(i -> lengths[i]).thenComparingInt(i -> i));
-        List<int[]> batches = new ArrayList<>();
-        int start = 0;
-        while (start < order.length) {
-            int end = start + 1;
-            while (end < order.length && end - start < maxRows
-                    && (long) (end - start + 1) * lengths[order[end]] <= tokenBudget) {
-                end++;
-            }
-            int[] batch = new int[end - start];
-            for (int k = start; k < end; k++) {
-                batch[k - start] = order[k];
-            }
-            batches.add(batch);
-            start = end;
-        }
-        return batches;
+        return packed;
     }
 
-    private static void forwardAll(Predictor<Rows, float[]> predictor, List<Rows> packed, float[][] out) {
+    private static void forwardAll(PairModel model, List<Batch> packed, float[][] out) {
         for (int b = 0; b < packed.size(); b++) {
-            out[b] = predict(predictor, packed.get(b));
-        }
-    }
-
-    private static float[] predict(Predictor<Rows, float[]> predictor, Rows rows) {
-        try {
-            return predictor.predict(rows);
-        } catch (TranslateException e) {
-            throw new IllegalStateException("the model failed on " + rows.rows() + " rows of " + rows.length()
-                    + " tokens: " + e.getMessage(), e);
-        }
-    }
-
-    /** Loads the TorchScript file as PairRanker's PairModel does, with the same translator. */
-    private static ZooModel<Rows, float[]> loadRaw(Path dir, String file, Device device)
-            throws ModelNotFoundException, MalformedModelException, IOException {
-        String name = file.endsWith(".pt") ? file.substring(0, file.length() - 3) : file;
-        Criteria<Rows, float[]> criteria = Criteria.builder()
-                .setTypes(Rows.class, float[].class)
-                .optModelPath(dir)
-                .optModelName(name)
-                .optEngine("PyTorch")
-                .optDevice(device)
-                .optTranslator(new RowsTranslator())
-                .optOption("mapLocation", "true")
-                .build();
-        return criteria.loadModel();
-    }
-
-    /** Hidden size (the token embedding's width) and layer count, read from the parameters. */
-    private static int[] hiddenAndLayers(ZooModel<Rows, float[]> model) {
-        int hidden = -1;
-        Set<String> layers = new HashSet<>();
-        for (Pair<String, Parameter> p : model.getBlock().getDirectParameters()) {
-            String key = p.getKey();
-            if ("embed.weight".equals(key) && p.getValue().getArray() != null) {
-                hidden = (int) p.getValue().getArray().getShape().get(1);
-            }
-            if (key.startsWith("layers.")) {
-                layers.add(key.substring(0, key.indexOf('.', "layers.".length())));
-            }
-        }
-        return new int[] {hidden, layers.isEmpty() ? -1 : layers.size()};
-    }
-
-    /** Padded rows, row-major: what PairRanker hands DJL for one micro-batch. */
-    private record Rows(long[] ids, long[] mask, int rows, int length) {
-        /** Copies the given rows, pads them with id 0 ([PAD]) to {@code length}, mask 1 on real tokens. */
-        static Rows of(List<long[]> all, int[] which, int length) {
-            long[] ids = new long[which.length * length];
-            long[] mask = new long[which.length * length];
-            for (int b = 0; b < which.length; b++) {
-                long[] row = all.get(which[b]);
-                System.arraycopy(row, 0, ids, b * length, row.length);
-                Arrays.fill(mask, b * length, b * length + row.length, 1L);
-            }
-            return new Rows(ids, mask, which.length, length);
-        }
-    }
-
-    /** The same as PairModel's translator: two int64 [rows, length] arrays in, float logits out. */
-    private static final class RowsTranslator implements Translator<Rows, float[]> {
-        @Override
-        public NDList processInput(TranslatorContext ctx, Rows rows) {
-            NDManager manager = ctx.getNDManager();
-            Shape shape = new Shape(rows.rows(), rows.length());
-            return new NDList(manager.create(rows.ids(), shape), manager.create(rows.mask(), shape));
-        }
-
-        @Override
-        public float[] processOutput(TranslatorContext ctx, NDList list) {
-            NDArray out = list.get(0);
-            if (out.getDataType() != DataType.FLOAT32) {
-                out = out.toType(DataType.FLOAT32, false);
-            }
-            return out.toFloatArray();
-        }
-
-        @Override
-        public Batchifier getBatchifier() {
-            return null;
+            out[b] = model.forward(packed.get(b));
         }
     }
 

@@ -13,6 +13,8 @@ import io.llmblender.core.rank.CompareMode;
 import io.llmblender.core.rank.PairQuery;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranker;
+import io.llmblender.ranker.internal.MicroBatches;
+import io.llmblender.ranker.internal.PairModel;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.core.rank.ReferenceMode;

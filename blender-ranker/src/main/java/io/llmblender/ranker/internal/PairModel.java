@@ -1,8 +1,9 @@
-package io.llmblender.ranker;
+package io.llmblender.ranker.internal;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
+import ai.djl.nn.Parameter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -15,13 +16,17 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import ai.djl.util.Pair;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
@@ -32,11 +37,36 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * DJL predictors are not thread-safe) and returns it afterwards. Every native array of a call lives
  * in the predictor's per-call manager and is freed before the call returns. The owner must not call
  * {@link #forward} concurrently with {@link #close()}.
+ *
+ * <p>Internal: PairRanker's forward pass, public only so that the benchmarks time exactly the rows
+ * and batches PairRanker runs. Not part of the API; it may change in any release.
  */
-final class PairModel implements AutoCloseable {
+public final class PairModel implements AutoCloseable {
 
     /** One padded micro-batch: {@code rows x length} ids and mask, row-major. */
-    record Batch(long[] ids, long[] mask, int rows, int length) {
+    public record Batch(long[] ids, long[] mask, int rows, int length) {
+
+        /**
+         * Copies the chosen rows into one batch, padded with {@code padId} to {@code length}; the mask
+         * is 1 on each row's own tokens.
+         *
+         * @param all every row's token ids
+         * @param which the rows of this batch, in order
+         * @param length the padded length, at least the longest chosen row
+         * @param padId the id written after each row's tokens
+         * @return the batch
+         */
+        public static Batch of(List<long[]> all, int[] which, int length, long padId) {
+            long[] ids = new long[which.length * length];
+            long[] mask = new long[which.length * length];
+            Arrays.fill(ids, padId);
+            for (int b = 0; b < which.length; b++) {
+                long[] row = all.get(which[b]);
+                System.arraycopy(row, 0, ids, b * length, row.length);
+                Arrays.fill(mask, b * length, b * length + row.length, 1L);
+            }
+            return new Batch(ids, mask, which.length, length);
+        }
     }
 
     private final ZooModel<Batch, float[]> model;
@@ -56,7 +86,7 @@ final class PairModel implements AutoCloseable {
      * @return the model
      * @throws ModelLoadException naming the file when it is missing or not a TorchScript module
      */
-    static PairModel load(Path dir, String fileName, Device device) {
+    public static PairModel load(Path dir, String fileName, Device device) {
         Path file = dir.resolve(fileName);
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException("missing model file " + fileName + " in model directory " + dir);
@@ -85,7 +115,7 @@ final class PairModel implements AutoCloseable {
      * @return one logit per row
      * @throws InferenceException if the model fails or returns the wrong number of logits
      */
-    float[] forward(Batch batch) {
+    public float[] forward(Batch batch) {
         Predictor<Batch, float[]> predictor = idle.pollFirst();
         if (predictor == null) {
             predictor = model.newPredictor();
@@ -109,6 +139,28 @@ final class PairModel implements AutoCloseable {
         } finally {
             idle.addFirst(predictor);
         }
+    }
+
+    /**
+     * The encoder's hidden size (the token embedding's width) and layer count, read from the
+     * TorchScript module's parameters; -1 where the module does not name them as this project's
+     * exports do ({@code embed.weight}, {@code layers.N.*}).
+     *
+     * @return {@code {hidden, layers}}
+     */
+    public int[] hiddenAndLayers() {
+        int hidden = -1;
+        Set<String> layers = new HashSet<>();
+        for (Pair<String, Parameter> p : model.getBlock().getDirectParameters()) {
+            String key = p.getKey();
+            if ("embed.weight".equals(key) && p.getValue().getArray() != null) {
+                hidden = (int) p.getValue().getArray().getShape().get(1);
+            }
+            if (key.startsWith("layers.") && key.indexOf('.', "layers.".length()) > 0) {
+                layers.add(key.substring(0, key.indexOf('.', "layers.".length())));
+            }
+        }
+        return new int[] {hidden, layers.isEmpty() ? -1 : layers.size()};
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.llmblender.ranker;
+package io.llmblender.ranker.internal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,8 +9,11 @@ import java.util.List;
  * Packs rows into micro-batches: rows sorted by length (shortest first, ties by index), each batch
  * the longest run whose padded size (rows x its longest row) stays within a token budget and a
  * row limit. Sorting keeps padding small; a row longer than the budget forms a batch of its own.
+ *
+ * <p>Internal: public only so that the benchmarks pack rows as PairRanker does. Not part of the
+ * API; it may change in any release.
  */
-final class MicroBatches {
+public final class MicroBatches {
 
     private MicroBatches() {
     }
@@ -23,7 +26,7 @@ final class MicroBatches {
      * @param maxRows the most rows per batch
      * @return the batches, each an array of row indices in ascending length order
      */
-    static List<int[]> pack(int[] lengths, int tokenBudget, int maxRows) {
+    public static List<int[]> pack(int[] lengths, int tokenBudget, int maxRows) {
         Integer[] order = new Integer[lengths.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
