@@ -110,6 +110,8 @@ public final class Blender implements AutoCloseable {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
     private static final String ROUTER = "router";
     private static final int DEFAULT_MAX_ANSWER_CHARS = 4_000_000;
+    private static final int DEFAULT_TOP_K = 3;
+    private static final Duration DEFAULT_PER_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
     private final List<LlmClient> clients;
     private final Map<String, LlmClient> clientsByName;
@@ -134,18 +136,18 @@ public final class Blender implements AutoCloseable {
         this.clients = List.copyOf(b.clients.values());
         this.clientsByName = Map.copyOf(b.clients);
         this.router = b.router;
-        this.mode = b.mode;
+        this.mode = b.mode();
         this.confidenceThreshold = b.confidenceThreshold == null ? Double.NaN : b.confidenceThreshold;
-        this.fanOut = b.fanOut != null ? b.fanOut : Math.max(2, b.topK);
-        this.maxAnswerChars = b.maxAnswerChars;
+        this.topK = b.topK != null ? b.topK : DEFAULT_TOP_K;
+        this.fanOut = b.fanOut != null ? b.fanOut : Math.max(2, topK);
+        this.maxAnswerChars = b.maxAnswerChars != null ? b.maxAnswerChars : DEFAULT_MAX_ANSWER_CHARS;
         this.ranker = b.ranker;
         this.fuser = b.fuser;
-        this.topK = b.topK;
-        this.aggregation = b.aggregation;
-        this.seed = b.seed;
-        this.perClientTimeout = b.perClientTimeout;
+        this.aggregation = b.aggregation != null ? b.aggregation : Aggregation.MAX_LOGITS;
+        this.seed = b.seed != null ? b.seed : 0L;
+        this.perClientTimeout = b.perClientTimeout != null ? b.perClientTimeout : DEFAULT_PER_CLIENT_TIMEOUT;
         this.deadline = b.deadline;
-        this.clock = b.clock;
+        this.clock = b.clock != null ? b.clock : Clock.systemUTC();
         if (b.executor != null) {
             this.executor = b.executor;
             this.ownedExecutor = null;
@@ -441,24 +443,30 @@ public final class Blender implements AutoCloseable {
     /**
      * Configures a {@link Blender}. Setters validate at once and name the bad field and value;
      * {@link #build()} checks the rules that involve several fields. Not thread-safe.
+     *
+     * <p>Each setter may be called at most once; a second call throws {@link IllegalStateException}
+     * naming the setting and both values (Caffeine style), so a later call can never silently undo
+     * an earlier one. The value is validated first: an invalid value is refused with its own
+     * exception even on a second call. {@link #client(LlmClient)} and {@link #clients(Collection)}
+     * add clients and may be called many times (names must stay distinct).
      */
     public static final class Builder {
 
         private final Map<String, LlmClient> clients = new LinkedHashMap<>();
         private Ranker ranker;
         private Fuser fuser;
-        private int topK = 3;
-        private Aggregation aggregation = Aggregation.MAX_LOGITS;
-        private long seed;
-        private Duration perClientTimeout = Duration.ofSeconds(60);
+        private Integer topK;
+        private Aggregation aggregation;
+        private Long seed;
+        private Duration perClientTimeout;
         private Duration deadline;
         private Executor executor;
-        private Clock clock = Clock.systemUTC();
+        private Clock clock;
         private Router router;
-        private BlendMode mode = BlendMode.BLEND;
+        private BlendMode mode;
         private Double confidenceThreshold;
         private Integer fanOut;
-        private int maxAnswerChars = DEFAULT_MAX_ANSWER_CHARS;
+        private Integer maxAnswerChars;
 
         private Builder() {
         }
@@ -499,9 +507,12 @@ public final class Blender implements AutoCloseable {
          *
          * @param ranker the ranker; not closed by the Blender
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder ranker(Ranker ranker) {
-            this.ranker = Require.nonNull(ranker, "ranker");
+            Require.nonNull(ranker, "ranker");
+            Require.unset(this.ranker, "ranker", ranker, r -> Require.quote(r.name()));
+            this.ranker = ranker;
             return this;
         }
 
@@ -510,9 +521,12 @@ public final class Blender implements AutoCloseable {
          *
          * @param fuser the fuser; not closed by the Blender
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder fuser(Fuser fuser) {
-            this.fuser = Require.nonNull(fuser, "fuser");
+            Require.nonNull(fuser, "fuser");
+            Require.unset(this.fuser, "fuser", fuser, f -> Require.quote(f.name()));
+            this.fuser = fuser;
             return this;
         }
 
@@ -523,9 +537,12 @@ public final class Blender implements AutoCloseable {
          * @param topK at least 1
          * @return this builder
          * @throws IllegalArgumentException if {@code topK < 1}
+         * @throws IllegalStateException if called a second time
          */
         public Builder topK(int topK) {
-            this.topK = Require.positive(topK, "topK");
+            Require.positive(topK, "topK");
+            Require.unset(this.topK, "topK", topK);
+            this.topK = topK;
             return this;
         }
 
@@ -534,9 +551,12 @@ public final class Blender implements AutoCloseable {
          *
          * @param aggregation the aggregation
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder aggregation(Aggregation aggregation) {
-            this.aggregation = Require.nonNull(aggregation, "aggregation");
+            Require.nonNull(aggregation, "aggregation");
+            Require.unset(this.aggregation, "aggregation", aggregation);
+            this.aggregation = aggregation;
             return this;
         }
 
@@ -546,8 +566,10 @@ public final class Blender implements AutoCloseable {
          *
          * @param seed any value
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder seed(long seed) {
+            Require.unset(this.seed, "seed", seed);
             this.seed = seed;
             return this;
         }
@@ -558,9 +580,12 @@ public final class Blender implements AutoCloseable {
          * @param timeout positive
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if called a second time
          */
         public Builder perClientTimeout(Duration timeout) {
-            this.perClientTimeout = Require.positive(timeout, "perClientTimeout");
+            Require.positive(timeout, "perClientTimeout");
+            Require.unset(this.perClientTimeout, "perClientTimeout", timeout);
+            this.perClientTimeout = timeout;
             return this;
         }
 
@@ -572,9 +597,12 @@ public final class Blender implements AutoCloseable {
          * @param deadline positive
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if called a second time
          */
         public Builder deadline(Duration deadline) {
-            this.deadline = Require.positive(deadline, "deadline");
+            Require.positive(deadline, "deadline");
+            Require.unset(this.deadline, "deadline", deadline);
+            this.deadline = deadline;
             return this;
         }
 
@@ -584,9 +612,12 @@ public final class Blender implements AutoCloseable {
          *
          * @param executor the executor
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder executor(Executor executor) {
-            this.executor = Require.nonNull(executor, "executor");
+            Require.nonNull(executor, "executor");
+            Require.unset(this.executor, "executor", executor);
+            this.executor = executor;
             return this;
         }
 
@@ -596,9 +627,12 @@ public final class Blender implements AutoCloseable {
          *
          * @param clock the clock
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder clock(Clock clock) {
-            this.clock = Require.nonNull(clock, "clock");
+            Require.nonNull(clock, "clock");
+            Require.unset(this.clock, "clock", clock);
+            this.clock = clock;
             return this;
         }
 
@@ -610,9 +644,12 @@ public final class Blender implements AutoCloseable {
          *
          * @param router the router; not closed by the Blender
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder router(Router router) {
-            this.router = Require.nonNull(router, "router");
+            Require.nonNull(router, "router");
+            Require.unset(this.router, "router", router);
+            this.router = router;
             return this;
         }
 
@@ -621,9 +658,12 @@ public final class Blender implements AutoCloseable {
          *
          * @param mode the mode
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder mode(BlendMode mode) {
-            this.mode = Require.nonNull(mode, "mode");
+            Require.nonNull(mode, "mode");
+            Require.unset(this.mode, "mode", mode);
+            this.mode = mode;
             return this;
         }
 
@@ -637,12 +677,14 @@ public final class Blender implements AutoCloseable {
          * @param threshold in [0, 1]
          * @return this builder
          * @throws IllegalArgumentException if out of range or not finite
+         * @throws IllegalStateException if called a second time
          */
         public Builder confidenceThreshold(double threshold) {
             Require.finite(threshold, "confidenceThreshold");
             if (threshold < 0 || threshold > 1) {
                 throw new IllegalArgumentException("confidenceThreshold must be in [0, 1], found " + threshold);
             }
+            Require.unset(this.confidenceThreshold, "confidenceThreshold", threshold);
             this.confidenceThreshold = threshold;
             return this;
         }
@@ -655,11 +697,13 @@ public final class Blender implements AutoCloseable {
          * @param fanOut at least 2
          * @return this builder
          * @throws IllegalArgumentException if below 2
+         * @throws IllegalStateException if called a second time
          */
         public Builder fanOut(int fanOut) {
             if (fanOut < 2) {
                 throw new IllegalArgumentException("fanOut must be at least 2, found " + fanOut);
             }
+            Require.unset(this.fanOut, "fanOut", fanOut);
             this.fanOut = fanOut;
             return this;
         }
@@ -673,9 +717,12 @@ public final class Blender implements AutoCloseable {
          * @param maxAnswerChars at least 1
          * @return this builder
          * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if called a second time
          */
         public Builder maxAnswerChars(int maxAnswerChars) {
-            this.maxAnswerChars = Require.positive(maxAnswerChars, "maxAnswerChars");
+            Require.positive(maxAnswerChars, "maxAnswerChars");
+            Require.unset(this.maxAnswerChars, "maxAnswerChars", maxAnswerChars);
+            this.maxAnswerChars = maxAnswerChars;
             return this;
         }
 
@@ -688,6 +735,7 @@ public final class Blender implements AutoCloseable {
          *     router was trained for other LLM names than the clients'
          */
         public Blender build() {
+            BlendMode mode = mode();
             if (clients.isEmpty()) {
                 throw new IllegalStateException("a Blender needs at least one client, found none");
             }
@@ -715,6 +763,11 @@ public final class Blender implements AutoCloseable {
                 }
             }
             return new Blender(this);
+        }
+
+        /** The mode set, or the default {@link BlendMode#BLEND}. */
+        private BlendMode mode() {
+            return mode != null ? mode : BlendMode.BLEND;
         }
     }
 }

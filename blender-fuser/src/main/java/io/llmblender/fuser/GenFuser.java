@@ -87,9 +87,9 @@ public final class GenFuser implements Fuser {
         this.promptBuilder = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength(),
                 precutTokenChars);
         this.model = model;
-        this.decoding = builder.decoding;
-        this.maxNewTokens = builder.maxNewTokens;
-        this.kvCache = builder.kvCache;
+        this.decoding = builder.decoding != null ? builder.decoding : Decoding.defaults();
+        this.maxNewTokens = builder.maxNewTokens();
+        this.kvCache = builder.kvCache == null || builder.kvCache;
     }
 
     /**
@@ -266,14 +266,20 @@ public final class GenFuser implements Fuser {
     /**
      * Options for loading a {@link GenFuser}. Not thread-safe; each {@link #build()} loads a new
      * fuser.
+     *
+     * <p>Each setter may be called at most once; a second call throws {@link IllegalStateException}
+     * naming the setting and both values (Caffeine style). The value is validated first: an invalid
+     * value is refused with its own exception even on a second call.
      */
     public static final class Builder {
+        private static final int DEFAULT_MAX_NEW_TOKENS = 128;
+
         private final Path dir;
         private String name;
         private String device;
-        private Decoding decoding = Decoding.defaults();
-        private int maxNewTokens = 128;
-        private boolean kvCache = true;
+        private Decoding decoding;
+        private Integer maxNewTokens;
+        private Boolean kvCache;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -284,9 +290,12 @@ public final class GenFuser implements Fuser {
          *
          * @param name a non-blank name
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder name(String name) {
-            this.name = Require.nonBlank(name, "name");
+            Require.nonBlank(name, "name");
+            Require.unset(this.name, "name", name, Require::quote);
+            this.name = name;
             return this;
         }
 
@@ -296,9 +305,12 @@ public final class GenFuser implements Fuser {
          *
          * @param device the device name
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder device(String device) {
-            this.device = Require.nonBlank(device, "device");
+            Require.nonBlank(device, "device");
+            Require.unset(this.device, "device", device, Require::quote);
+            this.device = device;
             return this;
         }
 
@@ -307,9 +319,12 @@ public final class GenFuser implements Fuser {
          *
          * @param decoding the decoding
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder decoding(Decoding decoding) {
-            this.decoding = Require.nonNull(decoding, "decoding");
+            Require.nonNull(decoding, "decoding");
+            Require.unset(this.decoding, "decoding", decoding);
+            this.decoding = decoding;
             return this;
         }
 
@@ -319,9 +334,12 @@ public final class GenFuser implements Fuser {
          *
          * @param tokens a positive count
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder maxNewTokens(int tokens) {
-            this.maxNewTokens = Require.positive(tokens, "maxNewTokens");
+            Require.positive(tokens, "maxNewTokens");
+            Require.unset(this.maxNewTokens, "maxNewTokens", tokens);
+            this.maxNewTokens = tokens;
             return this;
         }
 
@@ -332,8 +350,10 @@ public final class GenFuser implements Fuser {
          *
          * @param enabled whether to cache
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder kvCache(boolean enabled) {
+            Require.unset(this.kvCache, "kvCache", enabled);
             this.kvCache = enabled;
             return this;
         }
@@ -350,6 +370,7 @@ public final class GenFuser implements Fuser {
                 throw new ModelLoadException("GenFuser model directory does not exist: " + dir);
             }
             FuserConfig config = FuserConfig.read(dir);
+            int maxNewTokens = maxNewTokens();
             if (config.maxTargetPositions() > 0 && maxNewTokens > config.maxTargetPositions() - 1) {
                 throw new IllegalArgumentException("maxNewTokens must be at most " + (config.maxTargetPositions() - 1)
                         + " for this model (max_target_positions " + config.maxTargetPositions() + "), found "
@@ -386,6 +407,11 @@ public final class GenFuser implements Fuser {
                 tokenizer.close();
                 throw e;
             }
+        }
+
+        /** The most tokens set, or the default 128. */
+        private int maxNewTokens() {
+            return maxNewTokens != null ? maxNewTokens : DEFAULT_MAX_NEW_TOKENS;
         }
 
         private static void checkTokenizer(HuggingFaceTokenizer tokenizer, Path file, FuserConfig config) {

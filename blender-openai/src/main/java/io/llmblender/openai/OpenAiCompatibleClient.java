@@ -115,13 +115,13 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         this.model = b.model;
         this.apiKey = b.apiKey;
         this.headers = Map.copyOf(b.headers);
-        this.requestTimeout = b.requestTimeout;
+        this.requestTimeout = b.requestTimeout != null ? b.requestTimeout : Builder.DEFAULT_REQUEST_TIMEOUT;
         this.systemPrompt = b.systemPrompt;
         this.options = new Options(b.temperature, b.topP, b.maxTokens, b.seed, b.stop);
-        this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
-        this.retryBudget = b.retryBudget;
+        this.maxAttempts = b.maxAttempts != null ? b.maxAttempts : Builder.DEFAULT_MAX_ATTEMPTS;
+        this.initialBackoff = b.initialBackoff();
+        this.maxBackoff = b.maxBackoff();
+        this.retryBudget = b.retryBudget != null ? b.retryBudget : Builder.DEFAULT_RETRY_BUDGET;
         this.random = b.random;
         if (b.httpClient != null) {
             this.http = b.httpClient;
@@ -134,7 +134,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).executor(ownedExecutor).build();
+            Duration connectTimeout = b.connectTimeout != null ? b.connectTimeout : Builder.DEFAULT_CONNECT_TIMEOUT;
+            this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).executor(ownedExecutor).build();
         }
     }
 
@@ -467,26 +468,41 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
     /**
      * Configures an {@link OpenAiCompatibleClient}. Setters validate at once and name the bad
      * field and value (never a key's value); {@link #build()} checks the rest. Not thread-safe.
+     *
+     * <p>Each setter may be called at most once; a second call throws {@link IllegalStateException}
+     * naming the setting and both values (Caffeine style). The value is validated first: an invalid
+     * value is refused with its own exception even on a second call. The API key is the exception
+     * to showing values: {@link #apiKey(String)} and {@link #apiKeyFromEnv(String)} set the same
+     * setting, and a second call names it without either key. {@link #header(String, String)} adds
+     * a header and may be called many times.
      */
     public static final class Builder {
 
+        private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+        private static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+        private static final int DEFAULT_MAX_ATTEMPTS = 4;
+        private static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
+        private static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(8);
+        private static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(60);
+
         private String name;
+        private String baseUrl;
         private URI endpoint;
         private String model;
         private String apiKey;
         private final Map<String, String> headers = new LinkedHashMap<>();
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration requestTimeout = Duration.ofSeconds(60);
+        private Duration connectTimeout;
+        private Duration requestTimeout;
         private String systemPrompt;
         private Double temperature;
         private Double topP;
         private Integer maxTokens;
         private Long seed;
         private List<String> stop;
-        private int maxAttempts = 4;
-        private Duration initialBackoff = Duration.ofMillis(500);
-        private Duration maxBackoff = Duration.ofSeconds(8);
-        private Duration retryBudget = Duration.ofSeconds(60);
+        private Integer maxAttempts;
+        private Duration initialBackoff;
+        private Duration maxBackoff;
+        private Duration retryBudget;
         private Random random;
         private HttpClient httpClient;
 
@@ -498,9 +514,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param name not blank
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder name(String name) {
-            this.name = Require.nonBlank(name, "name");
+            Require.nonBlank(name, "name");
+            Require.unset(this.name, "name", name, Require::quote);
+            this.name = name;
             return this;
         }
 
@@ -512,6 +531,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          * @param baseUrl an absolute http or https URL
          * @return this builder
          * @throws IllegalArgumentException if the URL is not absolute http(s)
+         * @throws IllegalStateException if called a second time
          */
         public Builder baseUrl(String baseUrl) {
             Require.nonBlank(baseUrl, "baseUrl");
@@ -523,6 +543,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                     throw new IllegalArgumentException("baseUrl must be an absolute http or https URL, found "
                             + Require.quote(baseUrl));
                 }
+                Require.unset(this.baseUrl, "baseUrl", baseUrl, Require::quote);
+                this.baseUrl = baseUrl;
                 this.endpoint = uri;
             } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("baseUrl is not a valid URL, found " + Require.quote(baseUrl), e);
@@ -535,9 +557,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param model not blank
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder model(String model) {
-            this.model = Require.nonBlank(model, "model");
+            Require.nonBlank(model, "model");
+            Require.unset(this.model, "model", model, Require::quote);
+            this.model = model;
             return this;
         }
 
@@ -547,12 +572,15 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param apiKey not blank
          * @return this builder
+         * @throws IllegalStateException if called a second time, or after {@link #apiKeyFromEnv(String)}
+         *     (the message shows neither key)
          */
         public Builder apiKey(String apiKey) {
             Require.nonNull(apiKey, "apiKey");
             if (apiKey.isBlank()) {
                 throw new IllegalArgumentException("apiKey must not be blank");
             }
+            Require.unsetSecret(this.apiKey, "apiKey");
             this.apiKey = apiKey;
             return this;
         }
@@ -563,7 +591,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          * @param variable the variable's name, e.g. {@code OPENAI_API_KEY}
          * @return this builder
          * @throws IllegalStateException if the variable is unset or blank (the message names the
-         *     variable, not a value)
+         *     variable, not a value); if called a second time, or after {@link #apiKey(String)} (the
+         *     message shows neither key)
          */
         public Builder apiKeyFromEnv(String variable) {
             Require.nonBlank(variable, "variable");
@@ -571,6 +600,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
             if (value == null || value.isBlank()) {
                 throw new IllegalStateException("environment variable " + variable + " holds no API key");
             }
+            Require.unsetSecret(this.apiKey, "apiKey");
             this.apiKey = value;
             return this;
         }
@@ -596,9 +626,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param timeout positive
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = Require.positive(timeout, "connectTimeout");
+            Require.positive(timeout, "connectTimeout");
+            Require.unset(this.connectTimeout, "connectTimeout", timeout);
+            this.connectTimeout = timeout;
             return this;
         }
 
@@ -608,9 +641,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param timeout positive
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = Require.positive(timeout, "requestTimeout");
+            Require.positive(timeout, "requestTimeout");
+            Require.unset(this.requestTimeout, "requestTimeout", timeout);
+            this.requestTimeout = timeout;
             return this;
         }
 
@@ -619,9 +655,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param systemPrompt not blank
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder systemPrompt(String systemPrompt) {
-            this.systemPrompt = Require.nonBlank(systemPrompt, "systemPrompt");
+            Require.nonBlank(systemPrompt, "systemPrompt");
+            Require.unset(this.systemPrompt, "systemPrompt", systemPrompt, Require::quote);
+            this.systemPrompt = systemPrompt;
             return this;
         }
 
@@ -630,11 +669,13 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param temperature in [0, 2]
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder temperature(double temperature) {
             if (!(temperature >= 0 && temperature <= 2)) {
                 throw new IllegalArgumentException("temperature must be in [0, 2], found " + temperature);
             }
+            Require.unset(this.temperature, "temperature", temperature);
             this.temperature = temperature;
             return this;
         }
@@ -644,11 +685,13 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param topP in (0, 1]
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder topP(double topP) {
             if (!(topP > 0 && topP <= 1)) {
                 throw new IllegalArgumentException("topP must be in (0, 1], found " + topP);
             }
+            Require.unset(this.topP, "topP", topP);
             this.topP = topP;
             return this;
         }
@@ -658,9 +701,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param maxTokens positive
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder maxTokens(int maxTokens) {
-            this.maxTokens = Require.positive(maxTokens, "maxTokens");
+            Require.positive(maxTokens, "maxTokens");
+            Require.unset(this.maxTokens, "maxTokens", maxTokens);
+            this.maxTokens = maxTokens;
             return this;
         }
 
@@ -669,8 +715,10 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param seed any value
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder seed(long seed) {
+            Require.unset(this.seed, "seed", seed);
             this.seed = seed;
             return this;
         }
@@ -680,6 +728,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param stop up to 4 non-empty strings
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder stop(List<String> stop) {
             Require.nonNull(stop, "stop");
@@ -693,6 +742,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                     throw new IllegalArgumentException("stop[" + i + "] must not be empty");
                 }
             }
+            Require.unset(this.stop, "stop", copy, l -> l.stream().map(Require::quote).toList());
             this.stop = List.copyOf(copy);
             return this;
         }
@@ -702,9 +752,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param maxAttempts at least 1
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = Require.positive(maxAttempts, "maxAttempts");
+            Require.positive(maxAttempts, "maxAttempts");
+            Require.unset(this.maxAttempts, "maxAttempts", maxAttempts);
+            this.maxAttempts = maxAttempts;
             return this;
         }
 
@@ -714,9 +767,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param backoff positive
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder initialBackoff(Duration backoff) {
-            this.initialBackoff = Require.positive(backoff, "initialBackoff");
+            Require.positive(backoff, "initialBackoff");
+            Require.unset(this.initialBackoff, "initialBackoff", backoff);
+            this.initialBackoff = backoff;
             return this;
         }
 
@@ -725,9 +781,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param backoff positive
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder maxBackoff(Duration backoff) {
-            this.maxBackoff = Require.positive(backoff, "maxBackoff");
+            Require.positive(backoff, "maxBackoff");
+            Require.unset(this.maxBackoff, "maxBackoff", backoff);
+            this.maxBackoff = backoff;
             return this;
         }
 
@@ -737,9 +796,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param budget positive
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder retryBudget(Duration budget) {
-            this.retryBudget = Require.positive(budget, "retryBudget");
+            Require.positive(budget, "retryBudget");
+            Require.unset(this.retryBudget, "retryBudget", budget);
+            this.retryBudget = budget;
             return this;
         }
 
@@ -748,9 +810,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param random a thread-safe random
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder random(Random random) {
-            this.random = Require.nonNull(random, "random");
+            Require.nonNull(random, "random");
+            Require.unset(this.random, "random", random);
+            this.random = random;
             return this;
         }
 
@@ -760,9 +825,12 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
          *
          * @param httpClient the client
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder httpClient(HttpClient httpClient) {
-            this.httpClient = Require.nonNull(httpClient, "httpClient");
+            Require.nonNull(httpClient, "httpClient");
+            Require.unset(this.httpClient, "httpClient", httpClient);
+            this.httpClient = httpClient;
             return this;
         }
 
@@ -783,10 +851,21 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
             if (model == null) {
                 throw new IllegalStateException("model is required for client '" + name + "'");
             }
-            if (initialBackoff.compareTo(maxBackoff) > 0) {
-                throw new IllegalStateException("initialBackoff " + initialBackoff + " exceeds maxBackoff " + maxBackoff);
+            if (initialBackoff().compareTo(maxBackoff()) > 0) {
+                throw new IllegalStateException("initialBackoff " + initialBackoff() + " exceeds maxBackoff "
+                        + maxBackoff());
             }
             return new OpenAiCompatibleClient(this);
+        }
+
+        /** The initial backoff set, or the default 500 ms. */
+        private Duration initialBackoff() {
+            return initialBackoff != null ? initialBackoff : DEFAULT_INITIAL_BACKOFF;
+        }
+
+        /** The longest backoff set, or the default 8 seconds. */
+        private Duration maxBackoff() {
+            return maxBackoff != null ? maxBackoff : DEFAULT_MAX_BACKOFF;
         }
     }
 }

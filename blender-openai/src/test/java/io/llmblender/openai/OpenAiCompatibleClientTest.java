@@ -48,9 +48,15 @@ class OpenAiCompatibleClientTest {
     }
 
     private OpenAiCompatibleClient.Builder client() {
-        return OpenAiCompatibleClient.builder().name("gpt").baseUrl(server.baseUrl()).model("gpt-4o-mini")
-                .apiKey(KEY).initialBackoff(Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(20))
-                .requestTimeout(Duration.ofSeconds(5)).random(new Random(1));
+        return client(server.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMillis(20));
+    }
+
+    /** As {@link #client()}, with the settings some tests change (a builder setter may be called only once). */
+    private static OpenAiCompatibleClient.Builder client(String baseUrl, Duration requestTimeout,
+            Duration initialBackoff, Duration maxBackoff) {
+        return OpenAiCompatibleClient.builder().name("gpt").baseUrl(baseUrl).model("gpt-4o-mini")
+                .apiKey(KEY).initialBackoff(initialBackoff).maxBackoff(maxBackoff)
+                .requestTimeout(requestTimeout).random(new Random(1));
     }
 
     @Test
@@ -193,8 +199,8 @@ class OpenAiCompatibleClientTest {
         server.reply(server.sseThenStall(
                 "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}"));
         List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
-        CompletableFuture<Generation> f = client().requestTimeout(Duration.ofMillis(300)).build()
-                .generateStreaming(Prompt.of("hi"), tokens::add);
+        CompletableFuture<Generation> f = client(server.baseUrl(), Duration.ofMillis(300), Duration.ofMillis(10),
+                Duration.ofMillis(20)).build().generateStreaming(Prompt.of("hi"), tokens::add);
         assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(LlmCallException.class)
                 .hasMessageContaining("silent for longer than requestTimeout PT0.3S");
         assertThat(tokens).containsExactly("Hel");
@@ -297,14 +303,16 @@ class OpenAiCompatibleClientTest {
     void generate_connectionRefused_reported() throws Exception {
         String deadUrl = server.baseUrl();
         server.close();
-        assertThatThrownBy(() -> client().baseUrl(deadUrl).maxAttempts(2).build().generate(Prompt.of("hi")))
+        assertThatThrownBy(() -> client(deadUrl, Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMillis(20))
+                .maxAttempts(2).build().generate(Prompt.of("hi")))
                 .isInstanceOf(LlmCallException.class).hasMessageContaining("connection to");
     }
 
     @Test
     void generate_serverNeverAnswers_timesOutClearly() {
         server.reply(server.hang());
-        assertThatThrownBy(() -> client().requestTimeout(Duration.ofMillis(300)).maxAttempts(1).build()
+        assertThatThrownBy(() -> client(server.baseUrl(), Duration.ofMillis(300), Duration.ofMillis(10),
+                Duration.ofMillis(20)).maxAttempts(1).build()
                 .generate(Prompt.of("hi")))
                 .isInstanceOf(LlmCallException.class).hasMessageContaining("within requestTimeout PT0.3S");
     }
@@ -312,8 +320,8 @@ class OpenAiCompatibleClientTest {
     @Test
     void generateAsync_cancelled_stopsRetrying() throws Exception {
         server.reply(json(503, "{}"));
-        CompletableFuture<Generation> f = client().initialBackoff(Duration.ofMillis(300))
-                .maxBackoff(Duration.ofMillis(300)).maxAttempts(10).build()
+        CompletableFuture<Generation> f = client(server.baseUrl(), Duration.ofSeconds(5),
+                Duration.ofMillis(300), Duration.ofMillis(300)).maxAttempts(10).build()
                 .generateAsync(Prompt.of("hi"), Runnable::run);
         while (server.requests().isEmpty()) {
             Thread.sleep(10);
@@ -373,8 +381,8 @@ class OpenAiCompatibleClientTest {
 
     @Test
     void delayBefore_doublesWithJitterUpToMax() {
-        OpenAiCompatibleClient c = client().initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(400))
-                .build();
+        OpenAiCompatibleClient c = client(server.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(100),
+                Duration.ofMillis(400)).build();
         RuntimeException io = new RuntimeException(new java.io.IOException("reset"));
         for (int i = 0; i < 50; i++) {
             assertThat(c.delayBefore(2, io).toMillis()).isBetween(50L, 100L);

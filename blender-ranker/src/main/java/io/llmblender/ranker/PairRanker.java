@@ -105,8 +105,8 @@ public final class PairRanker implements Ranker {
         this.config = config;
         this.encoder = encoder;
         this.model = model;
-        this.tokenBudget = builder.tokenBudget;
-        this.maxBatchRows = builder.maxBatchRows;
+        this.tokenBudget = builder.tokenBudget != null ? builder.tokenBudget : Builder.DEFAULT_TOKEN_BUDGET;
+        this.maxBatchRows = builder.maxBatchRows != null ? builder.maxBatchRows : Builder.DEFAULT_MAX_BATCH_ROWS;
     }
 
     /**
@@ -445,15 +445,22 @@ public final class PairRanker implements Ranker {
     /**
      * Options for loading a {@link PairRanker}. Not thread-safe; {@link #build()} may be called
      * more than once, each time loading a new ranker.
+     *
+     * <p>Each setter may be called at most once; a second call throws {@link IllegalStateException}
+     * naming the setting and both values (Caffeine style). The value is validated first: an invalid
+     * value is refused with its own exception even on a second call.
      */
     public static final class Builder {
+        private static final int DEFAULT_TOKEN_BUDGET = 16_384;
+        private static final int DEFAULT_MAX_BATCH_ROWS = 64;
+
         private final Path dir;
         private final URI uri;
         private String name;
         private String device;
         private Precision precision;
-        private int tokenBudget = 16_384;
-        private int maxBatchRows = 64;
+        private Integer tokenBudget;
+        private Integer maxBatchRows;
         private Path cacheDirectory;
 
         private Builder(Path dir, URI uri) {
@@ -466,9 +473,12 @@ public final class PairRanker implements Ranker {
          *
          * @param name a non-blank name
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder name(String name) {
-            this.name = Require.nonBlank(name, "name");
+            Require.nonBlank(name, "name");
+            Require.unset(this.name, "name", name, Require::quote);
+            this.name = name;
             return this;
         }
 
@@ -478,9 +488,12 @@ public final class PairRanker implements Ranker {
          *
          * @param device the device name
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder device(String device) {
-            this.device = Require.nonBlank(device, "device");
+            Require.nonBlank(device, "device");
+            Require.unset(this.device, "device", device, Require::quote);
+            this.device = device;
             return this;
         }
 
@@ -490,9 +503,12 @@ public final class PairRanker implements Ranker {
          *
          * @param precision the precision
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder precision(Precision precision) {
-            this.precision = Require.nonNull(precision, "precision");
+            Require.nonNull(precision, "precision");
+            Require.unset(this.precision, "precision", precision);
+            this.precision = precision;
             return this;
         }
 
@@ -502,9 +518,12 @@ public final class PairRanker implements Ranker {
          *
          * @param tokens a positive token count
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder tokenBudget(int tokens) {
-            this.tokenBudget = Require.positive(tokens, "tokenBudget");
+            Require.positive(tokens, "tokenBudget");
+            Require.unset(this.tokenBudget, "tokenBudget", tokens);
+            this.tokenBudget = tokens;
             return this;
         }
 
@@ -513,9 +532,12 @@ public final class PairRanker implements Ranker {
          *
          * @param rows a positive row count
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder maxBatchRows(int rows) {
-            this.maxBatchRows = Require.positive(rows, "maxBatchRows");
+            Require.positive(rows, "maxBatchRows");
+            Require.unset(this.maxBatchRows, "maxBatchRows", rows);
+            this.maxBatchRows = rows;
             return this;
         }
 
@@ -525,9 +547,12 @@ public final class PairRanker implements Ranker {
          *
          * @param dir the cache directory
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder cacheDirectory(Path dir) {
-            this.cacheDirectory = Require.nonNull(dir, "cacheDirectory");
+            Require.nonNull(dir, "cacheDirectory");
+            Require.unset(this.cacheDirectory, "cacheDirectory", dir);
+            this.cacheDirectory = dir;
             return this;
         }
 

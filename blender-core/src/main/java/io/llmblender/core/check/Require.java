@@ -2,6 +2,7 @@ package io.llmblender.core.check;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Argument checks whose messages name the field and the value, in the form
@@ -148,6 +149,40 @@ public final class Require {
     public static void unset(Object current, String field, Object next) {
         if (current != null) {
             throw new IllegalStateException(field + " was already set to " + current + ", cannot set it to " + next);
+        }
+    }
+
+    /**
+     * As {@link #unset(Object, String, Object)}, showing both values in the message as {@code shown}
+     * writes them, e.g. {@code Require::quote} for strings or a name for a component.
+     *
+     * @param current the value set so far, {@code null} when the setting is still unset
+     * @param field the setting's name
+     * @param next the value the second call tried to set, not null
+     * @param shown how to write a value in the message
+     * @param <T> the setting's type
+     * @throws IllegalStateException naming the setting and both values, when {@code current} is not null
+     */
+    public static <T> void unset(T current, String field, T next, Function<? super T, ?> shown) {
+        if (current != null) {
+            throw new IllegalStateException(field + " was already set to " + shown.apply(current)
+                    + ", cannot set it to " + shown.apply(next));
+        }
+    }
+
+    /**
+     * Refuses a second call to a builder setter whose value may be a secret (an API key, a token):
+     * as {@link #unset(Object, String, Object)}, but the message names only the setting and shows
+     * neither value, so a key never ends up in a log or a stack trace.
+     *
+     * @param current the value set so far, {@code null} when the setting is still unset
+     * @param field the setting's name
+     * @throws IllegalStateException {@code "<field> was already set, cannot set it again"}, when
+     *     {@code current} is not null
+     */
+    public static void unsetSecret(Object current, String field) {
+        if (current != null) {
+            throw new IllegalStateException(field + " was already set, cannot set it again");
         }
     }
 }

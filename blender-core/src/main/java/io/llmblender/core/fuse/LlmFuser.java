@@ -55,8 +55,8 @@ public final class LlmFuser implements Fuser {
 
     private LlmFuser(Builder builder) {
         this.client = builder.client;
-        this.systemPrompt = builder.systemPrompt;
-        this.template = builder.template;
+        this.systemPrompt = builder.systemPrompt != null ? builder.systemPrompt : DEFAULT_SYSTEM_PROMPT;
+        this.template = builder.template != null ? builder.template : DEFAULT_TEMPLATE;
     }
 
     /**
@@ -136,12 +136,18 @@ public final class LlmFuser implements Fuser {
         return "LlmFuser[" + client.name() + "]";
     }
 
-    /** Configures an {@link LlmFuser}. Not thread-safe. */
+    /**
+     * Configures an {@link LlmFuser}. Not thread-safe.
+     *
+     * <p>Each setter may be called at most once; a second call throws {@link IllegalStateException}
+     * naming the setting and both values (Caffeine style). The value is validated first: an invalid
+     * value is refused with its own exception even on a second call.
+     */
     public static final class Builder {
 
         private final LlmClient client;
-        private String systemPrompt = DEFAULT_SYSTEM_PROMPT;
-        private String template = DEFAULT_TEMPLATE;
+        private String systemPrompt;
+        private String template;
 
         private Builder(LlmClient client) {
             this.client = Require.nonNull(client, "client");
@@ -152,9 +158,12 @@ public final class LlmFuser implements Fuser {
          *
          * @param systemPrompt the text, not blank
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder systemPrompt(String systemPrompt) {
-            this.systemPrompt = Require.nonBlank(systemPrompt, "systemPrompt");
+            Require.nonBlank(systemPrompt, "systemPrompt");
+            Require.unset(this.systemPrompt, "systemPrompt", systemPrompt, Require::quote);
+            this.systemPrompt = systemPrompt;
             return this;
         }
 
@@ -165,6 +174,7 @@ public final class LlmFuser implements Fuser {
          * @param template the template
          * @return this builder
          * @throws IllegalArgumentException if the template lacks {@code {candidates}}
+         * @throws IllegalStateException if called a second time
          */
         public Builder template(String template) {
             Require.nonBlank(template, "template");
@@ -172,6 +182,7 @@ public final class LlmFuser implements Fuser {
                 throw new IllegalArgumentException("template must contain {candidates}, found "
                         + Require.quote(template));
             }
+            Require.unset(this.template, "template", template, Require::quote);
             this.template = template;
             return this;
         }
