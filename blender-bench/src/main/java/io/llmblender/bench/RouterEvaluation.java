@@ -171,6 +171,8 @@ public final class RouterEvaluation {
         h.put("batch_size", head.batchSize());
         h.put("validation_share", head.validationShare());
         h.put("patience", head.patience());
+        // The router's outputs, in this order: strong model first (as in each record's rewards).
+        List<String> llms = List.of(strong, cheap);
         ArrayNode routers = report.putArray("routers");
         Path saved = Files.createTempDirectory("router-eval");
         try (MiniLmEncoder minilm = options.minilmCache == null ? MiniLmEncoder.load()
@@ -206,7 +208,7 @@ public final class RouterEvaluation {
                         train = RewardRecords.withTags(train, tagger);
                     }
                     SoftLabels labels = SoftLabels.builder().beta(variant.beta).build();
-                    try (ZooterRouter router = ZooterRouter.train(encoder, train, labels, head)) {
+                    try (ZooterRouter router = ZooterRouter.train(encoder, train, llms, labels, head)) {
                         for (int i = 0; i < n; i++) {
                             if (fold[i] == f) {
                                 RouteDecision d = router.route(records.get(i).query());

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
  * labels of the rewards) and saves it to a directory that {@code blender route} and {@code blender blend --router}
  * load. Rewards come from reward records ({@code --records}: JSONL of {@code {"query", "rewards": {llm: reward},
  * "tags"}}) or from a MixInstruct-format dataset's reference scores ({@code --dataset} with {@code --metric}: each
- * candidate's model is an LLM, its score the reward). A thin front over {@link ZooterRouter#train}.
+ * candidate's model is an LLM, its score the reward). The router's LLM order is {@code --llms} when given, else the
+ * order of the first record's rewards as written in the file. A thin front over {@link ZooterRouter#train}.
  */
 @Command(name = "train-router", mixinStandardHelpOptions = true,
         description = "Train a reward-guided router (Zooter) in Java and save it to a directory.")
@@ -61,6 +62,11 @@ final class TrainRouterCommand implements Callable<Integer> {
 
     @Option(names = {"--out", "-o"}, required = true, paramLabel = "DIR", description = "Where to save the router.")
     Path out;
+
+    @Option(names = "--llms", paramLabel = "NAME", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+            description = "The LLMs in the order of the router's outputs (default: the order of the first record's"
+                    + " rewards, or of the first dataset line's candidates).")
+    List<String> llms;
 
     @Option(names = "--encoder", defaultValue = ModelOptions.MINILM, paramLabel = "minilm|DIR",
             description = "Query encoder: the bundled all-MiniLM-L6-v2 (default) or a TorchScript encoder directory.")
@@ -119,6 +125,8 @@ final class TrainRouterCommand implements Callable<Integer> {
             records.forEach(r -> bare.add(RewardRecord.of(r.query(), r.rewards())));
             records = bare;
         }
+        // The router's output order, explicit: never left to the iteration order of a map.
+        List<String> order = llms != null ? List.copyOf(llms) : RewardRecords.llmNames(records);
         try (QueryEncoder base = ModelOptions.encoder(encoderOption, "--encoder");
                 CachingEncoder encoder = CachingEncoder.wrap(base, records.size() + 16)) {
             if (clusters > 0) {
@@ -127,7 +135,7 @@ final class TrainRouterCommand implements Callable<Integer> {
                 records = RewardRecords.withTags(records, ClusterTagger.fit(encoder, queries, clusters, seed));
             }
             long start = System.nanoTime();
-            try (ZooterRouter router = ZooterRouter.train(encoder, records, labels, config)) {
+            try (ZooterRouter router = ZooterRouter.train(encoder, records, order, labels, config)) {
                 router.save(out);
                 TrainingMetrics m = router.metrics();
                 o.printf(Locale.ROOT, "trained a router for %s on %d records in %.1f s%n", router.llmNames(),

@@ -46,13 +46,16 @@ public final class Routing {
         List<Question> train = data.questions().subList(0, 300);
         List<Question> validation = data.questions().subList(300, 400);
         List<Question> fresh = data.questions().subList(1200, 1205);
+        // The rewards are a Map.of, whose iteration order is arbitrary: the router's LLM order is given explicitly
+        // to ZooterRouter.train instead.
         List<RewardRecord> records = new ArrayList<>();
         for (Question q : train) {
             records.add(RewardRecord.of(q.prompt(), Map.of(data.modelA(), q.correctA() ? 1.0 : 0.0,
                     data.modelB(), q.correctB() ? 1.0 : 0.0)));
         }
         try (MiniLmEncoder encoder = MiniLmEncoder.load();
-                ZooterRouter router = ZooterRouter.train(encoder, records, SoftLabels.defaults(), HeadConfig.defaults())) {
+                ZooterRouter router = ZooterRouter.train(encoder, records, List.of(data.modelA(), data.modelB()),
+                        SoftLabels.defaults(), HeadConfig.defaults())) {
             List<String> validationQueries = validation.stream().map(Question::prompt).toList();
             double threshold = ConfidenceCalibration.forSingleCallShare(router, validationQueries, 0.7).threshold();
             List<LlmClient> llms = List.of(replaying(data.modelA(), fresh, true), replaying(data.modelB(), fresh, false));

@@ -72,7 +72,7 @@ class ZooterRouterTest {
             }
             train.add(RewardRecord.of(query, rewards));
         }
-        router = ZooterRouter.train(encoder, train, SoftLabels.defaults(),
+        router = ZooterRouter.train(encoder, train, LLMS, SoftLabels.defaults(),
                 HeadConfig.builder().epochs(60).hidden(64).learningRate(3e-3).build());
     }
 

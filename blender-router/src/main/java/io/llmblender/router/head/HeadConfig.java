@@ -1,8 +1,10 @@
 package io.llmblender.router.head;
 
+import io.llmblender.core.check.Require;
+
 /**
- * Settings for training a {@link RouterHead}. Immutable and thread-safe; build one with
- * {@link #builder()} or take {@link #defaults()}.
+ * Settings for training a {@link RouterHead} with {@link RouterHeadTrainer}. Immutable and
+ * thread-safe; build one with {@link #builder()} or take {@link #defaults()}.
  *
  * <p>The defaults suit a small MLP trained from scratch on frozen embeddings, which is not what the
  * Zooter paper trains: the paper fine-tunes the whole 86M-parameter encoder with learning rate
@@ -84,6 +86,9 @@ public record HeadConfig(
         }
     }
 
+    /** The defaults, as documented on each component. */
+    private static final HeadConfig DEFAULTS = new HeadConfig(256, 0.1, 1e-3, 1e-2, 50, 32, 0.1, 5, 0L);
+
     /**
      * The default settings (see the component descriptions).
      *
@@ -91,7 +96,7 @@ public record HeadConfig(
      *     epochs, batch size 32, validation share 0.1, patience 5, seed 0
      */
     public static HeadConfig defaults() {
-        return builder().build();
+        return DEFAULTS;
     }
 
     /**
@@ -100,42 +105,40 @@ public record HeadConfig(
      * @return a new builder
      */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(DEFAULTS);
     }
 
     /**
-     * A builder starting from these settings.
+     * A builder starting from these settings: a setting left unset keeps this record's value, and
+     * each setter may still be called once to change it.
      *
-     * @return a new builder holding this record's values
+     * @return a new builder whose unset settings are this record's values
      */
     public Builder toBuilder() {
-        return new Builder()
-                .hidden(hidden)
-                .dropout(dropout)
-                .learningRate(learningRate)
-                .weightDecay(weightDecay)
-                .epochs(epochs)
-                .batchSize(batchSize)
-                .validationShare(validationShare)
-                .patience(patience)
-                .seed(seed);
+        return new Builder(this);
     }
 
     /**
-     * Collects settings; values are checked by {@link #build()}. Not thread-safe.
+     * Collects settings; values are checked by {@link #build()}. A setting that is never set keeps
+     * the value of the builder's starting point (the defaults for {@link HeadConfig#builder()},
+     * the record for {@link HeadConfig#toBuilder()}). Each setter may be called at most once: a
+     * second call throws {@link IllegalStateException} naming the setting and both values, so a
+     * later call can never silently undo an earlier one. Not thread-safe.
      */
     public static final class Builder {
-        private int hidden = 256;
-        private double dropout = 0.1;
-        private double learningRate = 1e-3;
-        private double weightDecay = 1e-2;
-        private int epochs = 50;
-        private int batchSize = 32;
-        private double validationShare = 0.1;
-        private int patience = 5;
-        private long seed;
+        private final HeadConfig base;
+        private Integer hidden;
+        private Double dropout;
+        private Double learningRate;
+        private Double weightDecay;
+        private Integer epochs;
+        private Integer batchSize;
+        private Double validationShare;
+        private Integer patience;
+        private Long seed;
 
-        private Builder() {
+        private Builder(HeadConfig base) {
+            this.base = base;
         }
 
         /**
@@ -143,8 +146,10 @@ public record HeadConfig(
          *
          * @param value the width, in {@code [1, 65536]}; default 256
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder hidden(int value) {
+            Require.unset(hidden, "hidden", value);
             this.hidden = value;
             return this;
         }
@@ -154,8 +159,10 @@ public record HeadConfig(
          *
          * @param value the probability, in {@code [0, 1)}; default 0.1
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder dropout(double value) {
+            Require.unset(dropout, "dropout", value);
             this.dropout = value;
             return this;
         }
@@ -165,8 +172,10 @@ public record HeadConfig(
          *
          * @param value the rate, finite and positive; default {@code 1e-3}
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder learningRate(double value) {
+            Require.unset(learningRate, "learningRate", value);
             this.learningRate = value;
             return this;
         }
@@ -176,8 +185,10 @@ public record HeadConfig(
          *
          * @param value the decay, finite and not negative; default {@code 1e-2}
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder weightDecay(double value) {
+            Require.unset(weightDecay, "weightDecay", value);
             this.weightDecay = value;
             return this;
         }
@@ -187,8 +198,10 @@ public record HeadConfig(
          *
          * @param value the epochs, positive; default 50
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder epochs(int value) {
+            Require.unset(epochs, "epochs", value);
             this.epochs = value;
             return this;
         }
@@ -198,8 +211,10 @@ public record HeadConfig(
          *
          * @param value the rows per step, positive; default 32
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder batchSize(int value) {
+            Require.unset(batchSize, "batchSize", value);
             this.batchSize = value;
             return this;
         }
@@ -209,8 +224,10 @@ public record HeadConfig(
          *
          * @param value the share, in {@code [0, 1)}; default 0.1
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder validationShare(double value) {
+            Require.unset(validationShare, "validationShare", value);
             this.validationShare = value;
             return this;
         }
@@ -220,8 +237,10 @@ public record HeadConfig(
          *
          * @param value epochs without improvement before stopping, positive; default 5
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder patience(int value) {
+            Require.unset(patience, "patience", value);
             this.patience = value;
             return this;
         }
@@ -231,21 +250,32 @@ public record HeadConfig(
          *
          * @param value any seed; default 0
          * @return this builder
+         * @throws IllegalStateException if called a second time
          */
         public Builder seed(long value) {
+            Require.unset(seed, "seed", value);
             this.seed = value;
             return this;
         }
 
         /**
-         * Builds the settings.
+         * Builds the settings: each setting set on this builder, the starting point's value for the
+         * others.
          *
          * @return the settings
          * @throws IllegalArgumentException naming the field and value when one is out of range
          */
         public HeadConfig build() {
-            return new HeadConfig(hidden, dropout, learningRate, weightDecay, epochs, batchSize,
-                    validationShare, patience, seed);
+            return new HeadConfig(
+                    hidden != null ? hidden : base.hidden(),
+                    dropout != null ? dropout : base.dropout(),
+                    learningRate != null ? learningRate : base.learningRate(),
+                    weightDecay != null ? weightDecay : base.weightDecay(),
+                    epochs != null ? epochs : base.epochs(),
+                    batchSize != null ? batchSize : base.batchSize(),
+                    validationShare != null ? validationShare : base.validationShare(),
+                    patience != null ? patience : base.patience(),
+                    seed != null ? seed : base.seed());
         }
     }
 }

@@ -78,8 +78,11 @@ public final class KeywordTagger implements Tagger {
     }
 
     /**
-     * Collects the rules of a {@link KeywordTagger}. Rules added for the same tag accumulate. Not
-     * thread-safe; each {@link #build()} returns an independent tagger.
+     * Collects the rules of a {@link KeywordTagger}. Rules added for the same tag accumulate. The
+     * builder has no setters, so the rule "each setter may be called at most once" of the other
+     * builders has nothing to refuse here: {@link #rule} and {@link #keywords} add rules and may be
+     * called any number of times. Not thread-safe; each {@link #build()} returns an independent
+     * tagger.
      */
     public static final class Builder {
 

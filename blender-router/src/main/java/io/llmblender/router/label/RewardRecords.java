@@ -151,11 +151,12 @@ public final class RewardRecords {
 
     /**
      * The LLM names shared by all records, in the order of the first record's rewards. Every
-     * record must have a reward for exactly the same set of LLMs (in any order). This order is the
-     * order of a trained router's outputs and of its seeded initialisation: give the first record's
-     * rewards as a {@link java.util.LinkedHashMap} (records read from JSONL are) rather than a
-     * {@code Map.of}, whose iteration order changes from one JVM run to the next, for a training
-     * that repeats exactly.
+     * record must have a reward for exactly the same set of LLMs (in any order). A router never
+     * takes its LLM order from the records: {@link io.llmblender.router.ZooterRouter#train} is
+     * given an explicit list, and this method is one way to make it, meaningful when the first
+     * record's rewards have a defined order, as records read from JSONL do (file order). Rewards
+     * given as a {@code Map.of}, whose iteration order changes from one JVM run to the next, give
+     * no such order: write the list out instead.
      *
      * @param records the records, not empty, no null element
      * @return the names, an unmodifiable list

@@ -194,12 +194,14 @@ public final class SoftLabels {
     }
 
     /**
-     * Sets up a {@link SoftLabels}; starts at temperature 1 and beta 0.3. Not thread-safe.
+     * Sets up a {@link SoftLabels}; starts at temperature 1 and beta 0.3. Each setter may be called
+     * at most once: a second call throws {@link IllegalStateException} naming the setting and both
+     * values, so a later call can never silently undo an earlier one. Not thread-safe.
      */
     public static final class Builder {
 
-        private double temperature = DEFAULT_TEMPERATURE;
-        private double beta = DEFAULT_BETA;
+        private Double temperature;
+        private Double beta;
 
         private Builder() {
         }
@@ -210,8 +212,10 @@ public final class SoftLabels {
          * @param temperature T, positive and finite; default 1
          * @return this builder
          * @throws IllegalArgumentException if {@code temperature} is not positive and finite
+         * @throws IllegalStateException if called a second time
          */
         public Builder temperature(double temperature) {
+            Require.unset(this.temperature, "temperature", temperature);
             if (!(temperature > 0.0) || !Double.isFinite(temperature)) {
                 throw new IllegalArgumentException("temperature must be positive and finite, found " + temperature);
             }
@@ -225,8 +229,10 @@ public final class SoftLabels {
          * @param beta in {@code [0, 1]}; default 0.3
          * @return this builder
          * @throws IllegalArgumentException if {@code beta} is outside {@code [0, 1]} or NaN
+         * @throws IllegalStateException if called a second time
          */
         public Builder beta(double beta) {
+            Require.unset(this.beta, "beta", beta);
             if (!(beta >= 0.0 && beta <= 1.0)) {
                 throw new IllegalArgumentException("beta must be in [0, 1], found " + beta);
             }
@@ -237,10 +243,12 @@ public final class SoftLabels {
         /**
          * Makes the labeller.
          *
-         * @return an immutable {@link SoftLabels} with the settings so far
+         * @return an immutable {@link SoftLabels} with the settings so far, the defaults for those
+         *     never set
          */
         public SoftLabels build() {
-            return new SoftLabels(temperature, beta);
+            return new SoftLabels(temperature != null ? temperature : DEFAULT_TEMPERATURE,
+                    beta != null ? beta : DEFAULT_BETA);
         }
     }
 }

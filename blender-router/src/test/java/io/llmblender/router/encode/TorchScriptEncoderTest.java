@@ -86,7 +86,7 @@ class TorchScriptEncoderTest {
             records.add(RewardRecord.of("What is " + i + " plus " + i + "?", Map.of("calc", 1.0, "poet", 0.0)));
             records.add(RewardRecord.of("A poem about spring, verse " + i + ".", Map.of("calc", 0.0, "poet", 1.0)));
         }
-        try (ZooterRouter router = ZooterRouter.train(encoder, records, SoftLabels.defaults(),
+        try (ZooterRouter router = ZooterRouter.train(encoder, records, List.of("calc", "poet"), SoftLabels.defaults(),
                 HeadConfig.builder().epochs(3).hidden(16).build())) {
             router.save(dir);
         }

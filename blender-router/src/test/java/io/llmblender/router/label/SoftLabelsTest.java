@@ -211,6 +211,18 @@ class SoftLabelsTest {
     }
 
     @Test
+    void builder_refusesASecondCallOfASetter() {
+        SoftLabels.Builder t = SoftLabels.builder().temperature(2.0);
+        assertThatThrownBy(() -> t.temperature(3.0)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("temperature was already set to 2.0, cannot set it to 3.0");
+        SoftLabels.Builder b = SoftLabels.builder().beta(0.5);
+        assertThatThrownBy(() -> b.beta(0.6)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("beta was already set to 0.5, cannot set it to 0.6");
+        assertThat(b.temperature(2.0).build().toString()).isEqualTo("SoftLabels[temperature=2.0, beta=0.5]");
+        assertThat(SoftLabels.builder().build().toString()).isEqualTo(SoftLabels.defaults().toString());
+    }
+
+    @Test
     void softmax_rejectsEmptyAndNonFinite() {
         SoftLabels labels = SoftLabels.defaults();
         assertThatThrownBy(() -> labels.softmax(new double[0]))
