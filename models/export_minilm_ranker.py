@@ -29,7 +29,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from minilm_common import (CLS, PAD, PREFIXES, SEP, PairLayout, PairRanker, WordPiece, find_jar, load_minilm,  # noqa
+from minilm_common import (CLS, PAD, PREFIXES, SEP, PairLayout, PairRanker, SegmentRanker, WordPiece, find_jar, load_minilm,  # noqa
                            pad_batch, ranker_tokenizer_json, read_jar)
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
@@ -66,7 +66,10 @@ def build(tok_json, state, args_dict):
     tok = WordPiece(tok_json)
     layout = PairLayout(tok, args_dict["source_max"], args_dict["candidate_max"])
     bert = load_minilm(read_jar(find_jar(None))[0], extra_tokens=len(PREFIXES))
-    model = PairRanker(bert, layout.src, layout.c1, layout.c2)
+    if args_dict.get("arch", "cross") == "segment":
+        model = SegmentRanker(bert, tok.vocab[CLS], layout.src, layout.c1, layout.c2)
+    else:
+        model = PairRanker(bert, layout.src, layout.c1, layout.c2)
     model.load_state_dict(state)
     return tok, layout, model.eval()
 

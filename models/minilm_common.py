@@ -306,3 +306,58 @@ def pad_batch(rows, pad):
         ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
         mask[i, : len(r)] = 1
     return ids, mask
+
+
+class SegmentRanker(nn.Module):
+    """PairRM's input row, read segment by segment: the three segments ([CLS] prefix text [SEP]) of a row attend only
+    within themselves, with positions restarting at each [CLS] and the prefix token left out, so each segment is
+    encoded exactly as all-MiniLM-L6-v2 encodes that text alone. Each segment is mean-pooled and normalised (the
+    sentence-transformers embedding); the logit is
+
+        scale * (cos(s, c1) - cos(s, c2)) + head([s; c1; s * c1]) - head([s; c2; s * c2])
+
+    With the head's last layer at zero this is zero-shot MiniLM relevance; training moves the head, the scale and the
+    upper encoder layers. One pass per row, the same row format as the cross-encoder."""
+
+    def __init__(self, bert, cls_id, source_id, cand1_id, cand2_id, scale=20.0):
+        super().__init__()
+        self.bert = bert
+        hidden = bert.word.weight.shape[1]
+        self.scale = nn.Parameter(torch.tensor(float(scale)))
+        self.head = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+        nn.init.zeros_(self.head[2].weight)
+        nn.init.zeros_(self.head[2].bias)
+        self.cls_id = cls_id
+        self.source_id = source_id
+        self.cand1_id = cand1_id
+        self.cand2_id = cand2_id
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        prefix = (input_ids == self.source_id) | (input_ids == self.cand1_id) | (input_ids == self.cand2_id)
+        keep = (attention_mask > 0) & ~prefix
+        segment = torch.cumsum((input_ids == self.cls_id).to(torch.long), dim=1)  # 1, 2, 3 (0 before any CLS)
+        keep_l = keep.to(torch.long)
+        # position within the segment, counting kept tokens only
+        running = torch.cumsum(keep_l, dim=1)
+        start = torch.zeros_like(running)
+        for s in range(1, 4):
+            first = torch.where(segment == s, running - keep_l, torch.full_like(running, 1 << 30)).min(dim=1).values
+            start = torch.where(segment == s, first.unsqueeze(1), start)
+        pos = torch.clamp(running - keep_l - start, min=0)
+        same = (segment.unsqueeze(2) == segment.unsqueeze(1)) & keep.unsqueeze(1)
+        bias = (~same).to(torch.float32).unsqueeze(1) * -10000.0
+        bert = self.bert
+        x = bert.word(input_ids) + bert.position(pos) + bert.token_type.weight[0]
+        x = bert.dropout(bert.emb_norm(x))
+        for layer in bert.layers:
+            x = layer(x, bias)
+        pooled = []
+        for s in range(1, 4):
+            w = ((segment == s) & keep).to(x.dtype).unsqueeze(2)
+            v = (x * w).sum(dim=1) / w.sum(dim=1).clamp(min=1.0)
+            pooled.append(torch.nn.functional.normalize(v, dim=1))
+        src, c1, c2 = pooled[0], pooled[1], pooled[2]
+        cos = (src * c1).sum(dim=1) - (src * c2).sum(dim=1)
+        left = self.head(torch.cat([src, c1, src * c1], dim=1)).squeeze(1)
+        right = self.head(torch.cat([src, c2, src * c2], dim=1)).squeeze(1)
+        return self.scale * cos + left - right

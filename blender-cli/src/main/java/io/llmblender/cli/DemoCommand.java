@@ -1,5 +1,7 @@
 package io.llmblender.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.BlendResult;
 import io.llmblender.core.Blender;
 import io.llmblender.core.Candidate;
@@ -9,13 +11,16 @@ import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
-import io.llmblender.eval.dataset.Gsm8kData;
-import io.llmblender.eval.dataset.Gsm8kData.Question;
-import io.llmblender.eval.dataset.Gsm8kData.Table;
+import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.fuser.GenFuser;
 import io.llmblender.ranker.PairRanker;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -26,37 +31,37 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code blender demo}: the library's main job on what ships with it, without network or keys. Real answers of two
- * real LLMs (gpt-4-1106-preview and Mixtral-8x7B-Instruct) to GSM8K questions, from the bundled RouteLLM data, are
- * replayed by two clients and blended: PairRanker scores both ordered pairs into the pairwise matrix, the matrix
- * becomes a ranking, and GenFuser fuses the top answers. By default the bundled test models rank and fuse (at random:
- * their weights are random), which the output says; {@code --ranker} and {@code --fuser} take real exports.
+ * {@code blender demo}: the library's main job on what ships with it, without network or keys. Real answers of four
+ * real LLMs to each of four Arena-Hard prompts (bundled, Apache-2.0; prompts the shipped ranker was not trained on)
+ * are replayed by four clients and blended: the shipped ranker scores every ordered pair into the pairwise matrix and
+ * the matrix becomes a ranking, shown beside the GPT-4 judge's 1-10 ratings of the same answers, with how often the
+ * two agree. Fusion runs only when a fuser is given ({@code --fuser DIR|test}); the demo says so otherwise.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Blend real answers of two real LLMs to GSM8K questions (bundled data) with PairRanker and"
-            + " GenFuser. No network, no API key.",
-            "By default the bundled test models (random weights) rank and fuse; give real exports with --ranker and"
-                + " --fuser."})
+        description = {"Rank real answers of four real LLMs to Arena-Hard prompts (bundled) with the shipped ranker,"
+            + " beside the GPT-4 judge's ratings. No network, no API key.",
+            "--ranker and --fuser take other exports ('test': the bundled random test models)."})
 final class DemoCommand implements Callable<Integer> {
 
-    private static final int SHOWN_CHARS = 160;
+    private static final int SHOWN_CHARS = 110;
+    private static final String DATA = "/io/llmblender/cli/data/arena-demo.jsonl";
+    private static final String JUDGE = "gpt4_score";
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--questions", defaultValue = "2", description = "How many questions to blend (default: ${DEFAULT-VALUE}).")
-    int questions;
+    @Option(names = "--prompts", defaultValue = "4", description = "How many of the 4 bundled prompts to rank"
+            + " (default: ${DEFAULT-VALUE}).")
+    int prompts;
 
-    @Option(names = "--first", defaultValue = "0",
-            description = "Index of the first question in the data, 0 to 1318 (default: ${DEFAULT-VALUE}).")
-    int first;
-
-    @Option(names = "--ranker", defaultValue = ModelOptions.TEST, paramLabel = "DIR|test",
-            description = "PairRanker export directory, or 'test' for the bundled test model (default).")
+    @Option(names = "--ranker", defaultValue = ModelOptions.DEFAULT, paramLabel = "DIR|default|test",
+            description = "PairRanker export directory, 'default' for the shipped ranker (default), or 'test' for the"
+                    + " bundled random test model.")
     String ranker;
 
-    @Option(names = "--fuser", defaultValue = ModelOptions.TEST, paramLabel = "DIR|test",
-            description = "GenFuser export directory, or 'test' for the bundled test model (default).")
+    @Option(names = "--fuser", paramLabel = "DIR|test",
+            description = "GenFuser export directory to fuse the top 2, or 'test' for the bundled random test model"
+                    + " (default: no fusion).")
     String fuser;
 
     @Option(names = "--max-new-tokens", defaultValue = "48",
@@ -66,46 +71,73 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Table table = Gsm8kData.read(null);
-        if (questions < 1) {
-            throw new ParameterException(spec.commandLine(), "--questions must be at least 1, found " + questions);
-        }
-        if (first < 0 || first + questions > table.questions().size()) {
-            throw new ParameterException(spec.commandLine(), "--first and --questions must stay within the "
-                    + table.questions().size() + " questions, found --first " + first + " --questions " + questions);
+        List<DatasetRecord> records = records();
+        if (prompts < 1 || prompts > records.size()) {
+            throw new ParameterException(spec.commandLine(), "--prompts must be between 1 and " + records.size()
+                    + ", found " + prompts);
         }
         if (maxNewTokens < 1) {
             throw new ParameterException(spec.commandLine(), "--max-new-tokens must be at least 1, found " + maxNewTokens);
         }
-        boolean testModels = ranker.equals(ModelOptions.TEST) || fuser.equals(ModelOptions.TEST);
-        out.println("Blender demo: real answers of two real LLMs to GSM8K questions, ranked by PairRanker and fused by"
-                + " GenFuser.");
-        out.println("  data:   RouteLLM's GSM8K answers (Apache-2.0), bundled; answers are replayed, no LLM is called");
-        out.println("  LLMs:   " + table.modelA() + ", " + table.modelB());
-        out.println("  ranker: " + describe(ranker));
-        out.println("  fuser:  " + describe(fuser));
-        if (testModels) {
+        out.println("Blender demo: real answers of four real LLMs to Arena-Hard prompts, ranked by PairRanker beside the"
+                + " GPT-4 judge's ratings.");
+        out.println("  data:   Arena-Hard v1 (lmarena/arena-hard-auto, Apache-2.0), bundled; prompts the shipped ranker"
+                + " was not trained on; answers are replayed, no LLM is called");
+        out.println("  ranker: " + ModelOptions.describe(ranker));
+        out.println("  fuser:  " + (fuser == null ? "none (give --fuser DIR to fuse the top answers)"
+                : ModelOptions.describe(fuser)));
+        if (ModelOptions.TEST.equals(ranker) || ModelOptions.TEST.equals(fuser)) {
             out.println("  NOTE:   " + ModelOptions.TEST_MODEL_NOTE + ".");
         }
+        int agreeing = 0;
+        int judged = 0;
+        int topAgree = 0;
         try (PairRanker pairRanker = PairRanker.load(ModelOptions.ranker(ranker, "--ranker"));
-                GenFuser genFuser = GenFuser.builder(ModelOptions.fuser(fuser, "--fuser"))
-                        .maxNewTokens(maxNewTokens).build()) {
-            for (int q = first; q < first + questions; q++) {
-                Question question = table.questions().get(q);
-                LlmClient a = replay(table.modelA(), question.answerA());
-                LlmClient b = replay(table.modelB(), question.answerB());
-                try (Blender blender = Blender.builder().client(a).client(b).ranker(pairRanker).fuser(genFuser)
-                        .topK(2).build()) {
-                    BlendResult result = blender.blend(Prompt.of(question.prompt()));
-                    print(out, q, question, result);
+                GenFuser genFuser = fuser == null ? null
+                        : GenFuser.builder(ModelOptions.fuser(fuser, "--fuser")).maxNewTokens(maxNewTokens).build()) {
+            for (int p = 0; p < prompts; p++) {
+                DatasetRecord record = records.get(p);
+                Blender.Builder builder = Blender.builder().ranker(pairRanker);
+                for (DatasetRecord.Candidate c : record.candidates()) {
+                    builder.client(replay(c.model(), c.text()));
+                }
+                if (genFuser != null) {
+                    builder.fuser(genFuser).topK(2);
+                }
+                try (Blender blender = builder.build()) {
+                    BlendResult result = blender.blend(Prompt.of(record.instruction()));
+                    int[] counts = print(out, p, record, result);
+                    agreeing += counts[0];
+                    judged += counts[1];
+                    topAgree += counts[2];
                 }
             }
         }
         out.println();
+        out.printf(Locale.ROOT, "Agreement with the GPT-4 judge: %d of %d answer pairs the judge rated differently are"
+                + " ordered the same way (%.0f%%); the ranker's first pick is a best-rated answer for %d of %d"
+                + " prompts.%n", agreeing, judged, judged == 0 ? 0.0 : 100.0 * agreeing / judged, topAgree, prompts);
         out.println("Next: ./blender blend --help (your own LLMs), ./blender rank --help (a dataset), models/README.md"
-                + " (export the real PairRM and GenFuser).");
+                + " (the shipped ranker, PairRM and GenFuser exports).");
         out.flush();
         return 0;
+    }
+
+    private static List<DatasetRecord> records() throws IOException {
+        List<DatasetRecord> out = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        try (InputStream in = DemoCommand.class.getResourceAsStream(DATA)) {
+            if (in == null) {
+                throw new IllegalStateException("the tool lacks its bundled demo data " + DATA + "; rebuild it");
+            }
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (!line.isBlank()) {
+                    out.add(DatasetRecord.of((ObjectNode) json.readTree(line)));
+                }
+            }
+        }
+        return out;
     }
 
     private static LlmClient replay(String model, String answer) {
@@ -113,19 +145,16 @@ final class DemoCommand implements Callable<Integer> {
         return LlmClient.of(model, prompt -> Generation.of(text));
     }
 
-    private static String describe(String option) {
-        return option.equals(ModelOptions.TEST) ? "bundled test model (random weights)" : option;
-    }
-
-    private static void print(PrintWriter out, int index, Question question, BlendResult result) {
+    /** Prints one prompt's blend; returns {agreeing pairs, pairs the judge rated differently, top pick is best}. */
+    private static int[] print(PrintWriter out, int index, DatasetRecord record, BlendResult result) {
         out.println();
-        out.println("Question " + index + ": " + shorten(question.prompt()));
+        out.println("Prompt " + (index + 1) + ": " + shorten(record.instruction()));
         List<Candidate> answers = result.candidates();
-        boolean[] correct = {question.correctA(), question.correctB()};
+        double[] judge = new double[answers.size()];
         for (int i = 0; i < answers.size(); i++) {
             Candidate c = answers.get(i);
-            out.printf(Locale.ROOT, "  [%d] %s (%s in the data): %s%n", i + 1, c.client(),
-                    correct[i] ? "correct" : "wrong", shorten(c.text()));
+            judge[i] = judgeScore(record, c.client());
+            out.printf(Locale.ROOT, "  [%d] %-38s GPT-4 %2.0f/10: %s%n", i + 1, c.client(), judge[i], shorten(c.text()));
         }
         Ranking ranking = result.ranking().orElseThrow();
         PairwiseMatrix matrix = ranking.matrix().orElseThrow();
@@ -140,26 +169,53 @@ final class DemoCommand implements Callable<Integer> {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "     %-4s", "[" + (i + 1) + "]"));
             for (int j = 0; j < matrix.size(); j++) {
                 row.append(i == j || !matrix.isComputed(i, j) ? String.format(Locale.ROOT, "%9s", "-")
-                        : String.format(Locale.ROOT, "%9.4f", matrix.logit(i, j)));
+                        : String.format(Locale.ROOT, "%9.3f", matrix.logit(i, j)));
             }
             out.println(row);
         }
         StringBuilder order = new StringBuilder("  ranking:");
         int place = 1;
         for (int i : ranking.order()) {
-            order.append(String.format(Locale.ROOT, " %d. [%d] %s (score %.4f)", place++, i + 1,
-                    answers.get(i).client(), ranking.score(i)));
+            order.append(String.format(Locale.ROOT, " %d. [%d] (GPT-4 %.0f)", place++, i + 1, judge[i]));
         }
         out.println(order);
+        int agreeing = 0;
+        int judged = 0;
+        for (int i = 0; i < judge.length; i++) {
+            for (int j = i + 1; j < judge.length; j++) {
+                if (judge[i] != judge[j]) {
+                    judged++;
+                    if ((judge[i] > judge[j]) == (ranking.score(i) > ranking.score(j))) {
+                        agreeing++;
+                    }
+                }
+            }
+        }
+        double best = Double.NEGATIVE_INFINITY;
+        for (double s : judge) {
+            best = Math.max(best, s);
+        }
+        boolean topIsBest = judge[ranking.order().get(0)] == best;
+        out.printf(Locale.ROOT, "  agreement: %d of %d pairs ordered as the judge orders them; first pick %s%n",
+                agreeing, judged, topIsBest ? "is a best-rated answer" : "is not a best-rated answer");
         Fusion fusion = result.fusion().orElse(null);
         if (fusion != null) {
             out.printf(Locale.ROOT, "  fused by %s from the top %d (stopped: %s): %s%n", fusion.fuserName(),
                     fusion.candidatesUsed(), fusion.finishReason(), shorten(fusion.text()));
-        } else {
-            out.println("  no fusion: " + result.fusionFailure().map(Object::toString).orElse("one answer only"));
         }
-        out.printf(Locale.ROOT, "  time: ranking %d ms, fusion %d ms%n", result.timings().ranking().toMillis(),
-                result.timings().fusion().toMillis());
+        out.printf(Locale.ROOT, "  time: ranking %d ms%s%n", result.timings().ranking().toMillis(),
+                fusion == null ? "" : ", fusion " + result.timings().fusion().toMillis() + " ms");
+        return new int[] {agreeing, judged, topIsBest ? 1 : 0};
+    }
+
+    private static double judgeScore(DatasetRecord record, String model) {
+        for (DatasetRecord.Candidate c : record.candidates()) {
+            if (c.model().equals(model)) {
+                Double s = c.scores().get(JUDGE);
+                return s == null ? Double.NaN : s;
+            }
+        }
+        return Double.NaN;
     }
 
     private static String shorten(String text) {

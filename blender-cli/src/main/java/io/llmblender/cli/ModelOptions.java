@@ -1,5 +1,6 @@
 package io.llmblender.cli;
 
+import io.llmblender.ranker.minilm.MiniLmRanker;
 import io.llmblender.router.encode.MiniLmEncoder;
 import io.llmblender.router.encode.QueryEncoder;
 import io.llmblender.router.encode.TorchScriptEncoder;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Resolves the tool's model options ({@code --ranker}, {@code --fuser}): a directory of an exported model, or
+ * Resolves the tool's model options ({@code --ranker}, {@code --fuser}): a directory of an exported model,
+ * {@value #DEFAULT} for the shipped ranker ({@link MiniLmRanker}, unpacked once into the user's cache), or
  * {@value #TEST} for the tiny test models bundled in the jar (random weights: they rank and fuse at random), unpacked
  * once per process into a temporary directory removed at exit.
  */
@@ -21,6 +23,9 @@ final class ModelOptions {
 
     /** The value that selects a bundled test model. */
     static final String TEST = "test";
+
+    /** The value that selects the shipped ranker ({@link MiniLmRanker}). */
+    static final String DEFAULT = "default";
 
     /** Said wherever a test model is used. */
     static final String TEST_MODEL_NOTE = "the bundled test models have random weights: they rank and fuse at random;"
@@ -35,14 +40,30 @@ final class ModelOptions {
     /**
      * The ranker directory an option names.
      *
-     * @param value {@value #TEST} or a directory
+     * @param value {@value #DEFAULT}, {@value #TEST} or a directory
      * @param option the option's name, for errors
      * @return the directory
      * @throws IllegalArgumentException if the value names no directory
      */
     static Path ranker(String value, String option) {
+        if (value.equals(DEFAULT)) {
+            return MiniLmRanker.directory();
+        }
         return value.equals(TEST) ? test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"))
                 : directory(value, option);
+    }
+
+    /**
+     * How the tool's output names a model option's choice.
+     *
+     * @param value {@value #DEFAULT}, {@value #TEST} or a directory
+     * @return a short description
+     */
+    static String describe(String value) {
+        if (value.equals(DEFAULT)) {
+            return MiniLmRanker.NAME + " (shipped: all-MiniLM-L6-v2 trained on preference data, models/minilm-ranker)";
+        }
+        return value.equals(TEST) ? "bundled test model (random weights)" : value;
     }
 
     /**

@@ -75,9 +75,9 @@ final class RankCommand implements Callable<Integer> {
 
 
 
-    @Option(names = "--ranker", paramLabel = "DIR|test", defaultValue = ModelOptions.TEST,
-            description = "An exported PairRanker directory, or 'test' for the bundled random test model"
-                    + " (default: test).")
+    @Option(names = "--ranker", paramLabel = "DIR|default|test", defaultValue = ModelOptions.DEFAULT,
+            description = "An exported PairRanker directory, 'default' for the shipped ranker (default), or 'test'"
+                    + " for the bundled random test model.")
     String ranker;
 
     @Option(names = "--aggregation", paramLabel = "NAME", defaultValue = "MAX_LOGITS",

@@ -17,35 +17,43 @@ class DemoCommandTest {
     }
 
     @Test
-    void demo_default_blendsTwoQuestionsAndSaysTheModelsAreRandom() {
+    void demo_default_ranksTheArenaPromptsWithTheShippedRankerBesideTheJudge() {
         int rc = run("demo");
-
         assertThat(rc).as(err.toString()).isZero();
         String text = out.toString();
-        assertThat(text).contains("LLMs:   mistralai/Mixtral-8x7B-Instruct-v0.1, gpt-4-1106-preview")
-                .contains("random weights: they rank and fuse at random")
-                .contains("Question 0: Janet’s ducks").contains("Question 1: A robe takes 2 bolts")
-                .contains("pairwise logits from random-pairranker-tiny").contains("ranking: 1. [")
-                .contains("fused by random-genfuser-tiny from the top 2");
-        assertThat(text.lines().filter(l -> l.startsWith("Question "))).hasSize(2);
+        assertThat(text).contains("ranker: blender-minilm-pairranker (shipped")
+                .contains("fuser:  none (give --fuser DIR to fuse the top answers)")
+                .contains("pairwise logits from blender-minilm-pairranker").contains("ranking: 1. [")
+                .contains("GPT-4 10/10").contains("Agreement with the GPT-4 judge: ")
+                .doesNotContain("random weights").doesNotContain("fused by");
+        assertThat(text.lines().filter(l -> l.startsWith("Prompt "))).hasSize(4);
+        assertThat(text.lines().filter(l -> l.startsWith("  agreement: "))).hasSize(4);
     }
 
     @Test
-    void demo_exportGiven_usesItAndDropsTheNote() {
-        int rc = run("demo", "--questions", "1", "--first", "5", "--ranker", "../models/pairranker", "--fuser",
-                "../models/genfuser");
-
+    void demo_testModels_sayTheyAreRandomAndFuse() {
+        int rc = run("demo", "--prompts", "1", "--ranker", "test", "--fuser", "test", "--max-new-tokens", "8");
         assertThat(rc).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("Question 5:").contains("ranker: ../models/pairranker")
+        assertThat(out.toString()).contains("random weights: they rank and fuse at random")
+                .contains("pairwise logits from random-pairranker-tiny")
+                .contains("fused by random-genfuser-tiny from the top 2");
+        assertThat(out.toString().lines().filter(l -> l.startsWith("Prompt "))).hasSize(1);
+    }
+
+    @Test
+    void demo_exportGiven_usesIt() {
+        int rc = run("demo", "--prompts", "2", "--ranker", "../models/pairranker");
+        assertThat(rc).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("Prompt 2:").contains("ranker: ../models/pairranker")
                 .doesNotContain("NOTE:");
     }
 
     @Test
     void demo_badOptions_exitTwoNamingThem() {
-        assertThat(run("demo", "--questions", "0")).isEqualTo(2);
-        assertThat(err.toString()).contains("--questions must be at least 1, found 0");
-        assertThat(run("demo", "--first", "1319")).isEqualTo(2);
-        assertThat(err.toString()).contains("within the 1319 questions");
+        assertThat(run("demo", "--prompts", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--prompts must be between 1 and 4, found 0");
+        assertThat(run("demo", "--prompts", "5")).isEqualTo(2);
+        assertThat(err.toString()).contains("--prompts must be between 1 and 4, found 5");
         assertThat(run("demo", "--ranker", "/no/such/dir")).isEqualTo(1);
         assertThat(err.toString()).contains("--ranker: no directory /no/such/dir");
     }

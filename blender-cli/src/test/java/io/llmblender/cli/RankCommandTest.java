@@ -84,7 +84,7 @@ class RankCommandTest {
         Path in = sample(dir, 3);
         Path out = dir.resolve("out.jsonl");
 
-        Result r = run("rank", "--input", in.toString(), "--output", out.toString());
+        Result r = run("rank", "--input", in.toString(), "--output", out.toString(), "--ranker", "test");
 
         assertThat(r.exit()).as(r.err()).isZero();
         List<JsonNode> inputs = read(in);
@@ -106,6 +106,19 @@ class RankCommandTest {
     }
 
     @Test
+    void rank_noRankerOption_usesTheShippedRanker(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), List.of(record("q", "How do I boil an egg?", "",
+                "Put it in boiling water for 8 minutes.", "Eggs are oval.").toString()));
+        Path out = dir.resolve("out.jsonl");
+
+        Result r = run("rank", "--input", in.toString(), "--output", out.toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(read(out).get(0).get("ranking").get("ranker").asText()).isEqualTo("blender-minilm-pairranker");
+        assertThat(r.err()).doesNotContain(ModelOptions.TEST_MODEL_NOTE);
+    }
+
+    @Test
     void rank_batchedRecords_equalPairRankerRankingEachAlone(@TempDir Path dir) throws IOException {
         List<ObjectNode> records = List.of(
                 record("a", "Add the numbers. ", "2 + 3", "5", "The sum is 5.", "6", "It is five, since 2 + 3 = 5."),
@@ -115,7 +128,7 @@ class RankCommandTest {
         Path in = write(dir.resolve("in.jsonl"), records.stream().map(ObjectNode::toString).toList());
         Path out = dir.resolve("out.jsonl");
 
-        Result r = run("rank", "--input", in.toString(), "--output", out.toString(), "--batch", "2");
+        Result r = run("rank", "--input", in.toString(), "--output", out.toString(), "--ranker", "test", "--batch", "2");
 
         assertThat(r.exit()).as(r.err()).isZero();
         List<JsonNode> outputs = read(out);
@@ -144,7 +157,7 @@ class RankCommandTest {
         Path in = write(dir.resolve("in.jsonl"), List.of(rec.toString()));
         Path out = dir.resolve("out.jsonl");
 
-        Result r = run("rank", "--input", in.toString(), "--output", out.toString(), "--aggregation", "MAX_WINS");
+        Result r = run("rank", "--input", in.toString(), "--output", out.toString(), "--ranker", "test", "--aggregation", "MAX_WINS");
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode ranking = read(out).get(0).get("ranking");
