@@ -29,12 +29,14 @@ class ReadmeBenchCommandsTest {
             "ranker-bench", "io.llmblender.bench.RankerBenchmark",
             "fuser-bench", "io.llmblender.bench.FuserBenchmark",
             "router-eval", "io.llmblender.bench.RouterEvaluation",
-            "soak-bench", "io.llmblender.bench.SoakBenchmark");
+            "soak-bench", "io.llmblender.bench.SoakBenchmark",
+            "pair-accuracy", "io.llmblender.bench.PairAccuracyBenchmark");
     private static final Map<String, Consumer<String[]>> PARSERS = Map.of(
             "ranker-bench", RankerBenchmark.Options::parse,
             "fuser-bench", FuserBenchmark.Options::parse,
             "router-eval", RouterEvaluation.Options::parse,
-            "soak-bench", args -> new CommandLine(SoakBenchmark.class).parseArgs(args));
+            "soak-bench", args -> new CommandLine(SoakBenchmark.class).parseArgs(args),
+            "pair-accuracy", args -> new CommandLine(new PairAccuracyBenchmark.Options()).parseArgs(args));
 
     @Test
     void readmeBenchmarkAndModelCommands_stayValid() throws Exception {
