@@ -277,6 +277,41 @@ final class PairEncoder implements AutoCloseable {
     }
 
     /**
+     * The source as a segment model reads it alone: the source segment without its prefix token.
+     *
+     * @param sourceSegment a segment from {@link #sourceSegments}
+     * @return {@code [CLS] source [SEP]}
+     */
+    long[] aloneSource(int[] sourceSegment) {
+        int skip = sourcePrefix >= 0 ? 1 : 0;
+        long[] out = new long[sourceSegment.length - skip];
+        out[0] = sourceSegment[0];
+        for (int k = 1 + skip; k < sourceSegment.length; k++) {
+            out[k - skip] = sourceSegment[k];
+        }
+        return out;
+    }
+
+    /**
+     * A candidate as a segment model reads it alone next to a source: {@code [CLS] body [SEP]}, the body cut
+     * exactly as in a row with that source (the cut depends on the source's length only).
+     *
+     * @param sourceSegment the source's segment
+     * @param body the candidate's body from {@link #candidateBodies}
+     * @return the candidate's ids
+     */
+    long[] aloneCandidate(int[] sourceSegment, int[] body) {
+        int keep = Math.min(bodyRoom(candidateCap(sourceSegment.length)), body.length);
+        long[] out = new long[keep + 2];
+        out[0] = cls;
+        for (int k = 0; k < keep; k++) {
+            out[k + 1] = body[k];
+        }
+        out[keep + 1] = sep;
+        return out;
+    }
+
+    /**
      * The length of the row {@link #row} would build.
      *
      * @param source the source segment

@@ -38,12 +38,24 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * LLM-Blender's PairRanker: a cross-encoder, loaded with DJL from an exported model directory, that
  * scores ordered pairs of candidate answers into the N x N logit matrix.
  *
- * <p><b>Model directory.</b> {@code ranker_config.json} (our format: layout, special and prefix
- * tokens, max lengths, vocabulary size, precision), a Hugging Face {@code tokenizer.json} and a
- * TorchScript file taking {@code input_ids} and {@code attention_mask} (int64, {@code [B, T]}) and
- * returning one logit per row. {@code models/export_pairrm.py} writes one from
- * {@code llm-blender/PairRM-hf}; {@code models/make_tiny_pairranker.py} writes random ones for
- * tests. Everything is checked at load: a missing file, a tokenizer without a token the layout
+ * <p><b>Model directory.</b> {@code ranker_config.json} (our format: architecture, layout, special
+ * and prefix tokens, max lengths, vocabulary size, precision and the model file of each precision),
+ * a Hugging Face {@code tokenizer.json} and model files taking {@code input_ids} and
+ * {@code attention_mask} (int64, {@code [B, T]}). A file ending {@code .onnx} runs on DJL's
+ * OnnxRuntime engine, any other is TorchScript on DJL's PyTorch engine; the same encoding,
+ * batching and matrix code serves both. Two architectures:
+ * <ul>
+ *   <li>{@code pair} (the default): a cross-encoder returning one logit per pair row, N(N-1) rows
+ *       for N candidates. {@code models/export_pairrm.py} writes one from
+ *       {@code llm-blender/PairRM-hf}; {@code models/make_tiny_pairranker.py} writes random ones
+ *       for tests.</li>
+ *   <li>{@code segment}: an encoder returning one normalised vector per text read alone, plus a
+ *       pair head ({@code head_file}): {@code M[i][j] = g(s, c_i) - g(s, c_j)}, N + 1 encoder
+ *       passes for N candidates, and the same logits the segment model gives whole pair rows (each
+ *       candidate is cut exactly as in a row with its source). The shipped ranker
+ *       ({@code blender-ranker-minilm}) is one; {@code models/export_segment_ranker.py} writes
+ *       them.</li>
+ * </ul> Everything is checked at load: a missing file, a tokenizer without a token the layout
  * needs, or a vocabulary larger than the model's embeddings is a {@link ModelLoadException} naming
  * the file and the problem.
  *
@@ -68,6 +80,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * string is accepted: empty and blank texts, control characters, lone surrogates, right-to-left
  * and CJK scripts, emoji; the literal separator and prefix tokens in user text become a space, as
  * in the reference.
+ *
+ * <p><b>Precision and threads.</b> {@link Builder#precision} picks the model file: by default
+ * fp16 on a GPU where the export has one, else fp32; int8 only when asked for (one text per
+ * call, so that a text's score never depends on its batch). {@link Builder#threads}
+ * sets the engine's threads (default 1). A segment ranker keeps up to
+ * {@link Builder#cacheSize} text vectors between calls.
  *
  * <p><b>Thread-safety.</b> Safe for concurrent use; concurrent calls give the results sequential
  * calls give. Each concurrently calling thread gets its own DJL predictor. No native memory
@@ -95,18 +113,24 @@ public final class PairRanker implements Ranker {
     private final RankerConfig config;
     private final PairEncoder encoder;
     private final PairModel model;
+    private final SegmentScoring segments;
+    private final String modelFile;
     private final int tokenBudget;
     private final int maxBatchRows;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private PairRanker(Builder builder, RankerConfig config, PairEncoder encoder, PairModel model) {
+    private PairRanker(Builder builder, RankerConfig config, PairEncoder encoder, PairModel model, String modelFile,
+            SegmentHead head, boolean int8) {
         this.name = builder.name != null ? builder.name : config.name();
         this.config = config;
         this.encoder = encoder;
         this.model = model;
+        this.modelFile = modelFile;
         this.tokenBudget = builder.tokenBudget != null ? builder.tokenBudget : Builder.DEFAULT_TOKEN_BUDGET;
         this.maxBatchRows = builder.maxBatchRows != null ? builder.maxBatchRows : Builder.DEFAULT_MAX_BATCH_ROWS;
+        this.segments = head == null ? null : new SegmentScoring(encoder, model, head, tokenBudget,
+                int8 ? 1 : maxBatchRows, builder.cacheSize != null ? builder.cacheSize : Builder.DEFAULT_CACHE_SIZE);
     }
 
     /**
@@ -220,6 +244,9 @@ public final class PairRanker implements Ranker {
     }
 
     private List<PairwiseMatrix> scoreChunk(List<PairQuery> queries) {
+        if (segments != null) {
+            return segments.score(queries);
+        }
         List<String> sources = new ArrayList<>(queries.size());
         Map<String, Integer> textIndex = new LinkedHashMap<>();
         int[][] candidateIndex = new int[queries.size()][];
@@ -436,10 +463,21 @@ public final class PairRanker implements Ranker {
         }
     }
 
+    /**
+     * The model file this ranker runs, relative to its directory ({@code .onnx}: OnnxRuntime, else TorchScript on
+     * PyTorch): which precision and engine {@link Builder#precision} chose.
+     *
+     * @return the file name
+     */
+    public String modelFile() {
+        return modelFile;
+    }
+
     @Override
     public String toString() {
-        return "PairRanker[" + name + ", " + config.layout().name().toLowerCase(java.util.Locale.ROOT)
-                + ", maxRow=" + config.maxRowLength() + "]";
+        return "PairRanker[" + name + ", " + config.architecture().name().toLowerCase(java.util.Locale.ROOT) + ", "
+                + config.layout().name().toLowerCase(java.util.Locale.ROOT) + ", " + modelFile + ", maxRow="
+                + config.maxRowLength() + "]";
     }
 
     /**
@@ -453,6 +491,8 @@ public final class PairRanker implements Ranker {
     public static final class Builder {
         private static final int DEFAULT_TOKEN_BUDGET = 16_384;
         private static final int DEFAULT_MAX_BATCH_ROWS = 64;
+        private static final int DEFAULT_CACHE_SIZE = 4096;
+        private static final int DEFAULT_THREADS = 1;
 
         private final Path dir;
         private final URI uri;
@@ -462,6 +502,8 @@ public final class PairRanker implements Ranker {
         private Integer tokenBudget;
         private Integer maxBatchRows;
         private Path cacheDirectory;
+        private Integer threads;
+        private Integer cacheSize;
 
         private Builder(Path dir, URI uri) {
             this.dir = dir;
@@ -542,6 +584,42 @@ public final class PairRanker implements Ranker {
         }
 
         /**
+         * Intra-op threads of the model's engine. OnnxRuntime models get their own pool of this many threads (and
+         * one inter-op thread); PyTorch's thread count is process-wide, so for a TorchScript model this sets it for
+         * every PyTorch model in the JVM (the last load wins). Default 1: on two cores one thread per call ranks
+         * fastest and leaves a core for a concurrent call (README, Performance, measured with ranker-engines); a
+         * single caller on a large machine may gain from more.
+         *
+         * @param threads a positive thread count
+         * @return this builder
+         * @throws IllegalStateException if called a second time
+         */
+        public Builder threads(int threads) {
+            Require.positive(threads, "threads");
+            Require.unset(this.threads, "threads", threads);
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * The most text vectors a segment ranker keeps between calls, keyed by exact token ids, so that ranking
+         * the same answers again skips the model; 0 keeps none. Ignored by pair-row models. Default 4096 (about
+         * 6 MB for 384-wide vectors).
+         *
+         * @param vectors a non-negative count
+         * @return this builder
+         * @throws IllegalStateException if called a second time
+         */
+        public Builder cacheSize(int vectors) {
+            if (vectors < 0) {
+                throw new IllegalArgumentException("cacheSize must be at least 0, found " + vectors);
+            }
+            Require.unset(this.cacheSize, "cacheSize", vectors);
+            this.cacheSize = vectors;
+            return this;
+        }
+
+        /**
          * Where archives loaded from a URL are unpacked. Default:
          * {@code ~/.cache/llm-blender-jvm/rankers}.
          *
@@ -573,11 +651,14 @@ public final class PairRanker implements Ranker {
                     : Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
             Precision wanted = precision != null ? precision : config.precision();
             String file = modelFile(config, wanted, target, home);
+            boolean segment = config.architecture() == RankerConfig.Architecture.SEGMENT;
+            SegmentHead head = segment ? SegmentHead.read(home.resolve(config.headFile()), config.hiddenSize()) : null;
             PairEncoder encoder = PairEncoder.load(home, config);
             PairModel model = null;
             try {
-                model = PairModel.load(home, file, target);
-                PairRanker ranker = new PairRanker(this, config, encoder, model);
+                model = PairModel.load(home, file, target, threads != null ? threads : DEFAULT_THREADS);
+                PairRanker ranker = new PairRanker(this, config, encoder, model, file, head,
+                        file.equals(config.int8ModelFile()));
                 ranker.checkFits(home.resolve(file));
                 return ranker;
             } catch (RuntimeException e) {
@@ -590,16 +671,23 @@ public final class PairRanker implements Ranker {
         }
 
         private static String modelFile(RankerConfig config, Precision wanted, Device device, Path home) {
-            boolean fp16 = switch (wanted) {
-                case FP32 -> false;
-                case FP16 -> true;
-                case AUTO -> device.isGpu() && config.fp16ModelFile() != null;
+            Precision chosen = switch (wanted) {
+                case FP32, FP16, INT8 -> wanted;
+                case AUTO -> device.isGpu() && config.fp16ModelFile() != null ? Precision.FP16 : Precision.FP32;
             };
-            if (fp16 && config.fp16ModelFile() == null) {
+            if (chosen == Precision.FP16 && config.fp16ModelFile() == null) {
                 throw new ModelLoadException("precision FP16 needs an fp16 model file, but "
                         + home.resolve(RankerConfig.FILE_NAME) + " has no field 'fp16_model_file'");
             }
-            return fp16 ? config.fp16ModelFile() : config.modelFile();
+            if (chosen == Precision.INT8 && config.int8ModelFile() == null) {
+                throw new ModelLoadException("precision INT8 needs an int8 model file, but "
+                        + home.resolve(RankerConfig.FILE_NAME) + " has no field 'int8_model_file'");
+            }
+            return switch (chosen) {
+                case FP16 -> config.fp16ModelFile();
+                case INT8 -> config.int8ModelFile();
+                default -> config.modelFile();
+            };
         }
 
         private Path fetch(URI source) {
@@ -654,6 +742,10 @@ public final class PairRanker implements Ranker {
      * this ranker expects, fails at load rather than at the first call.
      */
     private void checkFits(Path file) {
+        if (segments != null) {
+            checkSegmentFits(file);
+            return;
+        }
         long[] row = encoder.encodePair("a", "b", "c");
         long[] probe = row.clone();
         probe[2] = encoder.maxTokenId(); // inside the source segment, after its prefix
@@ -666,6 +758,27 @@ public final class PairRanker implements Ranker {
             throw new ModelLoadException("the model " + file + " fails on a test row holding the tokenizer's largest"
                     + " token id " + encoder.maxTokenId() + " (does the vocabulary fit the model's embeddings, and"
                     + " does it take input_ids and attention_mask and return one logit per row?): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The segment encoder's check: two short texts, one holding the largest id, each giving a finite vector. */
+    private void checkSegmentFits(Path file) {
+        long[] text = {encoder.clsId(), encoder.maxTokenId(), encoder.sepId()};
+        long[] other = {encoder.clsId(), encoder.sepId(), encoder.padId()};
+        try {
+            float[] out = model.forward(PairModel.Batch.of(List.of(text, other), new int[] {0, 1}, 3, encoder.padId()),
+                    config.hiddenSize());
+            for (float v : out) {
+                if (!Float.isFinite(v)) {
+                    throw new ModelLoadException("the segment encoder " + file + " returned non-finite values on a"
+                            + " test text");
+                }
+            }
+        } catch (InferenceException e) {
+            throw new ModelLoadException("the segment encoder " + file + " fails on a test text holding the"
+                    + " tokenizer's largest token id " + encoder.maxTokenId() + " (does the vocabulary fit its"
+                    + " embeddings, and does it return hidden_size " + config.hiddenSize() + " values per text?): "
                     + e.getMessage(), e);
         }
     }

@@ -10,8 +10,12 @@ import java.util.Set;
  * error names the file, the field and the value found.
  *
  * @param name the model's name, recorded as provenance
- * @param modelFile the fp32 TorchScript file, relative to the directory
- * @param fp16ModelFile the fp16 TorchScript file, or {@code null} when the export has none
+ * @param architecture what the model file computes
+ * @param modelFile the fp32 model file, relative to the directory ({@code .onnx}: OnnxRuntime, else TorchScript)
+ * @param fp16ModelFile the fp16 model file, or {@code null} when the export has none
+ * @param int8ModelFile the int8 model file, or {@code null} when the export has none
+ * @param headFile the pair head of a segment model (see {@code SegmentHead}), else {@code null}
+ * @param hiddenSize the width of a segment encoder's text vector, else 0
  * @param tokenizerFile the tokenizer file, relative to the directory
  * @param layout how a pair is laid out
  * @param clsToken the token opening a segment
@@ -28,8 +32,12 @@ import java.util.Set;
  */
 record RankerConfig(
         String name,
+        Architecture architecture,
         String modelFile,
         String fp16ModelFile,
+        String int8ModelFile,
+        String headFile,
+        int hiddenSize,
         String tokenizerFile,
         Layout layout,
         String clsToken,
@@ -50,10 +58,23 @@ record RankerConfig(
     /** The format tag this reader understands. */
     static final String FORMAT = "blender-pairranker/1";
 
-    private static final Set<String> KNOWN = Set.of("format", "name", "model_file", "fp16_model_file",
+    private static final Set<String> KNOWN = Set.of("format", "name", "architecture", "model_file",
+            "fp16_model_file", "int8_model_file", "head_file", "hidden_size",
             "tokenizer_file", "layout", "cls_token", "sep_token", "pad_token", "source_prefix", "candidate1_prefix",
             "candidate2_prefix", "candidate_prefix", "source_max_length", "candidate_max_length", "vocab_size",
             "precision");
+
+    /** What the model file computes. */
+    enum Architecture {
+        /** One logit per pair row: the cross-encoder, N(N-1) rows for N candidates. */
+        PAIR,
+        /**
+         * One vector per text read alone ({@code [CLS] text [SEP]}, the source without its prefix, each
+         * candidate cut as it would be in a row), and a pair head: {@code M[i][j] = g(s, c_i) - g(s, c_j)}.
+         * N + 1 encoder passes for N candidates; the same logits as the segment model run on pair rows.
+         */
+        SEGMENT
+    }
 
     /** How the three parts of a pair are laid out in one row. */
     enum Layout {
@@ -82,11 +103,24 @@ record RankerConfig(
             throw in.error("field 'format' must be \"" + FORMAT + "\", found \"" + format + "\"");
         }
         Layout layout = in.choice("layout", Layout.class, Layout.PAIRRM);
+        Architecture architecture = in.choice("architecture", Architecture.class, Architecture.PAIR);
+        boolean segment = architecture == Architecture.SEGMENT;
+        if (segment && layout != Layout.PAIRRM) {
+            throw in.error("field 'architecture' \"segment\" needs field 'layout' \"pairrm\", found \""
+                    + layout.name().toLowerCase(java.util.Locale.ROOT) + "\"");
+        }
+        if (!segment && (in.has("head_file") || in.has("hidden_size"))) {
+            throw in.error("fields 'head_file' and 'hidden_size' belong to field 'architecture' \"segment\" only");
+        }
         boolean prefixesRequired = layout == Layout.PAIRRM;
         RankerConfig config = new RankerConfig(
                 in.text("name", null),
+                architecture,
                 in.text("model_file", "pairranker.pt"),
                 in.has("fp16_model_file") ? in.text("fp16_model_file", null) : null,
+                in.has("int8_model_file") ? in.text("int8_model_file", null) : null,
+                segment ? in.text("head_file", null) : null,
+                segment ? in.integer("hidden_size", 1, 1 << 16) : 0,
                 in.text("tokenizer_file", "tokenizer.json"),
                 layout,
                 in.text("cls_token", null),

@@ -11,7 +11,16 @@ final class Fixtures {
 
     /** The tiny random PairRM-shaped ranker made by {@code models/make_tiny_pairranker.py}. */
     static Path tinyRanker() {
-        Path dir = Path.of("..", "models", "pairranker").toAbsolutePath().normalize();
+        return fixture("pairranker");
+    }
+
+    /** The tiny random segment ranker (TorchScript, fp32 ONNX, int8 ONNX) made by {@code models/make_tiny_segment_ranker.py}. */
+    static Path tinySegmentRanker() {
+        return fixture("pairranker-segment");
+    }
+
+    private static Path fixture(String name) {
+        Path dir = Path.of("..", "models", name).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("test fixture missing: " + dir);
         }

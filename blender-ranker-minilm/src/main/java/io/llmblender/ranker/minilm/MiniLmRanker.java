@@ -67,8 +67,8 @@ public final class MiniLmRanker {
     }
 
     /**
-     * The directory holding the shipped model ({@code ranker_config.json}, {@code tokenizer.json},
-     * {@code pairranker.pt}), unpacked from the jar on the first call, for {@link PairRanker#builder(Path)} when a
+     * The directory holding the shipped model ({@code ranker_config.json}, {@code tokenizer.json}, the
+     * encoder files and {@code head.bin}), unpacked from the jar on the first call, for {@link PairRanker#builder(Path)} when a
      * setting other than the defaults is wanted.
      *
      * @return the model directory
@@ -107,8 +107,8 @@ public final class MiniLmRanker {
         } catch (IOException e) {
             throw new ModelLoadException(ROOT + LIST + " in the jar is not JSON: " + e.getMessage(), e);
         }
-        if (!files.containsKey("pairranker.pt") || !files.containsKey("ranker_config.json")) {
-            throw new ModelLoadException(ROOT + LIST + " in the jar does not list pairranker.pt and ranker_config.json");
+        if (!files.containsKey("ranker_config.json")) {
+            throw new ModelLoadException(ROOT + LIST + " in the jar does not list ranker_config.json");
         }
         Path target = cacheRoot.resolve("rankers").resolve(NAME + "-" + sha256(list)
                 .substring(0, 12));

@@ -28,10 +28,10 @@ class MiniLmRankerTest {
     @Test
     void unpack_secondCall_reusesTheDirectoryAndLeavesNoTemporaryOne(@TempDir Path cache) throws IOException {
         Path first = MiniLmRanker.unpack(cache);
-        long written = Files.getLastModifiedTime(first.resolve("pairranker.pt")).toMillis();
+        long written = Files.getLastModifiedTime(first.resolve("encoder.onnx")).toMillis();
         Path second = MiniLmRanker.unpack(cache);
         assertThat(second).isEqualTo(first);
-        assertThat(Files.getLastModifiedTime(second.resolve("pairranker.pt")).toMillis()).isEqualTo(written);
+        assertThat(Files.getLastModifiedTime(second.resolve("encoder.onnx")).toMillis()).isEqualTo(written);
         try (var entries = Files.list(cache.resolve("rankers"))) {
             assertThat(entries).containsExactly(first);
         }

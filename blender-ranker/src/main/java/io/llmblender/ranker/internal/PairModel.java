@@ -30,8 +30,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * The TorchScript cross-encoder: {@code forward(input_ids int64[B,T], attention_mask int64[B,T])}
- * returning one logit per row ({@code [B]} or {@code [B,1]}).
+ * An exported ranker network run through DJL: {@code forward(input_ids int64[B,T], attention_mask int64[B,T])}
+ * returning a fixed number of floats per row: one logit for a pair-row model ({@code [B]} or {@code [B,1]}), a text
+ * vector for a segment encoder ({@code [B,H]}). A file ending {@code .onnx} runs on DJL's OnnxRuntime engine, any
+ * other (TorchScript) on DJL's PyTorch engine; both take the same batches.
+ *
+ * <p>Threads: OnnxRuntime gets {@code threads} intra-op threads and one inter-op thread per model. PyTorch's thread
+ * count is process-wide: {@code threads > 0} sets it for every PyTorch model in the JVM (last load wins).
  *
  * <p>Thread-safe: each call borrows a predictor from a pool (one per concurrently calling thread;
  * DJL predictors are not thread-safe) and returns it afterwards. Every native array of a call lives
@@ -78,7 +83,7 @@ public final class PairModel implements AutoCloseable {
     }
 
     /**
-     * Loads a TorchScript file on a device.
+     * Loads a TorchScript file on a device with PyTorch's threads left as they are.
      *
      * @param dir the model directory
      * @param fileName the TorchScript file inside it
@@ -87,35 +92,80 @@ public final class PairModel implements AutoCloseable {
      * @throws ModelLoadException naming the file when it is missing or not a TorchScript module
      */
     public static PairModel load(Path dir, String fileName, Device device) {
+        return load(dir, fileName, device, 0);
+    }
+
+    /**
+     * Loads a model file, choosing the engine by its name: {@code .onnx} on OnnxRuntime (CPU), else TorchScript
+     * on PyTorch.
+     *
+     * @param dir the model directory
+     * @param fileName the model file inside it
+     * @param device where to run (PyTorch only; OnnxRuntime runs on the CPU)
+     * @param threads intra-op threads, or 0 to keep the engine's default
+     * @return the model
+     * @throws ModelLoadException naming the file when it is missing or the engine cannot load it
+     */
+    public static PairModel load(Path dir, String fileName, Device device, int threads) {
         Path file = dir.resolve(fileName);
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException("missing model file " + fileName + " in model directory " + dir);
         }
-        String name = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
-        Criteria<Batch, float[]> criteria = Criteria.builder()
+        boolean onnx = isOnnx(fileName);
+        Criteria.Builder<Batch, float[]> criteria = Criteria.builder()
                 .setTypes(Batch.class, float[].class)
-                .optModelPath(dir)
-                .optModelName(name)
-                .optEngine("PyTorch")
-                .optDevice(device)
-                .optTranslator(new RowTranslator())
-                .optOption("mapLocation", "true")
-                .build();
+                .optTranslator(new RowTranslator());
+        if (onnx) {
+            criteria.optModelPath(file).optEngine("OnnxRuntime").optOption("interOpNumThreads", "1");
+            if (threads > 0) {
+                criteria.optOption("intraOpNumThreads", Integer.toString(threads));
+            }
+        } else {
+            String name = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
+            criteria.optModelPath(dir).optModelName(name).optEngine("PyTorch").optDevice(device)
+                    .optOption("mapLocation", "true");
+            if (threads > 0) {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+            }
+        }
         try {
-            return new PairModel(criteria.loadModel());
+            return new PairModel(criteria.build().loadModel());
         } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
-            throw new ModelLoadException("cannot load TorchScript model " + file + ": " + e.getMessage(), e);
+            throw new ModelLoadException("cannot load " + (onnx ? "ONNX" : "TorchScript") + " model " + file + ": "
+                    + e.getMessage(), e);
         }
     }
 
     /**
-     * Runs one batch.
+     * Whether a model file runs on OnnxRuntime.
+     *
+     * @param fileName the file name
+     * @return true when it ends in {@code .onnx} (any case)
+     */
+    public static boolean isOnnx(String fileName) {
+        return fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+    }
+
+    /**
+     * Runs one batch of a pair-row model.
      *
      * @param batch the padded rows
      * @return one logit per row
      * @throws InferenceException if the model fails or returns the wrong number of logits
      */
     public float[] forward(Batch batch) {
+        return forward(batch, 1);
+    }
+
+    /**
+     * Runs one batch.
+     *
+     * @param batch the padded rows
+     * @param width the floats the model returns per row
+     * @return {@code rows x width} floats, row-major
+     * @throws InferenceException if the model fails or returns another number of floats
+     */
+    public float[] forward(Batch batch, int width) {
         Predictor<Batch, float[]> predictor = idle.pollFirst();
         if (predictor == null) {
             predictor = model.newPredictor();
@@ -125,9 +175,10 @@ public final class PairModel implements AutoCloseable {
         }
         try {
             float[] logits = predictor.predict(batch);
-            if (logits.length != batch.rows()) {
-                throw new InferenceException("the ranker model returned " + logits.length + " logits for "
-                        + batch.rows() + " rows; it must return one logit per row");
+            if (logits.length != (long) batch.rows() * width) {
+                throw new InferenceException("the ranker model returned " + logits.length + " values for "
+                        + batch.rows() + " rows; it must return " + (width == 1 ? "one logit" : width + " values")
+                        + " per row");
             }
             return logits;
         } catch (TranslateException | RuntimeException e) {
@@ -150,6 +201,9 @@ public final class PairModel implements AutoCloseable {
      */
     public int[] hiddenAndLayers() {
         int hidden = -1;
+        if (model.getBlock() == null || !"PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
+            return new int[] {-1, -1};
+        }
         Set<String> layers = new HashSet<>();
         for (Pair<String, Parameter> p : model.getBlock().getDirectParameters()) {
             String key = p.getKey();
@@ -181,7 +235,11 @@ public final class PairModel implements AutoCloseable {
         public NDList processInput(TranslatorContext ctx, Batch batch) {
             NDManager manager = ctx.getNDManager();
             Shape shape = new Shape(batch.rows(), batch.length());
-            return new NDList(manager.create(batch.ids(), shape), manager.create(batch.mask(), shape));
+            NDArray ids = manager.create(batch.ids(), shape);
+            ids.setName("input_ids");
+            NDArray mask = manager.create(batch.mask(), shape);
+            mask.setName("attention_mask");
+            return new NDList(ids, mask);
         }
 
         @Override
