@@ -86,6 +86,14 @@ public final class RankerEnginesBenchmark {
         @Option(names = "--threads", description = "engine threads per variant (default: ${DEFAULT-VALUE})")
         int threads = 1;
 
+        @Option(names = "--also-threads", description = "also run the --also-threads-variants with this many"
+                + " threads, named VARIANT@Nt (default: ${DEFAULT-VALUE}, none)")
+        int alsoThreads = 0;
+
+        @Option(names = "--also-threads-variants", split = ",", description = "the variants --also-threads reruns"
+                + " (default: ${DEFAULT-VALUE})")
+        List<String> alsoThreadsVariants = new ArrayList<>(List.of("segment-fp32-onnx", "segment-int8-onnx"));
+
         @Option(names = "--variants", split = ",", description = "variants to run (default: all)")
         List<String> variants = new ArrayList<>();
 
@@ -164,7 +172,21 @@ public final class RankerEnginesBenchmark {
         report.put("prompts", options.prompts);
         report.put("reps", options.reps);
         ObjectNode results = report.putObject("variants");
+        List<Object[]> runs = new ArrayList<>();
         for (Variant v : all) {
+            runs.add(new Object[] {v, options.threads, v.name()});
+        }
+        if (options.alsoThreads > 0) {
+            for (Variant v : all) {
+                if (options.alsoThreadsVariants.contains(v.name())) {
+                    runs.add(new Object[] {v, options.alsoThreads, v.name() + "@" + options.alsoThreads + "t"});
+                }
+            }
+        }
+        for (Object[] run : runs) {
+            Variant v = (Variant) run[0];
+            int threads = (Integer) run[1];
+            String name = (String) run[2];
             if (!options.variants.isEmpty() && !options.variants.contains(v.name())) {
                 continue;
             }
@@ -179,11 +201,13 @@ public final class RankerEnginesBenchmark {
                     RankerEnginesBenchmark.class.getName(), "--child", v.name(), "--child-dir", dir.toString(),
                     "--prompts", Integer.toString(v.smallestOnly() ? options.basePrompts : options.prompts),
                     "--reps", Integer.toString(v.smallestOnly() ? 1 : options.reps),
-                    "--threads", Integer.toString(options.threads), "--data", options.data.toString(),
+                    "--threads", Integer.toString(threads), "--data", options.data.toString(),
                     "--n", v.smallestOnly() ? Integer.toString(options.sizes.stream().min(Integer::compare).orElseThrow())
                             : join(options.sizes)));
-            System.out.println("running " + v.name() + " ...");
-            results.set(v.name(), runProcess(command));
+            System.out.println("running " + name + " ...");
+            ObjectNode result = (ObjectNode) runProcess(command);
+            result.put("threads", threads);
+            results.set(name, result);
         }
         compare(results);
         print(results, options.sizes);
@@ -208,7 +232,12 @@ public final class RankerEnginesBenchmark {
         config.remove("int8_model_file");
         config.remove("fp16_model_file");
         config.put("model_file", v.file().getFileName().toString());
-        config.put("precision", "fp32");
+        // An int8 file runs as PairRanker runs int8: one text per call (its activation scale is per call).
+        boolean int8 = v.name().contains("int8");
+        if (int8) {
+            config.put("int8_model_file", v.file().getFileName().toString());
+        }
+        config.put("precision", int8 ? "int8" : "fp32");
         links.add(v.file().getFileName().toString());
         for (String name : links) {
             Path link = dir.resolve(name);
@@ -307,7 +336,7 @@ public final class RankerEnginesBenchmark {
             return;
         }
         for (Map.Entry<String, JsonNode> entry : iterable(results)) {
-            if (entry.getKey().equals("base-random-rows")) {
+            if (entry.getKey().startsWith("base-random-rows")) {
                 continue;
             }
             for (Map.Entry<String, JsonNode> size : iterable((ObjectNode) entry.getValue().get("sizes"))) {
@@ -362,7 +391,7 @@ public final class RankerEnginesBenchmark {
     }
 
     private static void print(ObjectNode results, List<Integer> sizes) {
-        System.out.printf(Locale.ROOT, "%-22s %4s %10s %9s %9s %8s %8s %9s %10s%n", "variant", "N", "pairs/s",
+        System.out.printf(Locale.ROOT, "%-26s %4s %10s %9s %9s %8s %8s %9s %10s%n", "variant", "N", "pairs/s",
                 "p50 ms", "p99 ms", "load ms", "RSS MB", "tau", "max diff");
         for (Map.Entry<String, JsonNode> entry : iterable(results)) {
             JsonNode v = entry.getValue();
@@ -373,7 +402,7 @@ public final class RankerEnginesBenchmark {
                 }
                 JsonNode tau = s.get("kendall_tau_vs_" + REFERENCE);
                 JsonNode diff = s.get("max_logit_diff_vs_" + REFERENCE);
-                System.out.printf(Locale.ROOT, "%-22s %4d %10.1f %9.1f %9.1f %8.0f %8.0f %9s %10s%n", entry.getKey(), n,
+                System.out.printf(Locale.ROOT, "%-26s %4d %10.1f %9.1f %9.1f %8.0f %8.0f %9s %10s%n", entry.getKey(), n,
                         s.get("pairs_per_s").asDouble(), s.get("p50_ms").asDouble(), s.get("p99_ms").asDouble(),
                         v.get("load_ms").asDouble(), v.get("peak_rss_mb").asDouble(),
                         tau == null ? "-" : String.format(Locale.ROOT, "%.4f", tau.asDouble()),

@@ -526,7 +526,8 @@ public final class PairRanker implements Ranker {
 
         /**
          * The device to run on, as DJL names it: {@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}.
-         * Default: the first GPU when DJL's PyTorch engine sees one, else the CPU.
+         * Default: the first GPU when DJL's PyTorch engine sees one, else the CPU; for an export whose
+         * model files are all ONNX, the CPU (OnnxRuntime runs there; the PyTorch engine is not started).
          *
          * @param device the device name
          * @return this builder
@@ -647,8 +648,11 @@ public final class PairRanker implements Ranker {
                 throw new ModelLoadException("PairRanker model directory does not exist: " + home);
             }
             RankerConfig config = RankerConfig.read(home);
+            // An export whose files are all ONNX never starts the PyTorch engine (no PyTorch native build needed).
+            boolean torch = !PairModel.isOnnx(config.modelFile())
+                    || (config.fp16ModelFile() != null && !PairModel.isOnnx(config.fp16ModelFile()));
             Device target = device != null ? Device.fromName(device)
-                    : Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+                    : torch && Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
             Precision wanted = precision != null ? precision : config.precision();
             String file = modelFile(config, wanted, target, home);
             boolean segment = config.architecture() == RankerConfig.Architecture.SEGMENT;
