@@ -73,9 +73,11 @@ public final class BlenderServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlenderServer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
+    private static final Duration DRAIN = Duration.ofSeconds(2);
 
     private final Server jetty;
     private final ServerConnector connector;
+    private final HttpFront front;
     private final Catalog catalog;
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
@@ -122,10 +124,10 @@ public final class BlenderServer implements AutoCloseable {
             connector.setPort(b.port);
             connector.setIdleTimeout(b.limits.idleTimeout().toMillis());
             jetty.addConnector(connector);
-            jetty.setHandler(new HttpFront(c, completions, gate, b.limits, metrics, registry, () -> ready,
-                    b.logPrompts));
+            this.front = new HttpFront(c, completions, gate, b.limits, metrics, registry, () -> ready, b.logPrompts);
+            jetty.setHandler(front);
             jetty.setErrorHandler(new JsonErrorHandler());
-            jetty.setStopTimeout(2_000);
+            jetty.setStopTimeout(0); // close() drains requests itself: Jetty's graceful stop waits on idle connections
             jetty.start();
             this.catalog = c;
         } catch (Exception e) {
@@ -197,7 +199,7 @@ public final class BlenderServer implements AutoCloseable {
     }
 
     /**
-     * Stops the server: no new connections, requests in flight get up to 2 seconds, upstream calls
+     * Stops the server: {@code /ready} turns 503, requests in flight get up to 2 seconds to end, Jetty stops, upstream calls
      * still running are cancelled, then the parts handed over with
      * {@link Builder#closing(AutoCloseable)} are closed in reverse order. Idempotent.
      */
@@ -207,6 +209,14 @@ public final class BlenderServer implements AutoCloseable {
             return;
         }
         ready = false;
+        long until = System.nanoTime() + DRAIN.toNanos();
+        try {
+            while (front.inFlight() > 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             jetty.stop();
         } catch (Exception e) {

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.time.Duration;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -42,6 +43,7 @@ final class HttpFront extends Handler.Abstract {
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
     private final boolean logPrompts;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     HttpFront(Catalog catalog, ChatCompletions completions, KeyGate gate, ServerLimits limits, ServerMetrics metrics,
             PrometheusMeterRegistry registry, BooleanSupplier ready, boolean logPrompts) {
@@ -64,6 +66,7 @@ final class HttpFront extends Handler.Abstract {
         String[] model = {ServerMetrics.UNKNOWN};
         String[] keyName = {"-"};
         int status;
+        inFlight.incrementAndGet();
         try {
             status = route(request, response, callback, path, method, model, keyName);
         } catch (ApiError e) {
@@ -79,6 +82,8 @@ final class HttpFront extends Handler.Abstract {
             } else {
                 callback.failed(e);
             }
+        } finally {
+            inFlight.decrementAndGet();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (path.equals(CHAT)) {
@@ -87,6 +92,11 @@ final class HttpFront extends Handler.Abstract {
         LOG.info("{} {} model={} key={} -> {} in {} ms", method, path, model[0], keyName[0], status,
                 elapsed.toMillis());
         return true;
+    }
+
+    /** Requests being answered now. */
+    int inFlight() {
+        return inFlight.get();
     }
 
     private int route(Request request, Response response, Callback callback, String path, String method,

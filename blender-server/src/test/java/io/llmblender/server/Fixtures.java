@@ -31,7 +31,12 @@ final class Fixtures {
     /** A loopback upstream that answers {@code answer} whole, or streamed word by word when asked to stream. */
     static LoopbackOpenAiServer upstream(String model, String answer, int promptTokens, int completionTokens)
             throws IOException {
-        LoopbackOpenAiServer s = new LoopbackOpenAiServer();
+        return answering(new LoopbackOpenAiServer(), model, answer, promptTokens, completionTokens);
+    }
+
+    /** Makes {@code s} answer as {@link #upstream} does. */
+    static LoopbackOpenAiServer answering(LoopbackOpenAiServer s, String model, String answer, int promptTokens,
+            int completionTokens) {
         s.answering(req -> req.body().contains("\"stream\":true")
                 ? LoopbackOpenAiServer.sse(true, chunks(model, answer))
                 : LoopbackOpenAiServer.json(200, LoopbackOpenAiServer.completionJson(model, answer, "stop",
