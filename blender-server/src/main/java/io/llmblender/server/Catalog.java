@@ -93,7 +93,8 @@ final class Catalog implements AutoCloseable {
     }
 
     private Blender blender(Ensemble e, double threshold) {
-        List<LlmClient> asked = e.llms().isEmpty() ? orderedUpstreams : e.llms().stream().map(upstreams::get).toList();
+        List<LlmClient> asked = (e.llms().isEmpty() ? orderedUpstreams : e.llms().stream().map(upstreams::get).toList())
+                .stream().<LlmClient>map(QuietUpstream::new).toList();
         Blender.Builder b = Blender.builder().mode(e.mode()).executor(executor).perClientTimeout(perClientTimeout)
                 .topK(e.topK() > 0 ? e.topK() : topK).clients(asked);
         if (ranker != null) {
