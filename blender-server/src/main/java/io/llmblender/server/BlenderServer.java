@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * routed to) and {@code x-blender-calls}; its {@code model} is what actually answered (the fuser's
  * name when it fused) and its {@code usage} the sum over every upstream call that reported one. A
  * request with {@code "blender": {"details": true}} also gets a {@code blender} object: ranking,
- * failures, route and timings. Routed and pass-through streams forward the upstream's tokens as
- * they arrive; a blended stream sends SSE comments every {@link ServerLimits#keepAlive()} while
+ * failures, route and timings. Routed and pass-through streams (and adaptive ones the router is
+ * sure of) forward the upstream's tokens as they arrive; a blended stream sends SSE comments every {@link ServerLimits#keepAlive()} while
  * the answers arrive and are ranked, then the answer in one chunk.
  *
  * <p><b>Errors.</b> Every error a client can cause is a 4xx in OpenAI's error JSON
@@ -110,7 +110,7 @@ public final class BlenderServer implements AutoCloseable {
             c = new Catalog(b.upstreams, ensembles, b.ranker, b.fuser, b.router, b.topK, b.perClientTimeout, executor);
             ServerMetrics metrics = new ServerMetrics(registry);
             ChatCompletions completions = new ChatCompletions(c, executor, metrics, b.limits);
-            KeyGate gate = new KeyGate(b.keys, b.limits.maxConcurrentPerKey());
+            KeyGate gate = new KeyGate(b.keys, b.limits.maxConcurrentPerKey(), b.limits.maxRequestsPerMinute());
 
             QueuedThreadPool pool = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
             pool.setName("blender-server-" + id);

@@ -29,8 +29,8 @@ final class Catalog implements AutoCloseable {
     static final int MAX_THRESHOLDS = 64;
     private static final Pattern SUFFIX = Pattern.compile("(.+)-((?:0|1)(?:\\.\\d{1,4})?)");
 
-    /** What a model name resolves to. */
-    record Target(String name, Ensemble ensemble, Blender blender, LlmClient upstream) {
+    /** What a model name resolves to; {@code threshold} is the adaptive one in force (the name's suffix wins). */
+    record Target(String name, Ensemble ensemble, Blender blender, LlmClient upstream, double threshold) {
         boolean isUpstream() {
             return upstream != null;
         }
@@ -121,11 +121,11 @@ final class Catalog implements AutoCloseable {
     Target resolve(String model) {
         Ensemble e = ensembles.get(model);
         if (e != null) {
-            return new Target(model, e, blenders.get(model), null);
+            return new Target(model, e, blenders.get(model), null, e.threshold());
         }
         LlmClient upstream = upstreams.get(model);
         if (upstream != null) {
-            return new Target(model, null, null, upstream);
+            return new Target(model, null, null, upstream, Double.NaN);
         }
         Matcher m = SUFFIX.matcher(model);
         if (m.matches()) {
@@ -150,7 +150,7 @@ final class Catalog implements AutoCloseable {
                         }
                     }
                 }
-                return new Target(base.name(), base, b, null);
+                return new Target(base.name(), base, b, null, t);
             }
         }
         throw ApiError.notFound("model", "model_not_found", "the model " + ChatRequest.show(model)

@@ -220,9 +220,10 @@ final class ChatCompletions {
             return streamUpstreams(request, List.of(target.upstream()), "pass-through", target.name(), deadline, out,
                     id, created);
         }
-        if (target.ensemble().mode() == BlendMode.ROUTE) {
+        BlendMode mode = target.ensemble().mode();
+        if (mode == BlendMode.ROUTE || mode == BlendMode.ADAPTIVE) {
             RouteDecision decision = routeOrNull(request.prompt());
-            if (decision != null) {
+            if (decision != null && (mode == BlendMode.ROUTE || decision.confidence() >= target.threshold())) {
                 List<LlmClient> order = new ArrayList<>();
                 for (String name : decision.topK(decision.names().size())) {
                     order.add(catalog.upstream(name));

@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * Authenticates callers and bounds how many requests each key has in flight. With no keys
+ * Authenticates callers and bounds how many requests each key has in flight and, when a rate is
+ * set, how many it starts a minute. With no keys
  * configured every caller is {@value #ANONYMOUS} and shares one bound. The presented key is
  * hashed once and compared against every configured digest without stopping at a match, so the
  * time taken does not tell which key (or which byte) matched. Thread-safe.
@@ -18,11 +19,40 @@ final class KeyGate {
 
     private final List<ApiKey> keys;
     private final int maxConcurrent;
+    private final int perMinute;
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    KeyGate(List<ApiKey> keys, int maxConcurrent) {
+    KeyGate(List<ApiKey> keys, int maxConcurrent, int perMinute) {
         this.keys = List.copyOf(keys);
         this.maxConcurrent = maxConcurrent;
+        this.perMinute = perMinute;
+    }
+
+    /** A token bucket of one key: holds {@code perMinute} tokens, refilled evenly over a minute. */
+    private static final class Bucket {
+        private final double capacity;
+        private final double perNano;
+        private double tokens;
+        private long last;
+
+        Bucket(int perMinute, long now) {
+            this.capacity = perMinute;
+            this.perNano = perMinute / 60e9;
+            this.tokens = perMinute;
+            this.last = now;
+        }
+
+        /** Takes a token; returns 0, or the whole seconds until one is there. */
+        synchronized long take(long now) {
+            tokens = Math.min(capacity, tokens + (now - last) * perNano);
+            last = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return 0;
+            }
+            return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9));
+        }
     }
 
     boolean enabled() {
@@ -64,9 +94,18 @@ final class KeyGate {
      * Takes one of the key's in-flight slots.
      *
      * @return the release to run when the request ends
-     * @throws ApiError 429 with {@code Retry-After: 1} when the key has none free
+     * @throws ApiError 429 with {@code Retry-After} when the key has no slot free (1 second) or has
+     *     spent its rate (the seconds until its next token)
      */
     Runnable acquire(String keyName) {
+        if (perMinute > 0) {
+            long now = System.nanoTime();
+            long wait = buckets.computeIfAbsent(keyName, k -> new Bucket(perMinute, now)).take(now);
+            if (wait > 0) {
+                throw ApiError.tooMany("too many requests for key '" + keyName + "': at most " + perMinute
+                        + " a minute; retry in " + wait + " s", (int) Math.min(Integer.MAX_VALUE, wait));
+            }
+        }
         Semaphore s = inFlight.computeIfAbsent(keyName, k -> new Semaphore(maxConcurrent));
         if (!s.tryAcquire()) {
             throw ApiError.tooMany("too many concurrent requests for key '" + keyName + "': at most " + maxConcurrent

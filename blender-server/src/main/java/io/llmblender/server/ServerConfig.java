@@ -47,7 +47,7 @@ import java.util.TreeSet;
  *                      {"name": "ci", "env": "BLENDER_CI_KEY", "models": ["blend"]}],
  *             "limits": {"max_body_bytes": 1048576, "max_messages": 256, "max_text_chars": 200000,
  *                        "max_concurrent_per_key": 16, "request_deadline_s": 120, "idle_timeout_s": 30,
- *                        "keep_alive_s": 5}}}
+ *                        "keep_alive_s": 5, "max_requests_per_minute": 600}}}
  * }</pre>
  *
  * <p>Defaults: {@code ranker} {@code "default"} (the shipped {@link MiniLmRanker}; {@code "none"}
@@ -69,7 +69,7 @@ public final class ServerConfig {
     private static final Set<String> SERVER = Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads");
     private static final Set<String> KEY = Set.of("name", "sha256", "env", "models");
     private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_messages", "max_text_chars",
-            "max_concurrent_per_key", "request_deadline_s", "idle_timeout_s", "keep_alive_s");
+            "max_concurrent_per_key", "request_deadline_s", "idle_timeout_s", "keep_alive_s", "max_requests_per_minute");
 
     /** One upstream LLM of the file. */
     record Upstream(String name, String baseUrl, String model, String apiKeyEnv) {
@@ -513,6 +513,7 @@ public final class ServerConfig {
                         case "max_messages" -> limits.maxMessages(positiveInt(l, w, e.getKey()));
                         case "max_text_chars" -> limits.maxTextChars(positiveInt(l, w, e.getKey()));
                         case "max_concurrent_per_key" -> limits.maxConcurrentPerKey(positiveInt(l, w, e.getKey()));
+                        case "max_requests_per_minute" -> limits.maxRequestsPerMinute(positiveInt(l, w, e.getKey()));
                         case "request_deadline_s" -> limits.requestDeadline(seconds(l, w, e.getKey()));
                         case "idle_timeout_s" -> limits.idleTimeout(seconds(l, w, e.getKey()));
                         case "keep_alive_s" -> limits.keepAlive(seconds(l, w, e.getKey()));

@@ -18,9 +18,13 @@ import java.time.Duration;
  * @param idleTimeout how long a connection may stay silent (slow or stalled clients, headers
  *     included) before Jetty closes it. Default 30 seconds.
  * @param keepAlive how often a blended stream sends an SSE comment while it waits. Default 5 seconds.
+ * @param maxRequestsPerMinute the most requests one key (or, without keys, all callers together)
+ *     may start per minute, as a token bucket that holds a minute's worth and refills evenly; more
+ *     is 429 with {@code Retry-After} saying when the next one may start. 0 (the default) means no
+ *     rate limit.
  */
 public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, int maxConcurrentPerKey,
-        Duration requestDeadline, Duration idleTimeout, Duration keepAlive) {
+        Duration requestDeadline, Duration idleTimeout, Duration keepAlive, int maxRequestsPerMinute) {
 
     /**
      * Validates every limit.
@@ -32,6 +36,7 @@ public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, 
      * @param requestDeadline see the class description
      * @param idleTimeout see the class description
      * @param keepAlive see the class description
+     * @param maxRequestsPerMinute see the class description
      * @throws IllegalArgumentException naming the first limit that is not positive
      */
     public ServerLimits {
@@ -42,6 +47,7 @@ public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, 
         Require.positive(requestDeadline, "requestDeadline");
         Require.positive(idleTimeout, "idleTimeout");
         Require.positive(keepAlive, "keepAlive");
+        Require.nonNegative(maxRequestsPerMinute, "maxRequestsPerMinute");
     }
 
     /**
@@ -71,6 +77,7 @@ public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, 
         private Duration requestDeadline = Duration.ofSeconds(120);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration keepAlive = Duration.ofSeconds(5);
+        private int maxRequestsPerMinute;
 
         private Builder() {
         }
@@ -153,13 +160,24 @@ public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, 
         }
 
         /**
+         * See {@link ServerLimits#maxRequestsPerMinute()}.
+         *
+         * @param v 0 for no rate limit, or positive
+         * @return this builder
+         */
+        public Builder maxRequestsPerMinute(int v) {
+            maxRequestsPerMinute = Require.nonNegative(v, "maxRequestsPerMinute");
+            return this;
+        }
+
+        /**
          * Makes the limits.
          *
          * @return the limits
          */
         public ServerLimits build() {
             return new ServerLimits(maxBodyBytes, maxMessages, maxTextChars, maxConcurrentPerKey, requestDeadline,
-                    idleTimeout, keepAlive);
+                    idleTimeout, keepAlive, maxRequestsPerMinute);
         }
     }
 }

@@ -148,6 +148,20 @@ class LimitsAndErrorsTest {
     }
 
     @Test
+    void chat_moreRequestsAMinuteThanTheKeyMay_is429WithRetryAfter() throws Exception {
+        serve(ServerLimits.builder().maxRequestsPerMinute(2).build());
+        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH).status()).isEqualTo(200);
+        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH).status()).isEqualTo(200);
+        Fixtures.Reply third = post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH);
+        assertThat(third.status()).isEqualTo(429);
+        assertThat(Integer.parseInt(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 30);
+        assertThat(error(third).get("message").asText()).contains("at most 2 a minute");
+        // another key has its own bucket
+        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), "Authorization", "Bearer sk-bob")
+                .status()).isEqualTo(200);
+    }
+
+    @Test
     void chat_pastTheRequestDeadline_is504AndCancelsUpstreams() throws Exception {
         upstream.answering(req -> upstream.hang());
         serve(ServerLimits.builder().requestDeadline(Duration.ofMillis(300)).build());

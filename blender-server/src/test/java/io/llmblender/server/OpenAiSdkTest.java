@@ -107,6 +107,20 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void createStreaming_adaptiveTheRouterIsSureOf_forwardsTokens() {
+        List<String> pieces = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions()
+                .createStreaming(params("adaptive-0.7"))) {
+            stream.stream().forEach(chunk -> {
+                chunk.validate();
+                assertThat(chunk.model()).isEqualTo("beta");
+                chunk.choices().forEach(ch -> ch.delta().content().ifPresent(pieces::add));
+            });
+        }
+        assertThat(pieces.stream().filter(s -> !s.isEmpty()).count()).isGreaterThan(5);
+    }
+
+    @Test
     void create_upstreamName_passesThrough() {
         HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("alpha"));
         ChatCompletion c = raw.parse();
