@@ -52,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * request with {@code "blender": {"details": true}} also gets a {@code blender} object: ranking,
  * failures, route and timings. Routed and pass-through streams (and adaptive ones the router is
  * sure of) forward the upstream's tokens as they arrive; a blended stream sends SSE comments every {@link ServerLimits#keepAlive()} while
- * the answers arrive and are ranked, then the answer in one chunk.
+ * the answers arrive and are ranked, then the answer in one chunk. A streaming client that goes away
+ * is seen at the next event or keep-alive, and its upstream calls are cancelled then; a client of a
+ * whole answer that goes away is not seen by Jetty until the answer is written (HTTP/1.1 reads
+ * nothing more while a request is answered), so its calls end at their timeout or the deadline.
  *
  * <p><b>Errors.</b> Every error a client can cause is a 4xx in OpenAI's error JSON
  * {@code {"error": {"message", "type", "param", "code"}}}; no upstream answering is 502, the
