@@ -78,6 +78,11 @@ final class ApiError extends RuntimeException {
         return new ApiError(504, "timeout_error", null, "deadline_exceeded", message, null);
     }
 
+    /** A status Jetty itself answered (a malformed request, headers too large): {@code code} is {@code http_<status>}. */
+    static ApiError protocol(int status, String message) {
+        return new ApiError(status, "invalid_request_error", null, "http_" + status, message, null);
+    }
+
     /** 500: a fault of the server itself; the message says no more than that. */
     static ApiError internal(String message) {
         return new ApiError(500, "server_error", null, "internal_error", message, null);

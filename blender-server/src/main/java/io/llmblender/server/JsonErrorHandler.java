@@ -24,9 +24,9 @@ final class JsonErrorHandler extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
         ApiError e = code >= 500 ? ApiError.internal("the server failed to answer")
-                : ApiError.invalid(null, "HTTP " + code + (message == null ? "" : ": " + message));
+                : ApiError.protocol(code, "HTTP " + code + (message == null ? "" : ": " + message));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        String body = Json.string(Json.error(e)).replace("\"invalid_value\"", "\"http_" + code + "\"");
+        String body = Json.string(Json.error(e));
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
     }
 }

@@ -30,7 +30,8 @@ class SecretsInLogsTest {
                 OpenAiCompatibleClient alpha = OpenAiCompatibleClient.builder().name("alpha").baseUrl(up.baseUrl())
                         .model("alpha").apiKey(UPSTREAM_KEY).maxAttempts(1).build();
                 OpenAiCompatibleClient beta = OpenAiCompatibleClient.builder().name("beta").baseUrl(failing.baseUrl())
-                        .model("beta").apiKey(UPSTREAM_KEY).maxAttempts(1).requestTimeout(Duration.ofSeconds(5))
+                        .model("beta").apiKey(UPSTREAM_KEY).maxAttempts(2).initialBackoff(Duration.ofMillis(10))
+                        .maxBackoff(Duration.ofMillis(20)).requestTimeout(Duration.ofSeconds(5))
                         .build()) {
             // an upstream that fails and echoes what it was sent, key and prompt included
             failing.answering(req -> LoopbackOpenAiServer.json(500, "{\"error\":{\"message\":\"bad " + req.header(
@@ -56,7 +57,7 @@ class SecretsInLogsTest {
         }
         String log = captured.toString(StandardCharsets.UTF_8);
         assertThat(log).contains("POST /v1/chat/completions model=blend key=alice -> 200")
-                .contains("model=beta key=alice -> 502").contains("-> 401");
+                .contains("model=beta key=alice -> 502").contains("-> 401").contains("HTTP 500; retry 1 of 1");
         for (String secret : List.of(CALLER_KEY, WRONG_KEY, UPSTREAM_KEY, "PROMPT-LEAK-4444")) {
             assertThat(log).as("the log").doesNotContain(secret);
         }
