@@ -21,7 +21,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Random and mutated request bodies: the server answers each with 200 or a 4xx in OpenAI's error shape, never a
  * 5xx, never a stack trace.
  */
-class RandomBodiesProperties {
+class RandomBodiesPropertiesTest {
 
     static final String VALID = "{\"model\":\"blend\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
             + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Name a colour.\"}]}],"
