@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * {@link ApiKey}s is refused at {@link Builder#start()}. With keys, every endpoint but
  * {@code /health} and {@code /ready} needs {@code Authorization: Bearer <key>}. Keys, header
  * values and prompt text are never logged (unless {@link Builder#logPrompts(boolean)}); each
- * request logs one line naming its path, model, key name, status and time.
+ * request logs one line naming its path, model, key name, status and time. No CORS header is sent
+ * unless {@link Builder#corsOrigin(String)} allows the request's origin.
  *
  * <p><b>Ownership and thread-safety.</b> The server never closes the clients, ranker, fuser or
  * router it was given; it closes what it was handed with {@link Builder#closing(AutoCloseable)}
@@ -127,7 +128,8 @@ public final class BlenderServer implements AutoCloseable {
             connector.setPort(b.port);
             connector.setIdleTimeout(b.limits.idleTimeout().toMillis());
             jetty.addConnector(connector);
-            this.front = new HttpFront(c, completions, gate, b.limits, metrics, registry, () -> ready, b.logPrompts);
+            this.front = new HttpFront(c, completions, gate, b.limits, metrics, registry, () -> ready, b.logPrompts,
+                    b.corsOrigins);
             jetty.setHandler(front);
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.setStopTimeout(0); // close() drains requests itself: Jetty's graceful stop waits on idle connections
@@ -251,6 +253,7 @@ public final class BlenderServer implements AutoCloseable {
         private final List<Ensemble> ensembles = new ArrayList<>();
         private final List<ApiKey> keys = new ArrayList<>();
         private final List<AutoCloseable> owned = new ArrayList<>();
+        private final java.util.Set<String> corsOrigins = new java.util.LinkedHashSet<>();
         private Ranker ranker;
         private Fuser fuser;
         private Router router;
@@ -454,6 +457,23 @@ public final class BlenderServer implements AutoCloseable {
          */
         public Builder logPrompts(boolean logPrompts) {
             this.logPrompts = logPrompts;
+            return this;
+        }
+
+        /**
+         * Allows browser pages from an origin to call the server (CORS). Default: none, and no CORS
+         * header is ever sent. Keys are still required when configured.
+         *
+         * @param origin e.g. {@code https://app.example.com}, exactly as browsers send it
+         * @return this builder
+         */
+        public Builder corsOrigin(String origin) {
+            String o = Require.nonBlank(origin, "corsOrigin");
+            if (!o.matches("https?://[^/\\s]+")) {
+                throw new IllegalArgumentException("corsOrigin must be scheme://host[:port] with no path, found "
+                        + Require.quote(o));
+            }
+            corsOrigins.add(o);
             return this;
         }
 

@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The server's one Jetty handler: routes the paths, authenticates, applies the limits, and turns
  * every failure into OpenAI's error JSON. Logs one line per request (method, path, resolved model,
  * key name, status, milliseconds), never a key, a header value or prompt text unless prompt
- * logging was switched on. Runs on Jetty's threads and blocks them while a request is answered.
+ * logging was switched on. CORS: no CORS header is sent unless the request's {@code Origin} is one
+ * configured; then the answer allows it and a preflight {@code OPTIONS} is answered 204. Runs on Jetty's threads and blocks them while a request is answered.
  * Thread-safe.
  */
 final class HttpFront extends Handler.Abstract {
@@ -42,10 +44,11 @@ final class HttpFront extends Handler.Abstract {
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
     private final boolean logPrompts;
+    private final Set<String> corsOrigins;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     HttpFront(Catalog catalog, ChatCompletions completions, KeyGate gate, ServerLimits limits, ServerMetrics metrics,
-            PrometheusMeterRegistry registry, BooleanSupplier ready, boolean logPrompts) {
+            PrometheusMeterRegistry registry, BooleanSupplier ready, boolean logPrompts, Set<String> corsOrigins) {
         super(InvocationType.BLOCKING);
         this.catalog = catalog;
         this.completions = completions;
@@ -55,6 +58,7 @@ final class HttpFront extends Handler.Abstract {
         this.registry = registry;
         this.ready = ready;
         this.logPrompts = logPrompts;
+        this.corsOrigins = Set.copyOf(corsOrigins);
     }
 
     @Override
@@ -67,7 +71,24 @@ final class HttpFront extends Handler.Abstract {
         int status;
         inFlight.incrementAndGet();
         try {
-            status = route(request, response, callback, path, method, model, keyName);
+            String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+            boolean cors = origin != null && corsOrigins.contains(origin);
+            if (cors) {
+                response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                response.getHeaders().put(HttpHeader.VARY, "Origin");
+                response.getHeaders().put("Access-Control-Expose-Headers",
+                        "x-blender-mode, x-blender-chosen, x-blender-calls, retry-after");
+            }
+            if (cors && method.equals("OPTIONS")) {
+                response.setStatus(204);
+                response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
+                response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "authorization, content-type");
+                response.getHeaders().put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "600");
+                response.write(true, java.nio.ByteBuffer.allocate(0), callback);
+                status = 204;
+            } else {
+                    status = route(request, response, callback, path, method, model, keyName);
+            }
         } catch (ApiError e) {
             status = e.status;
             writeError(response, callback, e);
@@ -280,7 +301,6 @@ final class HttpFront extends Handler.Abstract {
             callback.failed(e);
             return;
         }
-        response.reset();
         if (e.retryAfterSeconds != null) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, e.retryAfterSeconds);
         }

@@ -43,6 +43,7 @@ import java.util.TreeSet;
  *  "ensembles": [{"name": "blend", "mode": "blend"}, {"name": "cheap", "mode": "blend", "llms": ["llama"]},
  *                {"name": "route", "mode": "route"}, {"name": "adaptive", "mode": "adaptive", "threshold": 0.62}],
  *  "server": {"host": "127.0.0.1", "port": 8080, "log_prompts": false, "max_threads": 200,
+ *             "cors_origins": ["https://app.example.com"],
  *             "keys": [{"name": "alice", "sha256": "<64 hex digits>"},
  *                      {"name": "ci", "env": "BLENDER_CI_KEY", "models": ["blend"]}],
  *             "limits": {"max_body_bytes": 1048576, "max_messages": 256, "max_text_chars": 200000,
@@ -66,7 +67,8 @@ public final class ServerConfig {
             "threshold", "timeout_s", "encoder", "ensembles", "server");
     private static final Set<String> LLM = Set.of("name", "base_url", "model", "api_key_env");
     private static final Set<String> ENSEMBLE = Set.of("name", "mode", "llms", "top_k", "threshold");
-    private static final Set<String> SERVER = Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads");
+    private static final Set<String> SERVER = Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads",
+            "cors_origins");
     private static final Set<String> KEY = Set.of("name", "sha256", "env", "models");
     private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_messages", "max_text_chars",
             "max_concurrent_per_key", "request_deadline_s", "idle_timeout_s", "keep_alive_s", "max_requests_per_minute");
@@ -91,6 +93,7 @@ public final class ServerConfig {
     private final ServerLimits limits;
     private final boolean logPrompts;
     private final int maxThreads;
+    private final List<String> corsOrigins;
 
     private ServerConfig(Reader r) {
         this.source = r.source;
@@ -109,6 +112,7 @@ public final class ServerConfig {
         this.limits = r.limits.build();
         this.logPrompts = r.logPrompts;
         this.maxThreads = r.maxThreads;
+        this.corsOrigins = List.copyOf(r.cors);
     }
 
     private ServerConfig(ServerConfig c, String ranker, String fuser, String host, Integer port) {
@@ -128,6 +132,7 @@ public final class ServerConfig {
         this.limits = c.limits;
         this.logPrompts = c.logPrompts;
         this.maxThreads = c.maxThreads;
+        this.corsOrigins = c.corsOrigins;
     }
 
     /**
@@ -279,6 +284,7 @@ public final class ServerConfig {
             b.upstreams(clients).topK(topK).perClientTimeout(timeout).limits(limits).host(host).port(port)
                     .logPrompts(logPrompts).maxThreads(maxThreads).adaptiveThreshold(threshold);
             keys.forEach(b::apiKey);
+            corsOrigins.forEach(b::corsOrigin);
             ensembles.forEach(b::ensemble);
             if (!ranker.equals("none")) {
                 PairRanker r = ranker.equals("default") ? MiniLmRanker.load() : PairRanker.load(directory(ranker,
@@ -354,6 +360,7 @@ public final class ServerConfig {
         final ServerLimits.Builder limits = ServerLimits.builder();
         boolean logPrompts;
         int maxThreads = 200;
+        final List<String> cors = new ArrayList<>();
 
         Reader(String source) {
             this.source = source;
@@ -491,6 +498,20 @@ public final class ServerConfig {
                 maxThreads = positiveInt(s, "server", "max_threads");
                 if (maxThreads < 8) {
                     throw bad("server.max_threads", "must be at least 8, found " + maxThreads);
+                }
+            }
+            JsonNode co = s.get("cors_origins");
+            if (co != null) {
+                if (!co.isArray()) {
+                    throw bad("server.cors_origins", "must be an array of origins, found " + ChatRequest.kind(co));
+                }
+                for (int i = 0; i < co.size(); i++) {
+                    JsonNode o = co.get(i);
+                    if (!o.isTextual() || !o.asText().matches("https?://[^/\\s]+")) {
+                        throw bad("server.cors_origins[" + i + "]", "must be scheme://host[:port], found "
+                                + ChatRequest.show(o));
+                    }
+                    cors.add(o.asText());
                 }
             }
             JsonNode k = s.get("keys");

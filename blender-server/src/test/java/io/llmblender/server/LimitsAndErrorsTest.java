@@ -245,6 +245,30 @@ class LimitsAndErrorsTest {
     }
 
     @Test
+    void cors_offUnlessTheOriginIsConfigured() throws Exception {
+        server = BlenderServer.builder().upstream(client).apiKey(ApiKey.plain("alice", KEY))
+                .corsOrigin("https://app.example.com").port(0).start();
+        Fixtures.Reply allowed = post(server, "/v1/chat/completions", chat("alpha", "hi"), "Authorization",
+                "Bearer " + KEY, "Origin", "https://app.example.com");
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example.com");
+        Fixtures.Reply denied = post(server, "/v1/chat/completions", chat("alpha", "hi"), "Authorization",
+                "Bearer " + KEY, "Origin", "https://evil.example");
+        assertThat(denied.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        Fixtures.Reply unauthorized = post(server, "/v1/chat/completions", chat("alpha", "hi"), "Origin",
+                "https://app.example.com");
+        assertThat(unauthorized.status()).isEqualTo(401);
+        assertThat(unauthorized.headers().firstValue("Access-Control-Allow-Origin")).isPresent();
+        java.net.http.HttpResponse<String> preflight = Fixtures.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.baseUrl() + "/chat/completions"))
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "POST").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).contains("authorization, content-type");
+    }
+
+    @Test
     void start_publicBindWithoutKeys_isRefused() {
         assertThatThrownBy(() -> BlenderServer.builder().upstream(client).host("0.0.0.0").port(0).start())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("0.0.0.0")
