@@ -9,6 +9,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,9 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,11 +92,13 @@ public final class BlenderServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final List<AutoCloseable> owned;
     private final String host;
+    private final boolean tls;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean ready;
 
     private BlenderServer(Builder b) throws Exception {
         this.host = b.host;
+        this.tls = b.keystore != null;
         this.owned = List.copyOf(b.owned);
         this.registry = b.registry != null ? b.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         int id = IDS.incrementAndGet();
@@ -123,7 +130,16 @@ public final class BlenderServer implements AutoCloseable {
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
             http.setRequestHeaderSize(16 * 1024);
-            this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+            if (b.keystore != null) {
+                SslContextFactory.Server tls = new SslContextFactory.Server();
+                tls.setKeyStorePath(b.keystore.toAbsolutePath().toString());
+                tls.setKeyStorePassword(b.keystorePassword);
+                http.addCustomizer(new SecureRequestCustomizer(false)); // no SNI host check: any name may reach it
+                this.connector = new ServerConnector(jetty, new SslConnectionFactory(tls, "http/1.1"),
+                        new HttpConnectionFactory(http));
+            } else {
+                this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+            }
             connector.setHost(b.host);
             connector.setPort(b.port);
             connector.setIdleTimeout(b.limits.idleTimeout().toMillis());
@@ -143,7 +159,8 @@ public final class BlenderServer implements AutoCloseable {
             throw e;
         }
         ready = true;
-        LOG.info("blender server listening on http://{}:{}/v1 with models {}{}", host, connector.getLocalPort(),
+        LOG.info("blender server listening on {}://{}:{}/v1 with models {}{}", tls ? "https" : "http", host,
+                connector.getLocalPort(),
                 catalog.names(), b.keys.isEmpty() ? " (no API keys: loopback only)" : " (" + b.keys.size()
                 + " API keys)");
     }
@@ -176,13 +193,13 @@ public final class BlenderServer implements AutoCloseable {
     }
 
     /**
-     * The base URL to give an OpenAI client: {@code http://HOST:PORT/v1}.
+     * The base URL to give an OpenAI client: {@code http://HOST:PORT/v1} ({@code https} with TLS).
      *
      * @return the URL
      */
     public String baseUrl() {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : h) + ":" + port() + "/v1";
+        return (tls ? "https://" : "http://") + ("0.0.0.0".equals(host) ? "127.0.0.1" : h) + ":" + port() + "/v1";
     }
 
     /**
@@ -266,6 +283,8 @@ public final class BlenderServer implements AutoCloseable {
         private int maxThreads = 200;
         private boolean logPrompts;
         private PrometheusMeterRegistry registry;
+        private Path keystore;
+        private String keystorePassword;
 
         private Builder() {
         }
@@ -474,6 +493,27 @@ public final class BlenderServer implements AutoCloseable {
                         + Require.quote(o));
             }
             corsOrigins.add(o);
+            return this;
+        }
+
+        /**
+         * Serves HTTPS with the key and certificate of a keystore (PKCS12 or JKS), through Jetty's
+         * {@code SslContextFactory}. Default: plain HTTP, for loopback or behind a reverse proxy
+         * that terminates TLS. The password is kept only in Jetty's factory, never logged.
+         *
+         * @param keystore the keystore file
+         * @param password its password
+         * @return this builder
+         * @throws IllegalArgumentException if the file does not exist
+         */
+        public Builder tls(Path keystore, String password) {
+            Require.nonNull(keystore, "keystore");
+            Require.nonNull(password, "keystore password");
+            if (!Files.isRegularFile(keystore)) {
+                throw new IllegalArgumentException("keystore " + keystore.toAbsolutePath() + " does not exist");
+            }
+            this.keystore = keystore;
+            this.keystorePassword = password;
             return this;
         }
 

@@ -44,6 +44,7 @@ import java.util.TreeSet;
  *                {"name": "route", "mode": "route"}, {"name": "adaptive", "mode": "adaptive", "threshold": 0.62}],
  *  "server": {"host": "127.0.0.1", "port": 8080, "log_prompts": false, "max_threads": 200,
  *             "cors_origins": ["https://app.example.com"],
+ *             "tls": {"keystore": "server.p12", "password_env": "BLENDER_KEYSTORE_PASSWORD"},
  *             "keys": [{"name": "alice", "sha256": "<64 hex digits>"},
  *                      {"name": "ci", "env": "BLENDER_CI_KEY", "models": ["blend"]}],
  *             "limits": {"max_body_bytes": 1048576, "max_messages": 256, "max_text_chars": 200000,
@@ -68,7 +69,8 @@ public final class ServerConfig {
     private static final Set<String> LLM = Set.of("name", "base_url", "model", "api_key_env");
     private static final Set<String> ENSEMBLE = Set.of("name", "mode", "llms", "top_k", "threshold");
     private static final Set<String> SERVER = Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads",
-            "cors_origins");
+            "cors_origins", "tls");
+    private static final Set<String> TLS = Set.of("keystore", "password_env");
     private static final Set<String> KEY = Set.of("name", "sha256", "env", "models");
     private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_messages", "max_text_chars",
             "max_concurrent_per_key", "request_deadline_s", "idle_timeout_s", "keep_alive_s", "max_requests_per_minute");
@@ -94,6 +96,8 @@ public final class ServerConfig {
     private final boolean logPrompts;
     private final int maxThreads;
     private final List<String> corsOrigins;
+    private final Path keystore;
+    private final String keystorePassword;
 
     private ServerConfig(Reader r) {
         this.source = r.source;
@@ -113,6 +117,8 @@ public final class ServerConfig {
         this.logPrompts = r.logPrompts;
         this.maxThreads = r.maxThreads;
         this.corsOrigins = List.copyOf(r.cors);
+        this.keystore = r.keystore;
+        this.keystorePassword = r.keystorePassword;
     }
 
     private ServerConfig(ServerConfig c, String ranker, String fuser, String host, Integer port) {
@@ -133,6 +139,8 @@ public final class ServerConfig {
         this.logPrompts = c.logPrompts;
         this.maxThreads = c.maxThreads;
         this.corsOrigins = c.corsOrigins;
+        this.keystore = c.keystore;
+        this.keystorePassword = c.keystorePassword;
     }
 
     /**
@@ -285,6 +293,9 @@ public final class ServerConfig {
                     .logPrompts(logPrompts).maxThreads(maxThreads).adaptiveThreshold(threshold);
             keys.forEach(b::apiKey);
             corsOrigins.forEach(b::corsOrigin);
+            if (keystore != null) {
+                b.tls(keystore, keystorePassword);
+            }
             ensembles.forEach(b::ensemble);
             if (!ranker.equals("none")) {
                 PairRanker r = ranker.equals("default") ? MiniLmRanker.load() : PairRanker.load(directory(ranker,
@@ -361,6 +372,8 @@ public final class ServerConfig {
         boolean logPrompts;
         int maxThreads = 200;
         final List<String> cors = new ArrayList<>();
+        Path keystore;
+        String keystorePassword;
 
         Reader(String source) {
             this.source = source;
@@ -498,6 +511,19 @@ public final class ServerConfig {
                 maxThreads = positiveInt(s, "server", "max_threads");
                 if (maxThreads < 8) {
                     throw bad("server.max_threads", "must be at least 8, found " + maxThreads);
+                }
+            }
+            JsonNode t = s.get("tls");
+            if (t != null) {
+                known(t, "server.tls", TLS);
+                keystore = Path.of(text(t, "server.tls", "keystore", true));
+                if (!Files.isRegularFile(keystore)) {
+                    throw bad("server.tls.keystore", "names no file: " + keystore.toAbsolutePath());
+                }
+                String env = text(t, "server.tls", "password_env", true);
+                keystorePassword = System.getenv(env);
+                if (keystorePassword == null) {
+                    throw bad("server.tls.password_env", "names the environment variable " + env + ", which is unset");
                 }
             }
             JsonNode co = s.get("cors_origins");
