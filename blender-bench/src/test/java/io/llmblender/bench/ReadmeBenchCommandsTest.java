@@ -30,13 +30,15 @@ class ReadmeBenchCommandsTest {
             "fuser-bench", "io.llmblender.bench.FuserBenchmark",
             "router-eval", "io.llmblender.bench.RouterEvaluation",
             "soak-bench", "io.llmblender.bench.SoakBenchmark",
-            "pair-accuracy", "io.llmblender.bench.PairAccuracyBenchmark");
+            "pair-accuracy", "io.llmblender.bench.PairAccuracyBenchmark",
+            "server-bench", "io.llmblender.bench.ServerBenchmark");
     private static final Map<String, Consumer<String[]>> PARSERS = Map.of(
             "ranker-bench", RankerBenchmark.Options::parse,
             "fuser-bench", FuserBenchmark.Options::parse,
             "router-eval", RouterEvaluation.Options::parse,
             "soak-bench", args -> new CommandLine(SoakBenchmark.class).parseArgs(args),
-            "pair-accuracy", args -> new CommandLine(new PairAccuracyBenchmark.Options()).parseArgs(args));
+            "pair-accuracy", args -> new CommandLine(new PairAccuracyBenchmark.Options()).parseArgs(args),
+            "server-bench", args -> new CommandLine(ServerBenchmark.class).parseArgs(args));
 
     @Test
     void readmeBenchmarkAndModelCommands_stayValid() throws Exception {

@@ -327,8 +327,9 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                         + "; a retry in " + delay.toMillis() + " ms would exceed retryBudget " + retryBudget, error));
                 return;
             }
-            LOG.info("LLM client '{}': {}; retry {} of {} in {} ms", name, what, attempt, maxAttempts - 1,
-                    delay.toMillis());
+            // the status or the kind only: an error body may echo the prompt, and logs must not hold prompt text
+            LOG.info("LLM client '{}': {}; retry {} of {} in {} ms", name, status > 0 ? "HTTP " + status
+                    : error.getClass().getSimpleName(), attempt, maxAttempts - 1, delay.toMillis());
             Executor later = CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS);
             CompletableFuture<Void> wait = CompletableFuture.runAsync(() -> attempt(attempt + 1), later);
             inFlight.set(wait);

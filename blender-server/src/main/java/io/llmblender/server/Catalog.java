@@ -1,0 +1,189 @@
+package io.llmblender.server;
+
+import io.llmblender.core.BlendMode;
+import io.llmblender.core.Blender;
+import io.llmblender.core.fuse.Fuser;
+import io.llmblender.core.llm.LlmClient;
+import io.llmblender.core.rank.Ranker;
+import io.llmblender.core.route.Router;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The model names the server answers and what stands behind each: an {@link Ensemble} with its
+ * {@link Blender}, or one upstream for pass-through. Ensemble names win over upstream names. An
+ * {@code ADAPTIVE} ensemble also answers its name with a threshold suffix ({@code adaptive-0.62});
+ * the Blenders for such thresholds are made on first use and kept (at most
+ * {@value #MAX_THRESHOLDS}; beyond that, a request for a new threshold is 400). Thread-safe: built
+ * once, then read; the threshold cache is concurrent.
+ */
+final class Catalog implements AutoCloseable {
+
+    static final int MAX_THRESHOLDS = 64;
+    private static final Pattern SUFFIX = Pattern.compile("(.+)-((?:0|1)(?:\\.\\d{1,4})?)");
+
+    /** What a model name resolves to; {@code threshold} is the adaptive one in force (the name's suffix wins). */
+    record Target(String name, Ensemble ensemble, Blender blender, LlmClient upstream, double threshold) {
+        boolean isUpstream() {
+            return upstream != null;
+        }
+    }
+
+    private final Map<String, LlmClient> upstreams;
+    private final List<LlmClient> orderedUpstreams;
+    private final Map<String, Ensemble> ensembles;
+    private final Map<String, Blender> blenders = new LinkedHashMap<>();
+    private final Map<String, Blender> thresholds = new ConcurrentHashMap<>();
+    private final Ranker ranker;
+    private final Fuser fuser;
+    private final Router router;
+    private final int topK;
+    private final Duration perClientTimeout;
+    private final ExecutorService executor;
+
+    Catalog(List<LlmClient> upstreamList, List<Ensemble> ensembles, Ranker ranker, Fuser fuser, Router router,
+            int topK, Duration perClientTimeout, ExecutorService executor) {
+        this.orderedUpstreams = List.copyOf(upstreamList);
+        Map<String, LlmClient> byUpstream = new LinkedHashMap<>();
+        for (LlmClient c : upstreamList) {
+            if (byUpstream.put(c.name(), c) != null) {
+                throw new IllegalArgumentException("upstream names must be distinct, found '" + c.name() + "' twice");
+            }
+        }
+        this.upstreams = byUpstream;
+        this.ranker = ranker;
+        this.fuser = fuser;
+        this.router = router;
+        this.topK = topK;
+        this.perClientTimeout = perClientTimeout;
+        this.executor = executor;
+        Map<String, Ensemble> byName = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>(byUpstream.keySet());
+        for (Ensemble e : ensembles) {
+            if (byName.put(e.name(), e) != null) {
+                throw new IllegalArgumentException("ensemble names must be distinct, found '" + e.name() + "' twice");
+            }
+            for (String llm : e.llms()) {
+                if (!byUpstream.containsKey(llm)) {
+                    throw new IllegalArgumentException("ensemble '" + e.name() + "' names the upstream '" + llm
+                            + "', which is not configured; the upstreams are " + order);
+                }
+            }
+            if (e.mode() != BlendMode.BLEND && router == null) {
+                throw new IllegalArgumentException("ensemble '" + e.name() + "' has mode "
+                        + e.mode().name().toLowerCase(java.util.Locale.ROOT) + " and needs a router; configure one");
+            }
+        }
+        this.ensembles = byName;
+        try {
+            for (Ensemble e : byName.values()) {
+                blenders.put(e.name(), blender(e, e.threshold()));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Blender blender(Ensemble e, double threshold) {
+        List<LlmClient> asked = (e.llms().isEmpty() ? orderedUpstreams : e.llms().stream().map(upstreams::get).toList())
+                .stream().<LlmClient>map(QuietUpstream::new).toList();
+        Blender.Builder b = Blender.builder().mode(e.mode()).executor(executor).perClientTimeout(perClientTimeout)
+                .topK(e.topK() > 0 ? e.topK() : topK).clients(asked);
+        if (ranker != null) {
+            b.ranker(ranker);
+        }
+        if (fuser != null) {
+            b.fuser(fuser);
+        }
+        if (router != null && e.mode() != BlendMode.BLEND) {
+            b.router(router);
+        }
+        if (e.mode() == BlendMode.ADAPTIVE) {
+            b.confidenceThreshold(threshold);
+        }
+        return b.build();
+    }
+
+    /**
+     * What a model name stands for.
+     *
+     * @throws ApiError 404 naming the model and listing the names, or 400 for an adaptive
+     *     threshold out of range or past the cache's bound
+     */
+    Target resolve(String model) {
+        Ensemble e = ensembles.get(model);
+        if (e != null) {
+            return new Target(model, e, blenders.get(model), null, e.threshold());
+        }
+        LlmClient upstream = upstreams.get(model);
+        if (upstream != null) {
+            return new Target(model, null, null, upstream, Double.NaN);
+        }
+        Matcher m = SUFFIX.matcher(model);
+        if (m.matches()) {
+            Ensemble base = ensembles.get(m.group(1));
+            if (base != null && base.mode() == BlendMode.ADAPTIVE) {
+                double t = Double.parseDouble(m.group(2));
+                if (t > 1) {
+                    throw ApiError.invalid("model", "the threshold in model '" + model + "' must be in [0, 1]");
+                }
+                String key = base.name() + "-" + t;
+                Blender b = thresholds.get(key);
+                if (b == null) {
+                    synchronized (thresholds) {
+                        b = thresholds.get(key);
+                        if (b == null) {
+                            if (thresholds.size() >= MAX_THRESHOLDS) {
+                                throw ApiError.invalid("model", "the server already serves " + MAX_THRESHOLDS
+                                        + " thresholds of '" + base.name() + "'; use one of them or the plain name");
+                            }
+                            b = blender(base, t);
+                            thresholds.put(key, b);
+                        }
+                    }
+                }
+                return new Target(base.name(), base, b, null, t);
+            }
+        }
+        throw ApiError.notFound("model", "model_not_found", "the model " + ChatRequest.show(model)
+                + " does not exist here; the models are " + names());
+    }
+
+    /** Every name a request may give, ensembles first, in configuration order. */
+    List<String> names() {
+        List<String> names = new ArrayList<>(ensembles.keySet());
+        for (LlmClient c : orderedUpstreams) {
+            if (!ensembles.containsKey(c.name())) {
+                names.add(c.name());
+            }
+        }
+        return names;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    /** The upstream of a name the router gave. */
+    LlmClient upstream(String name) {
+        LlmClient c = upstreams.get(name);
+        if (c == null) {
+            throw new IllegalStateException("the router named '" + name + "', which is no upstream");
+        }
+        return c;
+    }
+
+    @Override
+    public void close() {
+        blenders.values().forEach(Blender::close);
+        thresholds.values().forEach(Blender::close);
+    }
+}

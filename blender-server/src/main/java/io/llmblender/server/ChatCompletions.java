@@ -1,0 +1,394 @@
+package io.llmblender.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.BlendMode;
+import io.llmblender.core.BlendResult;
+import io.llmblender.core.Candidate;
+import io.llmblender.core.ClientFailure;
+import io.llmblender.core.NoAnswerException;
+import io.llmblender.core.error.LlmCallException;
+import io.llmblender.core.llm.FinishReason;
+import io.llmblender.core.llm.Generation;
+import io.llmblender.core.llm.LlmClient;
+import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.llm.TokenUsage;
+import io.llmblender.core.route.RouteDecision;
+import io.llmblender.openai.OpenAiCompatibleClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers one checked chat request with its target: a blend, a route or a pass-through, whole or
+ * streamed. Every upstream call of a request is cancelled when the request deadline passes and,
+ * for streams, when a write to the client fails (the client went away). Thread-safe: holds only
+ * shared, thread-safe parts; each call works on its own request.
+ */
+final class ChatCompletions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChatCompletions.class);
+    private static final long POLL_MILLIS = 20;
+
+    private final ExecutorService executor;
+    private final ServerMetrics metrics;
+    private final ServerLimits limits;
+    private final Catalog catalog;
+
+    ChatCompletions(Catalog catalog, ExecutorService executor, ServerMetrics metrics, ServerLimits limits) {
+        this.catalog = catalog;
+        this.executor = executor;
+        this.metrics = metrics;
+        this.limits = limits;
+    }
+
+    /** The deadline of one request, in {@link System#nanoTime()} terms. */
+    record Deadline(long startNanos, long endNanos) {
+        long remainingNanos() {
+            return endNanos - System.nanoTime();
+        }
+
+        boolean passed() {
+            return remainingNanos() <= 0;
+        }
+
+        long elapsedMillis() {
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        }
+    }
+
+    // ------------------------------------------------------------------ whole answers
+
+    Answer complete(ChatRequest request, Catalog.Target target, Deadline deadline, Consumer<Runnable> onClientGone) {
+        if (target.isUpstream()) {
+            CompletableFuture<Generation> f = target.upstream().generateAsync(request.prompt(), executor);
+            onClientGone.accept(() -> f.cancel(true));
+            Generation g = await(f, deadline, "the upstream '" + target.name() + "'", target.name());
+            return passThrough(target.name(), g, request.details());
+        }
+        Future<BlendResult> f = executor.submit(() -> target.blender().blend(request.prompt()));
+        onClientGone.accept(() -> f.cancel(true));
+        BlendResult r = await(f, deadline, "the ensemble '" + target.name() + "'", null);
+        return answer(r, request.details());
+    }
+
+    private <T> T await(Future<T> f, Deadline deadline, String what, String upstream) {
+        try {
+            return f.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            if (upstream != null) {
+                metrics.upstreamFailure(upstream, "deadline");
+            }
+            throw ApiError.deadline("the request deadline of " + limits.requestDeadline().toMillis() + " ms passed"
+                    + " before " + what + " answered; its upstream calls were cancelled");
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw ApiError.unavailable("the server is stopping");
+        } catch (CancellationException e) {
+            throw ApiError.unavailable("the request was cancelled");
+        } catch (ExecutionException e) {
+            throw failure(e.getCause(), upstream);
+        }
+    }
+
+    /** An upstream or blend failure as the 502 a client sees: names, kinds and statuses, no bodies. */
+    private ApiError failure(Throwable cause, String upstream) {
+        if (cause instanceof NoAnswerException na) {
+            List<String> why = new ArrayList<>();
+            for (ClientFailure f : na.failures()) {
+                metrics.upstreamFailure(f.name(), f.kind().name().toLowerCase(Locale.ROOT));
+                why.add(f.name() + " " + describe(f.kind().name().toLowerCase(Locale.ROOT), f.cause()));
+            }
+            return ApiError.upstream("no upstream answered: " + String.join("; ", why));
+        }
+        if (upstream != null) {
+            metrics.upstreamFailure(upstream, "error");
+            return ApiError.upstream("the upstream '" + upstream + "' failed: " + describe("error", cause));
+        }
+        LOG.error("a blend failed unexpectedly", cause);
+        return ApiError.internal("the ensemble failed inside the server; see its log");
+    }
+
+    private static String describe(String kind, Throwable cause) {
+        if (cause instanceof LlmCallException l && l.httpStatus().isPresent()) {
+            return kind + " (HTTP " + l.httpStatus().getAsInt() + ")";
+        }
+        return cause instanceof TimeoutException ? "timeout" : kind;
+    }
+
+    private static Answer passThrough(String name, Generation g, boolean details) {
+        TokenUsage u = g.usage().orElse(null);
+        ObjectNode d = null;
+        if (details) {
+            d = Json.object();
+            d.put("mode", "pass-through");
+            d.putArray("called").add(name);
+        }
+        return new Answer(g.text(), name, "pass-through", name, 1, u == null ? 0 : u.promptTokens(),
+                u == null ? 0 : u.completionTokens(), g.finishReason(), d);
+    }
+
+    Answer answer(BlendResult r, boolean details) {
+        metrics.blend(r);
+        long prompt = 0;
+        long completion = 0;
+        for (Candidate c : r.candidates()) {
+            if (c.usage().isPresent()) {
+                prompt += c.usage().get().promptTokens();
+                completion += c.usage().get().completionTokens();
+            }
+        }
+        Candidate best = r.best();
+        String model = r.fusion().map(f -> f.fuserName()).orElse(best.client());
+        FinishReason finish = r.fusion().map(f -> f.finishReason()).orElse(best.finishReason());
+        return new Answer(r.answer(), model, r.mode().name().toLowerCase(Locale.ROOT), best.client(),
+                r.called().size(), prompt, completion, finish, details ? details(r) : null);
+    }
+
+    private static ObjectNode details(BlendResult r) {
+        ObjectNode d = Json.object();
+        d.put("mode", r.mode().name().toLowerCase(Locale.ROOT));
+        ArrayNode called = d.putArray("called");
+        r.called().forEach(called::add);
+        ArrayNode ranked = d.putArray("ranking");
+        List<Candidate> order = r.ranked();
+        for (int i = 0; i < order.size(); i++) {
+            Candidate c = order.get(i);
+            ObjectNode n = ranked.addObject();
+            n.put("client", c.client());
+            n.put("rank", i + 1);
+            int index = r.candidates().indexOf(c);
+            r.ranking().ifPresent(k -> n.put("score", k.scores()[index]));
+            n.put("latency_ms", c.latency().toMillis());
+        }
+        r.rankerName().ifPresent(n -> d.put("ranker", n));
+        r.fusion().ifPresent(f -> d.put("fuser", f.fuserName()));
+        r.route().ifPresent(route -> {
+            ObjectNode n = d.putObject("route");
+            n.put("chosen", route.chosen());
+            n.put("confidence", route.confidence());
+        });
+        ArrayNode failures = d.putArray("failures");
+        for (ClientFailure f : r.failures()) {
+            failures.addObject().put("client", f.name()).put("kind", f.kind().name().toLowerCase(Locale.ROOT))
+                    .put("elapsed_ms", f.elapsed().toMillis());
+        }
+        r.rankingFailure().ifPresent(f -> failures.addObject().put("ranker", f.name()).put("kind", "error"));
+        r.fusionFailure().ifPresent(f -> failures.addObject().put("fuser", f.name()).put("kind", "error"));
+        ObjectNode t = d.putObject("timings_ms");
+        t.put("routing", r.timings().routing().toMillis());
+        t.put("generation", r.timings().generation().toMillis());
+        t.put("ranking", r.timings().ranking().toMillis());
+        t.put("fusion", r.timings().fusion().toMillis());
+        t.put("total", r.timings().total().toMillis());
+        return d;
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /** What a stream ended with, for the access log and metrics. */
+    record Streamed(int status, Answer answer) {
+    }
+
+    /**
+     * Streams the answer. Before the stream has begun, failures are thrown as {@link ApiError}
+     * (the caller answers them whole); after, they go as an error event followed by
+     * {@code [DONE]}. An {@link IOException} means the client went away; its upstream calls are
+     * already cancelled then.
+     */
+    Streamed stream(ChatRequest request, Catalog.Target target, Deadline deadline, SseWriter out, String id,
+            long created) throws IOException {
+        if (target.isUpstream()) {
+            return streamUpstreams(request, List.of(target.upstream()), "pass-through", target.name(), deadline, out,
+                    id, created);
+        }
+        BlendMode mode = target.ensemble().mode();
+        if (mode == BlendMode.ROUTE || mode == BlendMode.ADAPTIVE) {
+            RouteDecision decision = routeOrNull(request.prompt());
+            if (decision != null && (mode == BlendMode.ROUTE || decision.confidence() >= target.threshold())) {
+                List<LlmClient> order = new ArrayList<>();
+                for (String name : decision.topK(decision.names().size())) {
+                    order.add(catalog.upstream(name));
+                }
+                return streamUpstreams(request, order, "route", target.name(), deadline, out, id, created);
+            }
+        }
+        return streamBlend(request, target, deadline, out, id, created);
+    }
+
+    private RouteDecision routeOrNull(Prompt prompt) {
+        long t0 = System.nanoTime();
+        try {
+            RouteDecision d = catalog.router().route(prompt.source());
+            metrics.stage("routing", Duration.ofNanos(System.nanoTime() - t0));
+            return d;
+        } catch (RuntimeException e) {
+            LOG.warn("routing failed, blending instead: {}", e.getClass().getSimpleName());
+            return null;
+        }
+    }
+
+    private Streamed streamUpstreams(ChatRequest request, List<LlmClient> order, String mode, String target,
+            Deadline deadline, SseWriter out, String id, long created) throws IOException {
+        int calls = 0;
+        List<String> failed = new ArrayList<>();
+        for (LlmClient client : order) {
+            if (calls > 0 && deadline.passed()) {
+                break;
+            }
+            calls++;
+            BlockingQueue<String> tokens = new LinkedBlockingQueue<>();
+            CompletableFuture<Generation> f = client instanceof OpenAiCompatibleClient oc
+                    ? oc.generateStreaming(request.prompt(), tokens::add)
+                    : client.generateAsync(request.prompt(), executor);
+            boolean began = false;
+            try {
+                while (true) {
+                    String token = tokens.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    if (token != null) {
+                        if (!began) {
+                            began = true;
+                            out.start(headers(mode, client.name(), calls));
+                            out.data(Chunks.delta(id, created, client.name(), "assistant", "", null));
+                        }
+                        out.data(Chunks.delta(id, created, client.name(), null, token, null));
+                        continue;
+                    }
+                    if (f.isDone() && tokens.isEmpty()) {
+                        break;
+                    }
+                    if (deadline.passed()) {
+                        f.cancel(true);
+                        metrics.upstreamFailure(client.name(), "deadline");
+                        ApiError e = ApiError.deadline("the request deadline of " + limits.requestDeadline().toMillis()
+                                + " ms passed while '" + client.name() + "' was answering; its call was cancelled");
+                        if (!out.started()) {
+                            throw e;
+                        }
+                        out.data(Json.error(e));
+                        out.done();
+                        return new Streamed(504, null);
+                    }
+                }
+            } catch (IOException e) {
+                f.cancel(true);
+                throw e;
+            } catch (InterruptedException e) {
+                f.cancel(true);
+                Thread.currentThread().interrupt();
+                throw ApiError.unavailable("the server is stopping");
+            }
+            Generation g;
+            try {
+                g = f.join();
+            } catch (RuntimeException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                metrics.upstreamFailure(client.name(), "error");
+                failed.add(client.name() + " " + describe("error", cause));
+                if (began) {
+                    ApiError err = ApiError.upstream("the upstream '" + client.name() + "' failed mid-stream: "
+                            + describe("error", cause));
+                    out.data(Json.error(err));
+                    out.done();
+                    return new Streamed(502, null);
+                }
+                continue; // nothing sent yet: the next most probable upstream may answer
+            }
+            if (!began) {
+                out.start(headers(mode, client.name(), calls));
+                out.data(Chunks.delta(id, created, client.name(), "assistant", "", null));
+                if (!(client instanceof OpenAiCompatibleClient) && !g.text().isEmpty()) {
+                    out.data(Chunks.delta(id, created, client.name(), null, g.text(), null));
+                }
+            }
+            TokenUsage u = g.usage().orElse(null);
+            Answer a = new Answer(g.text(), client.name(), mode, client.name(), calls, u == null ? 0 : u.promptTokens(),
+                    u == null ? 0 : u.completionTokens(), g.finishReason(), null);
+            finish(request, out, id, created, a);
+            return new Streamed(200, a);
+        }
+        throw ApiError.upstream("no upstream answered: " + String.join("; ", failed));
+    }
+
+    private Streamed streamBlend(ChatRequest request, Catalog.Target target, Deadline deadline, SseWriter out,
+            String id, long created) throws IOException {
+        Future<BlendResult> f = executor.submit(() -> target.blender().blend(request.prompt()));
+        out.start(Map.of("x-blender-mode", target.ensemble().mode().name().toLowerCase(Locale.ROOT)));
+        long keepAlive = limits.keepAlive().toNanos();
+        long nextComment = System.nanoTime() + keepAlive;
+        BlendResult r;
+        try {
+            while (true) {
+                long wait = Math.min(nextComment - System.nanoTime(), deadline.remainingNanos());
+                try {
+                    r = f.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    if (deadline.passed()) {
+                        f.cancel(true);
+                        ApiError err = ApiError.deadline("the request deadline of "
+                                + limits.requestDeadline().toMillis() + " ms passed before the ensemble '"
+                                + target.name() + "' answered; its upstream calls were cancelled");
+                        out.data(Json.error(err));
+                        out.done();
+                        return new Streamed(504, null);
+                    }
+                    out.comment();
+                    nextComment = System.nanoTime() + keepAlive;
+                }
+            }
+        } catch (IOException e) {
+            f.cancel(true);
+            throw e;
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw ApiError.unavailable("the server is stopping");
+        } catch (ExecutionException e) {
+            ApiError err = failure(e.getCause(), null);
+            out.data(Json.error(err));
+            out.done();
+            return new Streamed(err.status, null);
+        }
+        Answer a = answer(r, request.details());
+        out.data(Chunks.delta(id, created, a.model(), "assistant", "", null));
+        out.data(Chunks.delta(id, created, a.model(), null, a.text(), null));
+        finish(request, out, id, created, a);
+        return new Streamed(200, a);
+    }
+
+    private static void finish(ChatRequest request, SseWriter out, String id, long created, Answer a)
+            throws IOException {
+        out.data(Chunks.delta(id, created, a.model(), null, null, a.finishReason()));
+        if (request.includeUsage()) {
+            out.data(Chunks.usageChunk(id, created, a));
+        }
+        out.done();
+    }
+
+    static Map<String, String> headers(String mode, String chosen, int calls) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("x-blender-mode", mode);
+        h.put("x-blender-chosen", chosen);
+        h.put("x-blender-calls", Integer.toString(calls));
+        return h;
+    }
+}
