@@ -11,6 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
+import io.llmblender.core.rank.PairQuery;
+import io.llmblender.core.rank.PairwiseMatrix;
+import io.llmblender.core.rank.ReferenceMode;
+import io.llmblender.eval.routing.RoutingTable;
+import io.llmblender.ranker.PairRanker;
+import io.llmblender.router.label.RewardPipeline;
+import io.llmblender.router.label.RewardRecord;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -121,6 +129,28 @@ class EvalRoutingCommandTest {
 
         assertThat(rc).isEqualTo(2);
         assertThat(err.toString()).contains("--top-k must be in [2, 2] for the 2 LLMs, found 3");
+    }
+
+    @Test
+    void rewards_fromAFullMatrix_matchRewardPipeline() {
+        List<String> queries = List.of("What is 15% of 80?", "How many legs do 3 spiders have?");
+        List<List<String>> answers = List.of(List.of("12", "15% of 80 is 12.", "It is 0.15 * 80 = 12, so 12."),
+                List.of("24", "Spiders have 8 legs, so 3 * 8 = 24.", "21"));
+        List<String> llms = List.of("a", "b", "c");
+        try (PairRanker ranker = PairRanker.load(ModelOptions.ranker(ModelOptions.TEST, "--ranker"))) {
+            List<RewardRecord> expected = RewardPipeline.fromRanker(ranker, queries, answers, llms,
+                    ReferenceMode.LONGEST);
+            String[][] a = {answers.get(0).toArray(String[]::new), answers.get(1).toArray(String[]::new)};
+            RoutingTable table = RoutingTable.of("m", false, List.of("1", "2"), queries, llms, a,
+                    new double[][] {{1, 1, 1}, {1, 1, 0}});
+            for (int q = 0; q < 2; q++) {
+                PairwiseMatrix full = ranker.score(PairQuery.full(queries.get(q), answers.get(q)));
+                double[] got = EvalRoutingCommand.rewards(table, q, full);
+                for (int i = 0; i < 3; i++) {
+                    assertThat(got[i]).isCloseTo(expected.get(q).rewards().get(llms.get(i)), Offset.offset(1e-5));
+                }
+            }
+        }
     }
 
     private static JsonNode row(JsonNode rows, String name) {
