@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * Quality against cost as one setting of a routing system moves (a confidence threshold, a price weight): the
- * points sorted by the curve's axis (ties keep their given order).
+ * points sorted by the curve's axis (ties keep their given order). Immutable and thread-safe.
  *
  * @param name what the curve shows, for example {@code adaptive top-3 (router: reference scores)}
  * @param axis the cost the points are sorted by and {@link GapRecovery} reads

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * Draws cost curves as a self-contained SVG 1.1 document (no library, no script, no external font): one polyline
  * with markers per curve, dashed horizontal reference lines (for example the best single LLM and the oracle),
- * labelled reference points, axes with five ticks each and a legend. Colours repeat after eight curves.
+ * labelled reference points, axes with five ticks each and a legend. A curve whose name contains {@code bound} is
+ * drawn dotted in the colour of the curve before it; colours repeat after eight curves.
  *
  * <p>Stateless and thread-safe.
  */
@@ -117,8 +118,9 @@ public final class CostCurveSvg {
         List<String[]> legend = new ArrayList<>();
         int colour = 0;
         for (CostCurve c : curves) {
-            String col = COLOURS[colour++ % COLOURS.length];
             boolean bound = c.name().contains("bound");
+            // a bound is drawn dotted in the colour of the curve before it (its real counterpart)
+            String col = COLOURS[(bound && colour > 0 ? colour - 1 : colour++) % COLOURS.length];
             StringBuilder pts = new StringBuilder();
             for (CurvePoint p : c.points()) {
                 pts.append(f("%.1f,%.1f ", s.x(p.on(c.axis())), s.y(p.quality())));

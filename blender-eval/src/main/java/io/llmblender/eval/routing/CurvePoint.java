@@ -1,7 +1,7 @@
 package io.llmblender.eval.routing;
 
 /**
- * One operating point of a routing system: what it costs per query and the quality it reaches.
+ * One operating point of a routing system: what it costs per query and the quality it reaches. Immutable.
  *
  * @param calls mean LLM calls per query
  * @param cost mean cost per query in the evaluation's {@link Prices#unit()} (equal to {@code calls} under

@@ -6,7 +6,7 @@ import java.util.OptionalDouble;
  * How much of a quality gap a cost curve recovers, as RouteLLM reports it. The performance gap recovered at a point is
  * {@code PGR = (quality - low) / (high - low)}: 0 at {@code low}, 1 at {@code high}. For two LLMs RouteLLM takes the
  * weak and the strong model as {@code low} and {@code high}; for N LLMs the routing evaluation takes the best single
- * LLM and the oracle.
+ * LLM and the oracle. Immutable.
  *
  * <ul>
  *   <li><b>APGR</b>: the mean of PGR over the curve's cost range, the trapezoidal area under PGR(cost) divided by

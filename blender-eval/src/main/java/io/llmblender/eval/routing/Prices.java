@@ -18,6 +18,8 @@ import java.util.Map;
  * <p>File format ({@link #read}): UTF-8 text, one {@code model,price} per line (a comma or a tab between), blank lines
  * and lines starting with {@code #} ignored, prices finite and not negative, each model once.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param perCall model name to the price of one call, in insertion order
  * @param unit what a price counts, for reports ({@code calls} for {@link #calls(Collection)})
  */

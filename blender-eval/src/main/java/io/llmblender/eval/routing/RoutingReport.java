@@ -9,7 +9,7 @@ import java.util.Map;
  * The result of a {@link RoutingEvaluation}: rows over all queries (each LLM alone, random, the oracle, each router's
  * choice), rows over the queries the ranker scored (the same baselines there, the ranker's pick among all N, the
  * router's top-k with the ranker choosing, the adaptive mode at 1.5 and 2 calls per query), the cost curves and the
- * gap each curve recovers.
+ * gap each curve recovers. Immutable and thread-safe.
  *
  * @param metric the reference metric
  * @param lowerIsBetter whether smaller scores are better

@@ -66,8 +66,8 @@ public final class RoutingReportFormat {
     }
 
     /**
-     * The report as text: the rows over all queries, the rows over the ranked queries, and one line per curve with
-     * its APGR and costs for 50% and 80% of the gap.
+     * The report as text: the rows over all queries, the rows over the ranked queries (one table when the ranker
+     * scored every query), and one line per curve with its APGR and costs for 50% and 80% of the gap.
      *
      * @param report the report
      * @return the lines
@@ -78,20 +78,27 @@ public final class RoutingReportFormat {
         out.add(String.format(Locale.ROOT, "%d LLMs, metric %s%s; cost in %s", report.llms().size(), report.metric(),
                 report.lowerIsBetter() ? " (lower is better)" : "", unit));
         out.add("");
-        out.add("all " + (report.rows().isEmpty() ? 0 : report.rows().get(0).queries()) + " queries:");
-        table(out, report.rows());
-        if (!report.rankedRows().isEmpty()) {
+        int all = report.rows().isEmpty() ? 0 : report.rows().get(0).queries();
+        boolean everyRanked = report.rankedQueries() == all && !report.rankedRows().isEmpty();
+        if (everyRanked) {
+            out.add("all " + all + " queries (the ranker scored every one):");
+            table(out, report.rankedRows());
+        } else {
+            out.add("all " + all + " queries:");
+            table(out, report.rows());
+        }
+        if (!report.rankedRows().isEmpty() && !everyRanked) {
             out.add("");
             out.add("the " + report.rankedQueries() + " queries the ranker scored:");
             table(out, report.rankedRows());
         }
         if (!report.curves().isEmpty()) {
             out.add("");
-            out.add(String.format(Locale.ROOT, "%-62s %7s %12s %12s", "curve", "APGR", "cost 50% gap",
+            out.add(String.format(Locale.ROOT, "%-72s %7s %12s %12s", "curve", "APGR", "cost 50% gap",
                     "cost 80% gap"));
             for (CostCurve c : report.curves()) {
                 GapRecovery g = report.recoveries().get(c.name());
-                out.add(String.format(Locale.ROOT, "%-62s %7s %12s %12s", c.name() + " [" + c.axis().name()
+                out.add(String.format(Locale.ROOT, "%-72s %7s %12s %12s", c.name() + " [" + c.axis().name()
                         .toLowerCase(Locale.ROOT) + "]", g == null ? "-" : String.format(Locale.ROOT, "%.3f", g.apgr()),
                         g == null ? "-" : cost(g.costFor50()), g == null ? "-" : cost(g.costFor80())));
             }
@@ -100,10 +107,10 @@ public final class RoutingReportFormat {
     }
 
     private static void table(List<String> out, List<SystemRow> rows) {
-        out.add(String.format(Locale.ROOT, "  %-52s %8s %10s %10s %8s %8s", "system", "calls/q", "cost/q", "mean score",
+        out.add(String.format(Locale.ROOT, "  %-56s %8s %10s %10s %8s %8s", "system", "calls/q", "cost/q", "mean score",
                 "first", "rank"));
         for (SystemRow r : rows) {
-            out.add(String.format(Locale.ROOT, "  %-52s %8.2f %10.4g %10.4f %7.1f%% %8.2f", r.name(), r.callsPerQuery(),
+            out.add(String.format(Locale.ROOT, "  %-56s %8.2f %10.4g %10.4f %7.1f%% %8.2f", r.name(), r.callsPerQuery(),
                     r.costPerQuery(), r.meanScore(), 100 * r.shareFirst(), r.meanRank()));
         }
     }

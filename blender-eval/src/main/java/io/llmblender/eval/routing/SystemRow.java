@@ -2,7 +2,7 @@ package io.llmblender.eval.routing;
 
 /**
  * How one system does over the queries of an evaluation: what it costs and the quality of the answers it returns.
- * For the random row the values are exact expectations of a uniform pick, not a sample.
+ * For the random row the values are exact expectations of a uniform pick, not a sample. Immutable.
  *
  * @param name the system, for example {@code gpt-4 alone}, {@code oracle}, {@code router top-3 + ranker}
  * @param queries the number of queries averaged over
