@@ -171,8 +171,17 @@ public final class RoutingEvaluation {
                 }
             }
         }
+        Map<String, Map<String, Double>> choices = new LinkedHashMap<>();
+        for (RouterPredictions r : routers) {
+            Map<String, Double> share = new LinkedHashMap<>();
+            table.llms().forEach(l -> share.put(l, 0.0));
+            for (int q = 0; q < table.size(); q++) {
+                share.merge(table.llms().get(r.chosen(q)), 1.0 / table.size(), Double::sum);
+            }
+            choices.put(r.name(), share);
+        }
         return new RoutingReport(table.metric(), table.lowerIsBetter(), table.llms(), prices.unit(), rows,
-                rankedQueries, rankedRows, curves, recoveries);
+                rankedQueries, rankedRows, curves, recoveries, choices);
     }
 
     /** The first row with the best mean score, by the metric's orientation. */

@@ -20,10 +20,11 @@ import java.util.Map;
  * @param rankedRows the rows over those queries (empty without a ranker)
  * @param curves the cost curves
  * @param recoveries curve name to the gap it recovers (absent for a curve whose gap is zero)
+ * @param routerChoices router name to the share of all queries it sends to each LLM (every LLM listed, in LLM order)
  */
 public record RoutingReport(String metric, boolean lowerIsBetter, List<String> llms, String costUnit,
         List<SystemRow> rows, int rankedQueries, List<SystemRow> rankedRows, List<CostCurve> curves,
-        Map<String, GapRecovery> recoveries) {
+        Map<String, GapRecovery> recoveries, Map<String, Map<String, Double>> routerChoices) {
 
     /**
      * Copies the collections.
@@ -37,6 +38,7 @@ public record RoutingReport(String metric, boolean lowerIsBetter, List<String> l
      * @param rankedRows rows over them
      * @param curves the curves
      * @param recoveries the recoveries
+     * @param routerChoices the routers' choice shares
      */
     public RoutingReport {
         llms = List.copyOf(llms);
@@ -44,6 +46,9 @@ public record RoutingReport(String metric, boolean lowerIsBetter, List<String> l
         rankedRows = List.copyOf(rankedRows);
         curves = List.copyOf(curves);
         recoveries = Collections.unmodifiableMap(new LinkedHashMap<>(recoveries));
+        Map<String, Map<String, Double>> choices = new LinkedHashMap<>();
+        routerChoices.forEach((k, v) -> choices.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+        routerChoices = Collections.unmodifiableMap(choices);
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.OptionalDouble;
  * Renders a {@link RoutingReport} as text tables (for a terminal) or as JSON. The JSON holds {@code metric},
  * {@code lower_is_better}, {@code llms}, {@code cost_unit}, {@code rows} and {@code ranked_rows} (each
  * {@code name, queries, calls_per_query, cost_per_query, mean_score, share_first, mean_rank}), {@code ranked_queries},
- * and {@code curves} (each {@code name, axis, points: [{calls, cost, quality, setting}]} and, where the gap is not
+ * {@code router_choices} (router to LLM to the share of queries it sends there), and {@code curves} (each {@code name, axis, points: [{calls, cost, quality, setting}]} and, where the gap is not
  * zero, {@code gap: {low, high, apgr, cost_for_50pct, cost_for_80pct}}, a cost being {@code null} where the curve
  * never reaches it). Numbers are rounded to 4 decimals. Stateless and thread-safe.
  */
@@ -39,6 +39,11 @@ public final class RoutingReportFormat {
         rows(o.putArray("rows"), report.rows());
         o.put("ranked_queries", report.rankedQueries());
         rows(o.putArray("ranked_rows"), report.rankedRows());
+        ObjectNode choices = o.putObject("router_choices");
+        report.routerChoices().forEach((router, shares) -> {
+            ObjectNode c = choices.putObject(router);
+            shares.forEach((llm, share) -> c.put(llm, round(share)));
+        });
         ArrayNode curves = o.putArray("curves");
         for (CostCurve c : report.curves()) {
             ObjectNode co = curves.addObject();
@@ -92,6 +97,13 @@ public final class RoutingReportFormat {
             out.add("the " + report.rankedQueries() + " queries the ranker scored:");
             table(out, report.rankedRows());
         }
+        report.routerChoices().forEach((router, shares) -> {
+            StringBuilder b = new StringBuilder(router + " sends:");
+            shares.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted((a, c) -> Double.compare(c.getValue(), a.getValue()))
+                    .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.1f%%,", e.getKey(), 100 * e.getValue())));
+            out.add(b.substring(0, b.length() - 1));
+        });
         if (!report.curves().isEmpty()) {
             out.add("");
             out.add(String.format(Locale.ROOT, "%-72s %7s %12s %12s", "curve", "APGR", "cost 50% gap",

@@ -71,6 +71,8 @@ class RoutingEvaluationTest {
         assertThat(routed.meanScore()).isCloseTo(0.75, EPS); // wrong on q2 only
         assertThat(routed.callsPerQuery()).isEqualTo(1.0);
         assertThat(r.rankedRows()).isEmpty();
+        assertThat(r.routerChoices().get("r")).containsExactly(Map.entry("a", 0.75), Map.entry("b", 0.25),
+                Map.entry("c", 0.0));
     }
 
     @Test
