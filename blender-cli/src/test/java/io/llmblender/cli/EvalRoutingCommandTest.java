@@ -153,6 +153,29 @@ class EvalRoutingCommandTest {
         }
     }
 
+    @Test
+    void readmeMeasurementCommands_parse() throws Exception {
+        List<String> commands = Files.readAllLines(Path.of("..", "README.md")).stream()
+                .filter(l -> l.startsWith("nice -n 10 ./blender ") && l.contains(" eval-routing ")).toList();
+
+        assertThat(commands).hasSize(2);
+        for (String command : commands) {
+            List<String> words = io.llmblender.testkit.ShellWords.split(command);
+            String[] args = words.subList(words.indexOf("./blender") + 1, words.size()).toArray(String[]::new);
+            picocli.CommandLine.ParseResult parsed = BlenderCli.commandLine(new PrintWriter(out), new PrintWriter(err))
+                    .parseArgs(args);
+            assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("eval-routing");
+            for (String option : List.of("--input", "--prices", "--select-on")) {
+                if (parsed.subcommand().hasMatchedOption(option)) {
+                    String file = parsed.subcommand().matchedOptionValue(option, (Object) null).toString();
+                    if (!file.startsWith("../")) { // files of the repository; ../shared/ is outside it
+                        assertThat(Path.of("..").resolve(file)).as(command).exists();
+                    }
+                }
+            }
+        }
+    }
+
     private static JsonNode row(JsonNode rows, String name) {
         for (JsonNode r : rows) {
             if (r.get("name").asText().equals(name)) {
