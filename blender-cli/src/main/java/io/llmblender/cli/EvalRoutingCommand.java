@@ -115,6 +115,9 @@ final class EvalRoutingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The loaded ranker's name, set when it loads. */
+    private String rankerName = "";
+
     @Option(names = "--input", required = true, paramLabel = "FILE",
             description = "MixInstruct JSONL, or a CSV in RouteLLM's GSM8K layout (metric: correct).")
     Path input;
@@ -296,8 +299,6 @@ final class EvalRoutingCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String rankerName = "";
-
     private void check() {
         if (folds < 2) {
             throw new ParameterException(spec.commandLine(), "--folds must be at least 2, found " + folds);
@@ -445,7 +446,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
                     List<Integer> slice = todo.subList(s, Math.min(todo.size(), s + batch));
                     List<PairQuery> queries = new ArrayList<>();
                     for (int q : slice) {
-                        queries.add(PairQuery.of(RankCommand.source(recordLike(table, q)), table.answers(q),
+                        // the table's query is instruction + input, what the rank command ranks against
+                        queries.add(PairQuery.of(table.queries().get(q), table.answers(q),
                                 needed(table, q, full.contains(q))));
                     }
                     List<PairwiseMatrix> got = model.scoreAll(queries);
@@ -460,15 +462,6 @@ final class EvalRoutingCommand implements Callable<Integer> {
                     pairs / ((System.nanoTime() - t0) / 1e9));
         }
         return out;
-    }
-
-    /** The query text the rank command would use: the table already holds instruction + input. */
-    private static DatasetRecord recordLike(RoutingTable table, int q) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("id", table.ids().get(q));
-        o.put("instruction", table.queries().get(q));
-        o.putArray("candidates");
-        return DatasetRecord.of(o);
     }
 
     private Map<String, PairwiseMatrix> readCache(RoutingTable table) {

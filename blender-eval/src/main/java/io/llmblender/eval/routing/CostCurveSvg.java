@@ -133,18 +133,23 @@ public final class CostCurveSvg {
             }
             legend.add(new String[] {col, c.name(), bound ? "dots" : "line"});
         }
+        int point = 0;
         for (Mark m : marks) {
             String col = "#555";
             if (Double.isNaN(m.cost())) {
+                // a line's label sits at its right end, above it
                 b.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"6,4\"/>\n",
                         LEFT, s.y(m.quality()), plotRight, s.y(m.quality()), col));
-                b.append(f("<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%s</text>\n", LEFT + 4,
-                        s.y(m.quality()) - 3, col, esc(m.label())));
+                b.append(f("<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" text-anchor=\"end\">%s</text>\n",
+                        plotRight - 4, s.y(m.quality()) - 3, col, esc(m.label())));
             } else {
+                // a point's label to its right, alternately above and below, so that neighbours do not collide
                 b.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"7\" fill=\"%s\"/>\n", s.x(m.cost()) - 3.5,
                         s.y(m.quality()) - 3.5, col));
-                b.append(f("<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%s</text>\n", s.x(m.cost()) + 6,
-                        s.y(m.quality()) - 5, col, esc(m.label())));
+                boolean right = s.x(m.cost()) < (LEFT + plotRight) / 2.0;
+                b.append(f("<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" text-anchor=\"%s\">%s</text>\n",
+                        s.x(m.cost()) + (right ? 6 : -6), s.y(m.quality()) + (point++ % 2 == 0 ? 13 : -6), col,
+                        right ? "start" : "end", esc(m.label())));
             }
         }
         int ly = TOP + 6;
