@@ -8,6 +8,11 @@ import io.llmblender.core.route.ConfidenceCalibration;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.cli.Version;
 import io.llmblender.eval.dataset.Gsm8kData;
+import io.llmblender.eval.routing.CostAxis;
+import io.llmblender.eval.routing.CostCurve;
+import io.llmblender.eval.routing.CurvePoint;
+import io.llmblender.eval.routing.Folds;
+import io.llmblender.eval.routing.GapRecovery;
 import io.llmblender.eval.dataset.Gsm8kData.Question;
 import io.llmblender.eval.dataset.Gsm8kData.Table;
 import io.llmblender.ranker.PairRanker;
@@ -24,12 +29,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +58,11 @@ import picocli.CommandLine.ParameterException;
  * calibrated for a share of single calls ({@link ConfidenceCalibration}), otherwise call both and
  * keep a correct answer if either has one (a perfect ranker), against the calls paid. The curves
  * pool the held-out predictions of all folds and place thresholds on quantiles of them.
+ *
+ * <p>The general evaluation over any dataset with N LLMs (ranker selection, routers on the ranker's own rewards, the
+ * adaptive mode with the real ranker, prices) is {@code blender eval-routing}, built on the same public API of
+ * {@code io.llmblender.eval.routing} ({@link Folds}, {@link GapRecovery}) that this two-model report uses; this class
+ * keeps RouteLLM's share-to-cheap view of GSM8K and the timing below.
  *
  * <p><b>Routing cost.</b> The last fold's router is saved and loaded over a plain (uncached)
  * MiniLM encoder; for {@code --latency-queries} questions it routes the question and ranks the
@@ -242,18 +250,9 @@ public final class RouterEvaluation {
     private record Variant(String name, String description, int clusters, double beta) {
     }
 
-    /** Fold of each question: a seeded shuffle dealt round-robin into {@code k} folds. */
+    /** Fold of each question: a seeded shuffle dealt round-robin into {@code k} folds ({@link Folds#assign}). */
     static int[] folds(int n, int k, long seed) {
-        List<Integer> order = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(seed));
-        int[] fold = new int[n];
-        for (int j = 0; j < n; j++) {
-            fold[order.get(j)] = j % k;
-        }
-        return fold;
+        return Folds.assign(n, k, seed);
     }
 
     private static ObjectNode foldReport(int f, int trainRows, TrainingMetrics m) {
@@ -304,20 +303,24 @@ public final class RouterEvaluation {
         }
         double gap = accStrong - accCheap;
         ArrayNode curve = out.putArray("curve");
-        double pgrSum = 0;
+        List<CurvePoint> points = new ArrayList<>();
         for (int step = 0; step <= CURVE_STEPS; step++) {
             double share = (double) step / CURVE_STEPS;
             int k = (int) Math.round(share * n);
             double acc = accuracyAt[k];
-            double pgr = gap == 0 ? 0 : (acc - accCheap) / gap;
-            pgrSum += step == 0 || step == CURVE_STEPS ? pgr / 2 : pgr;
+            double pgr = gap == 0 ? 0 : GapRecovery.pgr(acc, accCheap, accStrong);
+            // cost axis: the share of calls to the strong model
+            points.add(new CurvePoint(1, 1 - share, acc, "share to cheap " + share));
             ObjectNode point = curve.addObject();
             point.put("share_to_cheap", round(share));
             point.put("accuracy", round(acc));
             point.put("random_accuracy", round((1 - share) * accStrong + share * accCheap));
             point.put("pgr", round(pgr));
         }
-        out.put("apgr", round(pgrSum / CURVE_STEPS));
+        // RouteLLM's APGR: the mean PGR over the evenly spaced thresholds, the trapezoid area of the curve
+        double apgr = gap == 0 ? 0 : GapRecovery.of(new CostCurve("router", CostAxis.COST, points), accCheap,
+                accStrong).apgr();
+        out.put("apgr", round(apgr));
         out.put("strong_share_for_50pct_pgr", round(strongShareFor(0.5, accuracyAt, accCheap, gap)));
         out.put("strong_share_for_80pct_pgr", round(strongShareFor(0.8, accuracyAt, accCheap, gap)));
         int bestK = 0;

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "blender", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Ensemble LLMs: rank and fuse their answers (LLM-Blender), or route each query to one (Zooter).",
         subcommands = {DemoCommand.class, BlendCommand.class, RankCommand.class, FuseCommand.class, EvalCommand.class,
-            RouteCommand.class, TrainRouterCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+            RouteCommand.class, TrainRouterCommand.class, EvalRoutingCommand.class, ServeCommand.class,
+            CommandLine.HelpCommand.class})
 public final class BlenderCli implements Runnable {
 
     /** Exit code of a failure at run time. */

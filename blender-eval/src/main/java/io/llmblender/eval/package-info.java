@@ -8,6 +8,9 @@
  * over all records, each LLM, random selection, the oracle and the ranker's top-1 selection, and averages per-record
  * rank correlations ({@link io.llmblender.eval.Correlation}) between the ranker's scores and the reference;
  * {@link io.llmblender.eval.EvalReport} renders the result as a table or JSON.
+ *
+ * <p>Routing evaluations over N LLMs (cross-validated routers, the ranker's pick among all answers or a router's
+ * top-k, the adaptive mode, cost curves, APGR) live in {@link io.llmblender.eval.routing}.
  */
 package io.llmblender.eval;
 
