@@ -31,6 +31,7 @@ class ReadmeBenchCommandsTest {
             "router-eval", "io.llmblender.bench.RouterEvaluation",
             "soak-bench", "io.llmblender.bench.SoakBenchmark",
             "pair-accuracy", "io.llmblender.bench.PairAccuracyBenchmark",
+            "ranker-engines", "io.llmblender.bench.RankerEnginesBenchmark",
             "server-bench", "io.llmblender.bench.ServerBenchmark");
     private static final Map<String, Consumer<String[]>> PARSERS = Map.of(
             "ranker-bench", RankerBenchmark.Options::parse,
@@ -38,6 +39,7 @@ class ReadmeBenchCommandsTest {
             "router-eval", RouterEvaluation.Options::parse,
             "soak-bench", args -> new CommandLine(SoakBenchmark.class).parseArgs(args),
             "pair-accuracy", args -> new CommandLine(new PairAccuracyBenchmark.Options()).parseArgs(args),
+            "ranker-engines", args -> new CommandLine(new RankerEnginesBenchmark.Options()).parseArgs(args),
             "server-bench", args -> new CommandLine(ServerBenchmark.class).parseArgs(args));
 
     @Test
