@@ -280,6 +280,7 @@ public final class GenFuser implements Fuser {
         private Decoding decoding;
         private Integer maxNewTokens;
         private Boolean kvCache;
+        private Integer threads;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -311,6 +312,23 @@ public final class GenFuser implements Fuser {
             Require.nonBlank(device, "device");
             Require.unset(this.device, "device", device, Require::quote);
             this.device = device;
+            return this;
+        }
+
+        /**
+         * PyTorch's intra-op threads. PyTorch's count is process-wide, so this sets it for every PyTorch model in
+         * the JVM (the last load wins). Default 1: on a shared 2-core machine the default of one thread per core
+         * spin-waits and ran the fuser up to ten times slower (README, Performance); a single caller on a large
+         * idle machine may gain from more.
+         *
+         * @param threads a positive thread count
+         * @return this builder
+         * @throws IllegalStateException if called a second time
+         */
+        public Builder threads(int threads) {
+            Require.positive(threads, "threads");
+            Require.unset(this.threads, "threads", threads);
+            this.threads = threads;
             return this;
         }
 
@@ -396,7 +414,7 @@ public final class GenFuser implements Fuser {
             Seq2SeqModel model = null;
             try {
                 checkTokenizer(tokenizer, tokenizerFile, config);
-                model = Seq2SeqModel.load(dir, config, target);
+                model = Seq2SeqModel.load(dir, config, target, threads != null ? threads : 1);
                 GenFuser fuser = new GenFuser(this, config, tokenizer, model, precutTokenChars);
                 fuser.checkFits(dir.resolve(config.modelFile()));
                 return fuser;

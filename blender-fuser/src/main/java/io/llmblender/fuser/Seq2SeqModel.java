@@ -38,7 +38,12 @@ final class Seq2SeqModel implements AutoCloseable {
         this.config = config;
     }
 
-    static Seq2SeqModel load(Path dir, FuserConfig config, Device device) {
+    /**
+     * Loads the TorchScript module.
+     *
+     * @param threads PyTorch's intra-op threads, process-wide; 0 leaves them as they are
+     */
+    static Seq2SeqModel load(Path dir, FuserConfig config, Device device, int threads) {
         Path file = dir.resolve(config.modelFile());
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException("missing model file " + config.modelFile() + " in model directory " + dir);
@@ -54,6 +59,9 @@ final class Seq2SeqModel implements AutoCloseable {
                 .optTranslator(new NoopTranslator())
                 .optOption("mapLocation", "true")
                 .build();
+        if (threads > 0) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
         try {
             return new Seq2SeqModel(criteria.loadModel(), config);
         } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.llmblender.fuser;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
@@ -35,6 +36,19 @@ class BuilderOnceTest {
                 .hasMessage("maxNewTokens was already set to 64, cannot set it to 32");
         assertThatThrownBy(() -> b.kvCache(true)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("kvCache was already set to false, cannot set it to true");
+    }
+
+    @Test
+    void threads_isCheckedAndSetOnce() {
+        GenFuser.Builder b = GenFuser.builder(GoldenDecodingTest.DIR);
+        assertThatThrownBy(() -> b.threads(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threads");
+        b.threads(1);
+        assertThatThrownBy(() -> b.threads(2)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("threads was already set to 1, cannot set it to 2");
+        try (GenFuser fuser = b.device("cpu").build()) {
+            assertThat(ai.djl.pytorch.jni.JniUtils.getNumThreads()).isEqualTo(1);
+        }
     }
 
     @Test
