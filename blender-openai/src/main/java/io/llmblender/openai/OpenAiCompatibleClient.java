@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Requests.</b> {@code POST {baseUrl}/chat/completions} with the prompt's
  * {@link Prompt#messages() messages} (after the configured system prompt, unless the prompt has
- * its own), the model, and the default sampling options given to the builder. The API key, when
+ * its own), the model, and the sampling options: the prompt's {@link Prompt#sampling()} where it
+ * sets one, else the default given to the builder, else none (the server's default). The API key, when
  * there is one, goes in an {@code Authorization: Bearer} header; extra headers are sent as given.
  *
  * <p><b>Streaming.</b> {@link #generateStreaming(Prompt, Consumer)} asks for a server-sent event

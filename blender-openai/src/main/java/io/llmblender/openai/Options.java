@@ -3,7 +3,10 @@ package io.llmblender.openai;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
-/** Default sampling options sent with every request; null means "the server's default". */
+/**
+ * Sampling options sent with a request: the client's defaults, overridden option by option by the prompt's
+ * {@link io.llmblender.core.llm.Sampling}; null means "the server's default".
+ */
 final class Options {
 
     final Double temperature;
@@ -18,6 +21,24 @@ final class Options {
         this.maxTokens = maxTokens;
         this.seed = seed;
         this.stop = stop;
+    }
+
+    /**
+     * These defaults with every option the prompt sets put in their place.
+     *
+     * @param sampling the prompt's options
+     * @return the options to send
+     */
+    Options overriddenBy(io.llmblender.core.llm.Sampling sampling) {
+        if (sampling.isEmpty()) {
+            return this;
+        }
+        return new Options(
+                sampling.temperature().isPresent() ? Double.valueOf(sampling.temperature().getAsDouble()) : temperature,
+                sampling.topP().isPresent() ? Double.valueOf(sampling.topP().getAsDouble()) : topP,
+                sampling.maxTokens().isPresent() ? Integer.valueOf(sampling.maxTokens().getAsInt()) : maxTokens,
+                sampling.seed().isPresent() ? Long.valueOf(sampling.seed().getAsLong()) : seed,
+                sampling.stop().orElse(stop));
     }
 
     void writeTo(ObjectNode body) {

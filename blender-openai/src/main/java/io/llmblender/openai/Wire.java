@@ -57,7 +57,7 @@ final class Wire {
         for (ChatMessage m : chat) {
             messages.addObject().put("role", m.role().name().toLowerCase(Locale.ROOT)).put("content", m.content());
         }
-        options.writeTo(body);
+        options.overriddenBy(prompt.sampling()).writeTo(body);
         if (stream) {
             body.put("stream", true);
         }

@@ -14,6 +14,7 @@ import io.llmblender.core.llm.ChatMessage;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.llm.Sampling;
 import io.llmblender.core.llm.TokenUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -91,6 +92,20 @@ class OpenAiCompatibleClientTest {
         assertThat(body.path("seed").asLong()).isEqualTo(7);
         assertThat(body.path("stop").toString()).isEqualTo("[\"\\n\\n\"]");
         assertThat(body.has("stream")).isFalse();
+    }
+
+    @Test
+    void generate_promptSampling_overridesTheBuildersOptionByOption() throws Exception {
+        server.reply(completion("ok", "stop", 1, 1));
+        client().temperature(0.2).topP(0.9).maxTokens(64).seed(7).build()
+                .generate(Prompt.of("Translate.").withSampling(Sampling.builder().temperature(1.3).maxTokens(5)
+                        .stop(List.of("END")).build()));
+        JsonNode body = JSON.readTree(server.requests().get(0).body());
+        assertThat(body.path("temperature").asDouble()).isEqualTo(1.3);
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(5);
+        assertThat(body.path("stop").toString()).isEqualTo("[\"END\"]");
+        assertThat(body.path("top_p").asDouble()).as("not set by the prompt: the builder's").isEqualTo(0.9);
+        assertThat(body.path("seed").asLong()).isEqualTo(7);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmblender.core.llm.ChatMessage;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.Role;
+import io.llmblender.core.llm.Sampling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,10 @@ import java.util.Set;
  * found. Fields the server does not know are ignored, as OpenAI-compatible servers do, so newer
  * SDKs keep working; known fields whose meaning the server cannot honour ({@code n > 1},
  * {@code tools}, {@code logprobs}, non-text {@code response_format}) are refused rather than
- * silently dropped. Sampling options ({@code temperature}, {@code top_p}, {@code max_tokens}, ...)
- * are validated; the upstreams answer with the options they were configured with. Immutable.
+ * silently dropped. Sampling options ({@code temperature}, {@code top_p}, {@code max_tokens} or
+ * {@code max_completion_tokens}, {@code seed}, {@code stop}) are validated and ride on the prompt
+ * ({@link io.llmblender.core.llm.Sampling}) to every upstream call, overriding the options the
+ * upstream was configured with; the penalties are validated only. Immutable.
  */
 record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeUsage, boolean details) {
 
@@ -103,6 +106,7 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
             throw ApiError.invalid("n", "n must be 1 (one answer per request), found " + show(n));
         }
         stop(root.get("stop"));
+        Sampling sampling = sampling(root);
         JsonNode user = root.get("user");
         if (user != null && !user.isNull() && !user.isTextual()) {
             throw ApiError.invalid("user", "user must be a string, found " + kind(user));
@@ -138,7 +142,7 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
         }
         Prompt prompt;
         try {
-            prompt = Prompt.chat(chat);
+            prompt = Prompt.chat(chat).withSampling(sampling);
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid("messages", e.getMessage());
         }
@@ -177,6 +181,44 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
             sb.append(text);
         }
         return sb.toString();
+    }
+
+    /** The validated sampling fields as the prompt's options. */
+    private static Sampling sampling(JsonNode root) {
+        Sampling.Builder b = Sampling.builder();
+        JsonNode t = root.get("temperature");
+        if (t != null && !t.isNull()) {
+            b.temperature(t.asDouble());
+        }
+        JsonNode p = root.get("top_p");
+        if (p != null && !p.isNull()) {
+            b.topP(p.asDouble());
+        }
+        JsonNode max = root.get("max_tokens");
+        if (max == null || max.isNull()) {
+            max = root.get("max_completion_tokens");
+        }
+        if (max != null && !max.isNull()) {
+            b.maxTokens(max.asInt());
+        }
+        JsonNode seed = root.get("seed");
+        if (seed != null && !seed.isNull()) {
+            b.seed(seed.asLong());
+        }
+        JsonNode stop = root.get("stop");
+        if (stop != null && !stop.isNull()) {
+            List<String> sequences = new ArrayList<>();
+            if (stop.isTextual()) {
+                sequences.add(stop.asText());
+            } else {
+                stop.forEach(s -> sequences.add(s.asText()));
+            }
+            sequences.removeIf(String::isEmpty);
+            if (!sequences.isEmpty()) {
+                b.stop(sequences);
+            }
+        }
+        return b.build();
     }
 
     private static void stop(JsonNode stop) {

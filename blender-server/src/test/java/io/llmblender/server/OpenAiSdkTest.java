@@ -98,6 +98,23 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void create_samplingOptions_reachEveryUpstreamCall() throws Exception {
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("blend")
+                .addUserMessage("What is the capital of France?").temperature(1.4).topP(0.3).maxCompletionTokens(9)
+                .seed(42).build();
+        sdk.chat().completions().create(p).validate();
+        for (LoopbackOpenAiServer upstream : List.of(alpha, beta)) {
+            List<LoopbackOpenAiServer.Request> seen = upstream.requests();
+            com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(seen.get(seen.size() - 1).body());
+            assertThat(body.path("temperature").asDouble()).isEqualTo(1.4);
+            assertThat(body.path("top_p").asDouble()).isEqualTo(0.3);
+            assertThat(body.path("max_tokens").asInt()).isEqualTo(9);
+            assertThat(body.path("seed").asLong()).isEqualTo(42);
+        }
+    }
+
+    @Test
     void create_adaptiveWithThresholdInName_routesOrBlendsByIt() {
         HttpResponseFor<ChatCompletion> sure = sdk.chat().completions().withRawResponse().create(params("adaptive-0.5"));
         assertThat(sure.headers().values("x-blender-mode")).containsExactly("route");

@@ -44,8 +44,13 @@ public final class Prompt {
     private final String input;
     private final String system;
     private final List<ChatMessage> chat;
+    private final Sampling sampling;
 
     private Prompt(String instruction, String input, String system, List<ChatMessage> chat) {
+        this(instruction, input, system, chat, Sampling.NONE);
+    }
+
+    private Prompt(String instruction, String input, String system, List<ChatMessage> chat, Sampling sampling) {
         long total = 0;
         if (chat != null) {
             for (ChatMessage m : chat) {
@@ -62,6 +67,7 @@ public final class Prompt {
         this.input = input;
         this.system = system;
         this.chat = chat;
+        this.sampling = sampling;
     }
 
     /**
@@ -142,7 +148,28 @@ public final class Prompt {
         if (chat != null) {
             throw new IllegalStateException("a chat prompt takes its system text as its first message");
         }
-        return new Prompt(instruction, input, systemText, null);
+        return new Prompt(instruction, input, systemText, null, sampling);
+    }
+
+    /**
+     * This prompt with sampling options for its LLMs (temperature, top-p, the most new tokens, seed, stop). An
+     * option the prompt does not set leaves each client's own default.
+     *
+     * @param options the options; {@link Sampling#NONE} for none
+     * @return a new prompt
+     */
+    public Prompt withSampling(Sampling options) {
+        Require.nonNull(options, "sampling");
+        return new Prompt(instruction, input, system, chat, options);
+    }
+
+    /**
+     * The sampling options this prompt asks for.
+     *
+     * @return the options, {@link Sampling#NONE} unless {@link #withSampling} set some
+     */
+    public Sampling sampling() {
+        return sampling;
     }
 
     /**
@@ -232,12 +259,13 @@ public final class Prompt {
         }
         Prompt other = (Prompt) o;
         return instruction.equals(other.instruction) && input.equals(other.input)
-                && Objects.equals(system, other.system) && Objects.equals(chat, other.chat);
+                && Objects.equals(system, other.system) && Objects.equals(chat, other.chat)
+                && sampling.equals(other.sampling);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(instruction, input, system, chat);
+        return Objects.hash(instruction, input, system, chat, sampling);
     }
 
     @Override
