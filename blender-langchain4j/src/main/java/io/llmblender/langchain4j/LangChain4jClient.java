@@ -12,6 +12,7 @@ import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.llm.Sampling;
 import io.llmblender.core.llm.TokenUsage;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,9 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p><b>What a call does.</b> {@link #generate(Prompt)} sends {@link Prompt#messages()} to the model
- * in one {@link ChatRequest}, mapping {@link io.llmblender.core.llm.Role#SYSTEM SYSTEM},
+ * in one {@link ChatRequest}, with the prompt's {@link Prompt#sampling() sampling options} as its
+ * temperature, top-p, most output tokens and stop sequences (LangChain4j's common parameters have
+ * no seed, so a seed is not sent; options the prompt leaves unset keep the model's own), mapping {@link io.llmblender.core.llm.Role#SYSTEM SYSTEM},
  * {@link io.llmblender.core.llm.Role#USER USER} and {@link io.llmblender.core.llm.Role#ASSISTANT
  * ASSISTANT} to LangChain4j's {@link SystemMessage}, {@link UserMessage} and {@link AiMessage}; no
  * request parameters are set, so the model's own defaults (model name, temperature, maximum tokens)
@@ -126,7 +129,13 @@ public final class LangChain4jClient implements LlmClient {
     @Override
     public Generation generate(Prompt prompt) {
         Objects.requireNonNull(prompt, "prompt must not be null");
-        ChatRequest request = ChatRequest.builder().messages(toLangChain4j(prompt.messages())).build();
+        ChatRequest.Builder builder = ChatRequest.builder().messages(toLangChain4j(prompt.messages()));
+        Sampling sampling = prompt.sampling();
+        sampling.temperature().ifPresent(builder::temperature);
+        sampling.topP().ifPresent(builder::topP);
+        sampling.maxTokens().ifPresent(builder::maxOutputTokens);
+        sampling.stop().ifPresent(builder::stopSequences);
+        ChatRequest request = builder.build();
         ChatResponse response;
         try {
             response = model.chat(request);

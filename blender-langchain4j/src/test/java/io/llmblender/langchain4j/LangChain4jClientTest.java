@@ -357,6 +357,23 @@ class LangChain4jClientTest {
     }
 
     @Test
+    void passesThePromptsSamplingOptions() {
+        AtomicReference<ChatRequest> seen = new AtomicReference<>();
+        LangChain4jClient client = LangChain4jClient.of("s", scripted(request -> {
+            seen.set(request);
+            return ChatResponse.builder().aiMessage(AiMessage.from("ok")).build();
+        }));
+        client.generate(Prompt.of("Hi").withSampling(io.llmblender.core.llm.Sampling.builder().temperature(0.4)
+                .topP(0.8).maxTokens(17).stop(List.of("END")).build()));
+        assertThat(seen.get().temperature()).isEqualTo(0.4);
+        assertThat(seen.get().topP()).isEqualTo(0.8);
+        assertThat(seen.get().maxOutputTokens()).isEqualTo(17);
+        assertThat(seen.get().stopSequences()).containsExactly("END");
+        client.generate(Prompt.of("Hi"));
+        assertThat(seen.get().temperature()).as("unset: the model's own").isNull();
+    }
+
+    @Test
     void passesTheMessagesAsLangChain4jTypes() {
         AtomicReference<ChatRequest> seen = new AtomicReference<>();
         LangChain4jClient client = LangChain4jClient.of("s", scripted(request -> {
