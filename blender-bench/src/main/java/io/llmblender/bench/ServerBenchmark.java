@@ -52,7 +52,9 @@ import picocli.CommandLine.Option;
  * java -Dai.djl.offline=true -cp blender-bench/target/classes:$(cat blender-bench/target/cp.txt) io.llmblender.bench.ServerBenchmark
  * </pre>
  * Options: {@code --threads} (4), {@code --seconds} per phase (15), {@code --warmup-seconds} (5), {@code --ranker}
- * ({@code default}), {@code --upstreams} ({@code function}), {@code --out}. Also {@code exec:java@server-bench} after an install.
+ * ({@code default}), {@code --upstreams} ({@code function}), {@code --soak-seconds} (0; 600 for the 10-minute soak,
+ * best with a fixed heap such as {@code -Xms512m -Xmx512m} so that resident memory measures leaks, not the heap
+ * growing into its default maximum), {@code --out}. Also {@code exec:java@server-bench} after an install.
  */
 @Command(name = "server-bench", mixinStandardHelpOptions = true,
         description = "Load blender-server over loopback: req/s, p50/p99 and errors for route and blend, and its"
@@ -81,6 +83,10 @@ public final class ServerBenchmark implements Callable<Integer> {
             + " answer at once (the server's own cost); loopback: OpenAI-compatible HTTP servers on loopback, through"
             + " OpenAiCompatibleClient (${DEFAULT-VALUE}).")
     String upstreams;
+
+    @Option(names = "--soak-seconds", defaultValue = "0", description = "After the phases, post blends for this long"
+            + " with the process's resident memory sampled every 10 s (${DEFAULT-VALUE}: no soak).")
+    int soakSeconds;
 
     @Option(names = "--out", description = "The JSON report (default target/bench/server.json at the repository root).")
     Path out;
@@ -168,6 +174,9 @@ public final class ServerBenchmark implements Callable<Integer> {
                     phases.add(phase("server " + model, () ->
                             http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200));
                 }
+                if (soakSeconds > 0) {
+                    json.set("soak", soak(http, uri));
+                }
             }
         } finally {
             http.executor().ifPresent(e -> ((ExecutorService) e).shutdownNow());
@@ -190,6 +199,70 @@ public final class ServerBenchmark implements Callable<Integer> {
         System.out.println("server overhead at p50: " + overhead);
         System.out.println("wrote " + report);
         return 0;
+    }
+
+    /**
+     * Blends against the server for {@code --soak-seconds} while sampling VmRSS every 10 s: requests, errors, 5xx
+     * answers, the samples, and the growth within the second half (its largest sample over its first, minus 1).
+     */
+    private ObjectNode soak(HttpClient http, URI uri) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"blend\",\"messages\":"
+                        + "[{\"role\":\"user\",\"content\":\"" + QUESTION + "\"}]}")).build();
+        AtomicLong fiveXx = new AtomicLong();
+        List<Double> rss = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> rss.add(residentMb()), 0, 10, java.util.concurrent.TimeUnit.SECONDS);
+        List<long[]> perThread = new ArrayList<>();
+        AtomicLong errors = new AtomicLong();
+        long t0 = System.nanoTime();
+        try {
+            run(() -> {
+                int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+                if (status >= 500) {
+                    fiveXx.incrementAndGet();
+                }
+                return status == 200;
+            }, Duration.ofSeconds(soakSeconds), perThread, errors);
+        } finally {
+            sampler.shutdownNow();
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        long[] all = perThread.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        ObjectNode o = JSON.createObjectNode();
+        o.put("seconds", soakSeconds);
+        o.put("requests", all.length);
+        o.put("requests_per_s", BenchStats.round(all.length / elapsed, 1));
+        o.put("p50_ms", BenchStats.round(percentile(all, 0.50) / 1e6, 3));
+        o.put("p99_ms", BenchStats.round(percentile(all, 0.99) / 1e6, 3));
+        o.put("errors", errors.get());
+        o.put("server_errors_5xx", fiveXx.get());
+        List<Double> samples;
+        synchronized (rss) {
+            samples = new ArrayList<>(rss);
+        }
+        ArrayNode a = o.putArray("rss_mb_every_10s");
+        samples.forEach(v -> a.add(BenchStats.round(v, 1)));
+        List<Double> second = samples.subList(samples.size() / 2, samples.size());
+        if (!second.isEmpty()) {
+            double growth = second.stream().mapToDouble(Double::doubleValue).max().orElse(0) / second.get(0) - 1;
+            o.put("second_half_growth", BenchStats.round(growth, 4));
+        }
+        System.out.println("soak " + o);
+        return o;
+    }
+
+    private static double residentMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static double p50(ArrayNode phases, String name) {
