@@ -159,6 +159,22 @@ class SparkRankingTest {
     }
 
     @Test
+    void theJobWritesEveryRecordAndRefusesAnExistingOutput() {
+        String out = tmp.resolve("job-out").toString();
+        String[] args = {"--input", input.toString(), "--output", out, "--ranker", tinyRanker().toString(),
+            "--partitions", "2", "--batch", "4"};
+        assertThat(RankJob.run(spark, args)).isEqualTo(RECORDS + 4);
+        Map<String, Row> rows = byId(spark.read().json(out));
+        assertThat(rows).hasSize(RECORDS + 4);
+        assertThat(error(rows.get("bad-empty"))).isEqualTo("no candidates");
+        assertThat(rows.get("gsm8k-test-0").isNullAt(rows.get("gsm8k-test-0").fieldIndex(SparkRanking.SCORES)))
+                .isFalse();
+        assertThatThrownBy(() -> RankJob.run(spark, args)).hasMessageContaining("already exists");
+        assertThatThrownBy(() -> RankJob.run(spark, "--input", "x", "--output", "y", "--format", "csv"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jsonl or parquet");
+    }
+
+    @Test
     void aDatasetWithoutCandidatesOrWithAnOutputColumnIsRefused() {
         Dataset<Row> noCandidates = spark.sql("SELECT 'a' AS instruction");
         assertThatThrownBy(() -> SparkRanking.rank(noCandidates, options()))
