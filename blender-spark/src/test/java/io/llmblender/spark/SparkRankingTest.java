@@ -56,6 +56,8 @@ class SparkRankingTest {
                 + " {\"model\": \"n\", \"text\": \"4\"}]}");
         lines.add("{\"id\": \"one\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\", \"text\": \"4\"}]}");
         lines.add("this line is not JSON");
+        lines.add("{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
+                + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}");
         input = tmp.resolve("input.jsonl");
         Files.write(input, lines, StandardCharsets.UTF_8);
     }
@@ -93,7 +95,7 @@ class SparkRankingTest {
         Dataset<Row> ranked = SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()).repartition(2),
                 options());
         Map<String, Row> rows = byId(ranked);
-        assertThat(rows).hasSize(RECORDS + 4);
+        assertThat(rows).hasSize(RECORDS + 5);
         try (PairRanker ranker = PairRanker.load(tinyRanker())) {
             for (String line : goodLines) {
                 JsonNode record = JSON.readTree(line);
@@ -121,7 +123,9 @@ class SparkRankingTest {
         assertThat(error(rows.get("corrupt"))).isEqualTo("no candidates");
         assertThat(rows.get("corrupt").getString(rows.get("corrupt").fieldIndex(SparkDatasets.CORRUPT_RECORD)))
                 .isEqualTo("this line is not JSON");
-        for (String id : List.of("bad-empty", "bad-no-text", "corrupt")) {
+        assertThat(error(rows.get("bad-too-long"))).isEqualTo("candidate 1 has " + (PairRanker.MAX_TEXT_CHARS + 1)
+                + " characters, more than the ranker's " + PairRanker.MAX_TEXT_CHARS);
+        for (String id : List.of("bad-empty", "bad-no-text", "corrupt", "bad-too-long")) {
             assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.SCORES))).isTrue();
             assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.RANKS))).isTrue();
         }
@@ -142,8 +146,8 @@ class SparkRankingTest {
         SparkDatasets.writeJsonl(SparkDatasets.readParquet(spark, parquet).drop(SparkDatasets.CORRUPT_RECORD), jsonl,
                 SaveMode.Overwrite);
         Map<String, Row> fromJsonl = byId(spark.read().json(jsonl));
-        assertThat(fromParquet).hasSize(RECORDS + 4);
-        assertThat(fromJsonl).hasSize(RECORDS + 4);
+        assertThat(fromParquet).hasSize(RECORDS + 5);
+        assertThat(fromJsonl).hasSize(RECORDS + 5);
         Row first = fromParquet.get("gsm8k-test-0");
         // Row.getList converts the outer array only; the rows of the matrix stay Scala sequences.
         List<scala.collection.Seq<Double>> matrix = first.getList(first.fieldIndex(SparkRanking.MATRIX));
@@ -163,9 +167,9 @@ class SparkRankingTest {
         String out = tmp.resolve("job-out").toString();
         String[] args = {"--input", input.toString(), "--output", out, "--ranker", tinyRanker().toString(),
             "--partitions", "2", "--batch", "4"};
-        assertThat(RankJob.run(spark, args)).isEqualTo(RECORDS + 4);
+        assertThat(RankJob.run(spark, args)).isEqualTo(RECORDS + 5);
         Map<String, Row> rows = byId(spark.read().json(out));
-        assertThat(rows).hasSize(RECORDS + 4);
+        assertThat(rows).hasSize(RECORDS + 5);
         assertThat(error(rows.get("bad-empty"))).isEqualTo("no candidates");
         assertThat(rows.get("gsm8k-test-0").isNullAt(rows.get("gsm8k-test-0").fieldIndex(SparkRanking.SCORES)))
                 .isFalse();
