@@ -1,0 +1,380 @@
+package io.llmblender.spark;
+
+import io.llmblender.core.rank.PairwiseMatrix;
+import io.llmblender.core.rank.Ranking;
+import io.llmblender.ranker.PairRanker;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Ranks the candidates of every MixInstruct record of a {@code Dataset<Row>} with a {@link PairRanker}, on Spark.
+ *
+ * <p><b>Input.</b> Columns {@code instruction} and {@code input} (strings; a missing column or a null value is the
+ * empty string) and {@code candidates}, an array of structs with a string field {@code text} (other fields, such as
+ * {@code model} and {@code scores}, are kept and ignored). {@link SparkDatasets#readJsonl} gives that shape. As in
+ * {@code blender rank}, the source the candidates answer is {@code instruction + input}, no separator.
+ *
+ * <p><b>Output.</b> Every input column, in order, then {@value #SCORES} ({@code array<double>}, one per candidate,
+ * higher is better: max-logits scores), {@value #RANKS} ({@code array<int>}, 1-based competition ranks, 1 the best),
+ * {@value #MATRIX} ({@code array<array<double>>}, the N x N logit matrix, only with {@link Options#withMatrix()}) and
+ * {@value #ERROR} (string). A record with one candidate gets score 0 and rank 1 without asking the ranker. A record that
+ * cannot be ranked (no candidates, a null text, a text over {@link PairRanker#MAX_TEXT_CHARS} characters, more than
+ * {@link PairRanker#MAX_CANDIDATES} candidates, a model failure on that record) gets null scores, ranks and matrix
+ * and the reason in {@value #ERROR}; the job goes on. {@value #ERROR} is null for every ranked record.
+ *
+ * <p><b>Execution.</b> A lazy {@code mapPartitions}: each task takes the JVM's ranker from {@link RankerHolder} (loaded
+ * once per executor and model directory) and ranks its partition's records {@link Options#batchSize()} at a time
+ * through {@link PairRanker#rank(List, List)}, which packs the pairs of a batch together. If a batch fails, its records
+ * are ranked one at a time so that only the failing ones get an error. Scores do not depend on the batching beyond
+ * float rounding (about 1e-6). Parallelism is the dataset's partitions: repartition for more tasks.
+ *
+ * <p><b>Thread-safety.</b> Stateless; safe for concurrent use. The function shipped to executors is serializable and
+ * holds only the options and column positions.
+ */
+public final class SparkRanking {
+
+    /** The scores column. */
+    public static final String SCORES = "scores";
+    /** The ranks column. */
+    public static final String RANKS = "ranks";
+    /** The matrix column, only with {@link Options#withMatrix()}. */
+    public static final String MATRIX = "matrix";
+    /** The error column: null for a ranked record, else why it was not ranked. */
+    public static final String ERROR = "error";
+
+    private SparkRanking() {
+    }
+
+    /**
+     * How to rank.
+     *
+     * @param ranker the model location, see {@link RankerHolder#resolve(String)}; {@code null} for the shipped ranker
+     * @param batchSize records per ranker call, at least 1 (default 8, as {@code blender rank})
+     * @param withMatrix whether to add the {@value #MATRIX} column (default false)
+     */
+    public record Options(String ranker, int batchSize, boolean withMatrix) implements Serializable {
+
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * Checks the options.
+         *
+         * @param ranker the model location, {@code null} for the shipped ranker
+         * @param batchSize records per ranker call, at least 1
+         * @param withMatrix whether to add the matrix column
+         * @throws IllegalArgumentException if the batch size is under 1
+         */
+        public Options {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+            }
+        }
+
+        /**
+         * The defaults: the shipped ranker, batches of 8, no matrix.
+         *
+         * @return the default options
+         */
+        public static Options defaults() {
+            return new Options(null, 8, false);
+        }
+
+        /**
+         * These options with another model location.
+         *
+         * @param location the model location, see {@link RankerHolder#resolve(String)}
+         * @return new options
+         */
+        public Options withRanker(String location) {
+            return new Options(location, batchSize, withMatrix);
+        }
+
+        /**
+         * These options with another batch size.
+         *
+         * @param records records per ranker call, at least 1
+         * @return new options
+         * @throws IllegalArgumentException if {@code records} is under 1
+         */
+        public Options withBatchSize(int records) {
+            return new Options(ranker, records, withMatrix);
+        }
+
+        /**
+         * These options with or without the matrix column.
+         *
+         * @param matrix whether to add the {@value #MATRIX} column
+         * @return new options
+         */
+        public Options withMatrix(boolean matrix) {
+            return new Options(ranker, batchSize, matrix);
+        }
+    }
+
+    /**
+     * Ranks with the default options (the shipped ranker, batches of 8, no matrix).
+     *
+     * @param records MixInstruct records, as described in the class comment
+     * @return the records with the ranking columns, lazily computed
+     * @throws IllegalArgumentException if the dataset has no {@code candidates} column or it is not an array of
+     *     structs with a string field {@code text}, or it already has one of the output columns
+     */
+    public static Dataset<Row> rank(Dataset<Row> records) {
+        return rank(records, Options.defaults());
+    }
+
+    /**
+     * Ranks the candidates of every record.
+     *
+     * @param records MixInstruct records, as described in the class comment
+     * @param options the ranker, batch size and whether to add the matrix
+     * @return the records with the ranking columns, lazily computed
+     * @throws IllegalArgumentException if the dataset has no {@code candidates} column or it is not an array of
+     *     structs with a string field {@code text}, or it already has one of the output columns
+     */
+    public static Dataset<Row> rank(Dataset<Row> records, Options options) {
+        Objects.requireNonNull(records, "records");
+        Objects.requireNonNull(options, "options");
+        StructType in = records.schema();
+        StructType out = outputSchema(in, options.withMatrix());
+        RankPartition function = new RankPartition(options, in);
+        return records.mapPartitions(function, Encoders.row(out));
+    }
+
+    /**
+     * The schema {@link #rank(Dataset, Options)} returns for an input schema.
+     *
+     * @param in the input schema
+     * @param withMatrix whether the matrix column is added
+     * @return the input's fields followed by the ranking columns
+     * @throws IllegalArgumentException as {@link #rank(Dataset, Options)}
+     */
+    public static StructType outputSchema(StructType in, boolean withMatrix) {
+        candidateTextIndex(in);
+        List<String> names = Arrays.asList(in.fieldNames());
+        for (String column : List.of(SCORES, RANKS, MATRIX, ERROR)) {
+            if (names.contains(column)) {
+                throw new IllegalArgumentException("the dataset already has a column " + column);
+            }
+        }
+        StructType out = in
+                .add(SCORES, DataTypes.createArrayType(DataTypes.DoubleType, false), true)
+                .add(RANKS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
+        if (withMatrix) {
+            out = out.add(MATRIX, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType, false),
+                    false), true);
+        }
+        return out.add(ERROR, DataTypes.StringType, true);
+    }
+
+    private static int candidateTextIndex(StructType in) {
+        List<String> names = Arrays.asList(in.fieldNames());
+        if (!names.contains("candidates")) {
+            throw new IllegalArgumentException("the dataset has no candidates column: " + in.simpleString());
+        }
+        StructField candidates = in.apply("candidates");
+        if (!(candidates.dataType() instanceof ArrayType array)
+                || !(array.elementType() instanceof StructType element)
+                || !Arrays.asList(element.fieldNames()).contains("text")
+                || !DataTypes.StringType.equals(element.apply("text").dataType())) {
+            throw new IllegalArgumentException("candidates must be an array of structs with a string field text, got "
+                    + candidates.dataType().simpleString());
+        }
+        return element.fieldIndex("text");
+    }
+
+    private static int indexOrMinusOne(StructType in, String name) {
+        return Arrays.asList(in.fieldNames()).contains(name) ? in.fieldIndex(name) : -1;
+    }
+
+    /** The function each task runs: batches its partition through the JVM's ranker. */
+    private static final class RankPartition implements MapPartitionsFunction<Row, Row> {
+
+        private static final long serialVersionUID = 1L;
+
+        private final Options options;
+        private final int instruction;
+        private final int input;
+        private final int candidates;
+        private final int text;
+
+        RankPartition(Options options, StructType in) {
+            this.options = options;
+            this.instruction = indexOrMinusOne(in, "instruction");
+            this.input = indexOrMinusOne(in, "input");
+            this.candidates = in.fieldIndex("candidates");
+            this.text = candidateTextIndex(in);
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> rows) {
+            return new Iterator<>() {
+                private Iterator<Row> batch = List.<Row>of().iterator();
+                private PairRanker ranker;
+
+                @Override
+                public boolean hasNext() {
+                    return batch.hasNext() || rows.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    if (!batch.hasNext()) {
+                        if (!rows.hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        List<Row> next = new ArrayList<>(options.batchSize());
+                        while (next.size() < options.batchSize() && rows.hasNext()) {
+                            next.add(rows.next());
+                        }
+                        if (ranker == null) {
+                            ranker = RankerHolder.get(options.ranker());
+                        }
+                        batch = rankBatch(ranker, next).iterator();
+                    }
+                    return batch.next();
+                }
+            };
+        }
+
+        private List<Row> rankBatch(PairRanker ranker, List<Row> rows) {
+            Object[] results = new Object[rows.size()];
+            List<Integer> todo = new ArrayList<>();
+            List<String> sources = new ArrayList<>();
+            List<List<String>> texts = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                Row row = rows.get(i);
+                String problem;
+                List<String> candidateTexts = null;
+                try {
+                    candidateTexts = texts(row);
+                    problem = check(candidateTexts);
+                } catch (RuntimeException e) {
+                    problem = describe(e);
+                }
+                if (problem != null) {
+                    results[i] = problem;
+                } else if (candidateTexts.size() == 1) {
+                    results[i] = Ranking.ofScores(0.0);
+                } else {
+                    todo.add(i);
+                    sources.add(source(row));
+                    texts.add(candidateTexts);
+                }
+            }
+            if (!todo.isEmpty()) {
+                List<Ranking> rankings = null;
+                try {
+                    rankings = ranker.rank(sources, texts);
+                } catch (RuntimeException e) {
+                    rankings = null;
+                }
+                for (int k = 0; k < todo.size(); k++) {
+                    if (rankings != null) {
+                        results[todo.get(k)] = rankings.get(k);
+                    } else {
+                        try {
+                            results[todo.get(k)] = ranker.rank(sources.get(k), texts.get(k));
+                        } catch (RuntimeException e) {
+                            results[todo.get(k)] = describe(e);
+                        }
+                    }
+                }
+            }
+            List<Row> out = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                out.add(withResult(rows.get(i), results[i]));
+            }
+            return out;
+        }
+
+        private List<String> texts(Row row) {
+            if (row.isNullAt(candidates)) {
+                return null;
+            }
+            List<Row> list = row.getList(candidates);
+            List<String> out = new ArrayList<>(list.size());
+            for (int c = 0; c < list.size(); c++) {
+                Row candidate = list.get(c);
+                if (candidate == null || candidate.isNullAt(text)) {
+                    throw new IllegalArgumentException("candidate " + c + " has no text");
+                }
+                out.add(candidate.getString(text));
+            }
+            return out;
+        }
+
+        private static String check(List<String> texts) {
+            if (texts == null || texts.isEmpty()) {
+                return "no candidates";
+            }
+            if (texts.size() > PairRanker.MAX_CANDIDATES) {
+                return texts.size() + " candidates, more than the ranker's " + PairRanker.MAX_CANDIDATES;
+            }
+            for (int c = 0; c < texts.size(); c++) {
+                if (texts.get(c).length() > PairRanker.MAX_TEXT_CHARS) {
+                    return "candidate " + c + " has " + texts.get(c).length() + " characters, more than the ranker's "
+                            + PairRanker.MAX_TEXT_CHARS;
+                }
+            }
+            return null;
+        }
+
+        private String source(Row row) {
+            return string(row, instruction) + string(row, input);
+        }
+
+        private static String string(Row row, int index) {
+            return index < 0 || row.isNullAt(index) ? "" : row.getString(index);
+        }
+
+        private static String describe(RuntimeException e) {
+            String message = e.getMessage();
+            return message == null ? e.getClass().getSimpleName() : message;
+        }
+
+        private Row withResult(Row row, Object result) {
+            int width = row.length();
+            Object[] values = new Object[width + (options.withMatrix() ? 4 : 3)];
+            for (int i = 0; i < width; i++) {
+                values[i] = row.get(i);
+            }
+            int at = width;
+            if (result instanceof Ranking ranking) {
+                // Java arrays: Spark's row encoder takes arrays and Scala sequences, not java.util.List.
+                values[at++] = ranking.scores();
+                values[at++] = ranking.ranks();
+                if (options.withMatrix()) {
+                    values[at++] = ranking.matrix().map(RankPartition::matrix).orElse(null);
+                }
+                values[at] = null;
+            } else {
+                values[at++] = null;
+                values[at++] = null;
+                if (options.withMatrix()) {
+                    values[at++] = null;
+                }
+                values[at] = result;
+            }
+            return RowFactory.create(values);
+        }
+
+        private static double[][] matrix(PairwiseMatrix matrix) {
+            return matrix.toArray();
+        }
+    }
+}
