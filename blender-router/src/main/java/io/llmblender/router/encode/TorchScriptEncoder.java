@@ -55,7 +55,24 @@ public final class TorchScriptEncoder implements QueryEncoder {
      *     {@code dimension} long
      */
     public static TorchScriptEncoder load(Path dir) {
+        return load(dir, 0);
+    }
+
+    /**
+     * Loads an encoder directory and sets PyTorch's intra-op threads, which are process-wide (the last load wins);
+     * {@link #load(Path)} leaves them as they are.
+     *
+     * @param dir the directory
+     * @param threads PyTorch's intra-op threads, positive
+     * @return the encoder; close it when done
+     * @throws IllegalArgumentException if {@code threads} is not positive
+     * @throws ModelLoadException as {@link #load(Path)}
+     */
+    public static TorchScriptEncoder load(Path dir, int threads) {
         Require.nonNull(dir, "dir");
+        if (threads != 0) {
+            Require.positive(threads, "threads");
+        }
         ConfigFile config = ConfigFile.read(dir, CONFIG_FILE, "export an encoder as models/README.md describes",
                 Set.of("format", "id", "model_file", "tokenizer_file", "dimension", "max_tokens", "pooling",
                         "normalize", "token_type_ids"));
@@ -72,7 +89,7 @@ public final class TorchScriptEncoder implements QueryEncoder {
         Path tokenizer = existing(config, dir, "tokenizer_file", "tokenizer.json");
         Path modelFile = existing(config, dir, "model_file", "encoder.pt");
         SentenceModel model = SentenceModel.load(id, tokenizer, modelFile, "PyTorch", maxTokens, tokenTypeIds,
-                pooling, normalize);
+                pooling, normalize, threads);
         try {
             float[] probe = model.encode(List.of("probe"))[0];
             if (probe.length != dimension) {

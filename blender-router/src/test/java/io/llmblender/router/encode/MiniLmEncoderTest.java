@@ -57,6 +57,19 @@ class MiniLmEncoderTest {
     }
 
     @Test
+    void load_withOneThread_encodesAsTheDefaultDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
+        assertThatThrownBy(() -> MiniLmEncoder.load(cache, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threads");
+        try (MiniLmEncoder one = MiniLmEncoder.load(cache, 1)) {
+            float[] a = one.encode(List.of("How do I bake bread?"))[0];
+            float[] b = encoder.encode(List.of("How do I bake bread?"))[0];
+            for (int d = 0; d < a.length; d++) {
+                assertThat(a[d]).isCloseTo(b[d], within(1e-5f));
+            }
+        }
+    }
+
+    @Test
     void encode_batchOfDifferentLengths_equalsOneByOne() {
         List<String> queries = List.of("short", "a much longer query about routing questions to the best model",
                 "她每天卖 9 个鸡蛋 🥚");
