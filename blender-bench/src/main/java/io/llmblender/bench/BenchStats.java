@@ -24,6 +24,27 @@ final class BenchStats {
         }
     }
 
+    /**
+     * A memory figure of this process from {@code /proc/self/status}, in MB: {@code "VmRSS"} (resident now) or
+     * {@code "VmHWM"} (the peak resident size).
+     *
+     * @param field the field name, without its colon
+     * @return the value in MB, or -1 where there is no such file or field
+     */
+    static double procStatusMb(String field) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"),
+                    java.nio.charset.StandardCharsets.UTF_8)) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     /** Rounds half up to the given number of decimal digits. */
     static double round(double value, int digits) {
         double scale = Math.pow(10, digits);

@@ -325,7 +325,7 @@ public final class RankerEnginesBenchmark {
                 size.set("logits", logits);
             }
         }
-        out.put("peak_rss_mb", peakRssMb());
+        out.put("peak_rss_mb", BenchStats.procStatusMb("VmHWM"));
         System.out.println("RESULT " + JSON.writeValueAsString(out));
     }
 
@@ -415,15 +415,6 @@ public final class RankerEnginesBenchmark {
         Map<String, JsonNode> copy = new LinkedHashMap<>();
         node.properties().forEach(e -> copy.put(e.getKey(), e.getValue()));
         return copy.entrySet();
-    }
-
-    private static double peakRssMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-            }
-        }
-        return -1;
     }
 
     /** This JVM's class path, or under {@code exec:java} the project's (its class loader's URLs). */

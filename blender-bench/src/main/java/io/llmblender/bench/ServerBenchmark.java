@@ -212,30 +212,21 @@ public final class ServerBenchmark implements Callable<Integer> {
         AtomicLong fiveXx = new AtomicLong();
         List<Double> rss = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> rss.add(residentMb()), 0, 10, java.util.concurrent.TimeUnit.SECONDS);
-        List<long[]> perThread = new ArrayList<>();
-        AtomicLong errors = new AtomicLong();
-        long t0 = System.nanoTime();
+        sampler.scheduleAtFixedRate(() -> rss.add(BenchStats.procStatusMb("VmRSS")), 0, 10,
+                java.util.concurrent.TimeUnit.SECONDS);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("seconds", soakSeconds);
         try {
-            run(() -> {
+            measure(o, () -> {
                 int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
                 if (status >= 500) {
                     fiveXx.incrementAndGet();
                 }
                 return status == 200;
-            }, Duration.ofSeconds(soakSeconds), perThread, errors);
+            }, Duration.ofSeconds(soakSeconds));
         } finally {
             sampler.shutdownNow();
         }
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        long[] all = perThread.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        ObjectNode o = JSON.createObjectNode();
-        o.put("seconds", soakSeconds);
-        o.put("requests", all.length);
-        o.put("requests_per_s", BenchStats.round(all.length / elapsed, 1));
-        o.put("p50_ms", BenchStats.round(percentile(all, 0.50) / 1e6, 3));
-        o.put("p99_ms", BenchStats.round(percentile(all, 0.99) / 1e6, 3));
-        o.put("errors", errors.get());
         o.put("server_errors_5xx", fiveXx.get());
         List<Double> samples;
         synchronized (rss) {
@@ -252,19 +243,6 @@ public final class ServerBenchmark implements Callable<Integer> {
         return o;
     }
 
-    private static double residentMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-                }
-            }
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-        return -1;
-    }
-
     private static double p50(ArrayNode phases, String name) {
         for (var p : phases) {
             if (p.get("phase").asText().equals(name)) {
@@ -276,21 +254,26 @@ public final class ServerBenchmark implements Callable<Integer> {
 
     private ObjectNode phase(String name, Call call) throws Exception {
         run(call, Duration.ofSeconds(warmupSeconds), null, new AtomicLong());
+        ObjectNode o = JSON.createObjectNode();
+        o.put("phase", name);
+        measure(o, call, Duration.ofSeconds(seconds));
+        System.out.println(o);
+        return o;
+    }
+
+    /** Runs the closed loop for {@code length} and puts requests, req/s, p50, p99 (ms) and errors into {@code o}. */
+    private void measure(ObjectNode o, Call call, Duration length) throws Exception {
         List<long[]> perThread = new ArrayList<>();
         AtomicLong errors = new AtomicLong();
         long t0 = System.nanoTime();
-        run(call, Duration.ofSeconds(seconds), perThread, errors);
+        run(call, length, perThread, errors);
         double elapsed = (System.nanoTime() - t0) / 1e9;
         long[] all = perThread.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        ObjectNode o = JSON.createObjectNode();
-        o.put("phase", name);
         o.put("requests", all.length);
         o.put("requests_per_s", BenchStats.round(all.length / elapsed, 1));
         o.put("p50_ms", BenchStats.round(percentile(all, 0.50) / 1e6, 3));
         o.put("p99_ms", BenchStats.round(percentile(all, 0.99) / 1e6, 3));
         o.put("errors", errors.get());
-        System.out.println(o);
-        return o;
     }
 
     private void run(Call call, Duration length, List<long[]> latencies, AtomicLong errors) throws Exception {

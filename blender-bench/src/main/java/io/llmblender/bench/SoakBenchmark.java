@@ -16,7 +16,6 @@ import io.llmblender.fuser.GenFuser;
 import io.llmblender.ranker.PairRanker;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -248,23 +247,9 @@ public final class SoakBenchmark implements Callable<Integer> {
         ObjectNode s = samples.addObject();
         s.put("t_s", BenchStats.round((System.nanoTime() - start) / 1e9, 2));
         s.put("done", done);
-        s.put("rss_mb", BenchStats.round(rssKb() / 1024.0, 1));
+        s.put("rss_mb", BenchStats.round(BenchStats.procStatusMb("VmRSS"), 1));
         s.put("heap_used_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
         s.put("threads", liveThreads());
-    }
-
-    /** The resident set size from /proc/self/status, in kB; -1 where there is no /proc. */
-    static long rssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 
     private static double rssAt(ArrayNode samples, double seconds) {

@@ -148,22 +148,16 @@ final class SegmentScoring {
                 missing.add(t);
             }
         }
+        List<long[]> rows = new ArrayList<>(missing.size());
         int[] lengths = new int[missing.size()];
         for (int m = 0; m < lengths.length; m++) {
-            lengths[m] = texts.get(missing.get(m)).ids().length;
+            rows.add(texts.get(missing.get(m)).ids());
+            lengths[m] = rows.get(m).length;
         }
         int width = head.hidden();
         for (int[] batch : MicroBatches.pack(lengths, tokenBudget, maxRows)) {
             int length = lengths[batch[batch.length - 1]];
-            List<long[]> rows = new ArrayList<>(batch.length);
-            for (int b : batch) {
-                rows.add(texts.get(missing.get(b)).ids());
-            }
-            int[] all = new int[batch.length];
-            for (int b = 0; b < all.length; b++) {
-                all[b] = b;
-            }
-            float[] flat = model.forward(PairModel.Batch.of(rows, all, length, encoder.padId()), width);
+            float[] flat = model.forward(PairModel.Batch.of(rows, batch, length, encoder.padId()), width);
             for (int b = 0; b < batch.length; b++) {
                 float[] vector = Arrays.copyOfRange(flat, b * width, (b + 1) * width);
                 for (float v : vector) {
