@@ -24,30 +24,46 @@ class DisconnectTest {
                 OpenAiCompatibleClient client = Fixtures.client("alpha", upstream)) {
             upstream.answering(req -> Fixtures.endlessStream("alpha", 20, events));
             try (BlenderServer server = BlenderServer.builder().upstream(client).port(0).start()) {
-                String body = "{\"model\":\"alpha\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
-                try (Socket s = new Socket("127.0.0.1", server.port())) {
-                    OutputStream out = s.getOutputStream();
-                    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                            + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                            .getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
-                            StandardCharsets.UTF_8));
-                    String line;
-                    int ticks = 0;
-                    while ((line = in.readLine()) != null && ticks < 3) {
-                        if (line.contains("tick")) {
-                            ticks++;
-                        }
-                    }
-                    assertThat(ticks).isEqualTo(3);
-                } // the client goes away here, mid-stream
-                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (events.isEmpty() && System.nanoTime() < until) {
-                    Thread.sleep(20);
-                }
+                int ticks = streamThenHangUp(server, "alpha", line -> line.contains("tick"), 3);
+                assertThat(ticks).isEqualTo(3); // the client went away mid-stream
+                awaitEvents(events, 1);
                 assertThat(events).containsExactly("client gone");
             }
+        }
+    }
+
+    /**
+     * Posts a streamed request for {@code model} over a raw socket, reads lines until {@code wanted} of them match,
+     * then closes the socket (the client hangs up mid-stream).
+     *
+     * @return how many matching lines were read before the stream ended or the socket closed
+     */
+    private static int streamThenHangUp(BlenderServer server, String model,
+            java.util.function.Predicate<String> matches, int wanted) throws java.io.IOException {
+        String body = "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            int seen = 0;
+            while ((line = in.readLine()) != null && seen < wanted) {
+                if (matches.test(line)) {
+                    seen++;
+                }
+            }
+            return seen;
+        }
+    }
+
+    /** Waits up to 10 s for at least {@code count} upstream events. */
+    private static void awaitEvents(List<String> events, int count) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (events.size() < count && System.nanoTime() < until) {
+            Thread.sleep(20);
         }
     }
 
@@ -80,28 +96,9 @@ class DisconnectTest {
             b.answering(req -> dribble(events));
             try (BlenderServer server = BlenderServer.builder().upstream(ca).upstream(cb).port(0)
                     .limits(ServerLimits.builder().keepAlive(Duration.ofMillis(50)).build()).start()) {
-                String body = "{\"model\":\"blend\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
-                try (Socket s = new Socket("127.0.0.1", server.port())) {
-                    OutputStream out = s.getOutputStream();
-                    out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                            + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                            .getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
-                            StandardCharsets.UTF_8));
-                    String line;
-                    int comments = 0;
-                    while ((line = in.readLine()) != null && comments < 2) {
-                        if (line.startsWith(": keep-alive")) {
-                            comments++;
-                        }
-                    }
-                    assertThat(comments).isEqualTo(2);
-                } // gone while the answers are still coming
-                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (events.size() < 2 && System.nanoTime() < until) {
-                    Thread.sleep(20);
-                }
+                int comments = streamThenHangUp(server, "blend", line -> line.startsWith(": keep-alive"), 2);
+                assertThat(comments).isEqualTo(2); // gone while the answers are still coming
+                awaitEvents(events, 2);
                 assertThat(events).containsExactly("client gone", "client gone");
             }
         }
