@@ -212,7 +212,8 @@ public final class ServerBenchmark implements Callable<Integer> {
         AtomicLong fiveXx = new AtomicLong();
         List<Double> rss = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> rss.add(BenchStats.procStatusMb("VmRSS")), 0, 10,
+        // Runs until the sampler is shut down below; nothing awaits it.
+        var unused = sampler.scheduleAtFixedRate(() -> rss.add(BenchStats.procStatusMb("VmRSS")), 0, 10,
                 java.util.concurrent.TimeUnit.SECONDS);
         ObjectNode o = JSON.createObjectNode();
         o.put("seconds", soakSeconds);

@@ -242,7 +242,7 @@ final class BlendCommand implements Callable<Integer> {
 
     LlmSpec parseLlm(String value) {
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String part : value.split(",")) {
+        for (String part : value.split(",", -1)) {
             int eq = part.indexOf('=');
             if (eq <= 0) {
                 throw new ParameterException(spec.commandLine(), "--llm '" + value + "': each part must be key=value,"

@@ -51,7 +51,7 @@ final class DatasetCommands {
     static void requireDistinct(CommandSpec spec, Path input, Path output) {
         boolean same;
         try {
-            same = Files.exists(input) && Files.exists(output) ? Files.isSameFile(input, output)
+            same = (Files.exists(input) && Files.exists(output)) ? Files.isSameFile(input, output)
                     : input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize());
         } catch (IOException e) {
             same = false;

@@ -196,7 +196,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         check();
-        RoutingTable table = table(err);
+        RoutingTable table = table();
         int n = table.llms().size();
         if (topK == null) {
             topK = n >= 3 ? List.of(2, 3) : List.of(2);
@@ -339,7 +339,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
                 + tags + "'");
     }
 
-    private RoutingTable table(PrintWriter err) throws IOException {
+    private RoutingTable table() throws IOException {
         if (input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             Gsm8kData.Table t = Gsm8kData.read(input);
             int m = t.questions().size();

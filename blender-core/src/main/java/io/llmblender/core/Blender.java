@@ -205,7 +205,7 @@ public final class Blender implements AutoCloseable {
         BlendMode taken;
         List<Candidate> candidates;
         if (decision != null && (mode == BlendMode.ROUTE
-                || mode == BlendMode.ADAPTIVE && decision.confidence() >= confidenceThreshold)) {
+                || (mode == BlendMode.ADAPTIVE && decision.confidence() >= confidenceThreshold))) {
             taken = BlendMode.ROUTE;
             candidates = callRouted(prompt, decision, startNanos, failures, called);
         } else {
@@ -320,7 +320,9 @@ public final class Blender implements AutoCloseable {
                 future = CompletableFuture.failedFuture(e);
             }
             int index = i;
-            future.whenComplete((g, e) -> doneAt.compareAndSet(index, null, clock.instant()));
+            // Only records when this client answered; the future itself is awaited below.
+            CompletableFuture<Generation> unused =
+                    future.whenComplete((g, e) -> doneAt.compareAndSet(index, null, clock.instant()));
             futures.add(future);
         }
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The ranking the {@code rank} command adds to a record:
+ * The ranking the {@code blender rank} command adds to a record:
  * {@code "ranking": {"ranker": NAME, "aggregation": NAME, "ranks": [...], "scores": [...]}}, with one 1-based rank
  * (1 = best) and one score (higher = better) per candidate, in candidate order.
  *

@@ -34,6 +34,7 @@ final class Decoder {
      * @param score the sequence's score: the sum of log-probabilities for greedy and sampling, the
      *     length-penalised score for beam search
      */
+    @SuppressWarnings("ArrayRecordComponent") // internal carrier: never compared, hashed or exposed
     record Output(int[] tokens, boolean endedWithEos, double score) {
     }
 

@@ -38,6 +38,7 @@ final class FusionPrompt {
      * @param ids its token ids, at most {@code max_source_length}
      * @param candidateBudget the per-candidate token budget that was used
      */
+    @SuppressWarnings("ArrayRecordComponent") // internal carrier: never compared, hashed or exposed
     record Built(String text, long[] ids, int candidateBudget) {
     }
 
@@ -106,7 +107,7 @@ final class FusionPrompt {
                 return new Built(text, ids, budget);
             }
             if (budget == 0) {
-                return cutHead(text, ids);
+                return cutHead(text);
             }
             int over = ids.length - sourceMax;
             budget = Math.max(0, budget - Math.max(1, (over + ranked.size() - 1) / ranked.size()));
@@ -128,7 +129,7 @@ final class FusionPrompt {
     }
 
     /** Keeps the tail (candidates and final instruction) whole and cuts the head's tokens. */
-    private Built cutHead(String text, long[] ids) {
+    private Built cutHead(String text) {
         String tail = text.substring(text.indexOf("</s>Candidate 0:") + "</s>".length());
         long[] tailIds = tokenizer.encode(tail, false, false).getIds();
         long[] headIds = tokenizer.encode(text.substring(0, text.length() - tail.length()), false, false).getIds();

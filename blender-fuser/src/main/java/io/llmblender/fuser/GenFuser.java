@@ -178,7 +178,7 @@ public final class GenFuser implements Fuser {
         }
         long[][] ids = new long[prompts.size()][];
         for (int i = 0; i < prompts.size(); i++) {
-            Prompt prompt = Require.nonNull(prompts.get(i), "prompts[" + i + "]");
+            Require.nonNull(prompts.get(i), "prompts[" + i + "]");
             List<String> candidates = Require.nonNull(ranked.get(i), "ranked[" + i + "]");
             if (candidates.isEmpty()) {
                 throw new IllegalArgumentException("ranked[" + i + "] must hold at least one candidate");

@@ -164,20 +164,14 @@ public final class LangChain4jClient implements LlmClient {
         List<dev.langchain4j.data.message.ChatMessage> out = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             ChatMessage m = messages.get(i);
-            switch (m.role()) {
-                case SYSTEM:
-                    out.add(SystemMessage.from(nonBlank(m, i)));
-                    break;
-                case USER:
-                    out.add(UserMessage.from(nonBlank(m, i)));
-                    break;
-                case ASSISTANT:
-                    out.add(AiMessage.from(m.content()));
-                    break;
-                default:
-                    throw new LlmCallException(name, "messages[" + i + "] has role " + m.role()
-                            + ", which this client cannot send");
-            }
+            int index = i;
+            out.add(switch (m.role()) {
+                case SYSTEM -> SystemMessage.from(nonBlank(m, index));
+                case USER -> UserMessage.from(nonBlank(m, index));
+                case ASSISTANT -> AiMessage.from(m.content());
+                default -> throw new LlmCallException(name, "messages[" + index + "] has role " + m.role()
+                        + ", which this client cannot send");
+            });
         }
         return out;
     }
@@ -212,18 +206,13 @@ public final class LangChain4jClient implements LlmClient {
         if (reason == null) {
             return FinishReason.UNKNOWN;
         }
-        switch (reason) {
-            case STOP:
-                return FinishReason.STOP;
-            case LENGTH:
-                return FinishReason.LENGTH;
-            case CONTENT_FILTER:
-                return FinishReason.CONTENT_FILTER;
-            case TOOL_EXECUTION:
-                return FinishReason.TOOL_CALLS;
-            default:
-                return FinishReason.UNKNOWN;
-        }
+        return switch (reason) {
+            case STOP -> FinishReason.STOP;
+            case LENGTH -> FinishReason.LENGTH;
+            case CONTENT_FILTER -> FinishReason.CONTENT_FILTER;
+            case TOOL_EXECUTION -> FinishReason.TOOL_CALLS;
+            default -> FinishReason.UNKNOWN;
+        };
     }
 
     /**

@@ -238,7 +238,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         Call(byte[] body, Consumer<String> onToken) {
             this.body = body;
             this.onToken = onToken;
-            result.whenComplete((g, e) -> {
+            // Forwards the caller's cancellation to the attempt in flight; nothing waits on this callback.
+            CompletableFuture<Generation> unused = result.whenComplete((g, e) -> {
                 CompletableFuture<?> f = inFlight.get();
                 if (result.isCancelled() && f != null) {
                     f.cancel(true);
@@ -279,7 +280,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 response.cancel(true);
                 return;
             }
-            response.whenComplete((generation, error) -> {
+            // The outcome travels through result; this callback only moves it there.
+            CompletableFuture<Generation> unused = response.whenComplete((generation, error) -> {
                 if (error == null) {
                     result.complete(generation);
                 } else {
@@ -291,7 +293,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         /** Fails a stream that stays silent for longer than the request timeout. */
         private void watchIdle(SseSubscriber sse, CompletableFuture<Generation> response) {
             long period = Math.max(1, requestTimeout.toMillis() / 4);
-            CompletableFuture.runAsync(() -> {
+            // A timer tick: it fails the response itself when the stream went silent, so nobody awaits it.
+            CompletableFuture<Void> unused = CompletableFuture.runAsync(() -> {
                 if (response.isDone()) {
                     return;
                 }
@@ -308,9 +311,9 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
             if (result.isDone()) {
                 return;
             }
-            int status = error instanceof Wire.HttpFailure ? ((Wire.HttpFailure) error).status : -1;
+            int status = error instanceof Wire.HttpFailure failure ? failure.status : -1;
             boolean retryable = !tokensDelivered && (error instanceof IOException
-                    || error instanceof Wire.HttpFailure && ((Wire.HttpFailure) error).retryable());
+                    || (error instanceof Wire.HttpFailure failure && failure.retryable()));
             String what = describe(error);
             if (!retryable) {
                 result.completeExceptionally(new LlmCallException(name, status, what + attemptsSuffix(attempt), error));
@@ -373,8 +376,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
 
     /** The wait before attempt {@code next}: the server's Retry-After, else jittered exponential backoff. */
     Duration delayBefore(int next, Throwable error) {
-        if (error instanceof Wire.HttpFailure && ((Wire.HttpFailure) error).retryAfter != null) {
-            Duration asked = parseRetryAfter(((Wire.HttpFailure) error).retryAfter);
+        if (error instanceof Wire.HttpFailure failure && failure.retryAfter != null) {
+            Duration asked = parseRetryAfter(failure.retryAfter);
             if (asked != null) {
                 return asked;
             }
@@ -452,9 +455,9 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
             return;
         }
         ownedExecutor.shutdownNow();
-        if (http instanceof AutoCloseable) {
+        if (http instanceof AutoCloseable closeable) {
             try {
-                ((AutoCloseable) http).close();
+                closeable.close();
             } catch (Exception e) {
                 LOG.debug("closing the HttpClient of '{}' failed: {}", name, e.toString());
             }

@@ -137,19 +137,12 @@ final class Wire {
         if (wireValue == null) {
             return FinishReason.UNKNOWN;
         }
-        switch (wireValue.toLowerCase(Locale.ROOT)) {
-            case "stop":
-            case "eos":
-                return FinishReason.STOP;
-            case "length":
-                return FinishReason.LENGTH;
-            case "content_filter":
-                return FinishReason.CONTENT_FILTER;
-            case "tool_calls":
-            case "function_call":
-                return FinishReason.TOOL_CALLS;
-            default:
-                return FinishReason.UNKNOWN;
-        }
+        return switch (wireValue.toLowerCase(Locale.ROOT)) {
+            case "stop", "eos" -> FinishReason.STOP;
+            case "length" -> FinishReason.LENGTH;
+            case "content_filter" -> FinishReason.CONTENT_FILTER;
+            case "tool_calls", "function_call" -> FinishReason.TOOL_CALLS;
+            default -> FinishReason.UNKNOWN;
+        };
     }
 }

@@ -312,7 +312,7 @@ final class PairEncoder implements AutoCloseable {
     }
 
     /**
-     * The length of the row {@link #row} would build.
+     * The length of the row that {@code row} would build from the same segments.
      *
      * @param source the source segment
      * @param body1 the first candidate's body

@@ -54,6 +54,7 @@ final class SegmentScoring {
     }
 
     /** Token ids with value equality, the cache key. */
+    @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the contents
     private record Ids(long[] ids) {
         @Override
         public boolean equals(Object o) {

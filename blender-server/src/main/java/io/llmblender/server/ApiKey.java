@@ -46,7 +46,7 @@ public final class ApiKey {
     public static ApiKey sha256(String name, String hex) {
         Require.nonNull(hex, "sha256");
         String h = hex.strip().toLowerCase(Locale.ROOT);
-        if (h.length() != 64 || !h.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        if (h.length() != 64 || !h.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
             throw new IllegalArgumentException("key '" + name + "': sha256 must be 64 hexadecimal digits, found "
                     + h.length() + " characters");
         }

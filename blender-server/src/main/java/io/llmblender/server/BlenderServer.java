@@ -351,7 +351,7 @@ public final class BlenderServer implements AutoCloseable {
         }
 
         /**
-         * The router of the {@code route} and {@code adaptive} ensembles, trained for exactly the
+         * The router of the route and adaptive ensembles, trained for exactly the
          * upstreams' names. Default: none (only blend ensembles and pass-through).
          *
          * @param router the router; not closed by the server

@@ -217,7 +217,7 @@ final class ChatCompletions {
     Streamed stream(ChatRequest request, Catalog.Target target, Deadline deadline, SseWriter out, String id,
             long created) throws IOException {
         if (target.isUpstream()) {
-            return streamUpstreams(request, List.of(target.upstream()), "pass-through", target.name(), deadline, out,
+            return streamUpstreams(request, List.of(target.upstream()), "pass-through", deadline, out,
                     id, created);
         }
         BlendMode mode = target.ensemble().mode();
@@ -228,7 +228,7 @@ final class ChatCompletions {
                 for (String name : decision.topK(decision.names().size())) {
                     order.add(catalog.upstream(name));
                 }
-                return streamUpstreams(request, order, "route", target.name(), deadline, out, id, created);
+                return streamUpstreams(request, order, "route", deadline, out, id, created);
             }
         }
         return streamBlend(request, target, deadline, out, id, created);
@@ -246,7 +246,7 @@ final class ChatCompletions {
         }
     }
 
-    private Streamed streamUpstreams(ChatRequest request, List<LlmClient> order, String mode, String target,
+    private Streamed streamUpstreams(ChatRequest request, List<LlmClient> order, String mode,
             Deadline deadline, SseWriter out, String id, long created) throws IOException {
         int calls = 0;
         List<String> failed = new ArrayList<>();

@@ -5,7 +5,7 @@ import io.llmblender.core.check.Require;
 import java.util.List;
 
 /**
- * A model name the server answers by blending, routing or both: what a request's {@code model}
+ * A model name the server answers by blending, routing or both: what a request's model field
  * selects. Immutable.
  *
  * <p>Which upstreams it asks: {@code llms}, or every configured upstream when empty. A

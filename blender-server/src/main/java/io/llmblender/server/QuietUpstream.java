@@ -41,14 +41,15 @@ final class QuietUpstream implements LlmClient {
     public CompletableFuture<Generation> generateAsync(Prompt prompt, Executor executor) {
         CompletableFuture<Generation> inner = delegate.generateAsync(prompt, executor);
         CompletableFuture<Generation> outer = new CompletableFuture<>();
-        inner.whenComplete((g, e) -> {
+        // Both callbacks only forward: the outer future carries the result and the inner one the cancellation.
+        CompletableFuture<Generation> unusedForward = inner.whenComplete((g, e) -> {
             if (e == null) {
                 outer.complete(g);
             } else {
                 outer.completeExceptionally(quiet(e));
             }
         });
-        outer.whenComplete((g, e) -> {
+        CompletableFuture<Generation> unusedCancel = outer.whenComplete((g, e) -> {
             if (outer.isCancelled()) {
                 inner.cancel(true);
             }

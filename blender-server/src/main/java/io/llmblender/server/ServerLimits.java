@@ -74,7 +74,7 @@ public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, 
         private int maxMessages = 256;
         private int maxTextChars = 200_000;
         private int maxConcurrentPerKey = 16;
-        private Duration requestDeadline = Duration.ofSeconds(120);
+        private Duration requestDeadline = Duration.ofMinutes(2);
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration keepAlive = Duration.ofSeconds(5);
         private int maxRequestsPerMinute;

@@ -46,11 +46,11 @@ final class ServerMetrics {
     void tokens(String ensemble, long prompt, long completion) {
         if (prompt > 0) {
             Counter.builder("blender.server.tokens").description("Tokens the upstreams reported")
-                    .tag("ensemble", ensemble).tag("type", "prompt").register(registry).increment(prompt);
+                    .tag("ensemble", ensemble).tag("type", "prompt").register(registry).increment((double) prompt);
         }
         if (completion > 0) {
             Counter.builder("blender.server.tokens").description("Tokens the upstreams reported")
-                    .tag("ensemble", ensemble).tag("type", "completion").register(registry).increment(completion);
+                    .tag("ensemble", ensemble).tag("type", "completion").register(registry).increment((double) completion);
         }
     }
 

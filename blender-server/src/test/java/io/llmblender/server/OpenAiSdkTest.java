@@ -66,35 +66,37 @@ class OpenAiSdkTest {
 
     @Test
     void create_blend_answersInOpenAiShapeWithSummedUsageAndHeaders() {
-        HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("blend"));
-        ChatCompletion c = raw.parse();
-        c.validate();
-        assertThat(raw.headers().values("x-blender-mode")).containsExactly("blend");
-        assertThat(raw.headers().values("x-blender-calls")).containsExactly("2");
-        String chosen = raw.headers().values("x-blender-chosen").get(0);
-        assertThat(chosen).isIn("alpha", "beta");
-        assertThat(c.model()).isEqualTo(chosen);
-        assertThat(c.choices()).hasSize(1);
-        assertThat(c.choices().get(0).message().content()).get().asString().contains("Paris");
-        assertThat(c.usage()).get().satisfies(u -> {
-            assertThat(u.promptTokens()).isEqualTo(11 + 13);
-            assertThat(u.completionTokens()).isEqualTo(7 + 10);
-            assertThat(u.totalTokens()).isEqualTo(41);
-        });
-        assertThat(alpha.requests()).isNotEmpty();
-        assertThat(beta.requests()).isNotEmpty();
+        try (HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("blend"))) {
+            ChatCompletion c = raw.parse();
+            c.validate();
+            assertThat(raw.headers().values("x-blender-mode")).containsExactly("blend");
+            assertThat(raw.headers().values("x-blender-calls")).containsExactly("2");
+            String chosen = raw.headers().values("x-blender-chosen").get(0);
+            assertThat(chosen).isIn("alpha", "beta");
+            assertThat(c.model()).isEqualTo(chosen);
+            assertThat(c.choices()).hasSize(1);
+            assertThat(c.choices().get(0).message().content()).get().asString().contains("Paris");
+            assertThat(c.usage()).get().satisfies(u -> {
+                assertThat(u.promptTokens()).isEqualTo(11 + 13);
+                assertThat(u.completionTokens()).isEqualTo(7 + 10);
+                assertThat(u.totalTokens()).isEqualTo(41);
+            });
+            assertThat(alpha.requests()).isNotEmpty();
+            assertThat(beta.requests()).isNotEmpty();
+        }
     }
 
     @Test
     void create_route_asksOnlyTheRoutersChoice() {
         int alphaBefore = alpha.requests().size();
-        HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("route"));
-        ChatCompletion c = raw.parse();
-        c.validate();
-        assertThat(c.model()).isEqualTo("beta");
-        assertThat(raw.headers().values("x-blender-mode")).containsExactly("route");
-        assertThat(raw.headers().values("x-blender-calls")).containsExactly("1");
-        assertThat(alpha.requests()).hasSize(alphaBefore);
+        try (HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("route"))) {
+            ChatCompletion c = raw.parse();
+            c.validate();
+            assertThat(c.model()).isEqualTo("beta");
+            assertThat(raw.headers().values("x-blender-mode")).containsExactly("route");
+            assertThat(raw.headers().values("x-blender-calls")).containsExactly("1");
+            assertThat(alpha.requests()).hasSize(alphaBefore);
+        }
     }
 
     @Test
@@ -116,11 +118,13 @@ class OpenAiSdkTest {
 
     @Test
     void create_adaptiveWithThresholdInName_routesOrBlendsByIt() {
-        HttpResponseFor<ChatCompletion> sure = sdk.chat().completions().withRawResponse().create(params("adaptive-0.5"));
-        assertThat(sure.headers().values("x-blender-mode")).containsExactly("route");
-        HttpResponseFor<ChatCompletion> unsure = sdk.chat().completions().withRawResponse().create(params("adaptive"));
-        assertThat(unsure.headers().values("x-blender-mode")).containsExactly("blend");
-        unsure.parse().validate();
+        try (HttpResponseFor<ChatCompletion> sure = sdk.chat().completions().withRawResponse().create(params("adaptive-0.5"))) {
+            assertThat(sure.headers().values("x-blender-mode")).containsExactly("route");
+            try (HttpResponseFor<ChatCompletion> unsure = sdk.chat().completions().withRawResponse().create(params("adaptive"))) {
+                assertThat(unsure.headers().values("x-blender-mode")).containsExactly("blend");
+                unsure.parse().validate();
+            }
+        }
     }
 
     @Test
@@ -139,13 +143,14 @@ class OpenAiSdkTest {
 
     @Test
     void create_upstreamName_passesThrough() {
-        HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("alpha"));
-        ChatCompletion c = raw.parse();
-        c.validate();
-        assertThat(c.model()).isEqualTo("alpha");
-        assertThat(c.choices().get(0).message().content()).contains("Paris is the capital of France.");
-        assertThat(raw.headers().values("x-blender-mode")).containsExactly("pass-through");
-        assertThat(c.usage().get().totalTokens()).isEqualTo(18);
+        try (HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("alpha"))) {
+            ChatCompletion c = raw.parse();
+            c.validate();
+            assertThat(c.model()).isEqualTo("alpha");
+            assertThat(c.choices().get(0).message().content()).contains("Paris is the capital of France.");
+            assertThat(raw.headers().values("x-blender-mode")).containsExactly("pass-through");
+            assertThat(c.usage().get().totalTokens()).isEqualTo(18);
+        }
     }
 
     @Test

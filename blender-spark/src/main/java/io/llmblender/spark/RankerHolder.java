@@ -4,6 +4,7 @@ import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +81,7 @@ public final class RankerHolder {
 
     /** Closes and forgets every ranker this JVM loaded; a later {@link #get(String)} loads afresh. */
     public static void closeAll() {
-        for (Path dir : RANKERS.keySet()) {
+        for (Path dir : List.copyOf(RANKERS.keySet())) {
             PairRanker ranker = RANKERS.remove(dir);
             if (ranker != null) {
                 Objects.requireNonNull(ranker).close();

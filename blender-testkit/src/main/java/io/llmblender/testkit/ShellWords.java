@@ -15,7 +15,8 @@ public final class ShellWords {
         StringBuilder word = new StringBuilder();
         boolean quoted = false;
         boolean any = false;
-        for (char c : line.toCharArray()) {
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
             if (c == '"') {
                 quoted = !quoted;
                 any = true;

@@ -76,10 +76,9 @@ public final class Generation {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof Generation)) {
+        if (!(o instanceof Generation other)) {
             return false;
         }
-        Generation other = (Generation) o;
         return text.equals(other.text) && finishReason == other.finishReason
                 && Objects.equals(usage, other.usage);
     }

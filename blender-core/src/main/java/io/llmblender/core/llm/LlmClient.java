@@ -81,7 +81,8 @@ public interface LlmClient {
             }
             return null;
         });
-        result.whenComplete((answer, error) -> {
+        // Cancelling the returned future interrupts the call; this callback has no result of its own.
+        CompletableFuture<Generation> unused = result.whenComplete((answer, error) -> {
             if (result.isCancelled()) {
                 task.cancel(true);
             }

@@ -254,10 +254,9 @@ public final class Prompt {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof Prompt)) {
+        if (!(o instanceof Prompt other)) {
             return false;
         }
-        Prompt other = (Prompt) o;
         return instruction.equals(other.instruction) && input.equals(other.input)
                 && Objects.equals(system, other.system) && Objects.equals(chat, other.chat)
                 && sampling.equals(other.sampling);

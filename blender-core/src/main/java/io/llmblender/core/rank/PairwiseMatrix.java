@@ -158,10 +158,9 @@ public final class PairwiseMatrix {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof PairwiseMatrix)) {
+        if (!(o instanceof PairwiseMatrix other)) {
             return false;
         }
-        PairwiseMatrix other = (PairwiseMatrix) o;
         return size == other.size && Arrays.equals(logits, other.logits) && Arrays.equals(computed, other.computed);
     }
 

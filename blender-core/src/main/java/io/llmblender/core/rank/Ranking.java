@@ -234,10 +234,9 @@ public final class Ranking {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof Ranking)) {
+        if (!(o instanceof Ranking other)) {
             return false;
         }
-        Ranking other = (Ranking) o;
         return Arrays.equals(scores, other.scores) && aggregation == other.aggregation
                 && java.util.Objects.equals(matrix, other.matrix);
     }

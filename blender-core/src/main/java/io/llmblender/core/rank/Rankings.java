@@ -95,15 +95,12 @@ public final class Rankings {
     public static Ranking fromMatrix(PairwiseMatrix matrix, Aggregation aggregation) {
         Require.nonNull(matrix, "matrix");
         Require.nonNull(aggregation, "aggregation");
-        switch (aggregation) {
-            case MAX_LOGITS:
-                return Ranking.of(maxLogitsScores(matrix), aggregation, matrix);
-            case MAX_WINS:
-                return Ranking.of(maxWinsScores(matrix), aggregation, matrix);
-            default:
-                throw new IllegalArgumentException("aggregation " + aggregation
-                        + " chooses pairs as it goes; use rank(ranker, ...) or bestOfN instead");
-        }
+        return switch (aggregation) {
+            case MAX_LOGITS -> Ranking.of(maxLogitsScores(matrix), aggregation, matrix);
+            case MAX_WINS -> Ranking.of(maxWinsScores(matrix), aggregation, matrix);
+            default -> throw new IllegalArgumentException("aggregation " + aggregation
+                    + " chooses pairs as it goes; use rank(ranker, ...) or bestOfN instead");
+        };
     }
 
     /**
@@ -289,26 +286,17 @@ public final class Rankings {
         Require.nonNull(mode, "mode");
         List<String> pair = List.of(Require.nonNull(a, "a"), Require.nonNull(b, "b"));
         CandidatePair ab = new CandidatePair(0, 1);
-        List<CandidatePair> pairs;
-        switch (mode) {
-            case A_FIRST:
-                pairs = List.of(ab);
-                break;
-            case B_FIRST:
-                pairs = List.of(ab.reversed());
-                break;
-            default:
-                pairs = List.of(ab, ab.reversed());
-        }
+        List<CandidatePair> pairs = switch (mode) {
+            case A_FIRST -> List.of(ab);
+            case B_FIRST -> List.of(ab.reversed());
+            default -> List.of(ab, ab.reversed());
+        };
         PairwiseMatrix m = score(Require.nonNull(ranker, "ranker"), PairQuery.of(source, pair, pairs));
-        switch (mode) {
-            case A_FIRST:
-                return m.logit(0, 1);
-            case B_FIRST:
-                return m.logit(1, 0);
-            default:
-                return m.logit(0, 1) - m.logit(1, 0);
-        }
+        return switch (mode) {
+            case A_FIRST -> m.logit(0, 1);
+            case B_FIRST -> m.logit(1, 0);
+            default -> m.logit(0, 1) - m.logit(1, 0);
+        };
     }
 
     /**
@@ -409,24 +397,13 @@ public final class Rankings {
             byLength.add(i);
         }
         byLength.sort(Comparator.<Integer>comparingInt(i -> codePoints(candidates.get(i))).thenComparingInt(i -> i));
-        switch (mode) {
-            case FIRST:
-                return 0;
-            case LAST:
-                return n - 1;
-            case SHORTEST:
-                return byLength.get(0);
-            case MEDIAN:
-                return byLength.get((n - 1) / 2);
-            default:
-                int longest = 0;
-                for (int i = 1; i < n; i++) {
-                    if (codePoints(candidates.get(i)) > codePoints(candidates.get(longest))) {
-                        longest = i;
-                    }
-                }
-                return longest;
-        }
+        return switch (mode) {
+            case FIRST -> 0;
+            case LAST -> n - 1;
+            case SHORTEST -> byLength.get(0);
+            case MEDIAN -> byLength.get((n - 1) / 2);
+            default -> longest(candidates);
+        };
     }
 
     /**
@@ -608,6 +585,17 @@ public final class Rankings {
                 throw new IllegalArgumentException(field + "[" + i + "] must be " + expected + ", found " + found);
             }
         }
+    }
+
+    /** The index of the first longest candidate, in code points. */
+    private static int longest(List<String> candidates) {
+        int longest = 0;
+        for (int i = 1; i < candidates.size(); i++) {
+            if (codePoints(candidates.get(i)) > codePoints(candidates.get(longest))) {
+                longest = i;
+            }
+        }
+        return longest;
     }
 
     private static int codePoints(String s) {

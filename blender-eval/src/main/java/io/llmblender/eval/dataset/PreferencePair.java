@@ -53,7 +53,7 @@ public record PreferencePair(String id, String subset, String prompt, String res
      */
     public boolean longerWon() {
         int diff = responseA.length() - responseB.length();
-        return label == Label.A && diff > 0 || label == Label.B && diff < 0;
+        return (label == Label.A && diff > 0) || (label == Label.B && diff < 0);
     }
 
     /**
@@ -63,6 +63,6 @@ public record PreferencePair(String id, String subset, String prompt, String res
      */
     public boolean shorterWon() {
         int diff = responseA.length() - responseB.length();
-        return label == Label.A && diff < 0 || label == Label.B && diff > 0;
+        return (label == Label.A && diff < 0) || (label == Label.B && diff > 0);
     }
 }

@@ -46,6 +46,9 @@ public final class Progress implements AutoCloseable {
      * @param err where to report
      * @return the progress
      */
+    // On Java 17 (the target) System.console() is null exactly when the JVM has no terminal; Java 22 and later
+    // return a console always, and there this reports in place even when redirected.
+    @SuppressWarnings("SystemConsoleNull")
     public static Progress start(String label, long total, PrintWriter err) {
         return new Progress(label, total, err, System.console() != null, System::nanoTime);
     }

@@ -49,6 +49,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 public final class PairModel implements AutoCloseable {
 
     /** One padded micro-batch: {@code rows x length} ids and mask, row-major. */
+    @SuppressWarnings("ArrayRecordComponent") // internal carrier: never compared, hashed or exposed
     public record Batch(long[] ids, long[] mask, int rows, int length) {
 
         /**

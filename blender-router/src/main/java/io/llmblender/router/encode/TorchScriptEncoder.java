@@ -98,7 +98,7 @@ public final class TorchScriptEncoder implements QueryEncoder {
             }
         } catch (RuntimeException e) {
             model.close();
-            throw e instanceof ModelLoadException ? (ModelLoadException) e
+            throw e instanceof ModelLoadException loadError ? loadError
                     : new ModelLoadException(modelFile + " fails on a probe query: " + e.getMessage(), e);
         }
         return new TorchScriptEncoder(id, dimension, model);

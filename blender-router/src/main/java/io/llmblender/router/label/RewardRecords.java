@@ -84,7 +84,7 @@ public final class RewardRecords {
     public static List<RewardRecord> read(Reader reader, String sourceName) {
         Require.nonNull(reader, "reader");
         Require.nonNull(sourceName, "sourceName");
-        BufferedReader lines = reader instanceof BufferedReader ? (BufferedReader) reader : new BufferedReader(reader);
+        BufferedReader lines = reader instanceof BufferedReader buffered ? buffered : new BufferedReader(reader);
         List<RewardRecord> out = new ArrayList<>();
         int lineNo = 0;
         try {
