@@ -10,10 +10,10 @@ import io.llmblender.djl.CloseGuard;
 import io.llmblender.djl.ConfigFile;
 import io.llmblender.djl.DeviceChoice;
 import io.llmblender.djl.LongTexts;
+import io.llmblender.djl.Tokenizers;
 import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Prompt;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -393,13 +393,8 @@ public final class GenFuser implements Fuser {
             JsonNode tokenizerJson = ConfigFile.readJson(tokenizerFile);
             int precutTokenChars = LongTexts.splitsOnWhitespace(tokenizerJson)
                     ? LongTexts.longestToken(tokenizerJson) : 0;
-            HuggingFaceTokenizer tokenizer;
-            try {
-                tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile).optAddSpecialTokens(false)
-                        .optTruncation(false).optPadding(false).build();
-            } catch (IOException | RuntimeException e) {
-                throw new ModelLoadException("cannot load tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
-            }
+            HuggingFaceTokenizer tokenizer = Tokenizers.load(tokenizerFile, b -> b.optAddSpecialTokens(false)
+                    .optTruncation(false).optPadding(false));
             Device target = DeviceChoice.pick(device, true);
             Seq2SeqModel model = null;
             try {

@@ -19,6 +19,7 @@ import ai.djl.util.Pair;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.djl.PredictorPool;
+import io.llmblender.djl.TorchScript;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,12 +118,8 @@ public final class PairModel implements AutoCloseable {
                 criteria.optOption("intraOpNumThreads", Integer.toString(threads));
             }
         } else {
-            String name = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
-            criteria.optModelPath(dir).optModelName(name).optEngine("PyTorch").optDevice(device)
-                    .optOption("mapLocation", "true");
-            if (threads > 0) {
-                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
-            }
+            TorchScript.locate(criteria, dir, fileName, device);
+            TorchScript.setThreads(threads);
         }
         try {
             return new PairModel("the ranker model " + file, criteria.build().loadModel());

@@ -19,6 +19,8 @@ import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.core.check.Require;
 import io.llmblender.djl.CloseGuard;
 import io.llmblender.djl.PredictorPool;
+import io.llmblender.djl.Tokenizers;
+import io.llmblender.djl.TorchScript;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,13 +76,8 @@ final class SentenceModel implements AutoCloseable {
      */
     static SentenceModel load(String label, Path tokenizerFile, Path modelFile, String engine, int maxTokens,
             boolean tokenTypeIds, Pooling pooling, boolean normalize, int threads) {
-        HuggingFaceTokenizer tokenizer;
-        try {
-            tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile).optAddSpecialTokens(true)
-                    .optTruncation(true).optMaxLength(maxTokens).optPadding(false).build();
-        } catch (IOException | RuntimeException e) {
-            throw new ModelLoadException("cannot load tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
-        }
+        HuggingFaceTokenizer tokenizer = Tokenizers.load(tokenizerFile, b -> b.optAddSpecialTokens(true)
+                .optTruncation(true).optMaxLength(maxTokens).optPadding(false));
         Criteria.Builder<long[][][], float[][]> builder = Criteria.builder()
                 .setTypes(long[][][].class, float[][].class)
                 .optModelPath(modelFile)
@@ -88,8 +85,8 @@ final class SentenceModel implements AutoCloseable {
                 .optTranslator(new PoolingTranslator(tokenTypeIds, pooling, normalize));
         if (threads > 0 && engine.equals("OnnxRuntime")) {
             builder.optOption("intraOpNumThreads", Integer.toString(threads)).optOption("interOpNumThreads", "1");
-        } else if (threads > 0) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        } else {
+            TorchScript.setThreads(threads);
         }
         Criteria<long[][][], float[][]> criteria = builder.build();
         try {
