@@ -33,6 +33,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * LLM-Blender's PairRanker: a cross-encoder, loaded with DJL from an exported model directory, that
@@ -417,16 +418,11 @@ public final class PairRanker implements Ranker {
         for (long[] row : rows) {
             length = Math.max(length, row.length);
         }
-        long[] ids = new long[rows.size() * length];
-        long[] mask = new long[rows.size() * length];
-        Arrays.fill(ids, encoder.padId());
-        for (int r = 0; r < rows.size(); r++) {
-            System.arraycopy(rows.get(r), 0, ids, r * length, rows.get(r).length);
-            Arrays.fill(mask, r * length, r * length + rows.get(r).length, 1L);
-        }
+        PairModel.Batch batch = PairModel.Batch.of(rows, IntStream.range(0, rows.size()).toArray(), length,
+                encoder.padId());
         guard.enter();
         try {
-            return model.forward(new PairModel.Batch(ids, mask, rows.size(), length));
+            return model.forward(batch);
         } finally {
             guard.exit();
         }
