@@ -119,6 +119,17 @@ public final class ConfigFile {
     }
 
     /**
+     * A field's value as parsed, for a shape the typed readers do not cover (a list, a number
+     * read leniently); the caller checks it.
+     *
+     * @param field the field name
+     * @return the value, or a missing node ({@link JsonNode#isMissingNode()}) when absent
+     */
+    public JsonNode node(String field) {
+        return root.path(field);
+    }
+
+    /**
      * A string field that may be absent or empty, read as {@code ""}; or, when required, a
      * non-blank string.
      *

@@ -1,5 +1,6 @@
 package io.llmblender.fuser;
 
+import io.llmblender.djl.Argmax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,7 +82,7 @@ final class Decoder {
                     continue;
                 }
                 double[] logProbs = logSoftmax(logits[r]);
-                int next = sampling ? sample(logits[r], decoding, random[r]) : argmax(logits[r]);
+                int next = sampling ? sample(logits[r], decoding, random[r]) : Argmax.of(logits[r]);
                 score[r] += logProbs[next];
                 if (next == eosId) {
                     finished[r] = true;
@@ -275,16 +276,6 @@ final class Decoder {
             out[i] = logits[i] - log;
         }
         return out;
-    }
-
-    static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** Temperature, then top-k, then top-p, then one draw, as Hugging Face's sampling warpers. */

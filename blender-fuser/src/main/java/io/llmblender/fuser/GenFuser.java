@@ -2,22 +2,22 @@ package io.llmblender.fuser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.Fusion;
+import io.llmblender.djl.CloseGuard;
 import io.llmblender.djl.ConfigFile;
+import io.llmblender.djl.DeviceChoice;
 import io.llmblender.djl.LongTexts;
+import io.llmblender.djl.Tokenizers;
 import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Prompt;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * LLM-Blender's GenFuser: a T5-family seq2seq model, loaded with DJL from an exported TorchScript
@@ -76,12 +76,13 @@ public final class GenFuser implements Fuser {
     private final Decoding decoding;
     private final int maxNewTokens;
     private final boolean kvCache;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    /** Calls in flight finish before close frees the model and tokenizer; later calls throw. */
+    private final CloseGuard guard;
 
     private GenFuser(Builder builder, FuserConfig config, HuggingFaceTokenizer tokenizer, Seq2SeqModel model,
             int precutTokenChars) {
         this.name = builder.name != null ? builder.name : config.name();
+        this.guard = new CloseGuard("GenFuser " + name);
         this.config = config;
         this.tokenizer = tokenizer;
         this.promptBuilder = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength(),
@@ -195,11 +196,8 @@ public final class GenFuser implements Fuser {
                 }
             }
         }
-        lock.readLock().lock();
+        guard.enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("GenFuser " + name + " is closed");
-            }
             for (int i = 0; i < prompts.size(); i++) {
                 ids[i] = promptBuilder.build(prompts.get(i).instruction(), prompts.get(i).input(), ranked.get(i)).ids();
             }
@@ -217,7 +215,7 @@ public final class GenFuser implements Fuser {
             }
             return out;
         } finally {
-            lock.readLock().unlock();
+            guard.exit();
         }
     }
 
@@ -245,17 +243,10 @@ public final class GenFuser implements Fuser {
     /** Waits for calls in flight, then frees the model and tokenizer. Idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        guard.close(() -> {
             model.close();
             tokenizer.close();
-        } finally {
-            lock.writeLock().unlock();
-        }
+        });
     }
 
     @Override
@@ -402,15 +393,9 @@ public final class GenFuser implements Fuser {
             JsonNode tokenizerJson = ConfigFile.readJson(tokenizerFile);
             int precutTokenChars = LongTexts.splitsOnWhitespace(tokenizerJson)
                     ? LongTexts.longestToken(tokenizerJson) : 0;
-            HuggingFaceTokenizer tokenizer;
-            try {
-                tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile).optAddSpecialTokens(false)
-                        .optTruncation(false).optPadding(false).build();
-            } catch (IOException | RuntimeException e) {
-                throw new ModelLoadException("cannot load tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
-            }
-            Device target = device != null ? Device.fromName(device)
-                    : Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            HuggingFaceTokenizer tokenizer = Tokenizers.load(tokenizerFile, b -> b.optAddSpecialTokens(false)
+                    .optTruncation(false).optPadding(false));
+            Device target = DeviceChoice.pick(device, true);
             Seq2SeqModel model = null;
             try {
                 checkTokenizer(tokenizer, tokenizerFile, config);

@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.translate.NoopTranslator;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.djl.TorchScript;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,20 +49,11 @@ final class Seq2SeqModel implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException("missing model file " + config.modelFile() + " in model directory " + dir);
         }
-        String name = config.modelFile().endsWith(".pt")
-                ? config.modelFile().substring(0, config.modelFile().length() - 3) : config.modelFile();
-        Criteria<NDList, NDList> criteria = Criteria.builder()
+        Criteria<NDList, NDList> criteria = TorchScript.locate(Criteria.builder()
                 .setTypes(NDList.class, NDList.class)
-                .optModelPath(dir)
-                .optModelName(name)
-                .optEngine("PyTorch")
-                .optDevice(device)
-                .optTranslator(new NoopTranslator())
-                .optOption("mapLocation", "true")
+                .optTranslator(new NoopTranslator()), dir, config.modelFile(), device)
                 .build();
-        if (threads > 0) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
-        }
+        TorchScript.setThreads(threads);
         try {
             return new Seq2SeqModel(criteria.loadModel(), config);
         } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {

@@ -5,6 +5,7 @@ import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.llm.Sampling;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -118,7 +118,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         this.headers = Map.copyOf(b.headers);
         this.requestTimeout = b.requestTimeout != null ? b.requestTimeout : Builder.DEFAULT_REQUEST_TIMEOUT;
         this.systemPrompt = b.systemPrompt;
-        this.options = new Options(b.temperature, b.topP, b.maxTokens, b.seed, b.stop);
+        this.options = Options.NONE.overriddenBy(b.sampling.build());
         this.maxAttempts = b.maxAttempts != null ? b.maxAttempts : Builder.DEFAULT_MAX_ATTEMPTS;
         this.initialBackoff = b.initialBackoff();
         this.maxBackoff = b.maxBackoff();
@@ -499,11 +499,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         private Duration connectTimeout;
         private Duration requestTimeout;
         private String systemPrompt;
-        private Double temperature;
-        private Double topP;
-        private Integer maxTokens;
-        private Long seed;
-        private List<String> stop;
+        /** The default sampling options, under {@link Sampling}'s rules: one range per option for a prompt's and ours. */
+        private final Sampling.Builder sampling = Sampling.builder();
         private Integer maxAttempts;
         private Duration initialBackoff;
         private Duration maxBackoff;
@@ -670,85 +667,71 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         }
 
         /**
-         * Sampling temperature. Default: the server's.
+         * Sampling temperature, the default for prompts whose {@link Sampling} sets none. Default:
+         * the server's. Checked as {@link Sampling.Builder#temperature} checks it.
          *
          * @param temperature in [0, 2]
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          * @throws IllegalStateException if called a second time
          */
         public Builder temperature(double temperature) {
-            if (!(temperature >= 0 && temperature <= 2)) {
-                throw new IllegalArgumentException("temperature must be in [0, 2], found " + temperature);
-            }
-            Require.unset(this.temperature, "temperature", temperature);
-            this.temperature = temperature;
+            sampling.temperature(temperature);
             return this;
         }
 
         /**
-         * Nucleus sampling mass. Default: the server's.
+         * Nucleus sampling mass, the default for prompts whose {@link Sampling} sets none.
+         * Default: the server's. Checked as {@link Sampling.Builder#topP} checks it.
          *
-         * @param topP in (0, 1]
+         * @param topP in [0, 1]
          * @return this builder
+         * @throws IllegalArgumentException if out of range
          * @throws IllegalStateException if called a second time
          */
         public Builder topP(double topP) {
-            if (!(topP > 0 && topP <= 1)) {
-                throw new IllegalArgumentException("topP must be in (0, 1], found " + topP);
-            }
-            Require.unset(this.topP, "topP", topP);
-            this.topP = topP;
+            sampling.topP(topP);
             return this;
         }
 
         /**
-         * The most tokens an answer may have. Default: the server's.
+         * The most tokens an answer may have, the default for prompts whose {@link Sampling} sets
+         * none. Default: the server's. Checked as {@link Sampling.Builder#maxTokens} checks it.
          *
          * @param maxTokens positive
          * @return this builder
+         * @throws IllegalArgumentException if not positive
          * @throws IllegalStateException if called a second time
          */
         public Builder maxTokens(int maxTokens) {
-            Require.positive(maxTokens, "maxTokens");
-            Require.unset(this.maxTokens, "maxTokens", maxTokens);
-            this.maxTokens = maxTokens;
+            sampling.maxTokens(maxTokens);
             return this;
         }
 
         /**
-         * A sampling seed, for servers that honour it. Default: none.
+         * A sampling seed, for servers that honour it, the default for prompts whose
+         * {@link Sampling} sets none. Default: none.
          *
          * @param seed any value
          * @return this builder
          * @throws IllegalStateException if called a second time
          */
         public Builder seed(long seed) {
-            Require.unset(this.seed, "seed", seed);
-            this.seed = seed;
+            sampling.seed(seed);
             return this;
         }
 
         /**
-         * Stop sequences. Default: none.
+         * Stop sequences, the default for prompts whose {@link Sampling} sets none. Default: none.
+         * Checked as {@link Sampling.Builder#stop} checks them.
          *
-         * @param stop up to 4 non-empty strings
+         * @param stop one to {@value Sampling#MAX_STOP} non-empty strings; copied
          * @return this builder
+         * @throws IllegalArgumentException if empty, too many, or holding an empty or null sequence
          * @throws IllegalStateException if called a second time
          */
         public Builder stop(List<String> stop) {
-            Require.nonNull(stop, "stop");
-            List<String> copy = new ArrayList<>(stop);
-            if (copy.size() > 4) {
-                throw new IllegalArgumentException("stop takes at most 4 sequences, found " + copy.size());
-            }
-            for (int i = 0; i < copy.size(); i++) {
-                Require.nonNull(copy.get(i), "stop[" + i + "]");
-                if (copy.get(i).isEmpty()) {
-                    throw new IllegalArgumentException("stop[" + i + "] must not be empty");
-                }
-            }
-            Require.unset(this.stop, "stop", copy, l -> l.stream().map(Require::quote).toList());
-            this.stop = List.copyOf(copy);
+            sampling.stop(stop);
             return this;
         }
 

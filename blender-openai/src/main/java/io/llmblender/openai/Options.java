@@ -15,6 +15,9 @@ final class Options {
     final Long seed;
     final List<String> stop;
 
+    /** No option: the server's defaults. */
+    static final Options NONE = new Options(null, null, null, null, null);
+
     Options(Double temperature, Double topP, Integer maxTokens, Long seed, List<String> stop) {
         this.temperature = temperature;
         this.topP = topP;

@@ -415,7 +415,7 @@ class OpenAiCompatibleClientTest {
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().maxAttempts(0))
                 .hasMessage("maxAttempts must be positive, found 0");
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().stop(List.of("a", "b", "c", "d", "e")))
-                .hasMessageContaining("at most 4");
+                .hasMessage("stop must hold 1 to 4 sequences, found 5");
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().name("x").model("m").build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("baseUrl is required");
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().apiKey(" ")).hasMessage("apiKey must not be blank");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.djl.ConfigFile;
 import io.llmblender.djl.LongTexts;
-import java.io.IOException;
+import io.llmblender.djl.Tokenizers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,19 +133,9 @@ final class PairEncoder implements AutoCloseable {
             throw new ModelLoadException(file + " has token ids up to " + maxId + " but the model's embeddings have "
                     + config.vocabSize() + " rows (" + source + " field 'vocab_size')");
         }
-        HuggingFaceTokenizer tokenizer;
-        try {
-            // Explicit: no special tokens (we add them per segment), no truncation, no padding.
-            tokenizer = HuggingFaceTokenizer.builder()
-                    .optTokenizerPath(file)
-                    .optAddSpecialTokens(false)
-                    .optTruncation(false)
-                    .optPadding(false)
-                    .optWithOverflowingTokens(false)
-                    .build();
-        } catch (IOException | RuntimeException e) {
-            throw new ModelLoadException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
-        }
+        // Explicit: no special tokens (we add them per segment), no truncation, no padding.
+        HuggingFaceTokenizer tokenizer = Tokenizers.load(file, b -> b.optAddSpecialTokens(false).optTruncation(false)
+                .optPadding(false).optWithOverflowingTokens(false));
         PairEncoder encoder = new PairEncoder(config, tokenizer, ids, maxId,
                 LongTexts.splitsOnWhitespace(root) ? LongTexts.longestToken(root) : 0);
         try {

@@ -1,7 +1,6 @@
 package io.llmblender.ranker;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.util.ZipUtils;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
@@ -18,6 +17,8 @@ import io.llmblender.ranker.internal.PairModel;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.core.rank.ReferenceMode;
+import io.llmblender.djl.CloseGuard;
+import io.llmblender.djl.DeviceChoice;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -32,7 +33,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.IntStream;
 
 /**
  * LLM-Blender's PairRanker: a cross-encoder, loaded with DJL from an exported model directory, that
@@ -117,12 +118,13 @@ public final class PairRanker implements Ranker {
     private final String modelFile;
     private final int tokenBudget;
     private final int maxBatchRows;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    /** Calls in flight finish before close frees the model and tokenizer; later calls throw. */
+    private final CloseGuard guard;
 
     private PairRanker(Builder builder, RankerConfig config, PairEncoder encoder, PairModel model, String modelFile,
             SegmentHead head, boolean int8) {
         this.name = builder.name != null ? builder.name : config.name();
+        this.guard = new CloseGuard("PairRanker " + name);
         this.config = config;
         this.encoder = encoder;
         this.model = model;
@@ -220,11 +222,8 @@ public final class PairRanker implements Ranker {
                 requireLength(query.candidates().get(c), where + "candidates[" + c + "]");
             }
         }
-        lock.readLock().lock();
+        guard.enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("PairRanker " + name + " is closed");
-            }
             List<PairwiseMatrix> out = new ArrayList<>(queries.size());
             int start = 0;
             while (start < queries.size()) {
@@ -239,7 +238,7 @@ public final class PairRanker implements Ranker {
             }
             return out;
         } finally {
-            lock.readLock().unlock();
+            guard.exit();
         }
     }
 
@@ -402,14 +401,11 @@ public final class PairRanker implements Ranker {
         requireLength(Require.nonNull(source, "source"), "source");
         requireLength(Require.nonNull(candidate1, "candidate1"), "candidate1");
         requireLength(Require.nonNull(candidate2, "candidate2"), "candidate2");
-        lock.readLock().lock();
+        guard.enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("PairRanker " + name + " is closed");
-            }
             return encoder.encodePair(source, candidate1, candidate2);
         } finally {
-            lock.readLock().unlock();
+            guard.exit();
         }
     }
 
@@ -422,38 +418,23 @@ public final class PairRanker implements Ranker {
         for (long[] row : rows) {
             length = Math.max(length, row.length);
         }
-        long[] ids = new long[rows.size() * length];
-        long[] mask = new long[rows.size() * length];
-        Arrays.fill(ids, encoder.padId());
-        for (int r = 0; r < rows.size(); r++) {
-            System.arraycopy(rows.get(r), 0, ids, r * length, rows.get(r).length);
-            Arrays.fill(mask, r * length, r * length + rows.get(r).length, 1L);
-        }
-        lock.readLock().lock();
+        PairModel.Batch batch = PairModel.Batch.of(rows, IntStream.range(0, rows.size()).toArray(), length,
+                encoder.padId());
+        guard.enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("PairRanker " + name + " is closed");
-            }
-            return model.forward(new PairModel.Batch(ids, mask, rows.size(), length));
+            return model.forward(batch);
         } finally {
-            lock.readLock().unlock();
+            guard.exit();
         }
     }
 
     /** Waits for calls in flight, then frees the model and tokenizer. Idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        guard.close(() -> {
             model.close();
             encoder.close();
-        } finally {
-            lock.writeLock().unlock();
-        }
+        });
     }
 
     private static void requireLength(String text, String field) {
@@ -525,7 +506,7 @@ public final class PairRanker implements Ranker {
         }
 
         /**
-         * The device to run on, as DJL names it: {@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}.
+         * The device to run on, as DJL names it: {@code "cpu"}, {@code "gpu"}, {@code "gpu1"} (the second GPU).
          * Default: the first GPU when DJL's PyTorch engine sees one, else the CPU; for an export whose
          * model files are all ONNX, the CPU (OnnxRuntime runs there; the PyTorch engine is not started).
          *
@@ -651,8 +632,7 @@ public final class PairRanker implements Ranker {
             // An export whose files are all ONNX never starts the PyTorch engine (no PyTorch native build needed).
             boolean torch = !PairModel.isOnnx(config.modelFile())
                     || (config.fp16ModelFile() != null && !PairModel.isOnnx(config.fp16ModelFile()));
-            Device target = device != null ? Device.fromName(device)
-                    : torch && Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            Device target = DeviceChoice.pick(device, torch);
             Precision wanted = precision != null ? precision : config.precision();
             String file = modelFile(config, wanted, target, home);
             boolean segment = config.architecture() == RankerConfig.Architecture.SEGMENT;

@@ -122,18 +122,10 @@ public final class ZooterRouter implements Router {
             throw in.error("was trained with the encoder \"" + in.text("encoder", null) + "\" but was given \""
                     + encoder.id() + "\"");
         }
-        List<String> names;
-        double temperature;
-        double beta;
-        try {
-            var root = new ObjectMapper().readTree(in.file().toFile());
-            names = new ArrayList<>();
-            root.path("llm_names").forEach(n -> names.add(n.asText()));
-            temperature = root.path("temperature").asDouble(SoftLabels.DEFAULT_TEMPERATURE);
-            beta = root.path("beta").asDouble(SoftLabels.DEFAULT_BETA);
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot read " + in.file() + ": " + e.getMessage(), e);
-        }
+        List<String> names = new ArrayList<>();
+        in.node("llm_names").forEach(n -> names.add(n.asText()));
+        double temperature = in.node("temperature").asDouble(SoftLabels.DEFAULT_TEMPERATURE);
+        double beta = in.node("beta").asDouble(SoftLabels.DEFAULT_BETA);
         if (names.size() < 2) {
             throw in.error("field 'llm_names' must list at least two LLMs, found " + names);
         }

@@ -183,7 +183,7 @@ public final class Sampling {
                             + (stop.get(i) == null ? "null" : "\"\""));
                 }
             }
-            Require.unset(this.stop, "stop", stop, s -> s.size() + " sequences");
+            Require.unset(this.stop, "stop", stop, s -> s.stream().map(Require::quote).toList());
             this.stop = List.copyOf(stop);
             return this;
         }

@@ -2,7 +2,6 @@ package io.llmblender.ranker.internal;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
-import ai.djl.inference.Predictor;
 import ai.djl.nn.Parameter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -19,15 +18,15 @@ import ai.djl.translate.TranslatorContext;
 import ai.djl.util.Pair;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.djl.PredictorPool;
+import io.llmblender.djl.TorchScript;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * An exported ranker network run through DJL: {@code forward(input_ids int64[B,T], attention_mask int64[B,T])}
@@ -38,10 +37,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * <p>Threads: OnnxRuntime gets {@code threads} intra-op threads and one inter-op thread per model. PyTorch's thread
  * count is process-wide: {@code threads > 0} sets it for every PyTorch model in the JVM (last load wins).
  *
- * <p>Thread-safe: each call borrows a predictor from a pool (one per concurrently calling thread;
- * DJL predictors are not thread-safe) and returns it afterwards. Every native array of a call lives
- * in the predictor's per-call manager and is freed before the call returns. The owner must not call
- * {@link #forward} concurrently with {@link #close()}.
+ * <p>Thread-safe: each call borrows a predictor from a {@link PredictorPool} (one per concurrently
+ * calling thread; DJL predictors are not thread-safe) and returns it afterwards. Every native array
+ * of a call lives in the predictor's per-call manager and is freed before the call returns.
+ * {@link #close()} waits for the calls in flight; later calls throw {@link IllegalStateException}.
  *
  * <p>Internal: PairRanker's forward pass, public only so that the benchmarks time exactly the rows
  * and batches PairRanker runs. Not part of the API; it may change in any release.
@@ -75,12 +74,10 @@ public final class PairModel implements AutoCloseable {
         }
     }
 
-    private final ZooModel<Batch, float[]> model;
-    private final ConcurrentLinkedDeque<Predictor<Batch, float[]>> idle = new ConcurrentLinkedDeque<>();
-    private final List<Predictor<Batch, float[]>> all = new ArrayList<>();
+    private final PredictorPool<Batch, float[]> pool;
 
-    private PairModel(ZooModel<Batch, float[]> model) {
-        this.model = model;
+    private PairModel(String what, ZooModel<Batch, float[]> model) {
+        this.pool = new PredictorPool<>(what, model);
     }
 
     /**
@@ -122,15 +119,11 @@ public final class PairModel implements AutoCloseable {
                 criteria.optOption("intraOpNumThreads", Integer.toString(threads));
             }
         } else {
-            String name = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
-            criteria.optModelPath(dir).optModelName(name).optEngine("PyTorch").optDevice(device)
-                    .optOption("mapLocation", "true");
-            if (threads > 0) {
-                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
-            }
+            TorchScript.locate(criteria, dir, fileName, device);
+            TorchScript.setThreads(threads);
         }
         try {
-            return new PairModel(criteria.build().loadModel());
+            return new PairModel("the ranker model " + file, criteria.build().loadModel());
         } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
             throw new ModelLoadException("cannot load " + (onnx ? "ONNX" : "TorchScript") + " model " + file + ": "
                     + e.getMessage(), e);
@@ -165,17 +158,11 @@ public final class PairModel implements AutoCloseable {
      * @param width the floats the model returns per row
      * @return {@code rows x width} floats, row-major
      * @throws InferenceException if the model fails or returns another number of floats
+     * @throws IllegalStateException if the model is closed
      */
     public float[] forward(Batch batch, int width) {
-        Predictor<Batch, float[]> predictor = idle.pollFirst();
-        if (predictor == null) {
-            predictor = model.newPredictor();
-            synchronized (all) {
-                all.add(predictor);
-            }
-        }
         try {
-            float[] logits = predictor.predict(batch);
+            float[] logits = pool.predict(batch);
             if (logits.length != (long) batch.rows() * width) {
                 throw new InferenceException("the ranker model returned " + logits.length + " values for "
                         + batch.rows() + " rows; it must return " + (width == 1 ? "one logit" : width + " values")
@@ -186,10 +173,11 @@ public final class PairModel implements AutoCloseable {
             if (e instanceof InferenceException ie) {
                 throw ie;
             }
+            if (e instanceof IllegalStateException closed && pool.isClosed()) {
+                throw closed;
+            }
             throw new InferenceException("the ranker model failed on a batch of " + batch.rows() + " rows of "
                     + batch.length() + " tokens: " + e.getMessage(), e);
-        } finally {
-            idle.addFirst(predictor);
         }
     }
 
@@ -201,6 +189,7 @@ public final class PairModel implements AutoCloseable {
      * @return {@code {hidden, layers}}
      */
     public int[] hiddenAndLayers() {
+        ZooModel<Batch, float[]> model = pool.model();
         int hidden = -1;
         if (model.getBlock() == null || !"PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
             return new int[] {-1, -1};
@@ -218,16 +207,10 @@ public final class PairModel implements AutoCloseable {
         return new int[] {hidden, layers.isEmpty() ? -1 : layers.size()};
     }
 
+    /** Waits for the calls in flight, then frees the predictors and the model. Idempotent. */
     @Override
     public void close() {
-        synchronized (all) {
-            for (Predictor<Batch, float[]> predictor : all) {
-                predictor.close();
-            }
-            all.clear();
-        }
-        idle.clear();
-        model.close();
+        pool.close();
     }
 
     /** Creates the two input arrays in the per-call manager and reads the logits back as floats. */

@@ -128,7 +128,10 @@ public final class MiniLmEncoder implements QueryEncoder {
         return model.encode(queries);
     }
 
-    /** Frees the model and tokenizer. Idempotent; not to be called while an encode is running. */
+    /**
+     * Waits for the encodes in flight, then frees the model and tokenizer; later encodes throw
+     * {@link IllegalStateException}. Idempotent and thread-safe.
+     */
     @Override
     public void close() {
         model.close();

@@ -3,7 +3,6 @@ package io.llmblender.router.encode;
 import ai.djl.MalformedModelException;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -18,10 +17,13 @@ import ai.djl.translate.TranslatorContext;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.core.check.Require;
+import io.llmblender.djl.CloseGuard;
+import io.llmblender.djl.PredictorPool;
+import io.llmblender.djl.Tokenizers;
+import io.llmblender.djl.TorchScript;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * A transformer sentence encoder run through DJL: a Hugging Face tokenizer (special tokens added, cut to a maximum
@@ -29,7 +31,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * pooling (attention-masked mean, or the first token) with optional L2 normalisation, all in one translator. Shared by
  * {@link MiniLmEncoder} (OnnxRuntime) and {@link TorchScriptEncoder} (PyTorch).
  *
- * <p>Thread-safe: each calling thread borrows its own predictor; no native array outlives a call.
+ * <p>Thread-safe: each calling thread borrows its own predictor from a {@link PredictorPool}; no
+ * native array outlives a call. {@link #close()} waits for the calls in flight; later calls throw
+ * {@link IllegalStateException}.
  */
 final class SentenceModel implements AutoCloseable {
 
@@ -43,15 +47,15 @@ final class SentenceModel implements AutoCloseable {
 
     private final String label;
     private final HuggingFaceTokenizer tokenizer;
-    private final ZooModel<long[][][], float[][]> model;
-    private final ConcurrentLinkedDeque<Predictor<long[][][], float[][]>> idle = new ConcurrentLinkedDeque<>();
-    private final ConcurrentLinkedDeque<Predictor<long[][][], float[][]>> all = new ConcurrentLinkedDeque<>();
-    private volatile boolean closed;
+    private final PredictorPool<long[][][], float[][]> pool;
+    /** Calls in flight finish before close frees the model and tokenizer; later calls throw. */
+    private final CloseGuard guard;
 
     private SentenceModel(String label, HuggingFaceTokenizer tokenizer, ZooModel<long[][][], float[][]> model) {
         this.label = label;
         this.tokenizer = tokenizer;
-        this.model = model;
+        this.pool = new PredictorPool<>(label, model);
+        this.guard = new CloseGuard(label);
     }
 
     /**
@@ -72,13 +76,8 @@ final class SentenceModel implements AutoCloseable {
      */
     static SentenceModel load(String label, Path tokenizerFile, Path modelFile, String engine, int maxTokens,
             boolean tokenTypeIds, Pooling pooling, boolean normalize, int threads) {
-        HuggingFaceTokenizer tokenizer;
-        try {
-            tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile).optAddSpecialTokens(true)
-                    .optTruncation(true).optMaxLength(maxTokens).optPadding(false).build();
-        } catch (IOException | RuntimeException e) {
-            throw new ModelLoadException("cannot load tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
-        }
+        HuggingFaceTokenizer tokenizer = Tokenizers.load(tokenizerFile, b -> b.optAddSpecialTokens(true)
+                .optTruncation(true).optMaxLength(maxTokens).optPadding(false));
         Criteria.Builder<long[][][], float[][]> builder = Criteria.builder()
                 .setTypes(long[][][].class, float[][].class)
                 .optModelPath(modelFile)
@@ -86,8 +85,8 @@ final class SentenceModel implements AutoCloseable {
                 .optTranslator(new PoolingTranslator(tokenTypeIds, pooling, normalize));
         if (threads > 0 && engine.equals("OnnxRuntime")) {
             builder.optOption("intraOpNumThreads", Integer.toString(threads)).optOption("interOpNumThreads", "1");
-        } else if (threads > 0) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        } else {
+            TorchScript.setThreads(threads);
         }
         Criteria<long[][][], float[][]> criteria = builder.build();
         try {
@@ -103,9 +102,10 @@ final class SentenceModel implements AutoCloseable {
      *
      * @param query the query
      * @return its ids, special tokens included, cut to the maximum length
+     * @throws IllegalStateException if closed
      */
     long[] ids(String query) {
-        return tokenizer.encode(query).getIds();
+        return guard.call(() -> tokenizer.encode(query).getIds());
     }
 
     /**
@@ -118,9 +118,15 @@ final class SentenceModel implements AutoCloseable {
      */
     float[][] encode(List<String> queries) {
         Require.nonNull(queries, "queries");
-        if (closed) {
-            throw new IllegalStateException(label + " is closed");
+        guard.enter();
+        try {
+            return encodeOpen(queries);
+        } finally {
+            guard.exit();
         }
+    }
+
+    private float[][] encodeOpen(List<String> queries) {
         if (queries.isEmpty()) {
             return new float[0][];
         }
@@ -143,32 +149,26 @@ final class SentenceModel implements AutoCloseable {
                 batch[2][i][t] = types[t];
             }
         }
-        Predictor<long[][][], float[][]> predictor = idle.pollFirst();
-        if (predictor == null) {
-            predictor = model.newPredictor();
-            all.add(predictor);
-        }
         try {
-            return predictor.predict(batch);
+            return pool.predict(batch);
         } catch (TranslateException | RuntimeException e) {
             throw new InferenceException(label + " failed on " + texts.length + " queries: " + e.getMessage(), e);
-        } finally {
-            idle.addFirst(predictor);
         }
     }
 
-    /** Frees the model and tokenizer. Idempotent; not to be called while an encode is running. */
+    /**
+     * Waits for the calls in flight, then frees the model and tokenizer; later calls throw
+     * {@link IllegalStateException}. Idempotent.
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (Predictor<long[][][], float[][]> predictor : all) {
-            predictor.close();
-        }
-        model.close();
-        tokenizer.close();
+        guard.close(() -> {
+            try {
+                pool.close();
+            } finally {
+                tokenizer.close();
+            }
+        });
     }
 
     /** Feeds ids, mask (and type ids); pools the first output over the mask; normalises. */

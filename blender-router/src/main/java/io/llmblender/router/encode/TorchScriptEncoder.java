@@ -142,12 +142,16 @@ public final class TorchScriptEncoder implements QueryEncoder {
      *
      * @param query the query
      * @return the ids, special tokens included, cut to {@code max_tokens}
+     * @throws IllegalStateException if the encoder is closed
      */
     public long[] ids(String query) {
         return model.ids(Require.nonNull(query, "query"));
     }
 
-    /** Frees the model and tokenizer. Idempotent; not to be called while an encode is running. */
+    /**
+     * Waits for the encodes in flight, then frees the model and tokenizer; later encodes throw
+     * {@link IllegalStateException}. Idempotent and thread-safe.
+     */
     @Override
     public void close() {
         model.close();

@@ -103,17 +103,6 @@ final class HeadSupport {
         return kl;
     }
 
-    /** The index of the largest value, the first one on ties. */
-    static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /**
      * Checks embeddings: not empty, no null row, rows of one positive length (or of
      * {@code expectedDim} when not negative), finite values.

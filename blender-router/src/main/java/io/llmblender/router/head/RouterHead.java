@@ -9,11 +9,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.llmblender.core.check.Require;
 import io.llmblender.core.error.InferenceException;
+import io.llmblender.djl.CloseGuard;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A trained router head: {@code Linear(dim -> hidden) + ReLU + Linear(hidden -> N)} over a query
@@ -46,9 +44,8 @@ public final class RouterHead implements AutoCloseable {
     private final float[][] weights;
     private final Model model;
     private final HeadBlock block;
-    /** Inference holds the read lock, close the write lock: close waits for calls in flight. */
-    private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed;
+    /** Inference calls in flight finish before close frees the model; later calls throw. */
+    private final CloseGuard guard = new CloseGuard("the router head");
 
     /**
      * Builds the head's inference model from its weights.
@@ -137,12 +134,8 @@ public final class RouterHead implements AutoCloseable {
     public double[][] distributions(float[][] embeddings) {
         Require.nonNull(embeddings, "embeddings");
         float[][] x = embeddings.length == 0 ? embeddings : HeadSupport.checkEmbeddings(embeddings, dim, "embeddings");
-        Lock read = lifecycle.readLock();
-        read.lock();
+        guard.enter();
         try {
-            if (closed) {
-                throw new IllegalStateException("the router head is closed");
-            }
             if (x.length == 0) {
                 return new double[0][];
             }
@@ -164,7 +157,7 @@ public final class RouterHead implements AutoCloseable {
             }
             return out;
         } finally {
-            read.unlock();
+            guard.exit();
         }
     }
 
@@ -229,15 +222,6 @@ public final class RouterHead implements AutoCloseable {
      */
     @Override
     public void close() {
-        Lock write = lifecycle.writeLock();
-        write.lock();
-        try {
-            if (!closed) {
-                closed = true;
-                model.close();
-            }
-        } finally {
-            write.unlock();
-        }
+        guard.close(model::close);
     }
 }

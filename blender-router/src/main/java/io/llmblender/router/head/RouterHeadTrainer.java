@@ -14,6 +14,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.llmblender.core.check.Require;
+import io.llmblender.djl.Argmax;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -139,7 +140,7 @@ public final class RouterHeadTrainer {
                     for (int r = 0; r < validationRows; r++) {
                         float[] label = y[validation[r]];
                         validationLoss += HeadSupport.kl(label, logits[r]);
-                        if (HeadSupport.argmax(logits[r]) == HeadSupport.argmax(label)) {
+                        if (Argmax.of(logits[r]) == Argmax.of(label)) {
                             correct++;
                         }
                     }

@@ -132,4 +132,52 @@ class TorchScriptEncoderTest {
             }
         }
     }
+
+    @Test
+    void close_refusesLaterEncodesAndIds_andClosingAgainIsHarmless() {
+        TorchScriptEncoder own = TorchScriptEncoder.load(DIR);
+        assertThat(own.encode(List.of("a question"))[0]).hasSize(own.dimension());
+
+        own.close();
+        own.close();
+
+        assertThatThrownBy(() -> own.encode(List.of("a question"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageEndingWith(" is closed");
+        assertThatThrownBy(() -> own.ids("a question")).isInstanceOf(IllegalStateException.class)
+                .hasMessageEndingWith(" is closed");
+        assertThat(own.dimension()).isEqualTo(encoder.dimension());
+    }
+
+    @Test
+    void close_duringEncodesOnManyThreads_eachEncodeFinishesWholeOrIsRefused() throws Exception {
+        TorchScriptEncoder own = TorchScriptEncoder.load(DIR);
+        List<String> queries = List.of("How do I bake bread?", "What is 17 times 23?");
+        float[][] expected = encoder.encode(queries);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<float[][]>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(threads.submit(() -> {
+                    start.await();
+                    return own.encode(queries);
+                }));
+            }
+            start.countDown();
+            own.close();
+            for (java.util.concurrent.Future<float[][]> call : calls) {
+                try {
+                    float[][] got = call.get();
+                    for (int q = 0; q < expected.length; q++) {
+                        assertThat(got[q]).containsExactly(expected[q], within(1e-5f));
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).as("an encode that started after close").isInstanceOf(
+                            IllegalStateException.class).hasMessageEndingWith(" is closed");
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
 }
