@@ -166,6 +166,7 @@ class BlenderTest {
             FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
             new Thread(blend, "blend").start();
             ok.awaitDone(1);
+            hanging.started.await(); // the call is running, so the timeout has a thread to interrupt
             assertThat(ticker.awaitWaiter()).as("the wait for the hung call").isEqualTo(Duration.ofSeconds(60));
             ticker.advance(Duration.ofSeconds(60).minusNanos(1));
             assertThat(ticker.awaitWaiter()).as("a nanosecond before the timeout").isEqualTo(Duration.ofNanos(1));
@@ -447,6 +448,7 @@ class BlenderTest {
         FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
         new Thread(blend, "blend").start();
         watchedOk.awaitDone(1);
+        hanging.started.await(); // its thread is in use, to be ended by close
         ticker.advance(ticker.awaitWaiter());
         assertThat(blend.get().failures()).extracting(ClientFailure::name).containsExactly("slow");
         blender.close();

@@ -43,8 +43,10 @@ class BlenderFaultsTest {
 
     @Test
     void blend_fiveClientsFailingDifferently_returnsInBoundedTimeAndReportsEachFailure() throws Exception {
+        CountDownLatch slowStarted = new CountDownLatch(1);
         CountDownLatch slowDisconnected = new CountDownLatch(1);
         LoopbackOpenAiServer.Reply trickle = exchange -> {
+            slowStarted.countDown();
             // A body of JSON white space, one byte at a time: never complete; the write fails once the client hangs up.
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, 0);
@@ -85,6 +87,7 @@ class BlenderFaultsTest {
             for (WatchedClient other : others) {
                 other.awaitDone(1);
             }
+            slowStarted.await(); // the slow call is on the wire, so timing it out has a connection to close
             // Bounded: all that is left is the slow call, with its full per-client timeout (before the deadline); the
             // blend returns once the ticker reaches it.
             assertThat(ticker.awaitWaiter()).isEqualTo(Duration.ofSeconds(3));
