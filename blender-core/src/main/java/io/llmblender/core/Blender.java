@@ -97,8 +97,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Thread-safety.</b> A Blender is immutable once built and safe to share: concurrent blends
- * run independently, as far as its clients, ranker and fuser are thread-safe (their SPIs require
- * it).
+ * run independently, as far as its clients, ranker, fuser and ticker are thread-safe (their SPIs
+ * require it).
  *
  * <p><b>Ownership.</b> A Blender owns only the executor it creates when none is given; {@link #close()}
  * stops that executor (interrupting calls still running) and nothing else. Clients, ranker, fuser,
