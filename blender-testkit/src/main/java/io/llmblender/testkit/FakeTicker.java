@@ -14,12 +14,15 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>{@code
  * FakeTicker ticker = new FakeTicker();
+ * WatchedClient fast = WatchedClient.of(ScriptedClient.answering("fast", "Red."));
  * Blender blender = Blender.builder().client(fast).client(ScriptedClient.hanging("slow"))
  *         .perClientTimeout(Duration.ofSeconds(60)).ticker(ticker).build();
- * CompletableFuture<BlendResult> blend = CompletableFuture.supplyAsync(() -> blender.blend(prompt));
+ * FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(prompt));
+ * new Thread(blend).start();
+ * fast.awaitDone(1);                        // "fast" has answered: advancing cannot time it out
  * Duration left = ticker.awaitWaiter();     // the blend now waits for "slow": 60 s left
  * ticker.advance(left);                     // "slow" times out; no real time passes
- * BlendResult result = blend.join();
+ * BlendResult result = blend.get();
  * }</pre>
  *
  * <p>Time starts at the reading given to the constructor (0 by default) and never moves by itself. A wait in
