@@ -14,6 +14,7 @@ import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.core.route.Router;
+import io.llmblender.core.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>What a blend does.</b> {@link #blend(Prompt)} sends the prompt to every client at once
  * and waits for the answers until the per-client timeout or the overall deadline, whichever comes
  * first (the timeout counted from when the client was asked, the deadline from the start of the
- * blend). A client that throws, answers {@code null} or is still running then is recorded in
+ * blend; both measured on the builder's {@link Builder#ticker(Ticker) ticker}, real time by
+ * default). A client that throws, answers {@code null} or is still running then is recorded in
  * {@link BlendResult#failures()} and its call is cancelled; the others go on. With no answer at
  * all the blend throws {@link NoAnswerException} listing every failure. With one answer there is
  * nothing to rank or fuse: it is the result. Otherwise the ranker (when configured) ranks the
@@ -95,8 +97,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Thread-safety.</b> A Blender is immutable once built and safe to share: concurrent blends
- * run independently, as far as its clients, ranker and fuser are thread-safe (their SPIs require
- * it).
+ * run independently, as far as its clients, ranker, fuser and ticker are thread-safe (their SPIs
+ * require it).
  *
  * <p><b>Ownership.</b> A Blender owns only the executor it creates when none is given; {@link #close()}
  * stops that executor (interrupting calls still running) and nothing else. Clients, ranker, fuser,
@@ -130,6 +132,7 @@ public final class Blender implements AutoCloseable {
     private final Executor executor;
     private final ExecutorService ownedExecutor;
     private final Clock clock;
+    private final Ticker ticker;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Blender(Builder b) {
@@ -148,6 +151,7 @@ public final class Blender implements AutoCloseable {
         this.perClientTimeout = b.perClientTimeout != null ? b.perClientTimeout : DEFAULT_PER_CLIENT_TIMEOUT;
         this.deadline = b.deadline;
         this.clock = b.clock != null ? b.clock : Clock.systemUTC();
+        this.ticker = b.ticker != null ? b.ticker : Ticker.system();
         if (b.executor != null) {
             this.executor = b.executor;
             this.ownedExecutor = null;
@@ -181,7 +185,7 @@ public final class Blender implements AutoCloseable {
         Require.nonNull(prompt, "prompt");
         requireOpen();
         Instant start = clock.instant();
-        long startNanos = System.nanoTime();
+        long startNanos = ticker.read();
         RouteDecision decision = null;
         ClientFailure routingFailure = null;
         if (router != null) {
@@ -272,7 +276,7 @@ public final class Blender implements AutoCloseable {
     private List<Candidate> callRouted(Prompt prompt, RouteDecision decision, long startNanos,
             List<ClientFailure> failures, List<String> called) {
         for (String name : decision.topK(clients.size())) {
-            if (!called.isEmpty() && deadline != null && System.nanoTime() - startNanos >= deadline.toNanos()) {
+            if (!called.isEmpty() && deadline != null && ticker.read() - startNanos >= deadline.toNanos()) {
                 break; // the chosen client is always asked; fallbacks only within the deadline
             }
             called.add(name);
@@ -303,7 +307,7 @@ public final class Blender implements AutoCloseable {
     private List<Candidate> collect(Prompt prompt, List<LlmClient> asked, long blendStartNanos,
             List<ClientFailure> failures) {
         Instant start = clock.instant();
-        long startNanos = System.nanoTime();
+        long startNanos = ticker.read();
         int n = asked.size();
         List<CompletableFuture<Generation>> futures = new ArrayList<>(n);
         AtomicReferenceArray<Instant> doneAt = new AtomicReferenceArray<>(n);
@@ -335,7 +339,14 @@ public final class Blender implements AutoCloseable {
             String name = asked.get(i).name();
             CompletableFuture<Generation> future = futures.get(i);
             try {
-                Generation g = future.get(Math.max(0L, limitNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (!ticker.awaitDone(future, limitNanos)) {
+                    future.cancel(true);
+                    String which = deadlineFirst ? "the blend deadline " + deadline : "perClientTimeout " + perClientTimeout;
+                    fail(failures, name, deadlineFirst ? ClientFailure.Kind.DEADLINE : ClientFailure.Kind.TIMEOUT,
+                            new TimeoutException("no answer within " + which), Duration.between(start, clock.instant()));
+                    continue;
+                }
+                Generation g = future.get(); // done, so this does not block
                 Duration latency = Duration.between(start, doneAtOrNow(doneAt, i));
                 if (g == null) {
                     fail(failures, name, ClientFailure.Kind.ERROR, new LlmCallException(name, "answered null"), latency);
@@ -345,11 +356,6 @@ public final class Blender implements AutoCloseable {
                 } else {
                     candidates.add(Candidate.of(name, g, latency.isNegative() ? Duration.ZERO : latency));
                 }
-            } catch (TimeoutException e) {
-                future.cancel(true);
-                String which = deadlineFirst ? "the blend deadline " + deadline : "perClientTimeout " + perClientTimeout;
-                fail(failures, name, deadlineFirst ? ClientFailure.Kind.DEADLINE : ClientFailure.Kind.TIMEOUT,
-                        new TimeoutException("no answer within " + which), Duration.between(start, clock.instant()));
             } catch (ExecutionException e) {
                 fail(failures, name, ClientFailure.Kind.ERROR, e.getCause() == null ? e : e.getCause(),
                         Duration.between(start, doneAtOrNow(doneAt, i)));
@@ -464,6 +470,7 @@ public final class Blender implements AutoCloseable {
         private Duration deadline;
         private Executor executor;
         private Clock clock;
+        private Ticker ticker;
         private Router router;
         private BlendMode mode;
         private Double confidenceThreshold;
@@ -625,7 +632,7 @@ public final class Blender implements AutoCloseable {
 
         /**
          * The clock that timestamps stages and latencies. Default: {@link Clock#systemUTC()}.
-         * Timeouts always run on real time.
+         * Timeouts and the deadline do not read it: they run on the {@link #ticker(Ticker) ticker}.
          *
          * @param clock the clock
          * @return this builder
@@ -635,6 +642,24 @@ public final class Blender implements AutoCloseable {
             Require.nonNull(clock, "clock");
             Require.unset(this.clock, "clock", clock);
             this.clock = clock;
+            return this;
+        }
+
+        /**
+         * The time that the per-client timeout and the deadline are measured and waited on. Default:
+         * {@link Ticker#system()}, real time. A test gives a ticker it advances itself
+         * (blender-testkit's {@code FakeTicker}), so that a client's timeout or the deadline fires when
+         * the test moves the ticker past it and never because the machine was slow. Stage timings and
+         * latencies come from the {@link #clock(Clock) clock}, not from this.
+         *
+         * @param ticker the ticker; must be safe to use from many threads
+         * @return this builder
+         * @throws IllegalStateException if called a second time
+         */
+        public Builder ticker(Ticker ticker) {
+            Require.nonNull(ticker, "ticker");
+            Require.unset(this.ticker, "ticker", ticker);
+            this.ticker = ticker;
             return this;
         }
 

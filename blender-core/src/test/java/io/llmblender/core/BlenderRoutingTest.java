@@ -7,6 +7,7 @@ import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.testkit.FakeTicker;
 import io.llmblender.testkit.ScriptedClient;
 import io.llmblender.testkit.LengthRanker;
 import io.llmblender.core.route.RouteDecision;
@@ -14,6 +15,7 @@ import io.llmblender.core.route.Router;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
 import org.junit.jupiter.api.Test;
 
 class BlenderRoutingTest {
@@ -95,11 +97,17 @@ class BlenderRoutingTest {
     }
 
     @Test
-    void route_slowChoice_timesOutAndFallsBack() {
+    void route_slowChoice_timesOutAndFallsBack() throws Exception {
+        // Fake ticker: "b" hangs for ever; its timeout fires when the test advances the ticker, and "c" answers.
+        FakeTicker ticker = new FakeTicker();
         try (Blender blender = Blender.builder().client(client("a")).client(ScriptedClient.hanging("b"))
                 .client(client("c")).router(ROUTER).mode(BlendMode.ROUTE)
-                .perClientTimeout(Duration.ofMillis(200)).build()) {
-            BlendResult result = blender.blend(SURE_B);
+                .perClientTimeout(Duration.ofSeconds(60)).ticker(ticker).build()) {
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(SURE_B));
+            new Thread(blend, "blend").start();
+            assertThat(ticker.awaitWaiter()).as("the wait for b").isEqualTo(Duration.ofSeconds(60));
+            ticker.advance(Duration.ofSeconds(60));
+            BlendResult result = blend.get();
 
             assertThat(result.called()).containsExactly("b", "c");
             assertThat(result.failures()).singleElement()
@@ -109,15 +117,45 @@ class BlenderRoutingTest {
     }
 
     @Test
-    void route_deadlinePassed_stopsFallingBack() {
-        try (Blender blender = Blender.builder().client(ScriptedClient.hanging("a")).client(ScriptedClient.hanging("b"))
+    void route_deadlinePassed_stopsFallingBack() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        ScriptedClient a = ScriptedClient.hanging("a");
+        try (Blender blender = Blender.builder().client(a).client(ScriptedClient.hanging("b"))
                 .client(ScriptedClient.hanging("c")).router(ROUTER).mode(BlendMode.ROUTE)
-                .perClientTimeout(Duration.ofMillis(500)).deadline(Duration.ofMillis(800)).build()) {
-            long t0 = System.nanoTime();
-            assertThatThrownBy(() -> blender.blend(SURE_B)).isInstanceOf(NoAnswerException.class)
+                .perClientTimeout(Duration.ofMillis(500)).deadline(Duration.ofMillis(800)).ticker(ticker).build()) {
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(SURE_B));
+            new Thread(blend, "blend").start();
+            assertThat(ticker.awaitWaiter()).as("b, its own timeout").isEqualTo(Duration.ofMillis(500));
+            ticker.advance(Duration.ofMillis(500));
+            assertThat(ticker.awaitWaiter()).as("c, cut at the deadline").isEqualTo(Duration.ofMillis(300));
+            ticker.advance(Duration.ofMillis(300));
+
+            // The blend ends at the deadline, 800 ms on the ticker rather than 3 x 500 ms: a is never asked.
+            assertThatThrownBy(blend::get).cause().isInstanceOf(NoAnswerException.class)
                     .satisfies(e -> assertThat(((NoAnswerException) e).failures()).extracting(ClientFailure::kind)
                             .containsExactly(ClientFailure.Kind.TIMEOUT, ClientFailure.Kind.DEADLINE));
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(a.calls()).isZero();
+        }
+    }
+
+    @Test
+    void route_tickerNearItsWrapAround_timeoutAndDeadlineStillFireOnTime() throws Exception {
+        // Ticker readings may wrap past Long.MAX_VALUE, as System.nanoTime()'s may: limits must be compared by
+        // difference. Here b's timeout falls before the wrap and the deadline after it.
+        FakeTicker ticker = new FakeTicker(Long.MAX_VALUE - Duration.ofSeconds(75).toNanos());
+        try (Blender blender = Blender.builder().client(ScriptedClient.hanging("a")).client(ScriptedClient.hanging("b"))
+                .client(ScriptedClient.hanging("c")).router(ROUTER).mode(BlendMode.ROUTE)
+                .perClientTimeout(Duration.ofSeconds(60)).deadline(Duration.ofSeconds(90)).ticker(ticker).build()) {
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(SURE_B));
+            new Thread(blend, "blend").start();
+            assertThat(ticker.awaitWaiter()).as("b, its own timeout").isEqualTo(Duration.ofSeconds(60));
+            ticker.advance(Duration.ofSeconds(60));
+            assertThat(ticker.awaitWaiter()).as("c, cut at the deadline").isEqualTo(Duration.ofSeconds(30));
+            ticker.advance(Duration.ofSeconds(30));
+
+            assertThatThrownBy(blend::get).cause().isInstanceOf(NoAnswerException.class)
+                    .satisfies(e -> assertThat(((NoAnswerException) e).failures()).extracting(ClientFailure::kind)
+                            .containsExactly(ClientFailure.Kind.TIMEOUT, ClientFailure.Kind.DEADLINE));
         }
     }
 

@@ -13,7 +13,9 @@ import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.testkit.FakeTicker;
 import io.llmblender.testkit.ScriptedClient;
+import io.llmblender.testkit.WatchedClient;
 import io.llmblender.core.llm.TokenUsage;
 import io.llmblender.core.rank.Aggregation;
 import io.llmblender.testkit.LengthRanker;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -87,7 +90,9 @@ class BlenderTest {
         ScriptedClient b = ScriptedClient.answering("b", p -> awaitOther(pair, 0, "y"));
         pair.add(a);
         pair.add(b);
-        try (Blender blender = Blender.builder().client(a).client(b).perClientTimeout(Duration.ofSeconds(10)).build()) {
+        // On a fake ticker that nobody advances the timeout cannot fire, however slowly the two threads start.
+        try (Blender blender = Blender.builder().client(a).client(b).perClientTimeout(Duration.ofSeconds(10))
+                .ticker(new FakeTicker()).build()) {
             BlendResult result = blender.blend(PROMPT);
             assertThat(result.failures()).isEmpty();
             assertThat(result.candidates()).hasSize(2);
@@ -148,56 +153,99 @@ class BlenderTest {
 
     @Test
     void blend_clientHangsPastTimeout_timedOutAndInterrupted() throws Exception {
+        // Fake ticker: "slow" would hang for ever; its 60 s timeout fires when the test advances the ticker to it.
+        FakeTicker ticker = new FakeTicker();
+        WatchedClient ok = WatchedClient.of(ScriptedClient.answering("ok", "fine"));
         ScriptedClient hanging = ScriptedClient.hanging("slow");
         try (Blender blender = Blender.builder()
-                .client(ScriptedClient.answering("ok", "fine"))
+                .client(ok)
                 .client(hanging)
-                .perClientTimeout(Duration.ofMillis(200))
+                .perClientTimeout(Duration.ofSeconds(60))
+                .ticker(ticker)
                 .build()) {
-            BlendResult result = blender.blend(PROMPT);
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
+            new Thread(blend, "blend").start();
+            ok.awaitDone(1);
+            hanging.started.await(); // the call is running, so the timeout has a thread to interrupt
+            assertThat(ticker.awaitWaiter()).as("the wait for the hung call").isEqualTo(Duration.ofSeconds(60));
+            ticker.advance(Duration.ofSeconds(60).minusNanos(1));
+            assertThat(ticker.awaitWaiter()).as("a nanosecond before the timeout").isEqualTo(Duration.ofNanos(1));
+            assertThat(blend).isNotDone();
+            ticker.advance(Duration.ofNanos(1));
+            BlendResult result = blend.get();
 
             assertThat(result.candidates()).extracting(Candidate::client).containsExactly("ok");
             assertThat(result.failures()).singleElement().satisfies(f -> {
                 assertThat(f.name()).isEqualTo("slow");
                 assertThat(f.kind()).isEqualTo(ClientFailure.Kind.TIMEOUT);
-                assertThat(f.cause()).hasMessageContaining("perClientTimeout PT0.2S");
+                assertThat(f.cause()).hasMessageContaining("perClientTimeout PT1M");
             });
             assertThat(hanging.interrupted.await(5, TimeUnit.SECONDS)).as("hung call interrupted").isTrue();
         }
     }
 
     @Test
-    void blend_answerAfterDeadline_recordedAsDeadline() {
+    void blend_answerAfterDeadline_recordedAsDeadline() throws Exception {
+        // Fake ticker: "late" would answer after 60 s of real time; the 1 s deadline fires when the test says.
+        FakeTicker ticker = new FakeTicker();
+        WatchedClient fast = WatchedClient.of(ScriptedClient.answering("fast", "fine"));
+        WatchedClient late = WatchedClient.of(ScriptedClient.answeringAfter("late", "too late", 60_000));
         try (Blender blender = Blender.builder()
-                .client(ScriptedClient.answering("fast", "fine"))
-                .client(ScriptedClient.answeringAfter("late", "too late", 3_000))
+                .client(fast)
+                .client(late)
                 .perClientTimeout(Duration.ofSeconds(30))
-                .deadline(Duration.ofMillis(200))
+                .deadline(Duration.ofSeconds(1))
+                .ticker(ticker)
                 .build()) {
-            BlendResult result = blender.blend(PROMPT);
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
+            new Thread(blend, "blend").start();
+            fast.awaitDone(1);
+            assertThat(ticker.awaitWaiter()).as("the deadline, before the timeout").isEqualTo(Duration.ofSeconds(1));
+            ticker.advance(Duration.ofSeconds(1));
+            BlendResult result = blend.get();
 
             assertThat(result.candidates()).extracting(Candidate::client).containsExactly("fast");
             assertThat(result.failures()).singleElement().satisfies(f -> {
                 assertThat(f.kind()).isEqualTo(ClientFailure.Kind.DEADLINE);
                 assertThat(f.cause()).hasMessageContaining("deadline");
             });
+            assertThat(late.calls()).singleElement().satisfies(call -> assertThat(call).isCancelled());
         }
     }
 
     @Test
-    void blend_noClientAnswers_throwsListingEveryFailure() {
+    void blend_noClientAnswers_throwsListingEveryFailure() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        WatchedClient failing = WatchedClient.of(ScriptedClient.failing("one", "boom"));
         try (Blender blender = Blender.builder()
-                .client(ScriptedClient.failing("one", "boom"))
+                .client(failing)
                 .client(ScriptedClient.hanging("two"))
-                .perClientTimeout(Duration.ofMillis(100))
+                .perClientTimeout(Duration.ofSeconds(60))
+                .ticker(ticker)
                 .build()) {
-            assertThatThrownBy(() -> blender.blend(PROMPT))
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
+            new Thread(blend, "blend").start();
+            failing.awaitDone(1);
+            ticker.advance(ticker.awaitWaiter());
+
+            assertThatThrownBy(blend::get).cause()
                     .isInstanceOf(NoAnswerException.class)
                     .isInstanceOf(BlenderException.class)
                     .hasMessageContaining("one: ERROR").hasMessageContaining("boom")
                     .hasMessageContaining("two: TIMEOUT")
                     .satisfies(e -> assertThat(((NoAnswerException) e).failures())
                             .extracting(ClientFailure::name).containsExactly("one", "two"));
+        }
+    }
+
+    @Test
+    void blend_defaultTicker_timesOutOnRealTime() {
+        // Ticker.system() is the default: a client that never answers is timed out by real time passing.
+        try (Blender blender = Blender.builder().client(ScriptedClient.hanging("never"))
+                .perClientTimeout(Duration.ofMillis(1)).build()) {
+            assertThatThrownBy(() -> blender.blend(PROMPT)).isInstanceOf(NoAnswerException.class)
+                    .satisfies(e -> assertThat(((NoAnswerException) e).failures()).singleElement()
+                            .satisfies(f -> assertThat(f.kind()).isEqualTo(ClientFailure.Kind.TIMEOUT)));
         }
     }
 
@@ -391,10 +439,18 @@ class BlenderTest {
 
     @Test
     void close_ownedExecutor_leavesNoThreadRunning() throws Exception {
+        FakeTicker ticker = new FakeTicker();
         ScriptedClient hanging = ScriptedClient.hanging("slow");
         ScriptedClient ok = ScriptedClient.answering("ok", "fine");
-        Blender blender = Blender.builder().client(ok).client(hanging).perClientTimeout(Duration.ofMillis(100)).build();
-        blender.blend(PROMPT);
+        WatchedClient watchedOk = WatchedClient.of(ok);
+        Blender blender = Blender.builder().client(watchedOk).client(hanging).perClientTimeout(Duration.ofSeconds(60))
+                .ticker(ticker).build();
+        FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
+        new Thread(blend, "blend").start();
+        watchedOk.awaitDone(1);
+        hanging.started.await(); // its thread is in use, to be ended by close
+        ticker.advance(ticker.awaitWaiter());
+        assertThat(blend.get().failures()).extracting(ClientFailure::name).containsExactly("slow");
         blender.close();
 
         List<Thread> used = new ArrayList<>(ok.threads());

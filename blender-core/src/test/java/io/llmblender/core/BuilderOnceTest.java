@@ -15,6 +15,8 @@ import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.core.route.Router;
+import io.llmblender.core.time.Ticker;
+import io.llmblender.testkit.FakeTicker;
 import io.llmblender.testkit.ScriptedClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,6 +82,15 @@ class BuilderOnceTest {
                 .hasMessageStartingWith("executor was already set to ").hasMessageContaining(", cannot set it to ");
         assertThatThrownBy(() -> b.router(router("router-2"))).isInstanceOf(IllegalStateException.class)
                 .hasMessage("router was already set to router-1, cannot set it to router-2");
+    }
+
+    @Test
+    void blender_tickerTwice_namesBothTickers() {
+        Blender.Builder b = blender().ticker(Ticker.system());
+        assertThatThrownBy(() -> b.ticker(new FakeTicker(5))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("ticker was already set to Ticker.system(), cannot set it to FakeTicker[now=5ns, waiters=0]");
+        assertThatThrownBy(() -> blender().ticker(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("ticker must not be null");
     }
 
     @Test

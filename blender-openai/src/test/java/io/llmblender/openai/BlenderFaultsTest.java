@@ -10,7 +10,9 @@ import static io.llmblender.testkit.LoopbackOpenAiServer.reset;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.testkit.FakeTicker;
 import io.llmblender.testkit.LoopbackOpenAiServer;
+import io.llmblender.testkit.WatchedClient;
 import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.testkit.LengthRanker;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -27,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * A Blender over five real HTTP clients on loopback, each failing its own way: one slower than its timeout, one
  * answering 500 then succeeding, one answering 429 with Retry-After then succeeding, one resetting every connection,
  * one healthy. The blend returns in bounded time with every failure reported, the slow call's connection is closed
- * rather than left open, and close leaves no thread of the Blender behind.
+ * rather than left open, and close leaves no thread of the Blender behind. The Blender's timeout runs on a
+ * {@link FakeTicker}: the slow client times out when the test advances it, once the others have answered or failed,
+ * so a busy machine cannot push the retried clients past it (their retries and backoffs are real time).
  */
 class BlenderFaultsTest {
 
@@ -38,8 +43,10 @@ class BlenderFaultsTest {
 
     @Test
     void blend_fiveClientsFailingDifferently_returnsInBoundedTimeAndReportsEachFailure() throws Exception {
+        CountDownLatch slowStarted = new CountDownLatch(1);
         CountDownLatch slowDisconnected = new CountDownLatch(1);
         LoopbackOpenAiServer.Reply trickle = exchange -> {
+            slowStarted.countDown();
             // A body of JSON white space, one byte at a time: never complete; the write fails once the client hangs up.
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, 0);
@@ -65,17 +72,28 @@ class BlenderFaultsTest {
                 LoopbackOpenAiServer healthy = new LoopbackOpenAiServer().reply(completion("healthy", "stop", 5, 1))) {
             List<OpenAiCompatibleClient> clients = List.of(client("slow", slow), client("flaky", flaky),
                     client("limited", limited), client("resetting", resetting), client("healthy", healthy));
+            List<WatchedClient> others = clients.subList(1, clients.size()).stream().map(WatchedClient::of).toList();
+            FakeTicker ticker = new FakeTicker();
             Blender blender = Blender.builder()
-                    .clients(clients)
+                    .client(clients.get(0))
+                    .clients(others)
                     .ranker(new LengthRanker())
                     .perClientTimeout(Duration.ofSeconds(3))
                     .deadline(Duration.ofSeconds(4))
+                    .ticker(ticker)
                     .build();
-            long t0 = System.nanoTime();
-            BlendResult result = blender.blend(Prompt.of("Name a colour."));
-            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(Prompt.of("Name a colour.")));
+            new Thread(blend, "blend").start();
+            for (WatchedClient other : others) {
+                other.awaitDone(1);
+            }
+            slowStarted.await(); // the slow call is on the wire, so timing it out has a connection to close
+            // Bounded: all that is left is the slow call, with its full per-client timeout (before the deadline); the
+            // blend returns once the ticker reaches it.
+            assertThat(ticker.awaitWaiter()).isEqualTo(Duration.ofSeconds(3));
+            ticker.advance(Duration.ofSeconds(3));
+            BlendResult result = blend.get();
 
-            assertThat(took).isLessThan(Duration.ofSeconds(10));
             assertThat(result.candidates()).extracting(Candidate::client).containsExactly("flaky", "limited", "healthy");
             Map<String, ClientFailure.Kind> failures = result.failures().stream()
                     .collect(Collectors.toMap(ClientFailure::name, ClientFailure::kind));

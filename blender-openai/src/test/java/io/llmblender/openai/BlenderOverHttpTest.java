@@ -1,6 +1,8 @@
 package io.llmblender.openai;
 
+import io.llmblender.testkit.FakeTicker;
 import io.llmblender.testkit.LoopbackOpenAiServer;
+import io.llmblender.testkit.WatchedClient;
 import static io.llmblender.testkit.LoopbackOpenAiServer.completion;
 import static io.llmblender.testkit.LoopbackOpenAiServer.delayed;
 import static io.llmblender.testkit.LoopbackOpenAiServer.json;
@@ -15,10 +17,15 @@ import io.llmblender.core.llm.Prompt;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A Blender over real OpenAI-compatible servers on loopback. */
+/**
+ * A Blender over real OpenAI-compatible servers on loopback. The Blender's timeouts run on a {@link FakeTicker}: they
+ * fire when a test advances it, never because the machine was slow (the HTTP client's own request timeout stays on
+ * real time, and is far away).
+ */
 class BlenderOverHttpTest {
 
     private final List<LoopbackOpenAiServer> servers = new ArrayList<>();
@@ -43,6 +50,7 @@ class BlenderOverHttpTest {
                 .client(clientFor("slow", delayed(400, completion("Slow answer.", "stop", 5, 3))))
                 .client(clientFor("broken", json(500, "{\"error\":{\"message\":\"internal error\"}}")))
                 .perClientTimeout(Duration.ofSeconds(10))
+                .ticker(new FakeTicker()) // never advanced: however slow the servers are, no client times out
                 .build()) {
             BlendResult result = blender.blend(Prompt.of("Answer."));
 
@@ -62,15 +70,27 @@ class BlenderOverHttpTest {
         LoopbackOpenAiServer hanging = new LoopbackOpenAiServer();
         servers.add(hanging);
         hanging.reply(hanging.hang());
+        FakeTicker ticker = new FakeTicker();
+        WatchedClient fast = WatchedClient.of(clientFor("fast", completion("ok", "stop", 1, 1)));
+        WatchedClient stuck = WatchedClient.of(
+                OpenAiCompatibleClient.builder().name("stuck").baseUrl(hanging.baseUrl()).model("m").build());
         try (Blender blender = Blender.builder()
-                .client(clientFor("fast", completion("ok", "stop", 1, 1)))
-                .client(OpenAiCompatibleClient.builder().name("stuck").baseUrl(hanging.baseUrl()).model("m").build())
+                .client(fast)
+                .client(stuck)
                 .deadline(Duration.ofMillis(300))
+                .ticker(ticker)
                 .build()) {
-            BlendResult result = blender.blend(Prompt.of("Answer."));
+            FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(Prompt.of("Answer.")));
+            new Thread(blend, "blend").start();
+            fast.awaitDone(1); // the fast server has answered: advancing can only cut off the stuck one
+            assertThat(ticker.awaitWaiter()).as("the wait for the stuck server").isEqualTo(Duration.ofMillis(300));
+            ticker.advance(Duration.ofMillis(300));
+            BlendResult result = blend.get();
+
             assertThat(result.candidates()).extracting(Candidate::client).containsExactly("fast");
             assertThat(result.failures()).singleElement().extracting(ClientFailure::kind)
                     .isEqualTo(ClientFailure.Kind.DEADLINE);
+            assertThat(stuck.calls()).singleElement().satisfies(call -> assertThat(call).isCancelled());
         }
     }
 }
