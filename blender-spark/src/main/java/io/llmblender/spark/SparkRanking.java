@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -181,7 +180,8 @@ public final class SparkRanking {
         return out.add(ERROR, DataTypes.StringType, true);
     }
 
-    private static int candidateTextIndex(StructType in) {
+    /** The index of {@code text} in the candidates' struct, after checking the column's type. */
+    static int candidateTextIndex(StructType in) {
         List<String> names = Arrays.asList(in.fieldNames());
         if (!names.contains("candidates")) {
             throw new IllegalArgumentException("the dataset has no candidates column: " + in.simpleString());
@@ -222,33 +222,8 @@ public final class SparkRanking {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            return new Iterator<>() {
-                private Iterator<Row> batch = List.<Row>of().iterator();
-                private PairRanker ranker;
-
-                @Override
-                public boolean hasNext() {
-                    return batch.hasNext() || rows.hasNext();
-                }
-
-                @Override
-                public Row next() {
-                    if (!batch.hasNext()) {
-                        if (!rows.hasNext()) {
-                            throw new NoSuchElementException();
-                        }
-                        List<Row> next = new ArrayList<>(options.batchSize());
-                        while (next.size() < options.batchSize() && rows.hasNext()) {
-                            next.add(rows.next());
-                        }
-                        if (ranker == null) {
-                            ranker = RankerHolder.get(options.ranker());
-                        }
-                        batch = rankBatch(ranker, next).iterator();
-                    }
-                    return batch.next();
-                }
-            };
+            return PartitionBatches.map(rows, options.batchSize(),
+                    batch -> rankBatch(RankerHolder.get(options.ranker()), batch));
         }
 
         private List<Row> rankBatch(PairRanker ranker, List<Row> rows) {
