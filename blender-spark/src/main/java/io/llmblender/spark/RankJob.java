@@ -15,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
  * <pre>
  * spark-submit --class io.llmblender.spark.RankJob [--archives ranker.tgz#ranker] blender-spark-job.jar \
  *     --input IN --output OUT_DIR [--format jsonl|parquet] [--ranker DIR|default] [--batch 8] [--partitions N]
- *     [--matrix] [--overwrite]
+ *     [--matrix] [--overwrite] [--chunk RECORDS]
  * </pre>
  *
  * <p><b>Options.</b> {@code --input}: a JSONL file, directory or glob. {@code --output}: the output directory, one
@@ -23,7 +23,11 @@ import org.apache.spark.sql.SparkSession;
  * {@code jsonl} (the default) or {@code parquet}. {@code --ranker}: a model location as
  * {@link RankerHolder#resolve(String)} reads it (default: the shipped ranker). {@code --batch}: records per ranker call
  * (default 8). {@code --partitions}: repartition the input into this many tasks first (default: as read).
- * {@code --matrix}: add the N x N matrix column. Records that cannot be ranked are written with their reason in the
+ * {@code --matrix}: add the N x N matrix column. {@code --chunk}: write the output in chunks of this many input
+ * records, {@code OUTPUT/chunk=NNNNN/part-*}, each committed on its own ({@link ChunkedOutput}), so that the same
+ * command run again after a kill skips the committed chunks and writes every record exactly once; an existing output
+ * is then resumed rather than refused ({@code --overwrite} starts afresh), and {@code --partitions} (default: Spark's
+ * default parallelism) is the tasks per chunk. Records that cannot be ranked are written with their reason in the
  * {@value SparkRanking#ERROR} column.
  *
  * <p>The jar must carry blender-spark and its non-Spark dependencies (the ranker and its DJL engine natives for the
@@ -66,6 +70,7 @@ public final class RankJob {
         String format = "jsonl";
         SparkRanking.Options options = SparkRanking.Options.defaults();
         int partitions = 0;
+        int chunk = 0;
         boolean overwrite = false;
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty()) {
@@ -77,6 +82,7 @@ public final class RankJob {
                 case "--ranker" -> options = options.withRanker(value(rest, option));
                 case "--batch" -> options = options.withBatchSize(number(rest, option));
                 case "--partitions" -> partitions = number(rest, option);
+                case "--chunk" -> chunk = number(rest, option);
                 case "--matrix" -> options = options.withMatrix(true);
                 case "--overwrite" -> overwrite = true;
                 default -> throw new IllegalArgumentException("unknown option " + option);
@@ -89,6 +95,26 @@ public final class RankJob {
             throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
         }
         Dataset<Row> records = SparkDatasets.readJsonl(spark, input);
+        if (chunk > 0) {
+            if (overwrite) {
+                ChunkedOutput.delete(spark, output);
+            }
+            SparkRanking.Options chosen = options;
+            String out = output;
+            String job = "blender rank\ninput " + input + "\nformat " + format + "\nranker "
+                    + (options.ranker() == null ? RankerHolder.DEFAULT : options.ranker()) + "\nmatrix "
+                    + options.withMatrix();
+            boolean parquet = format.equals("parquet");
+            int tasks = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+            return ChunkedOutput.write(spark, records, chunk, tasks, output, job, (rows, c) -> {
+                Dataset<Row> ranked = SparkRanking.rank(rows, chosen);
+                if (parquet) {
+                    SparkDatasets.writeParquet(ranked, ChunkedOutput.chunkDir(out, c), SaveMode.Overwrite);
+                } else {
+                    SparkDatasets.writeJsonl(ranked, ChunkedOutput.chunkDir(out, c), SaveMode.Overwrite);
+                }
+            }).records();
+        }
         if (partitions > 0) {
             records = records.repartition(partitions);
         }
