@@ -60,6 +60,18 @@ public final class RankerHolder {
         if (location == null || location.isBlank() || DEFAULT.equals(location)) {
             return MiniLmRanker.directory().toAbsolutePath().normalize();
         }
+        return resolveDirectory(location, "ranker");
+    }
+
+    /**
+     * A directory path, or a directory shipped with the job under that name.
+     *
+     * @param location a path or a shipped name
+     * @param what what the directory holds, for the error message
+     * @return the directory, absolute and normalized
+     * @throws IllegalArgumentException if the location names no directory
+     */
+    static Path resolveDirectory(String location, String what) {
         Path direct = Path.of(location);
         if (Files.isDirectory(direct)) {
             return direct.toAbsolutePath().normalize();
@@ -73,7 +85,7 @@ public final class RankerHolder {
         if (shipped != null && Files.isDirectory(Path.of(shipped))) {
             return Path.of(shipped).toAbsolutePath().normalize();
         }
-        throw new IllegalArgumentException("no ranker directory at " + location
+        throw new IllegalArgumentException("no " + what + " directory at " + location
                 + " (neither a directory on this machine nor a directory shipped with the job"
                 + (shipped == null ? "" : " at " + shipped) + ")");
     }

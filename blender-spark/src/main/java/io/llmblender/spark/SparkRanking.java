@@ -1,6 +1,5 @@
 package io.llmblender.spark;
 
-import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.ranker.PairRanker;
 import java.io.Serializable;
@@ -330,11 +329,10 @@ public final class SparkRanking {
             }
             int at = width;
             if (result instanceof Ranking ranking) {
-                // Java arrays: Spark's row encoder takes arrays and Scala sequences, not java.util.List.
-                values[at++] = ranking.scores();
-                values[at++] = ranking.ranks();
+                values[at++] = RowValues.seq(ranking.scores());
+                values[at++] = RowValues.seq(ranking.ranks());
                 if (options.withMatrix()) {
-                    values[at++] = ranking.matrix().map(RankPartition::matrix).orElse(null);
+                    values[at++] = ranking.matrix().map(m -> RowValues.seq(m.toArray())).orElse(null);
                 }
                 values[at] = null;
             } else {
@@ -346,10 +344,6 @@ public final class SparkRanking {
                 values[at] = result;
             }
             return RowFactory.create(values);
-        }
-
-        private static double[][] matrix(PairwiseMatrix matrix) {
-            return matrix.toArray();
         }
     }
 }

@@ -313,9 +313,8 @@ public final class SparkRewards {
                 Row row = rows.get(i);
                 String rowId = id < 0 || row.isNullAt(id) ? null : String.valueOf(row.get(id));
                 if (results[i] instanceof RewardRecord record) {
-                    // A Scala map, which Spark's row encoder takes; asScala keeps the LinkedHashMap's LLM order.
-                    out.add(RowFactory.create(rowId, record.query(),
-                            scala.jdk.javaapi.CollectionConverters.asScala(record.rewards()), new String[0], null));
+                    out.add(RowFactory.create(rowId, record.query(), RowValues.map(record.rewards()),
+                            RowValues.seq(List.of()), null));
                 } else {
                     out.add(RowFactory.create(rowId, query(row), null, null, results[i]));
                 }
