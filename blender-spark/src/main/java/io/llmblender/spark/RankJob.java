@@ -1,21 +1,20 @@
 package io.llmblender.spark;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A job for {@code spark-submit}: ranks a MixInstruct JSONL dataset with {@link SparkRanking} and writes it as JSONL
- * or Parquet.
+ * A job for {@code spark-submit}: ranks a MixInstruct JSONL dataset with {@link SparkRanking}, optionally fuses each
+ * record's top K with {@link SparkFusion}, and writes it as JSONL or Parquet.
  *
  * <pre>
  * spark-submit --class io.llmblender.spark.RankJob [--archives ranker.tgz#ranker] blender-spark-job.jar \
  *     --input IN --output OUT_DIR [--format jsonl|parquet] [--ranker DIR|default] [--batch 8] [--partitions N]
- *     [--matrix] [--overwrite] [--chunk RECORDS]
+ *     [--matrix] [--overwrite] [--chunk RECORDS] [--fuser DIR [--top-k 3] [--max-new-tokens N] [--fuse-batch 4]]
  * </pre>
  *
  * <p><b>Options.</b> {@code --input}: a JSONL file, directory or glob. {@code --output}: the output directory, one
@@ -27,16 +26,22 @@ import org.apache.spark.sql.SparkSession;
  * records, {@code OUTPUT/chunk=NNNNN/part-*}, each committed on its own ({@link ChunkedOutput}), so that the same
  * command run again after a kill skips the committed chunks and writes every record exactly once; an existing output
  * is then resumed rather than refused ({@code --overwrite} starts afresh), and {@code --partitions} (default: Spark's
- * default parallelism) is the tasks per chunk. Records that cannot be ranked are written with their reason in the
- * {@value SparkRanking#ERROR} column.
+ * default parallelism) is the tasks per chunk. {@code --fuser}: a GenFuser model location; adds the
+ * {@value SparkFusion#FUSED} answer over the top {@code --top-k} (default 3) candidates, {@code --fuse-batch} records
+ * per fuser call (default 4), at most {@code --max-new-tokens} tokens (default: the fuser's, 128). Records that cannot
+ * be ranked or fused are written with their reason in {@value SparkRanking#ERROR} / {@value SparkFusion#FUSE_ERROR}.
  *
  * <p>The jar must carry blender-spark and its non-Spark dependencies (the ranker and its DJL engine natives for the
- * executors' platform), not Spark itself.
+ * executors' platform), not Spark itself: {@code blender-spark/target/blender-spark-job.jar}.
  *
  * <p><b>Thread-safety.</b> Stateless; {@link #run(SparkSession, String...)} may be called concurrently with different
  * outputs.
  */
 public final class RankJob {
+
+    private static final Set<String> VALUED = Set.of("--input", "--output", "--format", "--ranker", "--batch",
+            "--partitions", "--chunk", "--fuser", "--top-k", "--max-new-tokens", "--fuse-batch");
+    private static final Set<String> FLAGS = Set.of("--matrix", "--overwrite");
 
     private RankJob() {
     }
@@ -65,91 +70,66 @@ public final class RankJob {
      * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
      */
     public static long run(SparkSession spark, String... args) {
-        String input = null;
-        String output = null;
-        String format = "jsonl";
-        SparkRanking.Options options = SparkRanking.Options.defaults();
-        int partitions = 0;
-        int chunk = 0;
-        boolean overwrite = false;
-        List<String> rest = new ArrayList<>(List.of(args));
-        while (!rest.isEmpty()) {
-            String option = rest.remove(0);
-            switch (option) {
-                case "--input" -> input = value(rest, option);
-                case "--output" -> output = value(rest, option);
-                case "--format" -> format = value(rest, option).toLowerCase(Locale.ROOT);
-                case "--ranker" -> options = options.withRanker(value(rest, option));
-                case "--batch" -> options = options.withBatchSize(number(rest, option));
-                case "--partitions" -> partitions = number(rest, option);
-                case "--chunk" -> chunk = number(rest, option);
-                case "--matrix" -> options = options.withMatrix(true);
-                case "--overwrite" -> overwrite = true;
-                default -> throw new IllegalArgumentException("unknown option " + option);
-            }
-        }
-        if (input == null || output == null) {
-            throw new IllegalArgumentException("--input and --output are required");
-        }
+        JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
+        String input = parsed.required("--input");
+        String output = parsed.required("--output");
+        String format = parsed.get("--format", "jsonl").toLowerCase(Locale.ROOT);
         if (!format.equals("jsonl") && !format.equals("parquet")) {
             throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
         }
+        SparkRanking.Options options = new SparkRanking.Options(parsed.get("--ranker", null),
+                parsed.positive("--batch", 8), parsed.flag("--matrix"));
+        String fuserDir = parsed.get("--fuser", null);
+        SparkFusion.Options fusion = fuserDir == null ? null : SparkFusion.Options.of(fuserDir)
+                .withTopK(parsed.positive("--top-k", 3)).withBatchSize(parsed.positive("--fuse-batch", 4))
+                .withMaxNewTokens(parsed.has("--max-new-tokens") ? parsed.positive("--max-new-tokens", 1) : 0);
+        if (fusion == null) {
+            for (String option : new String[] {"--top-k", "--fuse-batch", "--max-new-tokens"}) {
+                if (parsed.has(option)) {
+                    throw new IllegalArgumentException(option + " needs --fuser");
+                }
+            }
+        }
+        boolean overwrite = parsed.flag("--overwrite");
+        boolean parquet = format.equals("parquet");
         Dataset<Row> records = SparkDatasets.readJsonl(spark, input);
-        if (chunk > 0) {
+        if (parsed.has("--chunk")) {
+            int chunk = parsed.positive("--chunk", 1);
             if (overwrite) {
                 ChunkedOutput.delete(spark, output);
             }
-            SparkRanking.Options chosen = options;
-            String out = output;
             String job = "blender rank\ninput " + input + "\nformat " + format + "\nranker "
                     + (options.ranker() == null ? RankerHolder.DEFAULT : options.ranker()) + "\nmatrix "
-                    + options.withMatrix();
-            boolean parquet = format.equals("parquet");
-            int tasks = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-            return ChunkedOutput.write(spark, records, chunk, tasks, output, job, (rows, c) -> {
-                Dataset<Row> ranked = SparkRanking.rank(rows, chosen);
-                if (parquet) {
-                    SparkDatasets.writeParquet(ranked, ChunkedOutput.chunkDir(out, c), SaveMode.Overwrite);
-                } else {
-                    SparkDatasets.writeJsonl(ranked, ChunkedOutput.chunkDir(out, c), SaveMode.Overwrite);
-                }
-            }).records();
+                    + options.withMatrix() + "\nfusion " + fusion;
+            int tasks = parsed.positive("--partitions", spark.sparkContext().defaultParallelism());
+            return ChunkedOutput.write(spark, records, chunk, tasks, output, job, (rows, c) ->
+                    write(process(rows, options, fusion), ChunkedOutput.chunkDir(output, c), parquet,
+                            SaveMode.Overwrite)).records();
         }
-        if (partitions > 0) {
-            records = records.repartition(partitions);
+        if (parsed.has("--partitions")) {
+            records = records.repartition(parsed.positive("--partitions", 1));
         }
         // Cached so that counting the output does not rank twice.
-        Dataset<Row> ranked = SparkRanking.rank(records, options).cache();
+        Dataset<Row> ranked = process(records, options, fusion).cache();
         try {
-            SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
-            if (format.equals("parquet")) {
-                SparkDatasets.writeParquet(ranked, output, mode);
-            } else {
-                SparkDatasets.writeJsonl(ranked, output, mode);
-            }
+            write(ranked, output, parquet, overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
             return ranked.count();
         } finally {
             ranked.unpersist();
         }
     }
 
-    private static String value(List<String> rest, String option) {
-        if (rest.isEmpty()) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return rest.remove(0);
+    private static Dataset<Row> process(Dataset<Row> records, SparkRanking.Options options,
+            SparkFusion.Options fusion) {
+        Dataset<Row> ranked = SparkRanking.rank(records, options);
+        return fusion == null ? ranked : SparkFusion.fuse(ranked, fusion);
     }
 
-    private static int number(List<String> rest, String option) {
-        String value = value(rest, option);
-        try {
-            int n = Integer.parseInt(value);
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " must be a positive integer, got " + value, e);
+    private static void write(Dataset<Row> rows, String path, boolean parquet, SaveMode mode) {
+        if (parquet) {
+            SparkDatasets.writeParquet(rows, path, mode);
+        } else {
+            SparkDatasets.writeJsonl(rows, path, mode);
         }
     }
 }

@@ -198,8 +198,15 @@ public final class SparkRewards {
         return (StructType) ((ArrayType) in.apply("candidates").dataType()).elementType();
     }
 
-    /** The models list most records have (ties: the smallest list), with repeats dropped. */
-    private static List<String> commonLlms(Dataset<Row> records) {
+    /**
+     * The list of candidate models (in candidate order) that most records have, ties to the smallest list, with
+     * repeats dropped: what {@link #label} uses when no LLMs are given. One aggregation over the records.
+     *
+     * @param records MixInstruct records
+     * @return the LLMs
+     * @throws IllegalArgumentException if no record has candidates, or that list has a candidate without a model
+     */
+    public static List<String> commonLlms(Dataset<Row> records) {
         Column models = functions.col("candidates.model");
         List<Row> top = records.filter(functions.size(functions.col("candidates")).gt(0))
                 .groupBy(models.as("models")).count()

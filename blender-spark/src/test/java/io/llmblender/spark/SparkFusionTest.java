@@ -110,6 +110,29 @@ class SparkFusionTest {
     }
 
     @Test
+    void theRankJobFusesWithAFuser() {
+        Path out = tmp.resolve("job-fused");
+        RankJob.run(spark, "--input", input.toString(), "--output", out.toString(), "--ranker",
+                LocalSpark.tinyRanker().toString(), "--fuser", fuserDir().toString(), "--top-k", "1",
+                "--max-new-tokens", Integer.toString(TOKENS));
+        Dataset<Row> ranked = SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()),
+                SparkRanking.Options.defaults().withRanker(LocalSpark.tinyRanker().toString()));
+        Map<String, String> direct = new HashMap<>();
+        for (Row row : SparkFusion.fuse(ranked, SparkFusion.Options.of(fuserDir().toString()).withTopK(1)
+                .withMaxNewTokens(TOKENS)).collectAsList()) {
+            direct.put(row.getString(row.fieldIndex("id")), row.getString(row.fieldIndex(SparkFusion.FUSED)));
+        }
+        Map<String, String> fromJob = new HashMap<>();
+        for (Row row : spark.read().json(out.toString()).collectAsList()) {
+            fromJob.put(row.getString(row.fieldIndex("id")), row.isNullAt(row.fieldIndex(SparkFusion.FUSED)) ? null
+                    : row.getString(row.fieldIndex(SparkFusion.FUSED)));
+        }
+        assertThat(fromJob).isEqualTo(direct).hasSize(RECORDS + 3);
+        assertThatThrownBy(() -> RankJob.run(spark, "--input", "x", "--output", "y", "--top-k", "2"))
+                .hasMessage("--top-k needs --fuser");
+    }
+
+    @Test
     void badOptionsAndColumnsAreRefused() {
         assertThatThrownBy(() -> SparkFusion.Options.of(" ")).hasMessage("fuser must name a model directory, got  ");
         assertThatThrownBy(() -> SparkFusion.Options.of("x").withTopK(0)).hasMessage("topK must be at least 1, got 0");

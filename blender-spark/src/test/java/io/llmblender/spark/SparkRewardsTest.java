@@ -160,6 +160,21 @@ class SparkRewardsTest {
     }
 
     @Test
+    void theJobWritesChunksAndMergesThemIntoOneFileTrainRouterReads() throws IOException {
+        Path out = tmp.resolve("job-rewards");
+        Path merged = tmp.resolve("rewards.jsonl");
+        long n = RewardJob.run(spark, "--input", input.toString(), "--output", out.toString(), "--ranker",
+                LocalSpark.tinyRanker().toString(), "--chunk", "7", "--partitions", "2", "--merge", merged.toString());
+        assertThat(n).isEqualTo(RECORDS + 5);
+        List<String> llms = List.of(MIXTRAL, GPT4);
+        assertSame(RewardRecords.read(merged), onOneJvm(llms, ReferenceMode.LONGEST), llms);
+        assertThat(spark.read().json(out.resolve("_errors").toString()).count()).isEqualTo(5);
+        assertThatThrownBy(() -> RewardJob.run(spark, "--input", "x", "--output", "y", "--mode", "best"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--mode must be one of [longest, shortest, median, first, last], got best");
+    }
+
+    @Test
     void badOptionsAreRefusedWithTheValue() {
         assertThatThrownBy(() -> SparkRewards.Options.defaults().withBatchSize(0))
                 .hasMessage("batchSize must be at least 1, got 0");
