@@ -47,7 +47,8 @@ public final class RankJob {
     }
 
     /**
-     * Runs the job with the session {@code spark-submit} configured, then stops it.
+     * Runs the job with the session {@code spark-submit} configured, prints how many records it wrote where, then
+     * stops the session.
      *
      * @param args the options in the class comment
      * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
@@ -55,10 +56,15 @@ public final class RankJob {
     public static void main(String[] args) {
         SparkSession spark = SparkSession.builder().appName("blender-rank").getOrCreate();
         try {
-            run(spark, args);
+            long records = run(spark, args);
+            System.out.println("ranked " + records + " records into " + outputOf(args));
         } finally {
             spark.stop();
         }
+    }
+
+    private static String outputOf(String[] args) {
+        return JobArgs.parse(args, VALUED, FLAGS).required("--output");
     }
 
     /**

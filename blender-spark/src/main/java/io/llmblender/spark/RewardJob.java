@@ -51,7 +51,8 @@ public final class RewardJob {
     }
 
     /**
-     * Runs the job with the session {@code spark-submit} configured, then stops it.
+     * Runs the job with the session {@code spark-submit} configured, prints how many records it wrote where, then
+     * stops the session.
      *
      * @param args the options in the class comment
      * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
@@ -59,10 +60,15 @@ public final class RewardJob {
     public static void main(String[] args) {
         SparkSession spark = SparkSession.builder().appName("blender-rewards").getOrCreate();
         try {
-            run(spark, args);
+            long records = run(spark, args);
+            System.out.println("labelled " + records + " records into " + outputOf(args));
         } finally {
             spark.stop();
         }
+    }
+
+    private static String outputOf(String[] args) {
+        return JobArgs.parse(args, VALUED, FLAGS).required("--output");
     }
 
     /**
