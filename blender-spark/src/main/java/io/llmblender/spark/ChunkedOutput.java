@@ -34,6 +34,9 @@ import org.apache.spark.storage.StorageLevel;
  * start with {@code _} are skipped by Spark's readers, so reading {@code OUTPUT} gives only the written rows (plus a
  * {@code chunk} column from the {@code chunk=NNNNN} directory names of {@link #chunkDir}).
  *
+ * <p><b>Cost.</b> The numbered input is persisted (memory, then the executors' disks) for the run and counted once;
+ * chunks run one after another, so a chunk should hold many times more records than the job has task slots.
+ *
  * <p><b>Same job only.</b> The first run writes {@code OUTPUT/_chunks/_job}: the caller's description of the job
  * (input, model, format...), the chunk size and the number of input records. A later run on the same output with a
  * different description fails instead of mixing two jobs' chunks.
