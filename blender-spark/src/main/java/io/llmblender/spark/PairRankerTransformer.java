@@ -21,7 +21,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p><b>Params.</b> {@link #ranker()}: the model location, see {@link RankerHolder#resolve(String)} (default
  * {@value RankerHolder#DEFAULT}, the shipped ranker). {@link #batchSize()}: records per ranker call, at least 1
- * (default 8). {@link #withMatrix()}: add the matrix column (default false). Saved and loaded with the pipeline
+ * (default 8). {@link #withMatrix()}: add the matrix column (default false). {@link #threads()}: the ranker engine's
+ * intra-op threads (default 1). Saved and loaded with the pipeline
  * ({@link DefaultParamsWritable}; {@link #read()}); the model itself is not copied, only its location.
  *
  * <p><b>Thread-safety.</b> As every Spark ML stage: set params before use from one thread; {@link #transform} may then
@@ -35,6 +36,7 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
     private final Param<String> ranker;
     private final IntParam batchSize;
     private final BooleanParam withMatrix;
+    private final IntParam threads;
 
     /** A transformer with a random uid and the default params. */
     public PairRankerTransformer() {
@@ -52,6 +54,9 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
                 + " 'default' for the shipped ranker");
         this.batchSize = new IntParam(this, "batchSize", "records per ranker call (>= 1)", ParamValidators.gtEq(1));
         this.withMatrix = new BooleanParam(this, "withMatrix", "whether to add the N x N matrix column");
+        this.threads = new IntParam(this, "threads", "the ranker engine's intra-op threads (>= 1)",
+                ParamValidators.gtEq(1));
+        setDefault(threads, 1);
         setDefault(ranker, RankerHolder.DEFAULT);
         setDefault(batchSize, 8);
         setDefault(withMatrix, false);
@@ -109,6 +114,27 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
     }
 
     /**
+     * The engine threads param.
+     *
+     * @return the param
+     */
+    public IntParam threads() {
+        return threads;
+    }
+
+    /**
+     * Sets the ranker engine's intra-op threads.
+     *
+     * @param count at least 1
+     * @return this transformer
+     * @throws IllegalArgumentException if {@code count} is under 1
+     */
+    public PairRankerTransformer setThreads(int count) {
+        set(threads, count);
+        return this;
+    }
+
+    /**
      * Sets the model location.
      *
      * @param location see {@link RankerHolder#resolve(String)}
@@ -148,7 +174,8 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
      * @return the options
      */
     public SparkRanking.Options options() {
-        return new SparkRanking.Options($(ranker), (Integer) $(batchSize), (Boolean) $(withMatrix));
+        return new SparkRanking.Options($(ranker), (Integer) $(batchSize), (Boolean) $(withMatrix),
+                (Integer) $(threads));
     }
 
     @Override

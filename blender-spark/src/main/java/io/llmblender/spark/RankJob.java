@@ -14,14 +14,16 @@ import org.apache.spark.sql.SparkSession;
  * <pre>
  * spark-submit --class io.llmblender.spark.RankJob [--archives ranker.tgz#ranker] blender-spark-job.jar \
  *     --input IN --output OUT_DIR [--format jsonl|parquet] [--ranker DIR|default] [--batch 8] [--partitions N]
- *     [--matrix] [--overwrite] [--chunk RECORDS] [--fuser DIR [--top-k 3] [--max-new-tokens N] [--fuse-batch 4]]
+ *     [--threads 1] [--matrix] [--overwrite] [--chunk RECORDS]
+ *     [--fuser DIR [--top-k 3] [--max-new-tokens N] [--fuse-batch 4]]
  * </pre>
  *
  * <p><b>Options.</b> {@code --input}: a JSONL file, directory or glob. {@code --output}: the output directory, one
  * {@code part-*} file per partition; an existing one fails the job unless {@code --overwrite}. {@code --format}:
  * {@code jsonl} (the default) or {@code parquet}. {@code --ranker}: a model location as
  * {@link RankerHolder#resolve(String)} reads it (default: the shipped ranker). {@code --batch}: records per ranker call
- * (default 8). {@code --partitions}: repartition the input into this many tasks first (default: as read).
+ * (default 8). {@code --threads}: the ranker engine's intra-op threads per ranker call (default 1; an executor's tasks
+ * share one ranker, so its cores already rank in parallel). {@code --partitions}: repartition the input into this many tasks first (default: as read).
  * {@code --matrix}: add the N x N matrix column. {@code --chunk}: write the output in chunks of this many input
  * records, {@code OUTPUT/chunk=NNNNN/part-*}, each committed on its own ({@link ChunkedOutput}), so that the same
  * command run again after a kill skips the committed chunks and writes every record exactly once; an existing output
@@ -40,7 +42,7 @@ import org.apache.spark.sql.SparkSession;
 public final class RankJob {
 
     private static final Set<String> VALUED = Set.of("--input", "--output", "--format", "--ranker", "--batch",
-            "--partitions", "--chunk", "--fuser", "--top-k", "--max-new-tokens", "--fuse-batch");
+            "--partitions", "--chunk", "--threads", "--fuser", "--top-k", "--max-new-tokens", "--fuse-batch");
     private static final Set<String> FLAGS = Set.of("--matrix", "--overwrite");
 
     private RankJob() {
@@ -84,7 +86,7 @@ public final class RankJob {
             throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
         }
         SparkRanking.Options options = new SparkRanking.Options(parsed.get("--ranker", null),
-                parsed.positive("--batch", 8), parsed.flag("--matrix"));
+                parsed.positive("--batch", 8), parsed.flag("--matrix"), parsed.positive("--threads", 1));
         String fuserDir = parsed.get("--fuser", null);
         SparkFusion.Options fusion = fuserDir == null ? null : SparkFusion.Options.of(fuserDir)
                 .withTopK(parsed.positive("--top-k", 3)).withBatchSize(parsed.positive("--fuse-batch", 4))

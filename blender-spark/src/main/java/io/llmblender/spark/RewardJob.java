@@ -25,14 +25,14 @@ import org.apache.spark.sql.SparkSession;
  * <pre>
  * spark-submit --class io.llmblender.spark.RewardJob blender-spark-job.jar \
  *     --input IN --output OUT_DIR [--errors DIR] [--ranker DIR|default] [--batch 8] [--mode longest]
- *     [--llms a,b,...] [--partitions N] [--chunk RECORDS] [--overwrite] [--merge FILE]
+ *     [--llms a,b,...] [--threads 1] [--partitions N] [--chunk RECORDS] [--overwrite] [--merge FILE]
  * </pre>
  *
  * <p><b>Options.</b> {@code --input}: a JSONL file, directory or glob. {@code --output}: the reward records'
  * directory ({@code part-*} files, each valid reward-record JSONL). {@code --errors}: where the records that could not
  * be labelled go, with {@code id}, {@code query} and {@code error} (default {@code OUTPUT/_errors}, which Spark's
- * readers of {@code OUTPUT} skip). {@code --ranker}, {@code --batch}, {@code --partitions}, {@code --chunk} and
- * {@code --overwrite} as in {@link RankJob}. {@code --mode}: the reference answer, one of {@link ReferenceMode}
+ * readers of {@code OUTPUT} skip). {@code --ranker}, {@code --batch}, {@code --threads}, {@code --partitions},
+ * {@code --chunk} and {@code --overwrite} as in {@link RankJob}. {@code --mode}: the reference answer, one of {@link ReferenceMode}
  * (default {@code longest}). {@code --llms}: the LLMs in reward order, comma-separated (default: the candidate models
  * most records have, computed once over the whole input). {@code --merge}: also concatenate the records' part files,
  * in order, into this one JSONL file (any Hadoop file system; replaced if it exists), ready for
@@ -44,7 +44,7 @@ import org.apache.spark.sql.SparkSession;
 public final class RewardJob {
 
     private static final Set<String> VALUED = Set.of("--input", "--output", "--errors", "--ranker", "--batch",
-            "--mode", "--llms", "--partitions", "--chunk", "--merge");
+            "--mode", "--llms", "--partitions", "--chunk", "--threads", "--merge");
     private static final Set<String> FLAGS = Set.of("--overwrite");
 
     private RewardJob() {
@@ -100,7 +100,7 @@ public final class RewardJob {
             }
         }
         SparkRewards.Options options = new SparkRewards.Options(parsed.get("--ranker", null),
-                parsed.positive("--batch", 8), mode, llms);
+                parsed.positive("--batch", 8), mode, llms, parsed.positive("--threads", 1));
         boolean overwrite = parsed.flag("--overwrite");
         Dataset<Row> records = SparkDatasets.readJsonl(spark, input);
         if (options.llms() == null) {

@@ -63,8 +63,11 @@ public final class SparkRanking {
      * @param ranker the model location, see {@link RankerHolder#resolve(String)}; {@code null} for the shipped ranker
      * @param batchSize records per ranker call, at least 1 (default 8, as {@code blender rank})
      * @param withMatrix whether to add the {@value #MATRIX} column (default false)
+     * @param threads the ranker engine's intra-op threads, at least 1 (default 1, PairRanker's): an executor's
+     *     concurrent tasks share one ranker, so its cores already rank in parallel; more threads per call help when
+     *     an executor has more cores than tasks (see {@link RankerHolder#get(String, int)})
      */
-    public record Options(String ranker, int batchSize, boolean withMatrix) implements Serializable {
+    public record Options(String ranker, int batchSize, boolean withMatrix, int threads) implements Serializable {
 
         private static final long serialVersionUID = 1L;
 
@@ -74,21 +77,25 @@ public final class SparkRanking {
          * @param ranker the model location, {@code null} for the shipped ranker
          * @param batchSize records per ranker call, at least 1
          * @param withMatrix whether to add the matrix column
-         * @throws IllegalArgumentException if the batch size is under 1
+         * @param threads the engine's threads, at least 1
+         * @throws IllegalArgumentException if the batch size or the threads are under 1
          */
         public Options {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
             }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
         }
 
         /**
-         * The defaults: the shipped ranker, batches of 8, no matrix.
+         * The defaults: the shipped ranker, batches of 8, no matrix, one engine thread.
          *
          * @return the default options
          */
         public static Options defaults() {
-            return new Options(null, 8, false);
+            return new Options(null, 8, false, 1);
         }
 
         /**
@@ -98,7 +105,7 @@ public final class SparkRanking {
          * @return new options
          */
         public Options withRanker(String location) {
-            return new Options(location, batchSize, withMatrix);
+            return new Options(location, batchSize, withMatrix, threads);
         }
 
         /**
@@ -109,7 +116,7 @@ public final class SparkRanking {
          * @throws IllegalArgumentException if {@code records} is under 1
          */
         public Options withBatchSize(int records) {
-            return new Options(ranker, records, withMatrix);
+            return new Options(ranker, records, withMatrix, threads);
         }
 
         /**
@@ -119,7 +126,18 @@ public final class SparkRanking {
          * @return new options
          */
         public Options withMatrix(boolean matrix) {
-            return new Options(ranker, batchSize, matrix);
+            return new Options(ranker, batchSize, matrix, threads);
+        }
+
+        /**
+         * These options with another engine thread count.
+         *
+         * @param count the ranker engine's intra-op threads, at least 1
+         * @return new options
+         * @throws IllegalArgumentException if {@code count} is under 1
+         */
+        public Options withThreads(int count) {
+            return new Options(ranker, batchSize, withMatrix, count);
         }
     }
 
@@ -222,7 +240,7 @@ public final class SparkRanking {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
             return PartitionBatches.map(rows, options.batchSize(),
-                    batch -> rankBatch(RankerHolder.get(options.ranker()), batch));
+                    batch -> rankBatch(RankerHolder.get(options.ranker(), options.threads()), batch));
         }
 
         private List<Row> rankBatch(PairRanker ranker, List<Row> rows) {

@@ -86,8 +86,9 @@ public final class SparkRewards {
      * @param mode which answer is the reference (default {@link ReferenceMode#LONGEST}, LLM-Blender's)
      * @param llms the LLMs in reward order, distinct and not blank; {@code null} (the default) to take the models most
      *     records have; copied
+     * @param threads the ranker engine's intra-op threads, at least 1 (default 1), as in {@link SparkRanking.Options}
      */
-    public record Options(String ranker, int batchSize, ReferenceMode mode, List<String> llms)
+    public record Options(String ranker, int batchSize, ReferenceMode mode, List<String> llms, int threads)
             implements Serializable {
 
         private static final long serialVersionUID = 1L;
@@ -99,12 +100,17 @@ public final class SparkRewards {
          * @param batchSize records per ranker request, at least 1
          * @param mode the reference mode, not null
          * @param llms the LLMs, or {@code null}
-         * @throws IllegalArgumentException if the batch size is under 1, or an LLM name is blank or repeated
+         * @param threads the engine's threads, at least 1
+         * @throws IllegalArgumentException if the batch size or the threads are under 1, or an LLM name is blank or
+         *     repeated
          * @throws NullPointerException if the mode is null
          */
         public Options {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
             }
             Objects.requireNonNull(mode, "mode");
             if (llms != null) {
@@ -128,7 +134,7 @@ public final class SparkRewards {
          * @return the default options
          */
         public static Options defaults() {
-            return new Options(null, 8, ReferenceMode.LONGEST, null);
+            return new Options(null, 8, ReferenceMode.LONGEST, null, 1);
         }
 
         /**
@@ -138,7 +144,7 @@ public final class SparkRewards {
          * @return new options
          */
         public Options withRanker(String location) {
-            return new Options(location, batchSize, mode, llms);
+            return new Options(location, batchSize, mode, llms, threads);
         }
 
         /**
@@ -148,7 +154,7 @@ public final class SparkRewards {
          * @return new options
          */
         public Options withBatchSize(int records) {
-            return new Options(ranker, records, mode, llms);
+            return new Options(ranker, records, mode, llms, threads);
         }
 
         /**
@@ -158,7 +164,7 @@ public final class SparkRewards {
          * @return new options
          */
         public Options withMode(ReferenceMode reference) {
-            return new Options(ranker, batchSize, reference, llms);
+            return new Options(ranker, batchSize, reference, llms, threads);
         }
 
         /**
@@ -168,7 +174,17 @@ public final class SparkRewards {
          * @return new options
          */
         public Options withLlms(List<String> names) {
-            return new Options(ranker, batchSize, mode, names);
+            return new Options(ranker, batchSize, mode, names, threads);
+        }
+
+        /**
+         * These options with another engine thread count.
+         *
+         * @param count the ranker engine's intra-op threads, at least 1
+         * @return new options
+         */
+        public Options withThreads(int count) {
+            return new Options(ranker, batchSize, mode, llms, count);
         }
     }
 
@@ -276,7 +292,7 @@ public final class SparkRewards {
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
             return PartitionBatches.map(rows, options.batchSize(),
-                    batch -> labelBatch(RankerHolder.get(options.ranker()), batch));
+                    batch -> labelBatch(RankerHolder.get(options.ranker(), options.threads()), batch));
         }
 
         private List<Row> labelBatch(PairRanker ranker, List<Row> rows) {
