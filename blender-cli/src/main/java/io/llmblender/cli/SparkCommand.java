@@ -72,7 +72,8 @@ final class SparkCommand implements Callable<Integer> {
                     + " Maven repository).")
     Path sparkHome;
 
-    @Parameters(index = "0", paramLabel = "rank|rewards", description = "The job: ${COMPLETION-CANDIDATES}.")
+    @Parameters(index = "0", paramLabel = "rank|rewards",
+            description = "The job: rank (RankJob) or rewards (RewardJob).")
     Task task;
 
     @Unmatched

@@ -49,13 +49,20 @@ public final class RankJob {
     }
 
     /**
-     * Runs the job with the session {@code spark-submit} configured, prints how many records it wrote where, then
-     * stops the session.
+     * Checks the options (a bad one: its message on standard error, exit code 2, before Spark starts), runs the job
+     * with the session {@code spark-submit} configured, prints how many records it wrote where, then stops the
+     * session.
      *
      * @param args the options in the class comment
-     * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
      */
     public static void main(String[] args) {
+        try {
+            plan(args);
+        } catch (IllegalArgumentException e) {
+            // Before Spark starts: a usage error is one line, not a stack trace after the session's start-up.
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
         SparkSession spark = SparkSession.builder().appName("blender-rank").getOrCreate();
         try {
             long records = run(spark, args);
@@ -78,26 +85,13 @@ public final class RankJob {
      * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
      */
     public static long run(SparkSession spark, String... args) {
-        JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
-        String input = parsed.required("--input");
-        String output = parsed.required("--output");
-        String format = parsed.get("--format", "jsonl").toLowerCase(Locale.ROOT);
-        if (!format.equals("jsonl") && !format.equals("parquet")) {
-            throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
-        }
-        SparkRanking.Options options = new SparkRanking.Options(parsed.get("--ranker", null),
-                parsed.positive("--batch", 8), parsed.flag("--matrix"), parsed.positive("--threads", 1));
-        String fuserDir = parsed.get("--fuser", null);
-        SparkFusion.Options fusion = fuserDir == null ? null : SparkFusion.Options.of(fuserDir)
-                .withTopK(parsed.positive("--top-k", 3)).withBatchSize(parsed.positive("--fuse-batch", 4))
-                .withMaxNewTokens(parsed.has("--max-new-tokens") ? parsed.positive("--max-new-tokens", 1) : 0);
-        if (fusion == null) {
-            for (String option : new String[] {"--top-k", "--fuse-batch", "--max-new-tokens"}) {
-                if (parsed.has(option)) {
-                    throw new IllegalArgumentException(option + " needs --fuser");
-                }
-            }
-        }
+        Plan plan = plan(args);
+        JobArgs parsed = plan.parsed();
+        String input = plan.input();
+        String output = plan.output();
+        String format = plan.format();
+        SparkRanking.Options options = plan.options();
+        SparkFusion.Options fusion = plan.fusion();
         boolean overwrite = parsed.flag("--overwrite");
         boolean parquet = format.equals("parquet");
         Dataset<Row> records = SparkDatasets.readJsonl(spark, input);
@@ -125,6 +119,40 @@ public final class RankJob {
         } finally {
             ranked.unpersist();
         }
+    }
+
+    /** The checked options of one run. */
+    private record Plan(JobArgs parsed, String input, String output, String format, SparkRanking.Options options,
+            SparkFusion.Options fusion) {
+    }
+
+    private static Plan plan(String[] args) {
+        JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
+        String input = parsed.required("--input");
+        String output = parsed.required("--output");
+        String format = parsed.get("--format", "jsonl").toLowerCase(Locale.ROOT);
+        if (!format.equals("jsonl") && !format.equals("parquet")) {
+            throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
+        }
+        SparkRanking.Options options = new SparkRanking.Options(parsed.get("--ranker", null),
+                parsed.positive("--batch", 8), parsed.flag("--matrix"), parsed.positive("--threads", 1));
+        String fuserDir = parsed.get("--fuser", null);
+        SparkFusion.Options fusion = fuserDir == null ? null : SparkFusion.Options.of(fuserDir)
+                .withTopK(parsed.positive("--top-k", 3)).withBatchSize(parsed.positive("--fuse-batch", 4))
+                .withMaxNewTokens(parsed.has("--max-new-tokens") ? parsed.positive("--max-new-tokens", 1) : 0);
+        if (fusion == null) {
+            for (String option : new String[] {"--top-k", "--fuse-batch", "--max-new-tokens"}) {
+                if (parsed.has(option)) {
+                    throw new IllegalArgumentException(option + " needs --fuser");
+                }
+            }
+        }
+        for (String number : new String[] {"--chunk", "--partitions"}) {
+            if (parsed.has(number)) {
+                parsed.positive(number, 1);
+            }
+        }
+        return new Plan(parsed, input, output, format, options, fusion);
     }
 
     private static Dataset<Row> process(Dataset<Row> records, SparkRanking.Options options,

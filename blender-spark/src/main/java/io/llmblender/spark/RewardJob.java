@@ -51,13 +51,20 @@ public final class RewardJob {
     }
 
     /**
-     * Runs the job with the session {@code spark-submit} configured, prints how many records it wrote where, then
-     * stops the session.
+     * Checks the options (a bad one: its message on standard error, exit code 2, before Spark starts), runs the job
+     * with the session {@code spark-submit} configured, prints how many records it wrote where, then stops the
+     * session.
      *
      * @param args the options in the class comment
-     * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
      */
     public static void main(String[] args) {
+        try {
+            plan(args);
+        } catch (IllegalArgumentException e) {
+            // Before Spark starts: a usage error is one line, not a stack trace after the session's start-up.
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
         SparkSession spark = SparkSession.builder().appName("blender-rewards").getOrCreate();
         try {
             long records = run(spark, args);
@@ -80,27 +87,13 @@ public final class RewardJob {
      * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
      */
     public static long run(SparkSession spark, String... args) {
-        JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
-        String input = parsed.required("--input");
-        String output = parsed.required("--output");
-        String errors = parsed.get("--errors", output + "/_errors");
-        String modeName = parsed.get("--mode", "longest");
-        ReferenceMode mode;
-        try {
-            mode = ReferenceMode.valueOf(modeName.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--mode must be one of " + Arrays.toString(ReferenceMode.values())
-                    .toLowerCase(Locale.ROOT) + ", got " + modeName, e);
-        }
-        List<String> llms = null;
-        if (parsed.has("--llms")) {
-            llms = new ArrayList<>();
-            for (String name : parsed.required("--llms").split(",")) {
-                llms.add(name.strip());
-            }
-        }
-        SparkRewards.Options options = new SparkRewards.Options(parsed.get("--ranker", null),
-                parsed.positive("--batch", 8), mode, llms, parsed.positive("--threads", 1));
+        Plan plan = plan(args);
+        JobArgs parsed = plan.parsed();
+        String input = plan.input();
+        String output = plan.output();
+        String errors = plan.errors();
+        ReferenceMode mode = plan.mode();
+        SparkRewards.Options options = plan.options();
         boolean overwrite = parsed.flag("--overwrite");
         Dataset<Row> records = SparkDatasets.readJsonl(spark, input);
         if (options.llms() == null) {
@@ -144,6 +137,41 @@ public final class RewardJob {
             merge(spark, output, parsed.required("--merge"));
         }
         return count;
+    }
+
+    /** The checked options of one run. */
+    private record Plan(JobArgs parsed, String input, String output, String errors, ReferenceMode mode,
+            SparkRewards.Options options) {
+    }
+
+    private static Plan plan(String[] args) {
+        JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
+        String input = parsed.required("--input");
+        String output = parsed.required("--output");
+        String errors = parsed.get("--errors", output + "/_errors");
+        String modeName = parsed.get("--mode", "longest");
+        ReferenceMode mode;
+        try {
+            mode = ReferenceMode.valueOf(modeName.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mode must be one of " + Arrays.toString(ReferenceMode.values())
+                    .toLowerCase(Locale.ROOT) + ", got " + modeName, e);
+        }
+        List<String> llms = null;
+        if (parsed.has("--llms")) {
+            llms = new ArrayList<>();
+            for (String name : parsed.required("--llms").split(",")) {
+                llms.add(name.strip());
+            }
+        }
+        SparkRewards.Options options = new SparkRewards.Options(parsed.get("--ranker", null),
+                parsed.positive("--batch", 8), mode, llms, parsed.positive("--threads", 1));
+        for (String number : new String[] {"--chunk", "--partitions"}) {
+            if (parsed.has(number)) {
+                parsed.positive(number, 1);
+            }
+        }
+        return new Plan(parsed, input, output, errors, mode, options);
     }
 
     /**
