@@ -32,7 +32,8 @@ class ReadmeBenchCommandsTest {
             "soak-bench", "io.llmblender.bench.SoakBenchmark",
             "pair-accuracy", "io.llmblender.bench.PairAccuracyBenchmark",
             "ranker-engines", "io.llmblender.bench.RankerEnginesBenchmark",
-            "server-bench", "io.llmblender.bench.ServerBenchmark");
+            "server-bench", "io.llmblender.bench.ServerBenchmark",
+            "spark-bench", "io.llmblender.bench.SparkBenchmark");
     private static final Map<String, Consumer<String[]>> PARSERS = Map.of(
             "ranker-bench", RankerBenchmark.Options::parse,
             "fuser-bench", FuserBenchmark.Options::parse,
@@ -40,7 +41,8 @@ class ReadmeBenchCommandsTest {
             "soak-bench", args -> new CommandLine(SoakBenchmark.class).parseArgs(args),
             "pair-accuracy", args -> new CommandLine(new PairAccuracyBenchmark.Options()).parseArgs(args),
             "ranker-engines", args -> new CommandLine(new RankerEnginesBenchmark.Options()).parseArgs(args),
-            "server-bench", args -> new CommandLine(ServerBenchmark.class).parseArgs(args));
+            "server-bench", args -> new CommandLine(ServerBenchmark.class).parseArgs(args),
+            "spark-bench", args -> new CommandLine(new SparkBenchmark.Options()).parseArgs(args));
 
     @Test
     void readmeBenchmarkAndModelCommands_stayValid() throws Exception {

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
         description = "Ensemble LLMs: rank and fuse their answers (LLM-Blender), or route each query to one (Zooter).",
         subcommands = {DemoCommand.class, BlendCommand.class, RankCommand.class, FuseCommand.class, EvalCommand.class,
             RouteCommand.class, TrainRouterCommand.class, EvalRoutingCommand.class, ServeCommand.class,
+            SparkCommand.class,
             CommandLine.HelpCommand.class})
 public final class BlenderCli implements Runnable {
 

@@ -1,55 +1,79 @@
 package io.llmblender.spark;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A job for {@code spark-submit}: ranks a MixInstruct JSONL dataset with {@link SparkRanking} and writes it as JSONL
- * or Parquet.
+ * A job for {@code spark-submit}: ranks a MixInstruct JSONL dataset with {@link SparkRanking}, optionally fuses each
+ * record's top K with {@link SparkFusion}, and writes it as JSONL or Parquet.
  *
  * <pre>
  * spark-submit --class io.llmblender.spark.RankJob [--archives ranker.tgz#ranker] blender-spark-job.jar \
  *     --input IN --output OUT_DIR [--format jsonl|parquet] [--ranker DIR|default] [--batch 8] [--partitions N]
- *     [--matrix] [--overwrite]
+ *     [--threads 1] [--matrix] [--overwrite] [--chunk RECORDS]
+ *     [--fuser DIR [--top-k 3] [--max-new-tokens N] [--fuse-batch 4]]
  * </pre>
  *
  * <p><b>Options.</b> {@code --input}: a JSONL file, directory or glob. {@code --output}: the output directory, one
  * {@code part-*} file per partition; an existing one fails the job unless {@code --overwrite}. {@code --format}:
  * {@code jsonl} (the default) or {@code parquet}. {@code --ranker}: a model location as
  * {@link RankerHolder#resolve(String)} reads it (default: the shipped ranker). {@code --batch}: records per ranker call
- * (default 8). {@code --partitions}: repartition the input into this many tasks first (default: as read).
- * {@code --matrix}: add the N x N matrix column. Records that cannot be ranked are written with their reason in the
- * {@value SparkRanking#ERROR} column.
+ * (default 8). {@code --threads}: the ranker engine's intra-op threads per ranker call (default 1; an executor's tasks
+ * share one ranker, so its cores already rank in parallel). {@code --partitions}: repartition the input into this many tasks first (default: as read).
+ * {@code --matrix}: add the N x N matrix column. {@code --chunk}: write the output in chunks of this many input
+ * records, {@code OUTPUT/chunk=NNNNN/part-*}, each committed on its own ({@link ChunkedOutput}), so that the same
+ * command run again after a kill skips the committed chunks and writes every record exactly once; an existing output
+ * is then resumed rather than refused ({@code --overwrite} starts afresh), and {@code --partitions} (default: Spark's
+ * default parallelism) is the tasks per chunk. {@code --fuser}: a GenFuser model location; adds the
+ * {@value SparkFusion#FUSED} answer over the top {@code --top-k} (default 3) candidates, {@code --fuse-batch} records
+ * per fuser call (default 4), at most {@code --max-new-tokens} tokens (default: the fuser's, 128). Records that cannot
+ * be ranked or fused are written with their reason in {@value SparkRanking#ERROR} / {@value SparkFusion#FUSE_ERROR}.
  *
  * <p>The jar must carry blender-spark and its non-Spark dependencies (the ranker and its DJL engine natives for the
- * executors' platform), not Spark itself.
+ * executors' platform), not Spark itself: {@code blender-spark/target/blender-spark-job.jar}.
  *
  * <p><b>Thread-safety.</b> Stateless; {@link #run(SparkSession, String...)} may be called concurrently with different
  * outputs.
  */
 public final class RankJob {
 
+    private static final Set<String> VALUED = Set.of("--input", "--output", "--format", "--ranker", "--batch",
+            "--partitions", "--chunk", "--threads", "--fuser", "--top-k", "--max-new-tokens", "--fuse-batch");
+    private static final Set<String> FLAGS = Set.of("--matrix", "--overwrite");
+
     private RankJob() {
     }
 
     /**
-     * Runs the job with the session {@code spark-submit} configured, then stops it.
+     * Checks the options (a bad one: its message on standard error, exit code 2, before Spark starts), runs the job
+     * with the session {@code spark-submit} configured, prints how many records it wrote where, then stops the
+     * session.
      *
      * @param args the options in the class comment
-     * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
      */
     public static void main(String[] args) {
+        try {
+            plan(args);
+        } catch (IllegalArgumentException e) {
+            // Before Spark starts: a usage error is one line, not a stack trace after the session's start-up.
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
         SparkSession spark = SparkSession.builder().appName("blender-rank").getOrCreate();
         try {
-            run(spark, args);
+            long records = run(spark, args);
+            System.out.println("ranked " + records + " records into " + outputOf(args));
         } finally {
             spark.stop();
         }
+    }
+
+    private static String outputOf(String[] args) {
+        return JobArgs.parse(args, VALUED, FLAGS).required("--output");
     }
 
     /**
@@ -61,69 +85,87 @@ public final class RankJob {
      * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
      */
     public static long run(SparkSession spark, String... args) {
-        String input = null;
-        String output = null;
-        String format = "jsonl";
-        SparkRanking.Options options = SparkRanking.Options.defaults();
-        int partitions = 0;
-        boolean overwrite = false;
-        List<String> rest = new ArrayList<>(List.of(args));
-        while (!rest.isEmpty()) {
-            String option = rest.remove(0);
-            switch (option) {
-                case "--input" -> input = value(rest, option);
-                case "--output" -> output = value(rest, option);
-                case "--format" -> format = value(rest, option).toLowerCase(Locale.ROOT);
-                case "--ranker" -> options = options.withRanker(value(rest, option));
-                case "--batch" -> options = options.withBatchSize(number(rest, option));
-                case "--partitions" -> partitions = number(rest, option);
-                case "--matrix" -> options = options.withMatrix(true);
-                case "--overwrite" -> overwrite = true;
-                default -> throw new IllegalArgumentException("unknown option " + option);
-            }
-        }
-        if (input == null || output == null) {
-            throw new IllegalArgumentException("--input and --output are required");
-        }
-        if (!format.equals("jsonl") && !format.equals("parquet")) {
-            throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
-        }
+        Plan plan = plan(args);
+        JobArgs parsed = plan.parsed();
+        String input = plan.input();
+        String output = plan.output();
+        String format = plan.format();
+        SparkRanking.Options options = plan.options();
+        SparkFusion.Options fusion = plan.fusion();
+        boolean overwrite = parsed.flag("--overwrite");
+        boolean parquet = format.equals("parquet");
         Dataset<Row> records = SparkDatasets.readJsonl(spark, input);
-        if (partitions > 0) {
-            records = records.repartition(partitions);
+        if (parsed.has("--chunk")) {
+            int chunk = parsed.positive("--chunk", 1);
+            if (overwrite) {
+                ChunkedOutput.delete(spark, output);
+            }
+            String job = "blender rank\ninput " + input + "\nformat " + format + "\nranker "
+                    + (options.ranker() == null ? RankerHolder.DEFAULT : options.ranker()) + "\nmatrix "
+                    + options.withMatrix() + "\nfusion " + fusion;
+            int tasks = parsed.positive("--partitions", spark.sparkContext().defaultParallelism());
+            return ChunkedOutput.write(spark, records, chunk, tasks, output, job, (rows, c) ->
+                    write(process(rows, options, fusion), ChunkedOutput.chunkDir(output, c), parquet,
+                            SaveMode.Overwrite)).records();
+        }
+        if (parsed.has("--partitions")) {
+            records = records.repartition(parsed.positive("--partitions", 1));
         }
         // Cached so that counting the output does not rank twice.
-        Dataset<Row> ranked = SparkRanking.rank(records, options).cache();
+        Dataset<Row> ranked = process(records, options, fusion).cache();
         try {
-            SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
-            if (format.equals("parquet")) {
-                SparkDatasets.writeParquet(ranked, output, mode);
-            } else {
-                SparkDatasets.writeJsonl(ranked, output, mode);
-            }
+            write(ranked, output, parquet, overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
             return ranked.count();
         } finally {
             ranked.unpersist();
         }
     }
 
-    private static String value(List<String> rest, String option) {
-        if (rest.isEmpty()) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return rest.remove(0);
+    /** The checked options of one run. */
+    private record Plan(JobArgs parsed, String input, String output, String format, SparkRanking.Options options,
+            SparkFusion.Options fusion) {
     }
 
-    private static int number(List<String> rest, String option) {
-        String value = value(rest, option);
-        try {
-            int n = Integer.parseInt(value);
-            if (n < 1) {
-                throw new NumberFormatException();
+    private static Plan plan(String[] args) {
+        JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
+        String input = parsed.required("--input");
+        String output = parsed.required("--output");
+        String format = parsed.get("--format", "jsonl").toLowerCase(Locale.ROOT);
+        if (!format.equals("jsonl") && !format.equals("parquet")) {
+            throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
+        }
+        SparkRanking.Options options = new SparkRanking.Options(parsed.get("--ranker", null),
+                parsed.positive("--batch", 8), parsed.flag("--matrix"), parsed.positive("--threads", 1));
+        String fuserDir = parsed.get("--fuser", null);
+        SparkFusion.Options fusion = fuserDir == null ? null : SparkFusion.Options.of(fuserDir)
+                .withTopK(parsed.positive("--top-k", 3)).withBatchSize(parsed.positive("--fuse-batch", 4))
+                .withMaxNewTokens(parsed.has("--max-new-tokens") ? parsed.positive("--max-new-tokens", 1) : 0);
+        if (fusion == null) {
+            for (String option : new String[] {"--top-k", "--fuse-batch", "--max-new-tokens"}) {
+                if (parsed.has(option)) {
+                    throw new IllegalArgumentException(option + " needs --fuser");
+                }
             }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " must be a positive integer, got " + value, e);
+        }
+        for (String number : new String[] {"--chunk", "--partitions"}) {
+            if (parsed.has(number)) {
+                parsed.positive(number, 1);
+            }
+        }
+        return new Plan(parsed, input, output, format, options, fusion);
+    }
+
+    private static Dataset<Row> process(Dataset<Row> records, SparkRanking.Options options,
+            SparkFusion.Options fusion) {
+        Dataset<Row> ranked = SparkRanking.rank(records, options);
+        return fusion == null ? ranked : SparkFusion.fuse(ranked, fusion);
+    }
+
+    private static void write(Dataset<Row> rows, String path, boolean parquet, SaveMode mode) {
+        if (parquet) {
+            SparkDatasets.writeParquet(rows, path, mode);
+        } else {
+            SparkDatasets.writeJsonl(rows, path, mode);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.llmblender.spark;
 
-import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.ranker.PairRanker;
 import java.io.Serializable;
@@ -8,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -65,8 +63,11 @@ public final class SparkRanking {
      * @param ranker the model location, see {@link RankerHolder#resolve(String)}; {@code null} for the shipped ranker
      * @param batchSize records per ranker call, at least 1 (default 8, as {@code blender rank})
      * @param withMatrix whether to add the {@value #MATRIX} column (default false)
+     * @param threads the ranker engine's intra-op threads, at least 1 (default 1, PairRanker's): an executor's
+     *     concurrent tasks share one ranker, so its cores already rank in parallel; more threads per call help when
+     *     an executor has more cores than tasks (see {@link RankerHolder#get(String, int)})
      */
-    public record Options(String ranker, int batchSize, boolean withMatrix) implements Serializable {
+    public record Options(String ranker, int batchSize, boolean withMatrix, int threads) implements Serializable {
 
         private static final long serialVersionUID = 1L;
 
@@ -76,21 +77,25 @@ public final class SparkRanking {
          * @param ranker the model location, {@code null} for the shipped ranker
          * @param batchSize records per ranker call, at least 1
          * @param withMatrix whether to add the matrix column
-         * @throws IllegalArgumentException if the batch size is under 1
+         * @param threads the engine's threads, at least 1
+         * @throws IllegalArgumentException if the batch size or the threads are under 1
          */
         public Options {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
             }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
         }
 
         /**
-         * The defaults: the shipped ranker, batches of 8, no matrix.
+         * The defaults: the shipped ranker, batches of 8, no matrix, one engine thread.
          *
          * @return the default options
          */
         public static Options defaults() {
-            return new Options(null, 8, false);
+            return new Options(null, 8, false, 1);
         }
 
         /**
@@ -100,7 +105,7 @@ public final class SparkRanking {
          * @return new options
          */
         public Options withRanker(String location) {
-            return new Options(location, batchSize, withMatrix);
+            return new Options(location, batchSize, withMatrix, threads);
         }
 
         /**
@@ -111,7 +116,7 @@ public final class SparkRanking {
          * @throws IllegalArgumentException if {@code records} is under 1
          */
         public Options withBatchSize(int records) {
-            return new Options(ranker, records, withMatrix);
+            return new Options(ranker, records, withMatrix, threads);
         }
 
         /**
@@ -121,7 +126,18 @@ public final class SparkRanking {
          * @return new options
          */
         public Options withMatrix(boolean matrix) {
-            return new Options(ranker, batchSize, matrix);
+            return new Options(ranker, batchSize, matrix, threads);
+        }
+
+        /**
+         * These options with another engine thread count.
+         *
+         * @param count the ranker engine's intra-op threads, at least 1
+         * @return new options
+         * @throws IllegalArgumentException if {@code count} is under 1
+         */
+        public Options withThreads(int count) {
+            return new Options(ranker, batchSize, withMatrix, count);
         }
     }
 
@@ -181,7 +197,8 @@ public final class SparkRanking {
         return out.add(ERROR, DataTypes.StringType, true);
     }
 
-    private static int candidateTextIndex(StructType in) {
+    /** The index of {@code text} in the candidates' struct, after checking the column's type. */
+    static int candidateTextIndex(StructType in) {
         List<String> names = Arrays.asList(in.fieldNames());
         if (!names.contains("candidates")) {
             throw new IllegalArgumentException("the dataset has no candidates column: " + in.simpleString());
@@ -222,33 +239,8 @@ public final class SparkRanking {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            return new Iterator<>() {
-                private Iterator<Row> batch = List.<Row>of().iterator();
-                private PairRanker ranker;
-
-                @Override
-                public boolean hasNext() {
-                    return batch.hasNext() || rows.hasNext();
-                }
-
-                @Override
-                public Row next() {
-                    if (!batch.hasNext()) {
-                        if (!rows.hasNext()) {
-                            throw new NoSuchElementException();
-                        }
-                        List<Row> next = new ArrayList<>(options.batchSize());
-                        while (next.size() < options.batchSize() && rows.hasNext()) {
-                            next.add(rows.next());
-                        }
-                        if (ranker == null) {
-                            ranker = RankerHolder.get(options.ranker());
-                        }
-                        batch = rankBatch(ranker, next).iterator();
-                    }
-                    return batch.next();
-                }
-            };
+            return PartitionBatches.map(rows, options.batchSize(),
+                    batch -> rankBatch(RankerHolder.get(options.ranker(), options.threads()), batch));
         }
 
         private List<Row> rankBatch(PairRanker ranker, List<Row> rows) {
@@ -355,11 +347,10 @@ public final class SparkRanking {
             }
             int at = width;
             if (result instanceof Ranking ranking) {
-                // Java arrays: Spark's row encoder takes arrays and Scala sequences, not java.util.List.
-                values[at++] = ranking.scores();
-                values[at++] = ranking.ranks();
+                values[at++] = RowValues.seq(ranking.scores());
+                values[at++] = RowValues.seq(ranking.ranks());
                 if (options.withMatrix()) {
-                    values[at++] = ranking.matrix().map(RankPartition::matrix).orElse(null);
+                    values[at++] = ranking.matrix().map(m -> RowValues.seq(m.toArray())).orElse(null);
                 }
                 values[at] = null;
             } else {
@@ -371,10 +362,6 @@ public final class SparkRanking {
                 values[at] = result;
             }
             return RowFactory.create(values);
-        }
-
-        private static double[][] matrix(PairwiseMatrix matrix) {
-            return matrix.toArray();
         }
     }
 }

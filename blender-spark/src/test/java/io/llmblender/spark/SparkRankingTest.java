@@ -179,6 +179,24 @@ class SparkRankingTest {
     }
 
     @Test
+    void moreEngineThreadsGiveAnotherRankerOfTheSameScores() throws IOException {
+        Map<String, Row> one = byId(SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()), options()));
+        Map<String, Row> two = byId(SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()),
+                options().withThreads(2)));
+        assertThat(RankerHolder.get(tinyRanker().toString(), 2)).isNotSameAs(RankerHolder.get(tinyRanker().toString()));
+        for (String line : goodLines) {
+            String id = JSON.readTree(line).get("id").asText();
+            List<Double> a = one.get(id).getList(one.get(id).fieldIndex(SparkRanking.SCORES));
+            List<Double> b = two.get(id).getList(two.get(id).fieldIndex(SparkRanking.SCORES));
+            assertThat(b).hasSameSizeAs(a);
+            for (int c = 0; c < a.size(); c++) {
+                assertThat(b.get(c)).isCloseTo(a.get(c), within(1e-5));
+            }
+        }
+        assertThatThrownBy(() -> options().withThreads(0)).hasMessage("threads must be at least 1, got 0");
+    }
+
+    @Test
     void aDatasetWithoutCandidatesOrWithAnOutputColumnIsRefused() {
         Dataset<Row> noCandidates = spark.sql("SELECT 'a' AS instruction");
         assertThatThrownBy(() -> SparkRanking.rank(noCandidates, options()))

@@ -1,0 +1,86 @@
+package io.llmblender.spark;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code --name value} and {@code --flag} arguments of a job's {@code main}, checked against the names the job
+ * knows. Immutable once parsed.
+ */
+final class JobArgs {
+
+    private final Map<String, String> values;
+    private final Set<String> flags;
+
+    private JobArgs(Map<String, String> values, Set<String> flags) {
+        this.values = values;
+        this.flags = flags;
+    }
+
+    /**
+     * Parses arguments.
+     *
+     * @throws IllegalArgumentException naming the argument when one is unknown, repeated or lacks its value
+     */
+    static JobArgs parse(String[] args, Set<String> valued, Set<String> flagNames) {
+        Map<String, String> values = new HashMap<>();
+        Set<String> flags = new HashSet<>();
+        List<String> rest = List.of(args);
+        for (int i = 0; i < rest.size(); i++) {
+            String option = rest.get(i);
+            if (flagNames.contains(option)) {
+                flags.add(option);
+            } else if (valued.contains(option)) {
+                if (i + 1 >= rest.size()) {
+                    throw new IllegalArgumentException(option + " needs a value");
+                }
+                if (values.put(option, rest.get(++i)) != null) {
+                    throw new IllegalArgumentException(option + " given twice");
+                }
+            } else {
+                throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        return new JobArgs(values, flags);
+    }
+
+    String required(String name) {
+        String value = values.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        return value;
+    }
+
+    String get(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    boolean flag(String name) {
+        return flags.contains(name);
+    }
+
+    /** A positive integer option, or {@code fallback} when absent. */
+    int positive(String name, int fallback) {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a positive integer, got " + value, e);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.llmblender.spark;
+
+import io.llmblender.core.rank.ReferenceMode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A job for {@code spark-submit}: labels a MixInstruct JSONL dataset with router rewards ({@link SparkRewards}) and
+ * writes them as the reward records {@code blender train-router --records} reads.
+ *
+ * <pre>
+ * spark-submit --class io.llmblender.spark.RewardJob blender-spark-job.jar \
+ *     --input IN --output OUT_DIR [--errors DIR] [--ranker DIR|default] [--batch 8] [--mode longest]
+ *     [--llms a,b,...] [--threads 1] [--partitions N] [--chunk RECORDS] [--overwrite] [--merge FILE]
+ * </pre>
+ *
+ * <p><b>Options.</b> {@code --input}: a JSONL file, directory or glob. {@code --output}: the reward records'
+ * directory ({@code part-*} files, each valid reward-record JSONL). {@code --errors}: where the records that could not
+ * be labelled go, with {@code id}, {@code query} and {@code error} (default {@code OUTPUT/_errors}, which Spark's
+ * readers of {@code OUTPUT} skip). {@code --ranker}, {@code --batch}, {@code --threads}, {@code --partitions},
+ * {@code --chunk} and {@code --overwrite} as in {@link RankJob}. {@code --mode}: the reference answer, one of {@link ReferenceMode}
+ * (default {@code longest}). {@code --llms}: the LLMs in reward order, comma-separated (default: the candidate models
+ * most records have, computed once over the whole input). {@code --merge}: also concatenate the records' part files,
+ * in order, into this one JSONL file (any Hadoop file system; replaced if it exists), ready for
+ * {@code blender train-router --records FILE}.
+ *
+ * <p><b>Thread-safety.</b> Stateless; {@link #run(SparkSession, String...)} may be called concurrently with different
+ * outputs.
+ */
+public final class RewardJob {
+
+    private static final Set<String> VALUED = Set.of("--input", "--output", "--errors", "--ranker", "--batch",
+            "--mode", "--llms", "--partitions", "--chunk", "--threads", "--merge");
+    private static final Set<String> FLAGS = Set.of("--overwrite");
+
+    private RewardJob() {
+    }
+
+    /**
+     * Checks the options (a bad one: its message on standard error, exit code 2, before Spark starts), runs the job
+     * with the session {@code spark-submit} configured, prints how many records it wrote where, then stops the
+     * session.
+     *
+     * @param args the options in the class comment
+     */
+    public static void main(String[] args) {
+        try {
+            plan(args);
+        } catch (IllegalArgumentException e) {
+            // Before Spark starts: a usage error is one line, not a stack trace after the session's start-up.
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+        SparkSession spark = SparkSession.builder().appName("blender-rewards").getOrCreate();
+        try {
+            long records = run(spark, args);
+            System.out.println("labelled " + records + " records into " + outputOf(args));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static String outputOf(String[] args) {
+        return JobArgs.parse(args, VALUED, FLAGS).required("--output");
+    }
+
+    /**
+     * Runs the job on a session and waits until the output is written.
+     *
+     * @param spark the session
+     * @param args the options in the class comment
+     * @return how many input records there were (labelled or not)
+     * @throws IllegalArgumentException if an option is unknown, lacks its value or has a bad one
+     */
+    public static long run(SparkSession spark, String... args) {
+        Plan plan = plan(args);
+        JobArgs parsed = plan.parsed();
+        String input = plan.input();
+        String output = plan.output();
+        String errors = plan.errors();
+        ReferenceMode mode = plan.mode();
+        SparkRewards.Options options = plan.options();
+        boolean overwrite = parsed.flag("--overwrite");
+        Dataset<Row> records = SparkDatasets.readJsonl(spark, input);
+        if (options.llms() == null) {
+            // Once over the whole input, so that every partition and chunk lists the same LLMs in the same order.
+            options = options.withLlms(SparkRewards.commonLlms(records));
+        }
+        SparkRewards.Options chosen = options;
+        long count;
+        if (parsed.has("--chunk")) {
+            if (overwrite) {
+                ChunkedOutput.delete(spark, output);
+            }
+            String job = "blender rewards\ninput " + input + "\nerrors " + errors + "\nranker "
+                    + (options.ranker() == null ? RankerHolder.DEFAULT : options.ranker()) + "\nmode " + mode
+                    + "\nllms " + options.llms();
+            int tasks = parsed.positive("--partitions", spark.sparkContext().defaultParallelism());
+            count = ChunkedOutput.write(spark, records, parsed.positive("--chunk", 1), tasks, output, job,
+                    (rows, c) -> {
+                        Dataset<Row> labelled = SparkRewards.label(rows, chosen).cache();
+                        try {
+                            SparkRewards.write(labelled, ChunkedOutput.chunkDir(output, c),
+                                    ChunkedOutput.chunkDir(errors, c), SaveMode.Overwrite);
+                        } finally {
+                            labelled.unpersist();
+                        }
+                    }).records();
+        } else {
+            if (parsed.has("--partitions")) {
+                records = records.repartition(parsed.positive("--partitions", 1));
+            }
+            Dataset<Row> labelled = SparkRewards.label(records, chosen).cache();
+            try {
+                SaveMode saveMode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
+                SparkRewards.write(labelled, output, errors, saveMode);
+                count = labelled.count();
+            } finally {
+                labelled.unpersist();
+            }
+        }
+        if (parsed.has("--merge")) {
+            merge(spark, output, parsed.required("--merge"));
+        }
+        return count;
+    }
+
+    /** The checked options of one run. */
+    private record Plan(JobArgs parsed, String input, String output, String errors, ReferenceMode mode,
+            SparkRewards.Options options) {
+    }
+
+    private static Plan plan(String[] args) {
+        JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
+        String input = parsed.required("--input");
+        String output = parsed.required("--output");
+        String errors = parsed.get("--errors", output + "/_errors");
+        String modeName = parsed.get("--mode", "longest");
+        ReferenceMode mode;
+        try {
+            mode = ReferenceMode.valueOf(modeName.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--mode must be one of " + Arrays.toString(ReferenceMode.values())
+                    .toLowerCase(Locale.ROOT) + ", got " + modeName, e);
+        }
+        List<String> llms = null;
+        if (parsed.has("--llms")) {
+            llms = new ArrayList<>();
+            for (String name : parsed.required("--llms").split(",")) {
+                llms.add(name.strip());
+            }
+        }
+        SparkRewards.Options options = new SparkRewards.Options(parsed.get("--ranker", null),
+                parsed.positive("--batch", 8), mode, llms, parsed.positive("--threads", 1));
+        for (String number : new String[] {"--chunk", "--partitions"}) {
+            if (parsed.has(number)) {
+                parsed.positive(number, 1);
+            }
+        }
+        return new Plan(parsed, input, output, errors, mode, options);
+    }
+
+    /**
+     * Concatenates the JSON part files under a directory (and its {@code chunk=NNNNN} subdirectories), in path order,
+     * into one file.
+     *
+     * @param spark the session, for the Hadoop configuration
+     * @param dir the directory Spark wrote
+     * @param file the file to write, replaced if it exists
+     * @return how many part files were merged
+     * @throws UncheckedIOException if a file cannot be read or written
+     */
+    public static int merge(SparkSession spark, String dir, String file) {
+        try {
+            Path root = new Path(dir);
+            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            List<Path> parts = new ArrayList<>();
+            collectParts(fs, root, parts);
+            parts.sort(null);
+            Path target = new Path(file);
+            FileSystem targetFs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            try (OutputStream out = targetFs.create(target, true)) {
+                for (Path part : parts) {
+                    try (InputStream in = fs.open(part)) {
+                        in.transferTo(out);
+                    }
+                }
+            }
+            return parts.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot merge the part files of " + dir + " into " + file + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void collectParts(FileSystem fs, Path dir, List<Path> parts) throws IOException {
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (status.isDirectory() && name.startsWith("chunk=")) {
+                collectParts(fs, status.getPath(), parts);
+            } else if (status.isFile() && name.startsWith("part-")) {
+                parts.add(status.getPath());
+            }
+        }
+    }
+}
