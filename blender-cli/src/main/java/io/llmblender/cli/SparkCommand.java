@@ -140,15 +140,15 @@ final class SparkCommand implements Callable<Integer> {
     private static String quietLogging() throws IOException {
         Path file = Files.createTempFile("blender-spark-log4j2", ".properties");
         file.toFile().deleteOnExit();
-        Files.writeString(file, String.join("\n",
-                "rootLogger.level = warn",
-                "rootLogger.appenderRef.stderr.ref = console",
-                "appender.console.type = Console",
-                "appender.console.name = console",
-                "appender.console.target = SYSTEM_ERR",
-                "appender.console.layout.type = PatternLayout",
-                "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(file, """
+                rootLogger.level = warn
+                rootLogger.appenderRef.stderr.ref = console
+                appender.console.type = Console
+                appender.console.name = console
+                appender.console.target = SYSTEM_ERR
+                appender.console.layout.type = PatternLayout
+                appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+                """, StandardCharsets.UTF_8);
         return file.toString();
     }
 
@@ -160,7 +160,7 @@ final class SparkCommand implements Callable<Integer> {
                     + " (mvn package -DskipTests, or ./blender, which runs it)");
         }
         List<String> out = new ArrayList<>();
-        for (String entry : Files.readString(file, StandardCharsets.UTF_8).strip().split(java.io.File.pathSeparator)) {
+        for (String entry : Files.readString(file, StandardCharsets.UTF_8).strip().split(java.io.File.pathSeparator, -1)) {
             boolean spark = entry.contains("/org/apache/spark/") || entry.contains("/org/scala-lang/")
                     || entry.contains("/org/apache/hadoop/");
             if (!entry.isBlank() && (withSpark || !spark)) {

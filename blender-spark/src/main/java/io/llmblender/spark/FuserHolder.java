@@ -2,6 +2,7 @@ package io.llmblender.spark;
 
 import io.llmblender.fuser.GenFuser;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -53,7 +54,7 @@ public final class FuserHolder {
 
     /** Closes and forgets every fuser this JVM loaded. */
     public static void closeAll() {
-        for (Key key : FUSERS.keySet()) {
+        for (Key key : List.copyOf(FUSERS.keySet())) {
             GenFuser fuser = FUSERS.remove(key);
             if (fuser != null) {
                 fuser.close();

@@ -160,7 +160,11 @@ public final class RewardJob {
         List<String> llms = null;
         if (parsed.has("--llms")) {
             llms = new ArrayList<>();
-            for (String name : parsed.required("--llms").split(",")) {
+            String value = parsed.required("--llms");
+            for (String name : value.split(",", -1)) {
+                if (name.isBlank()) {
+                    throw new IllegalArgumentException("--llms '" + value + "': an empty name");
+                }
                 llms.add(name.strip());
             }
         }
