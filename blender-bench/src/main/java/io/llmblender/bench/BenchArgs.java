@@ -18,8 +18,7 @@ final class BenchArgs {
     /** Exit code of a usage error: an unknown option, a missing or malformed value. */
     static final int USAGE_ERROR = 2;
 
-    private BenchArgs() {
-    }
+    private BenchArgs() {}
 
     /** A picocli-annotated options object that checks its values once they are parsed. */
     interface Checked {
@@ -150,7 +149,8 @@ final class BenchArgs {
     /** "{@code option rule, got value}", the value as given on the command line. */
     private static ParameterException invalid(CommandLine commandLine, String option, String rule) {
         List<String> values = given(commandLine, option)
-                ? commandLine.getParseResult().matchedOption(option).originalStringValues() : List.of();
+                ? commandLine.getParseResult().matchedOption(option).originalStringValues()
+                : List.of();
         String value = values.isEmpty() ? "its default" : values.get(values.size() - 1);
         return new ParameterException(commandLine, option + " " + rule + ", got " + value);
     }

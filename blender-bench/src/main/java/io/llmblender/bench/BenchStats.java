@@ -6,8 +6,7 @@ import java.util.Arrays;
 /** The benchmarks' shared arithmetic: medians of timings and rounding for the JSON reports. */
 final class BenchStats {
 
-    private BenchStats() {
-    }
+    private BenchStats() {}
 
     /** The median (the mean of the middle two for an even count). */
     static long median(long[] values) {
@@ -33,8 +32,8 @@ final class BenchStats {
      */
     static double procStatusMb(String field) {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"),
-                    java.nio.charset.StandardCharsets.UTF_8)) {
+            for (String line : java.nio.file.Files.readAllLines(
+                    java.nio.file.Path.of("/proc/self/status"), java.nio.charset.StandardCharsets.UTF_8)) {
                 if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
                 }

@@ -1,13 +1,8 @@
 package io.llmblender.bench;
 
-import io.llmblender.core.error.ModelLoadException;
 import static io.llmblender.bench.BenchStats.median;
 import static io.llmblender.bench.BenchStats.putMillis;
 import static io.llmblender.bench.BenchStats.round;
-
-import io.llmblender.cli.Version;
-import io.llmblender.eval.dataset.Gsm8kData;
-import io.llmblender.eval.dataset.Gsm8kData.Question;
 
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,15 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.cli.Version;
 import io.llmblender.core.fuse.Fusion;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.eval.dataset.Gsm8kData;
+import io.llmblender.eval.dataset.Gsm8kData.Question;
 import io.llmblender.fuser.Decoding;
 import io.llmblender.fuser.GenFuser;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -119,8 +114,7 @@ public final class FuserBenchmark {
 
     private static final double TARGET_SPEEDUP = 3.0;
 
-    private FuserBenchmark() {
-    }
+    private FuserBenchmark() {}
 
     /**
      * Runs the benchmark, writes the JSON report and prints the table. {@code --help} prints the
@@ -146,8 +140,8 @@ public final class FuserBenchmark {
         double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<Question> questions = loadQuestions(options);
         if (options.question + 1 >= questions.size()) {
-            throw new IllegalArgumentException("--question " + options.question + " needs a next question; the data"
-                    + " has " + questions.size());
+            throw new IllegalArgumentException(
+                    "--question " + options.question + " needs a next question; the data" + " has " + questions.size());
         }
 
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -161,10 +155,12 @@ public final class FuserBenchmark {
         settings.put("warmup", options.warmup);
         settings.put("small_warmup", options.smallWarmup);
         settings.put("data", options.dataSource);
-        settings.put("timing", "wall time of GenFuser.fuse(prompt, candidates), everything included (prompt,"
-                + " encoder, decoding loop, text decoding); median of the timed calls after untimed warm-up calls;"
-                + " tokens_per_s = generatedTokens / median time; decode_tokens_per_s = (generatedTokens - 1) /"
-                + " (median time - median time of the same fuser limited to 1 new token)");
+        settings.put(
+                "timing",
+                "wall time of GenFuser.fuse(prompt, candidates), everything included (prompt,"
+                        + " encoder, decoding loop, text decoding); median of the timed calls after untimed warm-up calls;"
+                        + " tokens_per_s = generatedTokens / median time; decode_tokens_per_s = (generatedTokens - 1) /"
+                        + " (median time - median time of the same fuser limited to 1 new token)");
         ArrayNode results = report.putArray("results");
         ArrayNode speedups = report.putArray("speedups");
         ArrayNode skipped = report.putArray("skipped");
@@ -183,8 +179,10 @@ public final class FuserBenchmark {
             } else {
                 String why = "skipping the " + run.label() + " model: no fuser_config.json in "
                         + run.dir().toAbsolutePath().normalize()
-                        + ("small".equals(run.label()) ? " (make it with: /usr/bin/python3 models/make_tiny_t5.py"
-                        + " --preset small --out models/build/genfuser-small)" : "");
+                        + ("small".equals(run.label())
+                                ? " (make it with: /usr/bin/python3 models/make_tiny_t5.py"
+                                        + " --preset small --out models/build/genfuser-small)"
+                                : "");
                 System.out.println(why);
                 skipped.add(why);
             }
@@ -193,7 +191,8 @@ public final class FuserBenchmark {
         Chosen chosen = choosePrompt(present, questions, options, report.putObject("prompt"));
         for (ModelRun run : present) {
             System.out.println("== " + run.label() + " model: " + run.dir());
-            JsonNode config = json.readTree(run.dir().resolve("fuser_config.json").toFile());
+            JsonNode config =
+                    json.readTree(run.dir().resolve("fuser_config.json").toFile());
             for (Strategy strategy : Strategy.values()) {
                 measure(run, config, strategy, chosen, options, results, speedups);
             }
@@ -201,19 +200,24 @@ public final class FuserBenchmark {
 
         for (JsonNode r : results) {
             if (r.has("prompt_tokens")) {
-                ((ObjectNode) report.get("prompt")).put("prompt_tokens", r.get("prompt_tokens").asInt());
+                ((ObjectNode) report.get("prompt"))
+                        .put("prompt_tokens", r.get("prompt_tokens").asInt());
                 break;
             }
         }
-        machine.put("load_average_at_end",
+        machine.put(
+                "load_average_at_end",
                 round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
         ObjectNode target = report.putObject("target");
-        target.put("rule", "tokens_per_s with the cache >= " + TARGET_SPEEDUP + " x without it, at "
-                + options.tokens + " new tokens, on the small model, greedy and 4 beams");
+        target.put(
+                "rule",
+                "tokens_per_s with the cache >= " + TARGET_SPEEDUP + " x without it, at " + options.tokens
+                        + " new tokens, on the small model, greedy and 4 beams");
         Boolean met = null;
         for (JsonNode s : speedups) {
             if ("small".equals(s.get("model").asText())) {
-                boolean ok = s.get("speedup").asDouble() >= TARGET_SPEEDUP && s.get("tokens").asInt() == options.tokens;
+                boolean ok = s.get("speedup").asDouble() >= TARGET_SPEEDUP
+                        && s.get("tokens").asInt() == options.tokens;
                 met = met == null ? ok : met && ok;
             }
         }
@@ -239,16 +243,18 @@ public final class FuserBenchmark {
     // ---------------------------------------------------------------- the prompt
 
     /** The prompt every model is timed on. */
-    private record Chosen(Prompt prompt, List<String> candidates, int question) {
-    }
+    private record Chosen(Prompt prompt, List<String> candidates, int question) {}
 
     /**
      * Tries questions from {@code --question} on until the tiny model decodes one to the token limit
      * both greedily and with 4 beams; takes the best one tried when none does.
      */
-    private static Chosen choosePrompt(List<ModelRun> present, List<Question> questions, Options options,
-                                       ObjectNode entry) {
-        ModelRun tiny = present.stream().filter(r -> "tiny".equals(r.label())).findFirst().orElse(null);
+    private static Chosen choosePrompt(
+            List<ModelRun> present, List<Question> questions, Options options, ObjectNode entry) {
+        ModelRun tiny = present.stream()
+                .filter(r -> "tiny".equals(r.label()))
+                .findFirst()
+                .orElse(null);
         int last = Math.min(questions.size() - 2, options.question + options.search - 1);
         int best = options.question;
         String rule = "question --question as it is";
@@ -258,7 +264,7 @@ public final class FuserBenchmark {
             int bestTokens = -1;
             boolean found = false;
             try (GenFuser greedy = fuser(tiny.dir(), Strategy.GREEDY, options.tokens, true, options.device);
-                 GenFuser beam = fuser(tiny.dir(), Strategy.BEAM4, options.tokens, true, options.device)) {
+                    GenFuser beam = fuser(tiny.dir(), Strategy.BEAM4, options.tokens, true, options.device)) {
                 int q = options.question;
                 for (; q <= last; q++) {
                     Prompt prompt = Prompt.of(questions.get(q).prompt());
@@ -280,10 +286,14 @@ public final class FuserBenchmark {
                 int tried = Math.min(q, last) - options.question + 1;
                 entry.put("questions_tried", tried);
                 entry.put("reaches_max_new_tokens_on_tiny", found);
-                System.out.printf(Locale.ROOT, "prompt: question %d (%s after trying %d question(s) on the tiny"
-                        + " model)%n", best, found ? "decoded to " + options.tokens
-                        + " tokens greedily and with 4 beams" : "NONE decoded to " + options.tokens
-                        + " tokens both ways; the closest taken", tried);
+                System.out.printf(
+                        Locale.ROOT,
+                        "prompt: question %d (%s after trying %d question(s) on the tiny" + " model)%n",
+                        best,
+                        found
+                                ? "decoded to " + options.tokens + " tokens greedily and with 4 beams"
+                                : "NONE decoded to " + options.tokens + " tokens both ways; the closest taken",
+                        tried);
             }
         }
         Chosen chosen = new Chosen(Prompt.of(questions.get(best).prompt()), candidates(questions, best), best);
@@ -298,7 +308,10 @@ public final class FuserBenchmark {
 
     /** Three candidates for question {@code q}: its two answers and the first answer to the next question. */
     private static List<String> candidates(List<Question> questions, int q) {
-        return List.of(questions.get(q).answerA(), questions.get(q).answerB(), questions.get(q + 1).answerA());
+        return List.of(
+                questions.get(q).answerA(),
+                questions.get(q).answerB(),
+                questions.get(q + 1).answerA());
     }
 
     // ---------------------------------------------------------------- timing
@@ -320,7 +333,9 @@ public final class FuserBenchmark {
     }
 
     private static GenFuser fuser(Path dir, Strategy strategy, int tokens, boolean cache, String device) {
-        GenFuser.Builder builder = GenFuser.builder(dir).decoding(strategy.decoding()).maxNewTokens(tokens)
+        GenFuser.Builder builder = GenFuser.builder(dir)
+                .decoding(strategy.decoding())
+                .maxNewTokens(tokens)
                 .kvCache(cache);
         if (!"auto".equals(device)) {
             builder.device(device);
@@ -351,12 +366,18 @@ public final class FuserBenchmark {
         }
     }
 
-    private static void measure(ModelRun run, JsonNode config, Strategy strategy, Chosen chosen, Options options,
-                                ArrayNode results, ArrayNode speedups) {
+    private static void measure(
+            ModelRun run,
+            JsonNode config,
+            Strategy strategy,
+            Chosen chosen,
+            Options options,
+            ArrayNode results,
+            ArrayNode speedups) {
         long loadStart = System.nanoTime();
         try (GenFuser cached = fuser(run.dir(), strategy, options.tokens, true, options.device);
-             GenFuser recompute = fuser(run.dir(), strategy, options.tokens, false, options.device);
-             GenFuser first = fuser(run.dir(), strategy, 1, true, options.device)) {
+                GenFuser recompute = fuser(run.dir(), strategy, options.tokens, false, options.device);
+                GenFuser first = fuser(run.dir(), strategy, 1, true, options.device)) {
             double loadS = (System.nanoTime() - loadStart) * 1e-9;
             GenFuser[] fusers = {cached, recompute, first};
             Timing[] timings = {new Timing(run.reps()), new Timing(run.reps()), new Timing(run.reps())};
@@ -379,8 +400,8 @@ public final class FuserBenchmark {
                 long med = median(t.nanos);
                 int tokens = t.tokens();
                 tokensPerS[k] = tokens / (med * 1e-9);
-                decodePerS[k] = med > firstNanos && tokens > 1 ? (tokens - 1) / ((med - firstNanos) * 1e-9)
-                        : Double.NaN;
+                decodePerS[k] =
+                        med > firstNanos && tokens > 1 ? (tokens - 1) / ((med - firstNanos) * 1e-9) : Double.NaN;
                 ObjectNode e = results.addObject();
                 e.put("model", run.label());
                 e.put("model_dir", run.dir().toString());
@@ -404,8 +425,15 @@ public final class FuserBenchmark {
                 e.put("warmup", run.warmup());
                 putMillis(e.putArray("call_ms"), t.nanos);
                 e.put("load_s_three_fusers", round(loadS, 2));
-                System.out.printf(Locale.ROOT, "%s %s %s: %d tokens (%s), median %.1f ms, %.2f tokens/s%n", run.label(),
-                        strategy.label, k == 0 ? "cached" : "recompute", tokens, t.last.finishReason(), med * 1e-6,
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s %s %s: %d tokens (%s), median %.1f ms, %.2f tokens/s%n",
+                        run.label(),
+                        strategy.label,
+                        k == 0 ? "cached" : "recompute",
+                        tokens,
+                        t.last.finishReason(),
+                        med * 1e-6,
                         tokensPerS[k]);
             }
             ObjectNode s = speedups.addObject();
@@ -413,10 +441,13 @@ public final class FuserBenchmark {
             s.put("strategy", strategy.label);
             s.put("tokens", timings[0].tokens());
             s.put("speedup", round(tokensPerS[0] / tokensPerS[1], 3));
-            s.put("decode_only_speedup", Double.isNaN(decodePerS[0]) || Double.isNaN(decodePerS[1]) ? null
-                    : round(decodePerS[0] / decodePerS[1], 3));
-            boolean same = timings[0].last.text().equals(timings[1].last.text())
-                    && timings[0].tokens() == timings[1].tokens();
+            s.put(
+                    "decode_only_speedup",
+                    Double.isNaN(decodePerS[0]) || Double.isNaN(decodePerS[1])
+                            ? null
+                            : round(decodePerS[0] / decodePerS[1], 3));
+            boolean same =
+                    timings[0].last.text().equals(timings[1].last.text()) && timings[0].tokens() == timings[1].tokens();
             s.put("same_output", same);
             s.put("meets_target", tokensPerS[0] / tokensPerS[1] >= TARGET_SPEEDUP);
             if (!same) {
@@ -448,8 +479,10 @@ public final class FuserBenchmark {
     private static ObjectNode machine(ObjectNode report, Options options, double loadAtStart) {
         ObjectNode m = report.putObject("machine");
         m.put("timestamp", Instant.now().toString());
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        m.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         m.put("cpu", cpuModel());
         m.put("available_processors", Runtime.getRuntime().availableProcessors());
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -486,26 +519,54 @@ public final class FuserBenchmark {
 
     private static void printTable(ArrayNode results) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"model", "strategy", "kv cache", "tokens", "finish", "median ms", "tokens/s",
-            "1-token call ms", "decode tokens/s"});
+        rows.add(new String[] {
+            "model",
+            "strategy",
+            "kv cache",
+            "tokens",
+            "finish",
+            "median ms",
+            "tokens/s",
+            "1-token call ms",
+            "decode tokens/s"
+        });
         for (JsonNode r : results) {
-            rows.add(new String[] {r.get("model").asText(), r.get("strategy").asText(),
-                r.get("kv_cache").asBoolean() ? "on" : "off", r.get("generated_tokens").asText(),
-                r.get("finish_reason").asText(), fmt(r.get("median_ms"), 1), fmt(r.get("tokens_per_s"), 1),
-                fmt(r.get("one_token_call_ms"), 1), fmt(r.get("decode_tokens_per_s"), 1)});
+            rows.add(new String[] {
+                r.get("model").asText(),
+                r.get("strategy").asText(),
+                r.get("kv_cache").asBoolean() ? "on" : "off",
+                r.get("generated_tokens").asText(),
+                r.get("finish_reason").asText(),
+                fmt(r.get("median_ms"), 1),
+                fmt(r.get("tokens_per_s"), 1),
+                fmt(r.get("one_token_call_ms"), 1),
+                fmt(r.get("decode_tokens_per_s"), 1)
+            });
         }
         print(rows);
     }
 
     private static void printSpeedups(ArrayNode speedups, int tokens) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"model", "strategy", "tokens", "cache speedup", "decode-only speedup", "same output",
-            ">= " + TARGET_SPEEDUP + "x"});
+        rows.add(new String[] {
+            "model",
+            "strategy",
+            "tokens",
+            "cache speedup",
+            "decode-only speedup",
+            "same output",
+            ">= " + TARGET_SPEEDUP + "x"
+        });
         for (JsonNode s : speedups) {
-            rows.add(new String[] {s.get("model").asText(), s.get("strategy").asText(), s.get("tokens").asText(),
+            rows.add(new String[] {
+                s.get("model").asText(),
+                s.get("strategy").asText(),
+                s.get("tokens").asText(),
                 fmt(s.get("speedup"), 2) + "x",
                 s.get("decode_only_speedup").isNull() ? "-" : fmt(s.get("decode_only_speedup"), 2) + "x",
-                s.get("same_output").asText(), s.get("meets_target").asBoolean() ? "yes" : "NO"});
+                s.get("same_output").asText(),
+                s.get("meets_target").asBoolean() ? "yes" : "NO"
+            });
         }
         print(rows);
         System.out.println("(speedup = tokens/s with the cache / without it, at up to " + tokens + " new tokens)");
@@ -532,7 +593,6 @@ public final class FuserBenchmark {
         }
     }
 
-
     // ---------------------------------------------------------------- data
 
     private static List<Question> loadQuestions(Options options) throws IOException {
@@ -546,67 +606,90 @@ public final class FuserBenchmark {
     }
 
     /** One model's run settings. */
-    private record ModelRun(String label, Path dir, int reps, int warmup) {
-    }
+    private record ModelRun(String label, Path dir, int reps, int warmup) {}
 
     /** The command line: the options described in the class documentation. */
-    @Command(name = "FuserBenchmark", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            sortOptions = false, usageHelpAutoWidth = true,
-            description = {"Times GenFuser's new tokens per second with and without the decoder's key/value cache,"
-                + " greedy and with 4 beams, on the tiny test model and a model with Flan-T5-small's shapes; writes a"
-                + " JSON report and prints a table.",
+    @Command(
+            name = "FuserBenchmark",
+            mixinStandardHelpOptions = true,
+            versionProvider = Version.class,
+            sortOptions = false,
+            usageHelpAutoWidth = true,
+            description = {
+                "Times GenFuser's new tokens per second with and without the decoder's key/value cache,"
+                        + " greedy and with 4 beams, on the tiny test model and a model with Flan-T5-small's shapes; writes a"
+                        + " JSON report and prints a table.",
                 "Default paths resolve against the repository root (found by walking up from the working"
-                + " directory); paths given as options resolve against the working directory."})
+                        + " directory); paths given as options resolve against the working directory."
+            })
     static final class Options implements BenchArgs.Checked {
         private static final Path ROOT = BenchArgs.repositoryRoot();
 
-        @Option(names = "--tiny", paramLabel = "DIR|none",
+        @Option(
+                names = "--tiny",
+                paramLabel = "DIR|none",
                 description = "The tiny model's directory, or none to skip it (default: ${DEFAULT-VALUE}).")
         Path tiny = ROOT.resolve("models/genfuser");
 
-        @Option(names = "--small", paramLabel = "DIR|none",
+        @Option(
+                names = "--small",
+                paramLabel = "DIR|none",
                 description = "The small model's directory, or none to skip it; skipped with a message when missing"
                         + " (default: ${DEFAULT-VALUE}).")
         Path small = ROOT.resolve("models/build/genfuser-small");
 
-        @Option(names = "--tokens", paramLabel = "N",
-                description = "New tokens per call (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--tokens", paramLabel = "N", description = "New tokens per call (default: ${DEFAULT-VALUE}).")
         int tokens = 128;
 
-        @Option(names = "--reps", paramLabel = "K",
+        @Option(
+                names = "--reps",
+                paramLabel = "K",
                 description = "Timed calls per configuration (default: ${DEFAULT-VALUE}).")
         int reps = 3;
 
-        @Option(names = "--small-reps", paramLabel = "K",
+        @Option(
+                names = "--small-reps",
+                paramLabel = "K",
                 description = "Timed calls per configuration on the small model (default: --reps).")
         Integer smallReps;
 
-        @Option(names = "--warmup", paramLabel = "K",
-                description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", paramLabel = "K", description = "Untimed calls first (default: ${DEFAULT-VALUE}).")
         int warmup = 2;
 
-        @Option(names = "--small-warmup", paramLabel = "K",
+        @Option(
+                names = "--small-warmup",
+                paramLabel = "K",
                 description = "Untimed calls first on the small model (default: ${DEFAULT-VALUE}).")
         int smallWarmup = 1;
 
-        @Option(names = "--question", paramLabel = "I",
+        @Option(
+                names = "--question",
+                paramLabel = "I",
                 description = "The first question tried (default: ${DEFAULT-VALUE}).")
         int question;
 
-        @Option(names = "--search", paramLabel = "K",
+        @Option(
+                names = "--search",
+                paramLabel = "K",
                 description = "Questions tried; 1 takes question I as it is (default: ${DEFAULT-VALUE}).")
         int search = 200;
 
-        @Option(names = "--threads", paramLabel = "N",
+        @Option(
+                names = "--threads",
+                paramLabel = "N",
                 description = "PyTorch intra-op threads; 0 for DJL's default (default: 1, or"
                         + " -Dai.djl.pytorch.num_threads when set).")
         Integer threads;
 
-        @Option(names = "--device", paramLabel = "auto|cpu|gpu",
+        @Option(
+                names = "--device",
+                paramLabel = "auto|cpu|gpu",
                 description = "DJL device; auto: a GPU when DJL sees one (default: ${DEFAULT-VALUE}).")
         String device = "auto";
 
-        @Option(names = "--data", paramLabel = "FILE",
+        @Option(
+                names = "--data",
+                paramLabel = "FILE",
                 description = "A CSV with a prompt column and two *_response columns (default: the bundled GSM8K"
                         + " answers).")
         Path data;

@@ -38,14 +38,17 @@ import picocli.CommandLine.Option;
  */
 public final class PairAccuracyBenchmark {
 
-    private PairAccuracyBenchmark() {
-    }
+    private PairAccuracyBenchmark() {}
 
-    @Command(name = "pair-accuracy", mixinStandardHelpOptions = true,
+    @Command(
+            name = "pair-accuracy",
+            mixinStandardHelpOptions = true,
             description = "Pairwise accuracy of rankers and baselines on judged answer pairs.")
     static final class Options implements BenchArgs.Checked {
         @Option(names = "--pairs", description = "judged pairs, JSONL or .gz (default: ${DEFAULT-VALUE})")
-        Path pairs = BenchArgs.repositoryRoot().resolve("../shared/data/preferences/dev.jsonl").normalize();
+        Path pairs = BenchArgs.repositoryRoot()
+                .resolve("../shared/data/preferences/dev.jsonl")
+                .normalize();
 
         @Option(names = "--ranker", description = "another ranker directory to measure (repeatable)")
         List<Path> rankers = new ArrayList<>();
@@ -81,7 +84,8 @@ public final class PairAccuracyBenchmark {
         rows.put("coin (no preference)", PairwiseAccuracy.of(pairs, new double[pairs.size()]));
         double[] longer = new double[pairs.size()];
         for (int i = 0; i < longer.length; i++) {
-            longer[i] = Integer.signum(pairs.get(i).responseA().length() - pairs.get(i).responseB().length());
+            longer[i] = Integer.signum(
+                    pairs.get(i).responseA().length() - pairs.get(i).responseB().length());
         }
         rows.put("longer answer wins", PairwiseAccuracy.of(pairs, longer));
         if (!options.noMiniLm) {
@@ -90,7 +94,9 @@ public final class PairAccuracyBenchmark {
             seconds.put("zero-shot all-MiniLM-L6-v2 (cosine to prompt)", (System.nanoTime() - t0) / 1e9);
         }
         Map<String, Path> rankers = new LinkedHashMap<>();
-        rankers.put("tiny random fixture (models/pairranker)", BenchArgs.repositoryRoot().resolve("models/pairranker"));
+        rankers.put(
+                "tiny random fixture (models/pairranker)",
+                BenchArgs.repositoryRoot().resolve("models/pairranker"));
         rankers.put(MiniLmRanker.NAME + " (shipped)", MiniLmRanker.directory());
         for (Path dir : options.rankers) {
             rankers.put(dir.toString(), dir);
@@ -107,15 +113,25 @@ public final class PairAccuracyBenchmark {
         report.put("pairs", pairs.size());
         report.put("ties", rows.values().iterator().next().ties());
         ObjectNode results = report.putObject("results");
-        System.out.printf(Locale.ROOT, "%d pairs (%d ties) from %s%n", pairs.size(),
-                rows.values().iterator().next().ties(), options.pairs);
-        System.out.printf(Locale.ROOT, "%-52s %10s %11s %13s %8s%n", "scorer", "accuracy", "ties half",
-                "shorter won", "seconds");
+        System.out.printf(
+                Locale.ROOT,
+                "%d pairs (%d ties) from %s%n",
+                pairs.size(),
+                rows.values().iterator().next().ties(),
+                options.pairs);
+        System.out.printf(
+                Locale.ROOT, "%-52s %10s %11s %13s %8s%n", "scorer", "accuracy", "ties half", "shorter won", "seconds");
         for (Map.Entry<String, PairwiseAccuracy> row : rows.entrySet()) {
             PairwiseAccuracy a = row.getValue();
             Double s = seconds.get(row.getKey());
-            System.out.printf(Locale.ROOT, "%-52s %10.4f %11.4f %13.4f %8s%n", row.getKey(), a.accuracy(),
-                    a.accuracyTiesHalf(), a.accuracyShorterWon(), s == null ? "-" : String.format(Locale.ROOT, "%.1f", s));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-52s %10.4f %11.4f %13.4f %8s%n",
+                    row.getKey(),
+                    a.accuracy(),
+                    a.accuracyTiesHalf(),
+                    a.accuracyShorterWon(),
+                    s == null ? "-" : String.format(Locale.ROOT, "%.1f", s));
             ObjectNode r = results.putObject(row.getKey());
             r.put("accuracy", BenchStats.round(a.accuracy(), 4));
             r.put("accuracy_ties_half", BenchStats.round(a.accuracyTiesHalf(), 4));
@@ -134,7 +150,8 @@ public final class PairAccuracyBenchmark {
     static double[] logits(PairRanker ranker, List<PreferencePair> pairs) {
         List<PairQuery> queries = new ArrayList<>(pairs.size());
         for (PreferencePair p : pairs) {
-            queries.add(PairQuery.of(p.prompt(), List.of(p.responseA(), p.responseB()), List.of(new CandidatePair(0, 1))));
+            queries.add(
+                    PairQuery.of(p.prompt(), List.of(p.responseA(), p.responseB()), List.of(new CandidatePair(0, 1))));
         }
         double[] out = new double[pairs.size()];
         int at = 0;

@@ -1,14 +1,8 @@
 package io.llmblender.bench;
 
-import io.llmblender.core.Blender;
-import io.llmblender.ranker.Precision;
 import static io.llmblender.bench.BenchStats.median;
 import static io.llmblender.bench.BenchStats.putMillis;
 import static io.llmblender.bench.BenchStats.round;
-
-import io.llmblender.cli.Version;
-import io.llmblender.eval.dataset.Gsm8kData;
-import io.llmblender.eval.dataset.Gsm8kData.Question;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -17,17 +11,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.cli.Version;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.eval.dataset.Gsm8kData;
+import io.llmblender.eval.dataset.Gsm8kData.Question;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.internal.MicroBatches;
 import io.llmblender.ranker.internal.PairModel;
 import io.llmblender.ranker.internal.PairModel.Batch;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -104,8 +98,7 @@ public final class RankerBenchmark {
     /** The [PAD] id the exported rankers use (BERT and DeBERTa vocabularies). */
     private static final long PAD = 0L;
 
-    private RankerBenchmark() {
-    }
+    private RankerBenchmark() {}
 
     /**
      * Runs the benchmark, writes the JSON report and prints the table. {@code --help} prints the
@@ -138,9 +131,11 @@ public final class RankerBenchmark {
         settings.put("token_budget", options.tokenBudget);
         settings.put("max_batch_rows", options.maxBatchRows);
         settings.put("timing", "median of the timed repetitions, after untimed warm-up calls on the same inputs");
-        settings.put("reference_schedule", "one predictor call per ordered pair, the row alone padded to"
-                + " maxRowLength() with mask 0 on padding; only the predictor calls are timed, on a sample of"
-                + " reference_sample_pairs pairs spread over the N(N-1)");
+        settings.put(
+                "reference_schedule",
+                "one predictor call per ordered pair, the row alone padded to"
+                        + " maxRowLength() with mask 0 on padding; only the predictor calls are timed, on a sample of"
+                        + " reference_sample_pairs pairs spread over the N(N-1)");
         ArrayNode results = report.putArray("results");
         ArrayNode varying = report.putArray("varying");
         ArrayNode optimizerAb = options.optimizerAb > 0 ? report.putArray("graph_optimizer_ab") : null;
@@ -148,19 +143,33 @@ public final class RankerBenchmark {
 
         List<ModelRun> runs = new ArrayList<>();
         if (options.tiny != null) {
-            runs.add(new ModelRun("tiny", options.tiny, options.reps, options.warmup, options.referenceSample,
-                    options.referenceReps, options.varyingQuestions));
+            runs.add(new ModelRun(
+                    "tiny",
+                    options.tiny,
+                    options.reps,
+                    options.warmup,
+                    options.referenceSample,
+                    options.referenceReps,
+                    options.varyingQuestions));
         }
         if (options.base != null) {
-            runs.add(new ModelRun("base", options.base, options.baseReps, options.baseWarmup,
-                    options.baseReferenceSample, options.baseReferenceReps, options.baseVaryingQuestions));
+            runs.add(new ModelRun(
+                    "base",
+                    options.base,
+                    options.baseReps,
+                    options.baseWarmup,
+                    options.baseReferenceSample,
+                    options.baseReferenceReps,
+                    options.baseVaryingQuestions));
         }
         for (ModelRun run : runs) {
             if (!Files.isRegularFile(run.dir().resolve("ranker_config.json"))) {
                 String why = "skipping the " + run.label() + " model: no model directory at "
-                        + run.dir().toAbsolutePath() + ("base".equals(run.label())
-                        ? " (make it with: /usr/bin/python3 models/make_tiny_pairranker.py --preset base"
-                        + " --out models/build/pairranker-base)" : "");
+                        + run.dir().toAbsolutePath()
+                        + ("base".equals(run.label())
+                                ? " (make it with: /usr/bin/python3 models/make_tiny_pairranker.py --preset base"
+                                        + " --out models/build/pairranker-base)"
+                                : "");
                 System.out.println(why);
                 skipped.add(why);
                 continue;
@@ -173,8 +182,10 @@ public final class RankerBenchmark {
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
-        ((ObjectNode) report.get("machine")).put("load_average_at_end",
-                round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
+        ((ObjectNode) report.get("machine"))
+                .put(
+                        "load_average_at_end",
+                        round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
         json.writeValue(out.toFile(), report);
         System.out.println();
         printTable(results);
@@ -185,18 +196,28 @@ public final class RankerBenchmark {
 
     // ---------------------------------------------------------------- one model
 
-    private static void benchmarkModel(ModelRun run, List<Question> questions, Options options, ObjectMapper json,
-                                       ArrayNode results, ArrayNode varyingOut, ArrayNode optimizerAb)
+    private static void benchmarkModel(
+            ModelRun run,
+            List<Question> questions,
+            Options options,
+            ObjectMapper json,
+            ArrayNode results,
+            ArrayNode varyingOut,
+            ArrayNode optimizerAb)
             throws IOException {
         JsonNode config = json.readTree(run.dir().resolve("ranker_config.json").toFile());
         Device device = Device.fromName(options.device);
         // The file PairRanker picks with Precision.AUTO: the fp16 twin on a GPU when there is one.
         String file = device.isGpu() && config.hasNonNull("fp16_model_file")
-                ? config.get("fp16_model_file").asText() : config.path("model_file").asText("pairranker.pt");
+                ? config.get("fp16_model_file").asText()
+                : config.path("model_file").asText("pairranker.pt");
         long loadStart = System.nanoTime();
-        try (PairRanker ranker = PairRanker.builder(run.dir()).device(options.device)
-                .tokenBudget(options.tokenBudget).maxBatchRows(options.maxBatchRows).build();
-             PairModel predictor = PairModel.load(run.dir(), file, device)) {
+        try (PairRanker ranker = PairRanker.builder(run.dir())
+                        .device(options.device)
+                        .tokenBudget(options.tokenBudget)
+                        .maxBatchRows(options.maxBatchRows)
+                        .build();
+                PairModel predictor = PairModel.load(run.dir(), file, device)) {
             System.out.printf(Locale.ROOT, "loaded in %.1f s%n", (System.nanoTime() - loadStart) * 1e-9);
             int[] shape = predictor.hiddenAndLayers();
             boolean referenceWarm = false;
@@ -212,8 +233,13 @@ public final class RankerBenchmark {
                 entry.put("n", n);
                 measure(run, ranker, predictor, q.prompt(), candidates, options, !referenceWarm, entry);
                 referenceWarm = true;
-                System.out.printf(Locale.ROOT, "%s n=%d: rank %.1f, raw %.1f, reference %.2f pairs/s%n", run.label(), n,
-                        entry.get("pairs_per_s").asDouble(), entry.get("raw_forward_pairs_per_s").asDouble(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s n=%d: rank %.1f, raw %.1f, reference %.2f pairs/s%n",
+                        run.label(),
+                        n,
+                        entry.get("pairs_per_s").asDouble(),
+                        entry.get("raw_forward_pairs_per_s").asDouble(),
                         entry.get("reference_schedule_pairs_per_s").asDouble());
             }
             if (run.varyingQuestions() > 0) {
@@ -229,8 +255,15 @@ public final class RankerBenchmark {
         }
     }
 
-    private static void measure(ModelRun run, PairRanker ranker, PairModel predictor, String source,
-                                List<String> candidates, Options options, boolean warmReference, ObjectNode entry) {
+    private static void measure(
+            ModelRun run,
+            PairRanker ranker,
+            PairModel predictor,
+            String source,
+            List<String> candidates,
+            Options options,
+            boolean warmReference,
+            ObjectNode entry) {
         int n = candidates.size();
         List<long[]> rows = new ArrayList<>();
         List<int[]> pairOf = new ArrayList<>();
@@ -343,8 +376,13 @@ public final class RankerBenchmark {
      * use), then pushes the same packed rows through the raw predictor; both modules have only
      * seen the shapes of the main section before.
      */
-    private static void varying(ModelRun run, PairRanker ranker, PairModel predictor,
-                                List<Question> questions, Options options, ObjectNode entry) {
+    private static void varying(
+            ModelRun run,
+            PairRanker ranker,
+            PairModel predictor,
+            List<Question> questions,
+            Options options,
+            ObjectNode entry) {
         int n = options.varyingN;
         int need = (n + 1) / 2;
         int first = options.question + 1;
@@ -395,8 +433,14 @@ public final class RankerBenchmark {
      * the calling thread), alternating which goes first. Each of the questions is run twice: the first
      * pass brings new batch shapes to both instances, the second repeats them.
      */
-    private static void optimizerAb(ModelRun run, PairRanker ranker, String file, Device device,
-                                    List<Question> questions, Options options, ObjectNode entry)
+    private static void optimizerAb(
+            ModelRun run,
+            PairRanker ranker,
+            String file,
+            Device device,
+            List<Question> questions,
+            Options options,
+            ObjectNode entry)
             throws IOException {
         String key = "ai.djl.pytorch.graph_optimizer";
         String before = System.getProperty(key);
@@ -425,7 +469,7 @@ public final class RankerBenchmark {
             pairs += rows.size();
         }
         try (PairModel onPredictor = PairModel.load(run.dir(), file, device);
-             PairModel offPredictor = PairModel.load(run.dir(), file, device)) {
+                PairModel offPredictor = PairModel.load(run.dir(), file, device)) {
             String[] passes = {"new_shapes", "repeated_shapes"};
             for (int pass = 0; pass < passes.length; pass++) {
                 ObjectNode result = entry.putObject(passes[pass]);
@@ -454,9 +498,14 @@ public final class RankerBenchmark {
                 result.put("optimizer_on_pairs_per_s", round(pairs / (onTotal * 1e-9), 3));
                 result.put("optimizer_off_pairs_per_s", round(pairs / (offTotal * 1e-9), 3));
                 result.put("off_vs_on", round((double) onTotal / offTotal, 3));
-                System.out.printf(Locale.ROOT, "graph optimizer A/B, %s model, %s: on %.2f, off %.2f pairs/s"
-                        + " (off/on %.3f)%n", run.label(), passes[pass], pairs / (onTotal * 1e-9),
-                        pairs / (offTotal * 1e-9), (double) onTotal / offTotal);
+                System.out.printf(
+                        Locale.ROOT,
+                        "graph optimizer A/B, %s model, %s: on %.2f, off %.2f pairs/s" + " (off/on %.3f)%n",
+                        run.label(),
+                        passes[pass],
+                        pairs / (onTotal * 1e-9),
+                        pairs / (offTotal * 1e-9),
+                        (double) onTotal / offTotal);
             }
         } finally {
             if (before == null) {
@@ -506,8 +555,10 @@ public final class RankerBenchmark {
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("java_version", System.getProperty("java.version"));
         m.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        m.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         m.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         m.put("djl_version", Engine.getDjlVersion());
         Engine engine = Engine.getEngine("PyTorch");
@@ -516,14 +567,26 @@ public final class RankerBenchmark {
         m.put("device", options.device);
         m.put("graph_optimizer", System.getProperty("ai.djl.pytorch.graph_optimizer", "true (default)"));
         m.put("pytorch_num_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        m.put("load_average_at_start", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
+        m.put(
+                "load_average_at_start",
+                round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), 2));
         m.put("timestamp", Instant.now().toString());
         return m;
     }
 
-    private static final String[] COLUMNS = {"model", "hidden", "layers", "n", "pairs", "mean_row_tokens",
-        "pairs_per_s", "raw_forward_pairs_per_s", "reference_schedule_pairs_per_s", "ratio_vs_raw",
-        "speedup_vs_reference"};
+    private static final String[] COLUMNS = {
+        "model",
+        "hidden",
+        "layers",
+        "n",
+        "pairs",
+        "mean_row_tokens",
+        "pairs_per_s",
+        "raw_forward_pairs_per_s",
+        "reference_schedule_pairs_per_s",
+        "ratio_vs_raw",
+        "speedup_vs_reference"
+    };
 
     private static void printTable(ArrayNode results) {
         int[] widths = new int[COLUMNS.length];
@@ -554,9 +617,15 @@ public final class RankerBenchmark {
 
     private static void printVarying(ArrayNode varying) {
         for (JsonNode v : varying) {
-            System.out.printf(Locale.ROOT, "varying shapes, %s model, %d questions at N = %d: rank %.2f pairs/s,"
-                    + " raw forward %.2f pairs/s, ratio %.3f%n", v.get("model").asText(), v.get("questions").asInt(),
-                    v.get("n").asInt(), v.get("pairs_per_s").asDouble(), v.get("raw_forward_pairs_per_s").asDouble(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "varying shapes, %s model, %d questions at N = %d: rank %.2f pairs/s,"
+                            + " raw forward %.2f pairs/s, ratio %.3f%n",
+                    v.get("model").asText(),
+                    v.get("questions").asInt(),
+                    v.get("n").asInt(),
+                    v.get("pairs_per_s").asDouble(),
+                    v.get("raw_forward_pairs_per_s").asDouble(),
                     v.get("ratio_vs_raw").asDouble());
         }
     }
@@ -566,116 +635,171 @@ public final class RankerBenchmark {
             if ("base".equals(r.get("model").asText()) && r.get("n").asInt() == 12) {
                 double ratio = r.get("ratio_vs_raw").asDouble();
                 double speedup = r.get("speedup_vs_reference").asDouble();
-                System.out.printf(Locale.ROOT, "target at N = 12 on the base model: ratio_vs_raw %.3f (>= 0.9: %s),"
-                        + " speedup_vs_reference %.2f (>= 2: %s)%n", ratio, ratio >= 0.9 ? "met" : "MISSED", speedup,
+                System.out.printf(
+                        Locale.ROOT,
+                        "target at N = 12 on the base model: ratio_vs_raw %.3f (>= 0.9: %s),"
+                                + " speedup_vs_reference %.2f (>= 2: %s)%n",
+                        ratio,
+                        ratio >= 0.9 ? "met" : "MISSED",
+                        speedup,
                         speedup >= 2 ? "met" : "MISSED");
             }
         }
     }
 
-
     // ---------------------------------------------------------------- options
 
     /** One model's run settings. */
-    private record ModelRun(String label, Path dir, int reps, int warmup, int referenceSample, int referenceReps,
-                            int varyingQuestions) {
-    }
+    private record ModelRun(
+            String label,
+            Path dir,
+            int reps,
+            int warmup,
+            int referenceSample,
+            int referenceReps,
+            int varyingQuestions) {}
 
     /** The command line: the options described in the class documentation. */
-    @Command(name = "RankerBenchmark", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            sortOptions = false, usageHelpAutoWidth = true,
-            description = {"Times PairRanker.rank against the raw forward passes of the same TorchScript file and"
-                + " against the reference implementation's one-pass-per-pair schedule, on a tiny and a base-sized"
-                + " model; writes a JSON report and prints a table.",
+    @Command(
+            name = "RankerBenchmark",
+            mixinStandardHelpOptions = true,
+            versionProvider = Version.class,
+            sortOptions = false,
+            usageHelpAutoWidth = true,
+            description = {
+                "Times PairRanker.rank against the raw forward passes of the same TorchScript file and"
+                        + " against the reference implementation's one-pass-per-pair schedule, on a tiny and a base-sized"
+                        + " model; writes a JSON report and prints a table.",
                 "Default paths resolve against the repository root (found by walking up from the working"
-                + " directory); paths given as options resolve against the working directory."})
+                        + " directory); paths given as options resolve against the working directory."
+            })
     static final class Options implements BenchArgs.Checked {
         private static final Path ROOT = BenchArgs.repositoryRoot();
 
-        @Option(names = "--tiny", paramLabel = "DIR|none",
+        @Option(
+                names = "--tiny",
+                paramLabel = "DIR|none",
                 description = "The tiny model's directory, or none to skip it (default: ${DEFAULT-VALUE}).")
         Path tiny = ROOT.resolve("models/pairranker");
 
-        @Option(names = "--base", paramLabel = "DIR|none",
+        @Option(
+                names = "--base",
+                paramLabel = "DIR|none",
                 description = "The base-sized model's directory, or none to skip it; skipped with a message when"
                         + " missing (default: ${DEFAULT-VALUE}).")
         Path base = ROOT.resolve("models/build/pairranker-base");
 
-        @Option(names = "--n", paramLabel = "N", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+        @Option(
+                names = "--n",
+                paramLabel = "N",
+                split = "\\s*,\\s*",
+                splitSynopsisLabel = ",",
                 description = "Numbers of candidates ranked, at least 2 each (default: ${DEFAULT-VALUE}).")
         List<Integer> ns = new ArrayList<>(List.of(4, 8, 12));
 
-        @Option(names = "--question", paramLabel = "I",
+        @Option(
+                names = "--question",
+                paramLabel = "I",
                 description = "Index of the source question in the data (default: ${DEFAULT-VALUE}).")
         int question;
 
-        @Option(names = "--reps", paramLabel = "K",
+        @Option(
+                names = "--reps",
+                paramLabel = "K",
                 description = "Timed repetitions on the tiny model (default: ${DEFAULT-VALUE}).")
         int reps = 5;
 
-        @Option(names = "--base-reps", paramLabel = "K",
+        @Option(
+                names = "--base-reps",
+                paramLabel = "K",
                 description = "Timed repetitions on the base model (default: ${DEFAULT-VALUE}).")
         int baseReps = 2;
 
-        @Option(names = "--warmup", paramLabel = "K",
+        @Option(
+                names = "--warmup",
+                paramLabel = "K",
                 description = "Untimed calls first on the tiny model (default: ${DEFAULT-VALUE}).")
         int warmup = 2;
 
-        @Option(names = "--base-warmup", paramLabel = "K",
+        @Option(
+                names = "--base-warmup",
+                paramLabel = "K",
                 description = "Untimed calls first on the base model (default: ${DEFAULT-VALUE}).")
         int baseWarmup = 1;
 
-        @Option(names = "--reference-sample", paramLabel = "K",
+        @Option(
+                names = "--reference-sample",
+                paramLabel = "K",
                 description = "Pairs timed for the reference schedule on the tiny model, 0 for all"
                         + " (default: ${DEFAULT-VALUE}).")
         int referenceSample;
 
-        @Option(names = "--base-reference-sample", paramLabel = "K",
+        @Option(
+                names = "--base-reference-sample",
+                paramLabel = "K",
                 description = "Pairs timed for the reference schedule on the base model, 0 for all"
                         + " (default: ${DEFAULT-VALUE}).")
         int baseReferenceSample = 6;
 
-        @Option(names = "--reference-reps", paramLabel = "K",
+        @Option(
+                names = "--reference-reps",
+                paramLabel = "K",
                 description = "Timed repetitions of the reference schedule on the tiny model"
                         + " (default: ${DEFAULT-VALUE}).")
         int referenceReps = 3;
 
-        @Option(names = "--base-reference-reps", paramLabel = "K",
+        @Option(
+                names = "--base-reference-reps",
+                paramLabel = "K",
                 description = "Timed repetitions of the reference schedule on the base model"
                         + " (default: ${DEFAULT-VALUE}).")
         int baseReferenceReps = 1;
 
-        @Option(names = "--varying-questions", paramLabel = "K",
+        @Option(
+                names = "--varying-questions",
+                paramLabel = "K",
                 description = "Questions of the varying-shapes section on the tiny model, 0 to skip"
                         + " (default: ${DEFAULT-VALUE}).")
         int varyingQuestions = 10;
 
-        @Option(names = "--base-varying-questions", paramLabel = "K",
+        @Option(
+                names = "--base-varying-questions",
+                paramLabel = "K",
                 description = "Questions of the varying-shapes section on the base model, 0 to skip"
                         + " (default: ${DEFAULT-VALUE}).")
         int baseVaryingQuestions;
 
-        @Option(names = "--varying-n", paramLabel = "N",
+        @Option(
+                names = "--varying-n",
+                paramLabel = "N",
                 description = "Candidates per question in the varying-shapes section (default: ${DEFAULT-VALUE}).")
         int varyingN = 8;
 
-        @Option(names = "--optimizer-ab", paramLabel = "K",
+        @Option(
+                names = "--optimizer-ab",
+                paramLabel = "K",
                 description = "Questions pushed through the model with TorchScript's graph optimizer on and off,"
                         + " interleaved, at N cycling through 2 to --varying-n; 0 for off (default: ${DEFAULT-VALUE}).")
         int optimizerAb;
 
-        @Option(names = "--token-budget", paramLabel = "T",
+        @Option(
+                names = "--token-budget",
+                paramLabel = "T",
                 description = "The ranker's token budget per micro-batch (default: ${DEFAULT-VALUE}).")
         int tokenBudget = 16_384;
 
-        @Option(names = "--max-batch-rows", paramLabel = "R",
+        @Option(
+                names = "--max-batch-rows",
+                paramLabel = "R",
                 description = "The ranker's most rows per micro-batch (default: ${DEFAULT-VALUE}).")
         int maxBatchRows = 64;
 
         @Option(names = "--device", paramLabel = "cpu|gpu", description = "DJL device (default: ${DEFAULT-VALUE}).")
         String device = "cpu";
 
-        @Option(names = "--data", paramLabel = "FILE",
+        @Option(
+                names = "--data",
+                paramLabel = "FILE",
                 description = "A CSV with the bundled data's columns (default: the bundled GSM8K answers).")
         Path data;
 

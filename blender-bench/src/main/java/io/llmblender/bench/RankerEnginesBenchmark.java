@@ -65,10 +65,11 @@ public final class RankerEnginesBenchmark {
     private static final String REFERENCE = "segment-fp32-pytorch";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RankerEnginesBenchmark() {
-    }
+    private RankerEnginesBenchmark() {}
 
-    @Command(name = "ranker-engines", mixinStandardHelpOptions = true,
+    @Command(
+            name = "ranker-engines",
+            mixinStandardHelpOptions = true,
             description = "PairRanker's engines and precisions side by side on the same Arena-Hard rankings.")
     static final class Options implements BenchArgs.Checked {
         @Option(names = "--n", split = ",", description = "answers per ranking (default: ${DEFAULT-VALUE})")
@@ -86,19 +87,25 @@ public final class RankerEnginesBenchmark {
         @Option(names = "--threads", description = "engine threads per variant (default: ${DEFAULT-VALUE})")
         int threads = 1;
 
-        @Option(names = "--also-threads", description = "also run the --also-threads-variants with this many"
-                + " threads, named VARIANT@Nt (default: ${DEFAULT-VALUE}, none)")
+        @Option(
+                names = "--also-threads",
+                description = "also run the --also-threads-variants with this many"
+                        + " threads, named VARIANT@Nt (default: ${DEFAULT-VALUE}, none)")
         int alsoThreads = 0;
 
-        @Option(names = "--also-threads-variants", split = ",", description = "the variants --also-threads reruns"
-                + " (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--also-threads-variants",
+                split = ",",
+                description = "the variants --also-threads reruns" + " (default: ${DEFAULT-VALUE})")
         List<String> alsoThreadsVariants = new ArrayList<>(List.of("segment-fp32-onnx", "segment-int8-onnx"));
 
         @Option(names = "--variants", split = ",", description = "variants to run (default: all)")
         List<String> variants = new ArrayList<>();
 
-        @Option(names = "--segment-file", description = "another encoder file of the shipped weights to run as a"
-                + " variant named after it (repeatable)")
+        @Option(
+                names = "--segment-file",
+                description = "another encoder file of the shipped weights to run as a"
+                        + " variant named after it (repeatable)")
         List<Path> segmentFiles = new ArrayList<>();
 
         @Option(names = "--data", description = "MixInstruct records (default: ${DEFAULT-VALUE})")
@@ -126,16 +133,15 @@ public final class RankerEnginesBenchmark {
             BenchArgs.positive(commandLine, "--threads", threads);
             for (int n : sizes) {
                 if (n < 2 || n > 15) {
-                    throw new CommandLine.ParameterException(commandLine,
-                            "--n must list sizes from 2 to 15 (the records have 15 answers), found " + n);
+                    throw new CommandLine.ParameterException(
+                            commandLine, "--n must list sizes from 2 to 15 (the records have 15 answers), found " + n);
                 }
             }
         }
     }
 
     /** A variant: its name, its model file (absolute) and the config fields that differ from the shipped one. */
-    private record Variant(String name, Path file, boolean segment, boolean smallestOnly) {
-    }
+    private record Variant(String name, Path file, boolean segment, boolean smallestOnly) {}
 
     /**
      * Runs every variant in a child JVM, or (with the hidden {@code --child}) one variant in this one.
@@ -197,12 +203,26 @@ public final class RankerEnginesBenchmark {
             Path dir = variantDirectory(variants.resolve(v.name()), v, shipped, options.base);
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dai.djl.offline=true", "-cp", classPath(),
-                    RankerEnginesBenchmark.class.getName(), "--child", v.name(), "--child-dir", dir.toString(),
-                    "--prompts", Integer.toString(v.smallestOnly() ? options.basePrompts : options.prompts),
-                    "--reps", Integer.toString(v.smallestOnly() ? 1 : options.reps),
-                    "--threads", Integer.toString(threads), "--data", options.data.toString(),
-                    "--n", v.smallestOnly() ? Integer.toString(options.sizes.stream().min(Integer::compare).orElseThrow())
+                    "-Dai.djl.offline=true",
+                    "-cp",
+                    classPath(),
+                    RankerEnginesBenchmark.class.getName(),
+                    "--child",
+                    v.name(),
+                    "--child-dir",
+                    dir.toString(),
+                    "--prompts",
+                    Integer.toString(v.smallestOnly() ? options.basePrompts : options.prompts),
+                    "--reps",
+                    Integer.toString(v.smallestOnly() ? 1 : options.reps),
+                    "--threads",
+                    Integer.toString(threads),
+                    "--data",
+                    options.data.toString(),
+                    "--n",
+                    v.smallestOnly()
+                            ? Integer.toString(
+                                    options.sizes.stream().min(Integer::compare).orElseThrow())
                             : join(options.sizes)));
             System.out.println("running " + name + " ...");
             ObjectNode result = (ObjectNode) runProcess(command);
@@ -220,7 +240,8 @@ public final class RankerEnginesBenchmark {
     private static Path variantDirectory(Path dir, Variant v, Path shipped, Path base) throws IOException {
         Files.createDirectories(dir);
         Path from = v.smallestOnly() ? base : shipped;
-        ObjectNode config = (ObjectNode) JSON.readTree(from.resolve("ranker_config.json").toFile());
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(from.resolve("ranker_config.json").toFile());
         List<String> links = new ArrayList<>(List.of("tokenizer.json"));
         if (v.segment()) {
             links.add("head.bin");
@@ -245,15 +266,16 @@ public final class RankerEnginesBenchmark {
             Path target = name.equals(v.file().getFileName().toString()) ? v.file() : from.resolve(name);
             Files.createSymbolicLink(link, target.toAbsolutePath());
         }
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("ranker_config.json").toFile(), config);
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve("ranker_config.json").toFile(), config);
         return dir;
     }
 
     private static JsonNode runProcess(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         JsonNode result = null;
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.startsWith("RESULT ")) {
@@ -274,18 +296,23 @@ public final class RankerEnginesBenchmark {
     /** One variant: load, warm up, rank every prompt at every N {@code reps} times, report. */
     private static void runChild(Options options) throws IOException {
         List<DatasetRecord> records = new ArrayList<>();
-        for (Datasets.Line line : Datasets.read(options.data, Datasets.OnBadLine.STOP).lines()) {
+        for (Datasets.Line line :
+                Datasets.read(options.data, Datasets.OnBadLine.STOP).lines()) {
             records.add(line.record());
         }
         long t0 = System.nanoTime();
         ObjectNode out = JSON.createObjectNode();
-        try (PairRanker ranker = PairRanker.builder(options.childDir).threads(options.threads).cacheSize(0).build()) {
+        try (PairRanker ranker = PairRanker.builder(options.childDir)
+                .threads(options.threads)
+                .cacheSize(0)
+                .build()) {
             out.put("load_ms", BenchStats.round((System.nanoTime() - t0) / 1e6, 1));
             out.put("model", ranker.toString());
             ranker.rank(source(records.get(0)), records.get(0).texts().subList(0, 2)); // warm-up
             ObjectNode sizes = out.putObject("sizes");
             for (int n : options.sizes) {
-                List<DatasetRecord> usable = records.stream().filter(r -> r.texts().size() >= n).toList();
+                List<DatasetRecord> usable =
+                        records.stream().filter(r -> r.texts().size() >= n).toList();
                 int prompts = Math.min(options.prompts, usable.size());
                 long[] nanos = new long[prompts * options.reps];
                 ArrayNode orders = JSON.createArrayNode();
@@ -296,7 +323,8 @@ public final class RankerEnginesBenchmark {
                     for (int p = 0; p < prompts; p++) {
                         DatasetRecord record = usable.get(p);
                         long start = System.nanoTime();
-                        Ranking ranking = ranker.rank(source(record), record.texts().subList(0, n));
+                        Ranking ranking =
+                                ranker.rank(source(record), record.texts().subList(0, n));
                         nanos[k++] = System.nanoTime() - start;
                         if (rep == 0) {
                             orders.add(JSON.valueToTree(ranking.order()));
@@ -319,8 +347,11 @@ public final class RankerEnginesBenchmark {
                 size.put("prompts", prompts);
                 size.put("pairs_per_s", BenchStats.round((double) nanos.length * n * (n - 1) / (total / 1e9), 1));
                 size.put("p50_ms", BenchStats.round(BenchStats.median(nanos) / 1e6, 1));
-                size.put("p99_ms", BenchStats.round(sorted[Math.min(sorted.length - 1,
-                        (int) Math.ceil(0.99 * sorted.length) - 1)] / 1e6, 1));
+                size.put(
+                        "p99_ms",
+                        BenchStats.round(
+                                sorted[Math.min(sorted.length - 1, (int) Math.ceil(0.99 * sorted.length) - 1)] / 1e6,
+                                1));
                 size.set("orders", orders);
                 size.set("logits", logits);
             }
@@ -339,20 +370,25 @@ public final class RankerEnginesBenchmark {
             if (entry.getKey().startsWith("base-random-rows")) {
                 continue;
             }
-            for (Map.Entry<String, JsonNode> size : iterable((ObjectNode) entry.getValue().get("sizes"))) {
+            for (Map.Entry<String, JsonNode> size :
+                    iterable((ObjectNode) entry.getValue().get("sizes"))) {
                 JsonNode ref = reference.get("sizes").get(size.getKey());
                 if (ref == null) {
                     continue;
                 }
                 double tau = 0;
                 double diff = 0;
-                int count = Math.min(ref.get("orders").size(), size.getValue().get("orders").size());
+                int count = Math.min(
+                        ref.get("orders").size(), size.getValue().get("orders").size());
                 for (int p = 0; p < count; p++) {
-                    tau += kendall(ref.get("orders").get(p), size.getValue().get("orders").get(p));
+                    tau += kendall(
+                            ref.get("orders").get(p),
+                            size.getValue().get("orders").get(p));
                     JsonNode a = ref.get("logits").get(p);
                     JsonNode b = size.getValue().get("logits").get(p);
                     for (int k = 0; k < a.size(); k++) {
-                        diff = Math.max(diff, Math.abs(a.get(k).asDouble() - b.get(k).asDouble()));
+                        diff = Math.max(
+                                diff, Math.abs(a.get(k).asDouble() - b.get(k).asDouble()));
                     }
                 }
                 ((ObjectNode) size.getValue()).put("kendall_tau_vs_" + REFERENCE, BenchStats.round(tau / count, 4));
@@ -360,7 +396,8 @@ public final class RankerEnginesBenchmark {
             }
         }
         for (Map.Entry<String, JsonNode> entry : iterable(results)) {
-            for (Map.Entry<String, JsonNode> size : iterable((ObjectNode) entry.getValue().get("sizes"))) {
+            for (Map.Entry<String, JsonNode> size :
+                    iterable((ObjectNode) entry.getValue().get("sizes"))) {
                 ((ObjectNode) size.getValue()).remove(List.of("orders", "logits"));
             }
         }
@@ -391,8 +428,18 @@ public final class RankerEnginesBenchmark {
     }
 
     private static void print(ObjectNode results, List<Integer> sizes) {
-        System.out.printf(Locale.ROOT, "%-26s %4s %10s %9s %9s %8s %8s %9s %10s%n", "variant", "N", "pairs/s",
-                "p50 ms", "p99 ms", "load ms", "RSS MB", "tau", "max diff");
+        System.out.printf(
+                Locale.ROOT,
+                "%-26s %4s %10s %9s %9s %8s %8s %9s %10s%n",
+                "variant",
+                "N",
+                "pairs/s",
+                "p50 ms",
+                "p99 ms",
+                "load ms",
+                "RSS MB",
+                "tau",
+                "max diff");
         for (Map.Entry<String, JsonNode> entry : iterable(results)) {
             JsonNode v = entry.getValue();
             for (int n : sizes) {
@@ -402,9 +449,16 @@ public final class RankerEnginesBenchmark {
                 }
                 JsonNode tau = s.get("kendall_tau_vs_" + REFERENCE);
                 JsonNode diff = s.get("max_logit_diff_vs_" + REFERENCE);
-                System.out.printf(Locale.ROOT, "%-26s %4d %10.1f %9.1f %9.1f %8.0f %8.0f %9s %10s%n", entry.getKey(), n,
-                        s.get("pairs_per_s").asDouble(), s.get("p50_ms").asDouble(), s.get("p99_ms").asDouble(),
-                        v.get("load_ms").asDouble(), v.get("peak_rss_mb").asDouble(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-26s %4d %10.1f %9.1f %9.1f %8.0f %8.0f %9s %10s%n",
+                        entry.getKey(),
+                        n,
+                        s.get("pairs_per_s").asDouble(),
+                        s.get("p50_ms").asDouble(),
+                        s.get("p99_ms").asDouble(),
+                        v.get("load_ms").asDouble(),
+                        v.get("peak_rss_mb").asDouble(),
                         tau == null ? "-" : String.format(Locale.ROOT, "%.4f", tau.asDouble()),
                         diff == null ? "-" : String.format(Locale.ROOT, "%.1e", diff.asDouble()));
             }

@@ -1,20 +1,19 @@
 package io.llmblender.bench;
 
-import io.llmblender.core.route.Router;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.cli.Version;
 import io.llmblender.core.route.ConfidenceCalibration;
 import io.llmblender.core.route.RouteDecision;
-import io.llmblender.cli.Version;
 import io.llmblender.eval.dataset.Gsm8kData;
+import io.llmblender.eval.dataset.Gsm8kData.Question;
+import io.llmblender.eval.dataset.Gsm8kData.Table;
 import io.llmblender.eval.routing.CostAxis;
 import io.llmblender.eval.routing.CostCurve;
 import io.llmblender.eval.routing.CurvePoint;
 import io.llmblender.eval.routing.Folds;
 import io.llmblender.eval.routing.GapRecovery;
-import io.llmblender.eval.dataset.Gsm8kData.Question;
-import io.llmblender.eval.dataset.Gsm8kData.Table;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.router.ZooterRouter;
 import io.llmblender.router.encode.CachingEncoder;
@@ -89,8 +88,7 @@ public final class RouterEvaluation {
 
     private static final int CURVE_STEPS = 10;
 
-    private RouterEvaluation() {
-    }
+    private RouterEvaluation() {}
 
     /**
      * Runs the evaluation, writes the JSON report and prints the table. {@code --help} prints the
@@ -169,7 +167,8 @@ public final class RouterEvaluation {
         }
         baselines.put("oracle", round(mean(either)));
 
-        HeadConfig head = HeadConfig.builder().epochs(options.epochs).seed(options.seed).build();
+        HeadConfig head =
+                HeadConfig.builder().epochs(options.epochs).seed(options.seed).build();
         ObjectNode h = settings.putObject("head");
         h.put("hidden", head.hidden());
         h.put("dropout", head.dropout());
@@ -183,8 +182,8 @@ public final class RouterEvaluation {
         List<String> llms = List.of(strong, cheap);
         ArrayNode routers = report.putArray("routers");
         Path saved = Files.createTempDirectory("router-eval");
-        try (MiniLmEncoder minilm = options.minilmCache == null ? MiniLmEncoder.load()
-                : MiniLmEncoder.load(options.minilmCache);
+        try (MiniLmEncoder minilm =
+                        options.minilmCache == null ? MiniLmEncoder.load() : MiniLmEncoder.load(options.minilmCache);
                 CachingEncoder encoder = CachingEncoder.wrap(minilm, n + 16)) {
             List<String> queries = new ArrayList<>(n);
             records.forEach(r -> queries.add(r.query()));
@@ -194,8 +193,12 @@ public final class RouterEvaluation {
 
             Variant[] variants = {
                 new Variant("router", "no tags (beta 1)", 0, 1.0),
-                new Variant("router_cluster_tags", options.clusters + " embedding clusters as tags (beta "
-                        + options.beta + ")", options.clusters, options.beta)};
+                new Variant(
+                        "router_cluster_tags",
+                        options.clusters + " embedding clusters as tags (beta " + options.beta + ")",
+                        options.clusters,
+                        options.beta)
+            };
             for (Variant variant : variants) {
                 long start = System.nanoTime();
                 double[] pCheap = new double[n];
@@ -247,8 +250,7 @@ public final class RouterEvaluation {
         return report;
     }
 
-    private record Variant(String name, String description, int clusters, double beta) {
-    }
+    private record Variant(String name, String description, int clusters, double beta) {}
 
     /** Fold of each question: a seeded shuffle dealt round-robin into {@code k} folds ({@link Folds#assign}). */
     static int[] folds(int n, int k, long seed) {
@@ -270,8 +272,15 @@ public final class RouterEvaluation {
     }
 
     /** Accuracy of the router's choice, the cost curve, PGR, CPT and the adaptive bound. */
-    static void evaluate(ObjectNode out, double[] pCheap, double[] confidence, boolean[] choseCheap,
-            boolean[] strongRight, boolean[] cheapRight, double accStrong, double accCheap) {
+    static void evaluate(
+            ObjectNode out,
+            double[] pCheap,
+            double[] confidence,
+            boolean[] choseCheap,
+            boolean[] strongRight,
+            boolean[] cheapRight,
+            double accStrong,
+            double accCheap) {
         int n = pCheap.length;
         int right = 0;
         int toCheap = 0;
@@ -287,8 +296,9 @@ public final class RouterEvaluation {
         for (int i = 0; i < n; i++) {
             byPreference.add(i);
         }
-        byPreference.sort((a, b) -> a.equals(b) ? 0 : pCheap[a] != pCheap[b] ? Double.compare(pCheap[b], pCheap[a])
-                : Integer.compare(a, b));
+        byPreference.sort((a, b) -> a.equals(b)
+                ? 0
+                : pCheap[a] != pCheap[b] ? Double.compare(pCheap[b], pCheap[a]) : Integer.compare(a, b));
         // accuracyAt[k]: the k most cheap-leaning questions go to the cheap model.
         double[] accuracyAt = new double[n + 1];
         int correct = 0;
@@ -318,8 +328,10 @@ public final class RouterEvaluation {
             point.put("pgr", round(pgr));
         }
         // RouteLLM's APGR: the mean PGR over the evenly spaced thresholds, the trapezoid area of the curve
-        double apgr = gap == 0 ? 0 : GapRecovery.of(new CostCurve("router", CostAxis.COST, points), accCheap,
-                accStrong).apgr();
+        double apgr = gap == 0
+                ? 0
+                : GapRecovery.of(new CostCurve("router", CostAxis.COST, points), accCheap, accStrong)
+                        .apgr();
         out.put("apgr", round(apgr));
         out.put("strong_share_for_50pct_pgr", round(strongShareFor(0.5, accuracyAt, accCheap, gap)));
         out.put("strong_share_for_80pct_pgr", round(strongShareFor(0.8, accuracyAt, accCheap, gap)));
@@ -368,8 +380,14 @@ public final class RouterEvaluation {
     }
 
     /** Router latency per query against one PairRanker full pass over the query's two answers. */
-    private static void latency(ArrayNode out, Path savedRouter, MiniLmEncoder minilm, List<Question> questions,
-            String strong, String cheap, Options options) {
+    private static void latency(
+            ArrayNode out,
+            Path savedRouter,
+            MiniLmEncoder minilm,
+            List<Question> questions,
+            String strong,
+            String cheap,
+            Options options) {
         List<Path> rankers = new ArrayList<>(options.rankers);
         if (rankers.isEmpty()) {
             return;
@@ -414,19 +432,40 @@ public final class RouterEvaluation {
     private static void print(ObjectNode report) {
         ObjectNode s = (ObjectNode) report.get("settings");
         ObjectNode b = (ObjectNode) report.get("baselines");
-        System.out.printf(Locale.ROOT, "GSM8K routing, %d questions, %d-fold cross-validation, %s vs %s%n",
-                s.get("questions").asInt(), s.get("folds").asInt(), s.get("strong_model").asText(),
+        System.out.printf(
+                Locale.ROOT,
+                "GSM8K routing, %d questions, %d-fold cross-validation, %s vs %s%n",
+                s.get("questions").asInt(),
+                s.get("folds").asInt(),
+                s.get("strong_model").asText(),
                 s.get("cheap_model").asText());
         System.out.printf(Locale.ROOT, "%-34s %8s %14s%n", "system", "accuracy", "share to cheap");
-        System.out.printf(Locale.ROOT, "%-34s %8.3f %14s%n", "always strong", b.get("always_strong").asDouble(), "0.00");
-        System.out.printf(Locale.ROOT, "%-34s %8.3f %14s%n", "always cheap", b.get("always_cheap").asDouble(), "1.00");
-        System.out.printf(Locale.ROOT, "%-34s %8.3f %14s%n", "random", b.get("random").asDouble(), "0.50");
-        System.out.printf(Locale.ROOT, "%-34s %8.3f %14s%n", "oracle", b.get("oracle").asDouble(), "-");
+        System.out.printf(
+                Locale.ROOT,
+                "%-34s %8.3f %14s%n",
+                "always strong",
+                b.get("always_strong").asDouble(),
+                "0.00");
+        System.out.printf(
+                Locale.ROOT,
+                "%-34s %8.3f %14s%n",
+                "always cheap",
+                b.get("always_cheap").asDouble(),
+                "1.00");
+        System.out.printf(
+                Locale.ROOT, "%-34s %8.3f %14s%n", "random", b.get("random").asDouble(), "0.50");
+        System.out.printf(
+                Locale.ROOT, "%-34s %8.3f %14s%n", "oracle", b.get("oracle").asDouble(), "-");
         for (var r : report.get("routers")) {
-            System.out.printf(Locale.ROOT, "%-34s %8.3f %14.2f   APGR %.3f, strong calls for 50%%/80%% PGR: %.2f/%.2f%n",
-                    r.get("name").asText() + " (argmax)", r.get("accuracy").asDouble(),
-                    r.get("share_to_cheap").asDouble(), r.get("apgr").asDouble(),
-                    r.get("strong_share_for_50pct_pgr").asDouble(), r.get("strong_share_for_80pct_pgr").asDouble());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-34s %8.3f %14.2f   APGR %.3f, strong calls for 50%%/80%% PGR: %.2f/%.2f%n",
+                    r.get("name").asText() + " (argmax)",
+                    r.get("accuracy").asDouble(),
+                    r.get("share_to_cheap").asDouble(),
+                    r.get("apgr").asDouble(),
+                    r.get("strong_share_for_50pct_pgr").asDouble(),
+                    r.get("strong_share_for_80pct_pgr").asDouble());
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "%-15s", "share to cheap");
@@ -440,7 +479,8 @@ public final class RouterEvaluation {
         }
         System.out.println();
         for (var r : report.get("routers")) {
-            System.out.printf(Locale.ROOT, "%-15s", r.get("name").asText().replace("router_cluster_tags", "router+tags"));
+            System.out.printf(
+                    Locale.ROOT, "%-15s", r.get("name").asText().replace("router_cluster_tags", "router+tags"));
             for (var p : r.get("curve")) {
                 System.out.printf(Locale.ROOT, " %5.3f", p.get("accuracy").asDouble());
             }
@@ -466,10 +506,15 @@ public final class RouterEvaluation {
         if (report.has("routing_cost")) {
             System.out.println();
             for (var c : report.get("routing_cost")) {
-                System.out.printf(Locale.ROOT, "routing %.2f ms vs one full PairRanker pass over 2 answers %.2f ms"
-                        + " (%s, rows of %d tokens): ratio %.3f%n", c.get("router_ms_median").asDouble(),
-                        c.get("ranker_full_pass_ms_median").asDouble(), c.get("ranker").asText(),
-                        c.get("ranker_max_row_tokens").asInt(), c.get("router_over_ranker").asDouble());
+                System.out.printf(
+                        Locale.ROOT,
+                        "routing %.2f ms vs one full PairRanker pass over 2 answers %.2f ms"
+                                + " (%s, rows of %d tokens): ratio %.3f%n",
+                        c.get("router_ms_median").asDouble(),
+                        c.get("ranker_full_pass_ms_median").asDouble(),
+                        c.get("ranker").asText(),
+                        c.get("ranker_max_row_tokens").asInt(),
+                        c.get("router_over_ranker").asDouble());
             }
         }
     }
@@ -497,55 +542,83 @@ public final class RouterEvaluation {
     // ---------------------------------------------------------------- options
 
     /** The command line: the options described in the class documentation. */
-    @Command(name = "RouterEvaluation", mixinStandardHelpOptions = true, versionProvider = Version.class,
-            sortOptions = false, usageHelpAutoWidth = true,
-            description = {"Evaluates the reward-guided router on GSM8K answers of GPT-4 and Mixtral under k-fold"
-                + " cross-validation, and times routing against one PairRanker pass; writes a JSON report and prints"
-                + " a table.",
+    @Command(
+            name = "RouterEvaluation",
+            mixinStandardHelpOptions = true,
+            versionProvider = Version.class,
+            sortOptions = false,
+            usageHelpAutoWidth = true,
+            description = {
+                "Evaluates the reward-guided router on GSM8K answers of GPT-4 and Mixtral under k-fold"
+                        + " cross-validation, and times routing against one PairRanker pass; writes a JSON report and prints"
+                        + " a table.",
                 "Default paths resolve against the repository root (found by walking up from the working"
-                + " directory); paths given as options resolve against the working directory."})
+                        + " directory); paths given as options resolve against the working directory."
+            })
     static final class Options implements BenchArgs.Checked {
         private static final Path ROOT = BenchArgs.repositoryRoot();
 
-        @Option(names = "--data", paramLabel = "FILE",
+        @Option(
+                names = "--data",
+                paramLabel = "FILE",
                 description = "A CSV with the bundled data's columns (default: the bundled GSM8K answers).")
         Path data;
 
-        @Option(names = "--folds", paramLabel = "K",
+        @Option(
+                names = "--folds",
+                paramLabel = "K",
                 description = "Cross-validation folds, at least 2 (default: ${DEFAULT-VALUE}).")
         int folds = 5;
 
-        @Option(names = "--limit", paramLabel = "N",
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
                 description = "The first N questions only; 0 for all (default: ${DEFAULT-VALUE}).")
         int limit;
 
-        @Option(names = "--seed", paramLabel = "S",
+        @Option(
+                names = "--seed",
+                paramLabel = "S",
                 description = "Seed of the fold assignment, the heads' initialisation and the clusters"
                         + " (default: ${DEFAULT-VALUE}).")
         int seed;
 
-        @Option(names = "--clusters", paramLabel = "K",
+        @Option(
+                names = "--clusters",
+                paramLabel = "K",
                 description = "Embedding clusters used as tags (default: ${DEFAULT-VALUE}).")
         int clusters = 8;
 
-        @Option(names = "--beta", paramLabel = "B",
+        @Option(
+                names = "--beta",
+                paramLabel = "B",
                 description = "Soft-label beta of the router with tags, in [0, 1] (default: ${DEFAULT-VALUE}).")
         double beta = SoftLabels.DEFAULT_BETA;
 
-        @Option(names = "--epochs", paramLabel = "E",
+        @Option(
+                names = "--epochs",
+                paramLabel = "E",
                 description = "Training epochs of each router head (default: ${DEFAULT-VALUE}).")
         int epochs = 50;
 
-        @Option(names = "--latency-queries", paramLabel = "Q",
+        @Option(
+                names = "--latency-queries",
+                paramLabel = "Q",
                 description = "Questions timed for the routing cost; 0 to skip (default: ${DEFAULT-VALUE}).")
         int latencyQueries = 50;
 
-        @Option(names = "--rankers", paramLabel = "DIR", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+        @Option(
+                names = "--rankers",
+                paramLabel = "DIR",
+                split = "\\s*,\\s*",
+                splitSynopsisLabel = ",",
                 description = "Rankers the routing is timed against, comma-separated, or none (default: the tiny"
                         + " fixture and the base-sized model when made: ${DEFAULT-VALUE}).")
         List<Path> rankers = defaultRankers();
 
-        @Option(names = "--minilm-cache", paramLabel = "DIR",
+        @Option(
+                names = "--minilm-cache",
+                paramLabel = "DIR",
                 description = "Where MiniLM's files are unpacked (default: the encoder's own).")
         Path minilmCache;
 

@@ -3,8 +3,8 @@ package io.llmblender.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmblender.core.Blender;
 import io.llmblender.core.BlendMode;
+import io.llmblender.core.Blender;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
@@ -56,7 +56,9 @@ import picocli.CommandLine.Option;
  * best with a fixed heap such as {@code -Xms512m -Xmx512m} so that resident memory measures leaks, not the heap
  * growing into its default maximum), {@code --out}. Also {@code exec:java@server-bench} after an install.
  */
-@Command(name = "server-bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "server-bench",
+        mixinStandardHelpOptions = true,
         description = "Load blender-server over loopback: req/s, p50/p99 and errors for route and blend, and its"
                 + " overhead over a direct Blender.blend.")
 public final class ServerBenchmark implements Callable<Integer> {
@@ -79,20 +81,25 @@ public final class ServerBenchmark implements Callable<Integer> {
     @Option(names = "--ranker", defaultValue = "default", description = "default (shipped) or a PairRanker directory.")
     String ranker;
 
-    @Option(names = "--upstreams", defaultValue = "function", description = "function: in-process LlmClients that"
-            + " answer at once (the server's own cost); loopback: OpenAI-compatible HTTP servers on loopback, through"
-            + " OpenAiCompatibleClient (${DEFAULT-VALUE}).")
+    @Option(
+            names = "--upstreams",
+            defaultValue = "function",
+            description = "function: in-process LlmClients that"
+                    + " answer at once (the server's own cost); loopback: OpenAI-compatible HTTP servers on loopback, through"
+                    + " OpenAiCompatibleClient (${DEFAULT-VALUE}).")
     String upstreams;
 
-    @Option(names = "--soak-seconds", defaultValue = "0", description = "After the phases, post blends for this long"
-            + " with the process's resident memory sampled every 10 s (${DEFAULT-VALUE}: no soak).")
+    @Option(
+            names = "--soak-seconds",
+            defaultValue = "0",
+            description = "After the phases, post blends for this long"
+                    + " with the process's resident memory sampled every 10 s (${DEFAULT-VALUE}: no soak).")
     int soakSeconds;
 
     @Option(names = "--out", description = "The JSON report (default target/bench/server.json at the repository root).")
     Path out;
 
-    private ServerBenchmark() {
-    }
+    private ServerBenchmark() {}
 
     /**
      * Runs the benchmark.
@@ -114,8 +121,8 @@ public final class ServerBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         for (int v : new int[] {threads, seconds}) {
             if (v < 1) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--threads and --seconds must be at"
-                        + " least 1, found " + v);
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--threads and --seconds must be at" + " least 1, found " + v);
             }
         }
         Path root = BenchArgs.repositoryRoot();
@@ -127,11 +134,14 @@ public final class ServerBenchmark implements Callable<Integer> {
         settings.put("warmup_seconds", warmupSeconds);
         settings.put("cores", Runtime.getRuntime().availableProcessors());
         if (!upstreams.equals("function") && !upstreams.equals("loopback")) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--upstreams must be function or"
-                    + " loopback, found " + upstreams);
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "--upstreams must be function or" + " loopback, found " + upstreams);
         }
-        settings.put("upstreams", upstreams.equals("function") ? "3 in-process LlmClients answering at once"
-                : "3 loopback OpenAI-compatible servers");
+        settings.put(
+                "upstreams",
+                upstreams.equals("function")
+                        ? "3 in-process LlmClients answering at once"
+                        : "3 loopback OpenAI-compatible servers");
         ArrayNode phases = json.putArray("phases");
         List<String> names = List.of("llm-a", "llm-b", "llm-c");
         Router router = new Router() {
@@ -145,7 +155,9 @@ public final class ServerBenchmark implements Callable<Integer> {
                 return RouteDecision.of(names, new double[] {0.6, 0.3, 0.1});
             }
         };
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(threads)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .executor(Executors.newFixedThreadPool(threads))
+                .build();
         try (LoopbackOpenAiServer a = upstream("llm-a", ANSWER_A);
                 LoopbackOpenAiServer b = upstream("llm-b", ANSWER_B);
                 LoopbackOpenAiServer c = upstream("llm-c", ANSWER_C);
@@ -158,21 +170,48 @@ public final class ServerBenchmark implements Callable<Integer> {
             LlmClient ca = function ? LlmClient.of("llm-a", p -> Generation.of(ANSWER_A)) : la;
             LlmClient cb = function ? LlmClient.of("llm-b", p -> Generation.of(ANSWER_B)) : lb;
             LlmClient cc = function ? LlmClient.of("llm-c", p -> Generation.of(ANSWER_C)) : lc;
-            try (BlenderServer server = BlenderServer.builder().upstream(ca).upstream(cb).upstream(cc).ranker(r)
-                    .router(router).port(0).maxThreads(Math.max(16, threads * 4)).start();
-                    Blender direct = Blender.builder().client(ca).client(cb).client(cc).ranker((Ranker) r).build();
-                    Blender routed = Blender.builder().client(ca).client(cb).client(cc).ranker((Ranker) r)
-                            .router(router).mode(BlendMode.ROUTE).build()) {
+            try (BlenderServer server = BlenderServer.builder()
+                            .upstream(ca)
+                            .upstream(cb)
+                            .upstream(cc)
+                            .ranker(r)
+                            .router(router)
+                            .port(0)
+                            .maxThreads(Math.max(16, threads * 4))
+                            .start();
+                    Blender direct = Blender.builder()
+                            .client(ca)
+                            .client(cb)
+                            .client(cc)
+                            .ranker((Ranker) r)
+                            .build();
+                    Blender routed = Blender.builder()
+                            .client(ca)
+                            .client(cb)
+                            .client(cc)
+                            .ranker((Ranker) r)
+                            .router(router)
+                            .mode(BlendMode.ROUTE)
+                            .build()) {
                 URI uri = URI.create(server.baseUrl() + "/chat/completions");
                 for (String model : List.of("route", "blend")) {
                     Blender inProcess = model.equals("route") ? routed : direct;
-                    phases.add(phase("direct " + model, () -> inProcess.blend(Prompt.of(QUESTION)).failures()
-                            .isEmpty()));
-                    HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    phases.add(phase(
+                            "direct " + model,
+                            () -> inProcess
+                                    .blend(Prompt.of(QUESTION))
+                                    .failures()
+                                    .isEmpty()));
+                    HttpRequest request = HttpRequest.newBuilder(uri)
+                            .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"messages\":"
-                                    + "[{\"role\":\"user\",\"content\":\"" + QUESTION + "\"}]}")).build();
-                    phases.add(phase("server " + model, () ->
-                            http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() == 200));
+                                    + "[{\"role\":\"user\",\"content\":\"" + QUESTION + "\"}]}"))
+                            .build();
+                    phases.add(phase(
+                            "server " + model,
+                            () -> http.send(request, HttpResponse.BodyHandlers.ofString())
+                                            .statusCode()
+                                    == 200));
                 }
                 if (soakSeconds > 0) {
                     json.set("soak", soak(http, uri));
@@ -191,11 +230,16 @@ public final class ServerBenchmark implements Callable<Integer> {
         }
         Files.createDirectories(report.toAbsolutePath().getParent());
         JSON.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), json);
-        System.out.println(String.format(Locale.ROOT, "%-14s %9s %9s %9s %7s", "phase", "req/s", "p50 ms", "p99 ms",
-                "errors"));
-        phases.forEach(p -> System.out.println(String.format(Locale.ROOT, "%-14s %9.1f %9.3f %9.3f %7d",
-                p.get("phase").asText(), p.get("requests_per_s").asDouble(), p.get("p50_ms").asDouble(),
-                p.get("p99_ms").asDouble(), p.get("errors").asLong())));
+        System.out.println(
+                String.format(Locale.ROOT, "%-14s %9s %9s %9s %7s", "phase", "req/s", "p50 ms", "p99 ms", "errors"));
+        phases.forEach(p -> System.out.println(String.format(
+                Locale.ROOT,
+                "%-14s %9.1f %9.3f %9.3f %7d",
+                p.get("phase").asText(),
+                p.get("requests_per_s").asDouble(),
+                p.get("p50_ms").asDouble(),
+                p.get("p99_ms").asDouble(),
+                p.get("errors").asLong())));
         System.out.println("server overhead at p50: " + overhead);
         System.out.println("wrote " + report);
         return 0;
@@ -206,25 +250,31 @@ public final class ServerBenchmark implements Callable<Integer> {
      * answers, the samples, and the growth within the second half (its largest sample over its first, minus 1).
      */
     private ObjectNode soak(HttpClient http, URI uri) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"blend\",\"messages\":"
-                        + "[{\"role\":\"user\",\"content\":\"" + QUESTION + "\"}]}")).build();
+                        + "[{\"role\":\"user\",\"content\":\"" + QUESTION + "\"}]}"))
+                .build();
         AtomicLong fiveXx = new AtomicLong();
         List<Double> rss = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         // Runs until the sampler is shut down below; nothing awaits it.
-        var unused = sampler.scheduleAtFixedRate(() -> rss.add(BenchStats.procStatusMb("VmRSS")), 0, 10,
-                java.util.concurrent.TimeUnit.SECONDS);
+        var unused = sampler.scheduleAtFixedRate(
+                () -> rss.add(BenchStats.procStatusMb("VmRSS")), 0, 10, java.util.concurrent.TimeUnit.SECONDS);
         ObjectNode o = JSON.createObjectNode();
         o.put("seconds", soakSeconds);
         try {
-            measure(o, () -> {
-                int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
-                if (status >= 500) {
-                    fiveXx.incrementAndGet();
-                }
-                return status == 200;
-            }, Duration.ofSeconds(soakSeconds));
+            measure(
+                    o,
+                    () -> {
+                        int status = http.send(request, HttpResponse.BodyHandlers.ofString())
+                                .statusCode();
+                        if (status >= 500) {
+                            fiveXx.incrementAndGet();
+                        }
+                        return status == 200;
+                    },
+                    Duration.ofSeconds(soakSeconds));
         } finally {
             sampler.shutdownNow();
         }
@@ -237,7 +287,8 @@ public final class ServerBenchmark implements Callable<Integer> {
         samples.forEach(v -> a.add(BenchStats.round(v, 1)));
         List<Double> second = samples.subList(samples.size() / 2, samples.size());
         if (!second.isEmpty()) {
-            double growth = second.stream().mapToDouble(Double::doubleValue).max().orElse(0) / second.get(0) - 1;
+            double growth =
+                    second.stream().mapToDouble(Double::doubleValue).max().orElse(0) / second.get(0) - 1;
             o.put("second_half_growth", BenchStats.round(growth, 4));
         }
         System.out.println("soak " + o);
@@ -322,12 +373,19 @@ public final class ServerBenchmark implements Callable<Integer> {
     }
 
     private static LoopbackOpenAiServer upstream(String model, String answer) throws java.io.IOException {
-        return new LoopbackOpenAiServer().recording(false).reply(LoopbackOpenAiServer.json(200,
-                LoopbackOpenAiServer.completionJson(model, answer, "stop", 12, 14)));
+        return new LoopbackOpenAiServer()
+                .recording(false)
+                .reply(LoopbackOpenAiServer.json(
+                        200, LoopbackOpenAiServer.completionJson(model, answer, "stop", 12, 14)));
     }
 
     private static OpenAiCompatibleClient client(String name, LoopbackOpenAiServer s) {
-        return OpenAiCompatibleClient.builder().name(name).baseUrl(s.baseUrl()).model(name).maxAttempts(1)
-                .requestTimeout(Duration.ofSeconds(30)).build();
+        return OpenAiCompatibleClient.builder()
+                .name(name)
+                .baseUrl(s.baseUrl())
+                .model(name)
+                .maxAttempts(1)
+                .requestTimeout(Duration.ofSeconds(30))
+                .build();
     }
 }

@@ -7,13 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.BlendResult;
 import io.llmblender.core.Blender;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.openai.OpenAiCompatibleClient;
-import io.llmblender.testkit.LoopbackOpenAiServer;
 import io.llmblender.eval.dataset.Gsm8kData;
 import io.llmblender.eval.dataset.Gsm8kData.Question;
 import io.llmblender.fuser.Decoding;
 import io.llmblender.fuser.GenFuser;
+import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.ranker.PairRanker;
+import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -50,7 +50,9 @@ import picocli.CommandLine.Option;
  * {@code --blends}, {@code --ranker-calls}, {@code --fuser-calls} (10,000 each), {@code --max-new-tokens} (16,
  * greedy), {@code --sample-ms} (1000), {@code --out}.
  */
-@Command(name = "soak-bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "soak-bench",
+        mixinStandardHelpOptions = true,
         description = "Soak a shared Blender, PairRanker and GenFuser from many threads; report throughput, latency,"
                 + " errors and resident memory.")
 public final class SoakBenchmark implements Callable<Integer> {
@@ -78,8 +80,7 @@ public final class SoakBenchmark implements Callable<Integer> {
     @Option(names = "--out", description = "The JSON report (default target/bench/soak.json at the repository root).")
     Path out;
 
-    private SoakBenchmark() {
-    }
+    private SoakBenchmark() {}
 
     /**
      * Runs the soak.
@@ -97,8 +98,8 @@ public final class SoakBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         for (int v : new int[] {threads, blends, rankerCalls, fuserCalls, maxNewTokens, sampleMs}) {
             if (v < 1) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "every count must be at least 1,"
-                        + " found " + v);
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "every count must be at least 1," + " found " + v);
             }
         }
         Path root = BenchArgs.repositoryRoot();
@@ -116,27 +117,43 @@ public final class SoakBenchmark implements Callable<Integer> {
         int threadsBefore = liveThreads();
         try (LoopbackOpenAiServer llms = loopbackLlms(questions);
                 PairRanker ranker = PairRanker.load(root.resolve("models/pairranker"));
-                GenFuser fuser = GenFuser.builder(root.resolve("models/genfuser")).decoding(Decoding.greedy())
-                        .maxNewTokens(maxNewTokens).build()) {
+                GenFuser fuser = GenFuser.builder(root.resolve("models/genfuser"))
+                        .decoding(Decoding.greedy())
+                        .maxNewTokens(maxNewTokens)
+                        .build()) {
             try (OpenAiCompatibleClient a = client(llms, "llm-a");
                     OpenAiCompatibleClient b = client(llms, "llm-b");
                     OpenAiCompatibleClient c = client(llms, "llm-c");
-                    Blender blender = Blender.builder().client(a).client(b).client(c)
-                    .ranker(ranker).fuser(fuser).topK(2).perClientTimeout(Duration.ofSeconds(30)).build()) {
+                    Blender blender = Blender.builder()
+                            .client(a)
+                            .client(b)
+                            .client(c)
+                            .ranker(ranker)
+                            .fuser(fuser)
+                            .topK(2)
+                            .perClientTimeout(Duration.ofSeconds(30))
+                            .build()) {
                 phases.add(phase("blender", blends, i -> {
-                    BlendResult r = blender.blend(Prompt.of(questions.get(i % questions.size()).prompt()));
-                    return r.failures().isEmpty() && r.rankingFailure().isEmpty() && r.fusionFailure().isEmpty()
+                    BlendResult r = blender.blend(
+                            Prompt.of(questions.get(i % questions.size()).prompt()));
+                    return r.failures().isEmpty()
+                            && r.rankingFailure().isEmpty()
+                            && r.fusionFailure().isEmpty()
                             && r.fusion().isPresent();
                 }));
             }
             phases.add(phase("ranker", rankerCalls, i -> {
                 Question q = questions.get(i % questions.size());
                 Question next = questions.get((i + 1) % questions.size());
-                return ranker.rank(q.prompt(), List.of(q.answerA(), q.answerB(), next.answerA())).size() == 3;
+                return ranker.rank(q.prompt(), List.of(q.answerA(), q.answerB(), next.answerA()))
+                                .size()
+                        == 3;
             }));
             phases.add(phase("fuser", fuserCalls, i -> {
                 Question q = questions.get(i % questions.size());
-                return fuser.fuse(Prompt.of(q.prompt()), List.of(q.answerA(), q.answerB())).finishReason() != null;
+                return fuser.fuse(Prompt.of(q.prompt()), List.of(q.answerA(), q.answerB()))
+                                .finishReason()
+                        != null;
             }));
         }
         System.gc();
@@ -171,16 +188,18 @@ public final class SoakBenchmark implements Callable<Integer> {
         List<String> firstErrors = new ArrayList<>();
         ArrayNode samples = JSON.createArrayNode();
         long start = System.nanoTime();
-        Thread sampler = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    sample(samples, start, done.get());
-                    Thread.sleep(sampleMs);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "soak-sampler");
+        Thread sampler = new Thread(
+                () -> {
+                    try {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            sample(samples, start, done.get());
+                            Thread.sleep(sampleMs);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "soak-sampler");
         sampler.setDaemon(true);
         sampler.start();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -248,7 +267,9 @@ public final class SoakBenchmark implements Callable<Integer> {
         s.put("t_s", BenchStats.round((System.nanoTime() - start) / 1e9, 2));
         s.put("done", done);
         s.put("rss_mb", BenchStats.round(BenchStats.procStatusMb("VmRSS"), 1));
-        s.put("heap_used_mb", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
+        s.put(
+                "heap_used_mb",
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20);
         s.put("threads", liveThreads());
     }
 
@@ -267,17 +288,41 @@ public final class SoakBenchmark implements Callable<Integer> {
     }
 
     private static void print(ObjectNode json) {
-        System.out.printf(Locale.ROOT, "%-8s %7s %8s %8s %8s %8s %7s %9s %9s %9s %8s%n", "phase", "calls", "seconds",
-                "calls/s", "p50 ms", "p99 ms", "errors", "RSS start", "RSS mid", "RSS end", "growth");
+        System.out.printf(
+                Locale.ROOT,
+                "%-8s %7s %8s %8s %8s %8s %7s %9s %9s %9s %8s%n",
+                "phase",
+                "calls",
+                "seconds",
+                "calls/s",
+                "p50 ms",
+                "p99 ms",
+                "errors",
+                "RSS start",
+                "RSS mid",
+                "RSS end",
+                "growth");
         for (var p : json.get("phases")) {
-            System.out.printf(Locale.ROOT, "%-8s %7d %8.1f %8.1f %8.2f %8.2f %7d %9.0f %9.0f %9.0f %7.2f%%%n",
-                    p.get("phase").asText(), p.get("calls").asInt(), p.get("seconds").asDouble(),
-                    p.get("calls_per_s").asDouble(), p.get("p50_ms").asDouble(), p.get("p99_ms").asDouble(),
-                    p.get("errors").asInt(), p.get("rss_start_mb").asDouble(), p.get("rss_mid_mb").asDouble(),
-                    p.get("rss_end_mb").asDouble(), p.get("rss_growth_second_half_pct").asDouble());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-8s %7d %8.1f %8.1f %8.2f %8.2f %7d %9.0f %9.0f %9.0f %7.2f%%%n",
+                    p.get("phase").asText(),
+                    p.get("calls").asInt(),
+                    p.get("seconds").asDouble(),
+                    p.get("calls_per_s").asDouble(),
+                    p.get("p50_ms").asDouble(),
+                    p.get("p99_ms").asDouble(),
+                    p.get("errors").asInt(),
+                    p.get("rss_start_mb").asDouble(),
+                    p.get("rss_mid_mb").asDouble(),
+                    p.get("rss_end_mb").asDouble(),
+                    p.get("rss_growth_second_half_pct").asDouble());
         }
-        System.out.printf(Locale.ROOT, "live threads: %d before, %d after closing everything: %s%n",
-                json.get("live_threads_before").asInt(), json.get("live_threads_after_close").asInt(),
+        System.out.printf(
+                Locale.ROOT,
+                "live threads: %d before, %d after closing everything: %s%n",
+                json.get("live_threads_before").asInt(),
+                json.get("live_threads_after_close").asInt(),
                 json.get("threads_after_close_by_name"));
     }
 
@@ -295,7 +340,10 @@ public final class SoakBenchmark implements Callable<Integer> {
                 return LoopbackOpenAiServer.json(400, "{\"error\":{\"message\":\"not JSON\"}}");
             }
             String model = body.path("model").asText();
-            String content = body.path("messages").path(body.path("messages").size() - 1).path("content").asText();
+            String content = body.path("messages")
+                    .path(body.path("messages").size() - 1)
+                    .path("content")
+                    .asText();
             int q = Math.floorMod(content.hashCode(), questions.size());
             String text = switch (model) {
                 case "llm-a" -> questions.get(q).answerA();
@@ -307,6 +355,10 @@ public final class SoakBenchmark implements Callable<Integer> {
     }
 
     private static OpenAiCompatibleClient client(LoopbackOpenAiServer llms, String model) {
-        return OpenAiCompatibleClient.builder().name(model).model(model).baseUrl(llms.baseUrl()).build();
+        return OpenAiCompatibleClient.builder()
+                .name(model)
+                .model(model)
+                .baseUrl(llms.baseUrl())
+                .build();
     }
 }

@@ -47,17 +47,19 @@ public final class SparkBenchmark {
     private static final String WARM_UP = "{\"id\": \"warm-up\", \"instruction\": \"What is 2 + 3?\", \"input\": \"\","
             + " \"candidates\": [{\"model\": \"a\", \"text\": \"5\"}, {\"model\": \"b\", \"text\": \"It is 6.\"}]}";
 
-    private SparkBenchmark() {
-    }
+    private SparkBenchmark() {}
 
-    @Command(name = "spark-bench", mixinStandardHelpOptions = true,
+    @Command(
+            name = "spark-bench",
+            mixinStandardHelpOptions = true,
             description = "SparkRanking on local[1] and local[2] against PairRanker on one JVM, same data and ranker.")
     static final class Options implements BenchArgs.Checked {
         @Option(names = "--data", description = "MixInstruct records (default: ${DEFAULT-VALUE})")
         Path data = BenchArgs.repositoryRoot().resolve("data/gsm8k-100.jsonl");
 
-        @Option(names = "--ranker", description = "ranker directory, or default for the shipped one (default:"
-                + " ${DEFAULT-VALUE})")
+        @Option(
+                names = "--ranker",
+                description = "ranker directory, or default for the shipped one (default:" + " ${DEFAULT-VALUE})")
         String ranker = RankerHolder.DEFAULT;
 
         @Option(names = "--batch", description = "records per ranker call (default: ${DEFAULT-VALUE})")
@@ -78,8 +80,8 @@ public final class SparkBenchmark {
             BenchArgs.positive(commandLine, "--reps", reps);
             for (String master : masters) {
                 if (!master.matches("local\\[\\d+]")) {
-                    throw new CommandLine.ParameterException(commandLine,
-                            "--masters must list local[N] masters, found " + master);
+                    throw new CommandLine.ParameterException(
+                            commandLine, "--masters must list local[N] masters, found " + master);
                 }
             }
         }
@@ -105,7 +107,8 @@ public final class SparkBenchmark {
                 continue;
             }
             JsonNode record = JSON.readTree(line);
-            sources.add(record.path("instruction").asText("") + record.path("input").asText(""));
+            sources.add(
+                    record.path("instruction").asText("") + record.path("input").asText(""));
             List<String> texts = new ArrayList<>();
             record.get("candidates").forEach(c -> texts.add(c.get("text").asText()));
             candidates.add(texts);
@@ -138,11 +141,13 @@ public final class SparkBenchmark {
 
         Path warmUp = Files.createTempFile("spark-bench-warm-up", ".jsonl");
         Files.writeString(warmUp, WARM_UP + "\n", StandardCharsets.UTF_8);
-        SparkRanking.Options ranking = SparkRanking.Options.defaults().withRanker(dir.toString())
-                .withBatchSize(options.batch);
+        SparkRanking.Options ranking =
+                SparkRanking.Options.defaults().withRanker(dir.toString()).withBatchSize(options.batch);
         for (String master : options.masters) {
             int cores = Integer.parseInt(master.replaceAll("\\D", ""));
-            SparkSession spark = SparkSession.builder().master(master).appName("spark-bench")
+            SparkSession spark = SparkSession.builder()
+                    .master(master)
+                    .appName("spark-bench")
                     .config("spark.ui.enabled", "false")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
@@ -154,8 +159,10 @@ public final class SparkBenchmark {
                     RankerHolder.closeAll();
                     noop(SparkRanking.rank(SparkDatasets.readJsonl(spark, warmUp.toString()), ranking));
                     long start = System.nanoTime();
-                    noop(SparkRanking.rank(SparkDatasets.readJsonl(spark, options.data.toString())
-                            .repartition(cores), ranking));
+                    noop(SparkRanking.rank(
+                            SparkDatasets.readJsonl(spark, options.data.toString())
+                                    .repartition(cores),
+                            ranking));
                     times[r] = System.nanoTime() - start;
                 }
             } finally {
@@ -168,12 +175,22 @@ public final class SparkBenchmark {
 
         Files.createDirectories(options.out.toAbsolutePath().getParent());
         JSON.writerWithDefaultPrettyPrinter().writeValue(options.out.toFile(), report);
-        System.out.printf(Locale.ROOT, "%d records, %d ordered pairs, batch %d, ranker %s, median of %d%n", records,
-                pairs, options.batch, dir, options.reps);
+        System.out.printf(
+                Locale.ROOT,
+                "%d records, %d ordered pairs, batch %d, ranker %s, median of %d%n",
+                records,
+                pairs,
+                options.batch,
+                dir,
+                options.reps);
         System.out.printf(Locale.ROOT, "%-48s %10s %10s %10s%n", "configuration", "median s", "records/s", "pairs/s");
         for (JsonNode row : rows) {
-            System.out.printf(Locale.ROOT, "%-48s %10.2f %10.1f %10.1f%n", row.get("configuration").asText(),
-                    row.get("median_s").asDouble(), row.get("records_per_s").asDouble(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-48s %10.2f %10.1f %10.1f%n",
+                    row.get("configuration").asText(),
+                    row.get("median_s").asDouble(),
+                    row.get("records_per_s").asDouble(),
                     row.get("pairs_per_s").asDouble());
         }
         System.out.println("wrote " + options.out);

@@ -1,8 +1,5 @@
 package io.llmblender.bench;
 
-import io.llmblender.core.fuse.Fuser;
-import io.llmblender.core.rank.Ranker;
-import io.llmblender.core.route.Router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,18 +36,50 @@ class BenchOptionsTest {
             assertThat(o.base).isEqualTo(ROOT.resolve("models/build/pairranker-base"));
             assertThat(o.out).isEqualTo(ROOT.resolve("target/bench/ranker.json"));
             assertThat(o.data).isNull();
-            assertThat(new int[] {o.question, o.reps, o.baseReps, o.warmup, o.baseWarmup, o.referenceSample,
-                o.baseReferenceSample, o.referenceReps, o.baseReferenceReps, o.varyingQuestions,
-                o.baseVaryingQuestions, o.varyingN, o.optimizerAb, o.tokenBudget, o.maxBatchRows})
+            assertThat(new int[] {
+                        o.question,
+                        o.reps,
+                        o.baseReps,
+                        o.warmup,
+                        o.baseWarmup,
+                        o.referenceSample,
+                        o.baseReferenceSample,
+                        o.referenceReps,
+                        o.baseReferenceReps,
+                        o.varyingQuestions,
+                        o.baseVaryingQuestions,
+                        o.varyingN,
+                        o.optimizerAb,
+                        o.tokenBudget,
+                        o.maxBatchRows
+                    })
                     .containsExactly(0, 5, 2, 2, 1, 0, 6, 3, 1, 10, 0, 8, 0, 16_384, 64);
             assertThat(o.device).isEqualTo("cpu");
         }
 
         @Test
         void values_areParsed() {
-            RankerBenchmark.Options o = RankerBenchmark.Options.parse("--n", "4, 6", "--reps", "3", "--base-reps",
-                    "1", "--warmup", "0", "--varying-questions", "0", "--token-budget", "4096", "--device", "gpu",
-                    "--data", "x.csv", "--out", "r.json", "--base", "not/made/yet");
+            RankerBenchmark.Options o = RankerBenchmark.Options.parse(
+                    "--n",
+                    "4, 6",
+                    "--reps",
+                    "3",
+                    "--base-reps",
+                    "1",
+                    "--warmup",
+                    "0",
+                    "--varying-questions",
+                    "0",
+                    "--token-budget",
+                    "4096",
+                    "--device",
+                    "gpu",
+                    "--data",
+                    "x.csv",
+                    "--out",
+                    "r.json",
+                    "--base",
+                    "not/made/yet");
 
             assertThat(o.ns).containsExactly(4, 6);
             assertThat(new int[] {o.reps, o.baseReps, o.warmup, o.varyingQuestions, o.tokenBudget})
@@ -63,9 +92,11 @@ class BenchOptionsTest {
 
         @Test
         void optionGivenTwice_keepsTheLastValue() {
-            assertThat(RankerBenchmark.Options.parse("--reps", "3", "--reps", "7").reps).isEqualTo(7);
+            assertThat(RankerBenchmark.Options.parse("--reps", "3", "--reps", "7").reps)
+                    .isEqualTo(7);
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--reps", "3", "--reps", "0"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--reps must be positive, got 0");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--reps must be positive, got 0");
         }
 
         @Test
@@ -74,42 +105,62 @@ class BenchOptionsTest {
             assertThat(o.tiny).isNull();
             assertThat(o.base).isNull();
 
-            assertThat(RankerBenchmark.Options.parse("--tiny", dir.toString()).tiny).isEqualTo(dir);
+            assertThat(RankerBenchmark.Options.parse("--tiny", dir.toString()).tiny)
+                    .isEqualTo(dir);
         }
 
         @Test
         void badValues_nameTheOptionAndTheValue(@TempDir Path dir) {
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--n", "4,1"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--n needs at least 2 candidates, got 1");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--n needs at least 2 candidates, got 1");
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--n", "0"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--n must be positive, got 0");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--n must be positive, got 0");
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--reps", "0"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--reps must be positive, got 0");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--reps must be positive, got 0");
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--base-warmup", "-1"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--base-warmup must not be negative, got -1");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--base-warmup must not be negative, got -1");
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--reps", "many"))
-                    .isInstanceOf(ParameterException.class).hasMessageContaining("--reps")
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessageContaining("--reps")
                     .hasMessageContaining("'many'");
             Path missing = dir.resolve("missing");
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--tiny", missing.toString()))
-                    .isInstanceOf(ParameterException.class).hasMessage("--tiny: no directory " + missing);
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--tiny: no directory " + missing);
         }
 
         @Test
         void unknownOption_isRejected() {
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("--frobnicate", "1"))
-                    .isInstanceOf(UnmatchedArgumentException.class).hasMessageContaining("'--frobnicate'");
+                    .isInstanceOf(UnmatchedArgumentException.class)
+                    .hasMessageContaining("'--frobnicate'");
             assertThatThrownBy(() -> RankerBenchmark.Options.parse("4"))
-                    .isInstanceOf(UnmatchedArgumentException.class).hasMessageContaining("'4'");
+                    .isInstanceOf(UnmatchedArgumentException.class)
+                    .hasMessageContaining("'4'");
         }
 
         @Test
         void usage_listsEveryOptionWithItsDefault() {
             String usage = new CommandLine(new RankerBenchmark.Options()).getUsageMessage();
 
-            assertThat(usage).contains("RankerBenchmark", "--tiny=DIR|none", "--n=N[,N...]", "--help",
-                    "--base-reference-sample=K", "(default: 6)", "(default: [4, 8, 12])", "--token-budget=T",
-                    "(default: 16384)", "--device=cpu|gpu", "--optimizer-ab=K", "--varying-n=N");
+            assertThat(usage)
+                    .contains(
+                            "RankerBenchmark",
+                            "--tiny=DIR|none",
+                            "--n=N[,N...]",
+                            "--help",
+                            "--base-reference-sample=K",
+                            "(default: 6)",
+                            "(default: [4, 8, 12])",
+                            "--token-budget=T",
+                            "(default: 16384)",
+                            "--device=cpu|gpu",
+                            "--optimizer-ab=K",
+                            "--varying-n=N");
         }
 
         @Test
@@ -138,14 +189,29 @@ class BenchOptionsTest {
 
         @Test
         void values_areParsed() {
-            FuserBenchmark.Options o = FuserBenchmark.Options.parse("--tokens", "16", "--reps", "2", "--warmup",
-                    "0", "--question", "3", "--search", "1", "--threads", "0", "--device", "cpu");
+            FuserBenchmark.Options o = FuserBenchmark.Options.parse(
+                    "--tokens",
+                    "16",
+                    "--reps",
+                    "2",
+                    "--warmup",
+                    "0",
+                    "--question",
+                    "3",
+                    "--search",
+                    "1",
+                    "--threads",
+                    "0",
+                    "--device",
+                    "cpu");
 
             assertThat(new int[] {o.tokens, o.reps, o.smallReps(), o.warmup, o.question, o.search})
                     .containsExactly(16, 2, 2, 0, 3, 1);
             assertThat(o.threads).isZero();
             assertThat(o.device).isEqualTo("cpu");
-            assertThat(FuserBenchmark.Options.parse("--reps", "2", "--small-reps", "5").smallReps()).isEqualTo(5);
+            assertThat(FuserBenchmark.Options.parse("--reps", "2", "--small-reps", "5")
+                            .smallReps())
+                    .isEqualTo(5);
         }
 
         @Test
@@ -159,19 +225,24 @@ class BenchOptionsTest {
         @Test
         void badValues_nameTheOptionAndTheValue() {
             assertThatThrownBy(() -> FuserBenchmark.Options.parse("--tokens", "0"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--tokens must be positive, got 0");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--tokens must be positive, got 0");
             assertThatThrownBy(() -> FuserBenchmark.Options.parse("--small-reps", "0"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--small-reps must be positive, got 0");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--small-reps must be positive, got 0");
             assertThatThrownBy(() -> FuserBenchmark.Options.parse("--threads", "-2"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--threads must not be negative, got -2");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--threads must not be negative, got -2");
             assertThatThrownBy(() -> FuserBenchmark.Options.parse("--search", "0"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--search must be positive, got 0");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--search must be positive, got 0");
         }
 
         @Test
         void unknownOption_isRejected() {
             assertThatThrownBy(() -> FuserBenchmark.Options.parse("--beams", "4"))
-                    .isInstanceOf(UnmatchedArgumentException.class).hasMessageContaining("'--beams'");
+                    .isInstanceOf(UnmatchedArgumentException.class)
+                    .hasMessageContaining("'--beams'");
         }
     }
 
@@ -201,9 +272,25 @@ class BenchOptionsTest {
         void values_areParsed(@TempDir Path dir) throws Exception {
             Path a = Files.createDirectory(dir.resolve("a"));
             Path b = Files.createDirectory(dir.resolve("b"));
-            RouterEvaluation.Options o = RouterEvaluation.Options.parse("--limit", "100", "--folds", "2", "--seed",
-                    "-3", "--beta", "1", "--epochs", "2", "--latency-queries", "0", "--rankers", a + ", " + b,
-                    "--minilm-cache", "cache", "--out", "re.json");
+            RouterEvaluation.Options o = RouterEvaluation.Options.parse(
+                    "--limit",
+                    "100",
+                    "--folds",
+                    "2",
+                    "--seed",
+                    "-3",
+                    "--beta",
+                    "1",
+                    "--epochs",
+                    "2",
+                    "--latency-queries",
+                    "0",
+                    "--rankers",
+                    a + ", " + b,
+                    "--minilm-cache",
+                    "cache",
+                    "--out",
+                    "re.json");
 
             assertThat(new int[] {o.limit, o.folds, o.seed, o.epochs, o.latencyQueries})
                     .containsExactly(100, 2, -3, 2, 0);
@@ -215,33 +302,42 @@ class BenchOptionsTest {
 
         @Test
         void none_meansNoRanker() {
-            assertThat(RouterEvaluation.Options.parse("--rankers", "none").rankers).isEmpty();
+            assertThat(RouterEvaluation.Options.parse("--rankers", "none").rankers)
+                    .isEmpty();
         }
 
         @Test
         void badValues_nameTheOptionAndTheValue(@TempDir Path dir) {
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--folds", "1"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--folds must be at least 2, got 1");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--folds must be at least 2, got 1");
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--beta", "1.5"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--beta must be in [0, 1], got 1.5");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--beta must be in [0, 1], got 1.5");
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--beta", "NaN"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--beta must be in [0, 1], got NaN");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--beta must be in [0, 1], got NaN");
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--limit", "-1"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--limit must not be negative, got -1");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--limit must not be negative, got -1");
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--clusters", "0"))
-                    .isInstanceOf(ParameterException.class).hasMessage("--clusters must be positive, got 0");
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--clusters must be positive, got 0");
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--beta", "high"))
-                    .isInstanceOf(ParameterException.class).hasMessageContaining("--beta")
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessageContaining("--beta")
                     .hasMessageContaining("'high'");
             Path missing = dir.resolve("missing");
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--rankers", dir + "," + missing))
-                    .isInstanceOf(ParameterException.class).hasMessage("--rankers: no directory " + missing);
+                    .isInstanceOf(ParameterException.class)
+                    .hasMessage("--rankers: no directory " + missing);
         }
 
         @Test
         void unknownOption_isRejected() {
             assertThatThrownBy(() -> RouterEvaluation.Options.parse("--fold", "3"))
-                    .isInstanceOf(UnmatchedArgumentException.class).hasMessageContaining("'--fold'");
+                    .isInstanceOf(UnmatchedArgumentException.class)
+                    .hasMessageContaining("'--fold'");
         }
     }
 }

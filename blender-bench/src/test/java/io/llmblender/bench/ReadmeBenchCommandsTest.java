@@ -56,10 +56,12 @@ class ReadmeBenchCommandsTest {
                 execs++;
                 String id = exec.group(1);
                 assertThat(MAIN_CLASSES).as("README runs exec:java@%s", id).containsKey(id);
-                assertThat(pom).as("pom.xml execution %s", id)
-                        .containsPattern("<id>" + id + "</id>[\\s\\S]*?<mainClass>" + Pattern.quote(MAIN_CLASSES.get(id))
-                                + "</mainClass>");
-                String[] args = exec.group(2) == null ? new String[0]
+                assertThat(pom)
+                        .as("pom.xml execution %s", id)
+                        .containsPattern("<id>" + id + "</id>[\\s\\S]*?<mainClass>"
+                                + Pattern.quote(MAIN_CLASSES.get(id)) + "</mainClass>");
+                String[] args = exec.group(2) == null
+                        ? new String[0]
                         : ShellWords.split(exec.group(2)).toArray(String[]::new);
                 assertThatCode(() -> PARSERS.get(id).accept(args)).as(line).doesNotThrowAnyException();
             }

@@ -13,9 +13,9 @@ import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.fuser.GenFuser;
+import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.router.ZooterRouter;
 import io.llmblender.router.encode.QueryEncoder;
@@ -35,8 +35,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -55,14 +55,16 @@ import picocli.CommandLine.Spec;
  *  "router": "routers/mine", "threshold": 0.7, "timeout_s": 60}
  * }</pre>
  */
-@Command(name = "blend", mixinStandardHelpOptions = true,
+@Command(
+        name = "blend",
+        mixinStandardHelpOptions = true,
         description = "Ask OpenAI-compatible LLMs a prompt, rank their answers and fuse the best (or route to one).")
 final class BlendCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> LLM_KEYS = Set.of("name", "url", "model", "key-env");
-    private static final Set<String> CONFIG_FIELDS = Set.of("llms", "ranker", "fuser", "top_k", "mode", "router",
-            "threshold", "timeout_s");
+    private static final Set<String> CONFIG_FIELDS =
+            Set.of("llms", "ranker", "fuser", "top_k", "mode", "router", "threshold", "timeout_s");
     private static final Set<String> CONFIG_LLM_FIELDS = Set.of("name", "base_url", "model", "api_key_env");
 
     @Spec
@@ -74,19 +76,25 @@ final class BlendCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "TEXT", description = "Input for the instruction (LLM-Blender's 'input').")
     String input = "";
 
-    @Option(names = "--llm", paramLabel = "name=N,url=URL,model=M[,key-env=VAR]",
+    @Option(
+            names = "--llm",
+            paramLabel = "name=N,url=URL,model=M[,key-env=VAR]",
             description = "An OpenAI-compatible LLM; repeat for each. The key is read from the environment variable.")
     List<String> llms = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON config file with LLMs and settings.")
     Path config;
 
-    @Option(names = "--ranker", paramLabel = "DIR|default|test|none",
+    @Option(
+            names = "--ranker",
+            paramLabel = "DIR|default|test|none",
             description = "PairRanker export directory, 'default' for the shipped ranker, 'test' for the bundled test"
                     + " model, or 'none' (default).")
     String ranker;
 
-    @Option(names = "--fuser", paramLabel = "DIR|test|llm:NAME|none",
+    @Option(
+            names = "--fuser",
+            paramLabel = "DIR|test|llm:NAME|none",
             description = "GenFuser export directory, 'test', 'llm:NAME' to fuse with one of the LLMs, or 'none'"
                     + " (default).")
     String fuser;
@@ -94,14 +102,19 @@ final class BlendCommand implements Callable<Integer> {
     @Option(names = "--top-k", paramLabel = "K", description = "How many of the best answers to fuse (default 3).")
     Integer topK;
 
-    @Option(names = "--mode", paramLabel = "blend|route|adaptive",
+    @Option(
+            names = "--mode",
+            paramLabel = "blend|route|adaptive",
             description = "blend: ask all (default); route: ask the router's choice; adaptive: route when sure.")
     BlendMode mode;
 
     @Option(names = "--router", paramLabel = "DIR", description = "A router directory made by train-router.")
     Path router;
 
-    @Option(names = "--encoder", defaultValue = ModelOptions.MINILM, paramLabel = "minilm|DIR",
+    @Option(
+            names = "--encoder",
+            defaultValue = ModelOptions.MINILM,
+            paramLabel = "minilm|DIR",
             description = "The router's query encoder (default: the bundled all-MiniLM-L6-v2).")
     String encoderOption;
 
@@ -120,8 +133,8 @@ final class BlendCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String prompt = String.join(" ", words).strip();
         if (prompt.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "give a prompt, e.g. blender blend --llm ... \"Name a"
-                    + " colour.\"");
+            throw new ParameterException(
+                    spec.commandLine(), "give a prompt, e.g. blender blend --llm ... \"Name a" + " colour.\"");
         }
         Settings s = settings();
         List<LlmClient> clients = new ArrayList<>();
@@ -132,8 +145,11 @@ final class BlendCommand implements Callable<Integer> {
                 clients.add(client);
                 resources.add(client);
             }
-            Blender.Builder builder = Blender.builder().clients(clients).topK(s.topK)
-                    .perClientTimeout(s.timeout).mode(s.mode);
+            Blender.Builder builder = Blender.builder()
+                    .clients(clients)
+                    .topK(s.topK)
+                    .perClientTimeout(s.timeout)
+                    .mode(s.mode);
             if (!s.ranker.equals("none")) {
                 PairRanker r = PairRanker.load(ModelOptions.ranker(s.ranker, "--ranker"));
                 resources.add(r);
@@ -182,8 +198,7 @@ final class BlendCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- settings
 
     /** One LLM to ask. */
-    record LlmSpec(String name, String url, String model, String keyEnv, String source) {
-    }
+    record LlmSpec(String name, String url, String model, String keyEnv, String source) {}
 
     /** The settings after merging the config file and the options. */
     static final class Settings {
@@ -206,8 +221,9 @@ final class BlendCommand implements Callable<Integer> {
             s.llms.add(parseLlm(llm));
         }
         if (s.llms.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "give at least one LLM with --llm"
-                    + " name=N,url=URL,model=M[,key-env=VAR] or in --config FILE");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "give at least one LLM with --llm" + " name=N,url=URL,model=M[,key-env=VAR] or in --config FILE");
         }
         if (ranker != null) {
             s.ranker = ranker;
@@ -234,8 +250,10 @@ final class BlendCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--top-k must be at least 1, found " + s.topK);
         }
         if (s.mode != BlendMode.BLEND && s.router == null) {
-            throw new ParameterException(spec.commandLine(), "--mode " + s.mode.name().toLowerCase(Locale.ROOT)
-                    + " needs --router DIR (made by blender train-router)");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--mode " + s.mode.name().toLowerCase(Locale.ROOT)
+                            + " needs --router DIR (made by blender train-router)");
         }
         return s;
     }
@@ -245,24 +263,31 @@ final class BlendCommand implements Callable<Integer> {
         for (String part : value.split(",", -1)) {
             int eq = part.indexOf('=');
             if (eq <= 0) {
-                throw new ParameterException(spec.commandLine(), "--llm '" + value + "': each part must be key=value,"
-                        + " found '" + part + "' (keys: name, url, model, key-env)");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--llm '" + value + "': each part must be key=value," + " found '" + part
+                                + "' (keys: name, url, model, key-env)");
             }
             String key = part.substring(0, eq).strip();
             if (!LLM_KEYS.contains(key)) {
-                throw new ParameterException(spec.commandLine(), "--llm '" + value + "': unknown key '" + key
-                        + "' (keys: name, url, model, key-env)");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--llm '" + value + "': unknown key '" + key + "' (keys: name, url, model, key-env)");
             }
             fields.put(key, part.substring(eq + 1).strip());
         }
         for (String required : List.of("url", "model")) {
             if (fields.getOrDefault(required, "").isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--llm '" + value + "': '" + required
-                        + "' is required");
+                throw new ParameterException(
+                        spec.commandLine(), "--llm '" + value + "': '" + required + "' is required");
             }
         }
-        return new LlmSpec(fields.getOrDefault("name", fields.get("model")), fields.get("url"), fields.get("model"),
-                fields.get("key-env"), "--llm");
+        return new LlmSpec(
+                fields.getOrDefault("name", fields.get("model")),
+                fields.get("url"),
+                fields.get("model"),
+                fields.get("key-env"),
+                "--llm");
     }
 
     private void readConfig(Path file, Settings s) throws IOException {
@@ -303,8 +328,12 @@ final class BlendCommand implements Callable<Integer> {
                 String url = text(file, n, where, "base_url", true);
                 String model = text(file, n, where, "model", true);
                 String name = text(file, n, where, "name", false);
-                s.llms.add(new LlmSpec(name == null ? model : name, url, model, text(file, n, where, "api_key_env",
-                        false), file.toString()));
+                s.llms.add(new LlmSpec(
+                        name == null ? model : name,
+                        url,
+                        model,
+                        text(file, n, where, "api_key_env", false),
+                        file.toString()));
             }
         }
         s.ranker = textOr(file, root, "ranker", s.ranker);
@@ -317,8 +346,8 @@ final class BlendCommand implements Callable<Integer> {
             try {
                 s.mode = BlendMode.valueOf(m.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": field 'mode' must be blend, route or adaptive, found \""
-                        + m + "\"", e);
+                throw new IllegalArgumentException(
+                        file + ": field 'mode' must be blend, route or adaptive, found \"" + m + "\"", e);
             }
         }
         if (root.has("router")) {
@@ -341,8 +370,8 @@ final class BlendCommand implements Callable<Integer> {
             return null;
         }
         if (!v.isTextual() || v.asText().isBlank()) {
-            throw new IllegalArgumentException(file + ": field '" + where + "." + field
-                    + "' must be a non-blank string, found " + v);
+            throw new IllegalArgumentException(
+                    file + ": field '" + where + "." + field + "' must be a non-blank string, found " + v);
         }
         return v.asText();
     }
@@ -376,8 +405,8 @@ final class BlendCommand implements Callable<Integer> {
 
     private Duration seconds(double value, String what) {
         if (!(value > 0) || Double.isInfinite(value)) {
-            throw new ParameterException(spec.commandLine(), what + " must be a positive number of seconds, found "
-                    + value);
+            throw new ParameterException(
+                    spec.commandLine(), what + " must be a positive number of seconds, found " + value);
         }
         return Duration.ofMillis(Math.round(value * 1000));
     }
@@ -385,8 +414,11 @@ final class BlendCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- parts
 
     private static OpenAiCompatibleClient client(LlmSpec llm, Duration timeout) {
-        OpenAiCompatibleClient.Builder b = OpenAiCompatibleClient.builder().name(llm.name()).baseUrl(llm.url())
-                .model(llm.model()).requestTimeout(timeout);
+        OpenAiCompatibleClient.Builder b = OpenAiCompatibleClient.builder()
+                .name(llm.name())
+                .baseUrl(llm.url())
+                .model(llm.model())
+                .requestTimeout(timeout);
         if (llm.keyEnv() != null) {
             b.apiKeyFromEnv(llm.keyEnv());
         }
@@ -404,8 +436,8 @@ final class BlendCommand implements Callable<Integer> {
                     return LlmFuser.builder(c).build();
                 }
             }
-            throw new IllegalArgumentException("--fuser " + value + ": no LLM named '" + name + "'; the LLMs are "
-                    + clientNames(clients));
+            throw new IllegalArgumentException(
+                    "--fuser " + value + ": no LLM named '" + name + "'; the LLMs are " + clientNames(clients));
         }
         GenFuser g = GenFuser.load(ModelOptions.fuser(value, "--fuser"));
         resources.add(g);
@@ -421,22 +453,36 @@ final class BlendCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- output
 
     private static void report(PrintWriter err, BlendResult r) {
-        err.printf(Locale.ROOT, "mode %s, asked %s, %d answered, %d failed, %d ms in all%n",
-                r.mode().name().toLowerCase(Locale.ROOT), r.called(), r.candidates().size(), r.failures().size(),
+        err.printf(
+                Locale.ROOT,
+                "mode %s, asked %s, %d answered, %d failed, %d ms in all%n",
+                r.mode().name().toLowerCase(Locale.ROOT),
+                r.called(),
+                r.candidates().size(),
+                r.failures().size(),
                 r.timings().total().toMillis());
         r.route().ifPresent(d -> err.println("router: " + distribution(d)));
         r.routingFailure().ifPresent(f -> err.println("router failed: " + f));
         for (Candidate c : r.ranked()) {
-            err.printf(Locale.ROOT, "  %s: %d chars in %d ms%n", c.client(), c.text().length(), c.latency().toMillis());
+            err.printf(
+                    Locale.ROOT,
+                    "  %s: %d chars in %d ms%n",
+                    c.client(),
+                    c.text().length(),
+                    c.latency().toMillis());
         }
         for (ClientFailure f : r.failures()) {
             err.println("  failed: " + f);
         }
-        r.ranking().ifPresent(k -> err.println("ranked by " + r.rankerName().orElse("-") + ": best first "
-                + names(r)));
+        r.ranking().ifPresent(k -> err.println("ranked by " + r.rankerName().orElse("-") + ": best first " + names(r)));
         r.rankingFailure().ifPresent(f -> err.println("ranking failed: " + f));
-        r.fusion().ifPresent(f -> err.printf(Locale.ROOT, "fused by %s from %d answers (stopped: %s)%n",
-                f.fuserName(), f.candidatesUsed(), f.finishReason()));
+        r.fusion()
+                .ifPresent(f -> err.printf(
+                        Locale.ROOT,
+                        "fused by %s from %d answers (stopped: %s)%n",
+                        f.fuserName(),
+                        f.candidatesUsed(),
+                        f.finishReason()));
         r.fusionFailure().ifPresent(f -> err.println("fusion failed: " + f));
     }
 
@@ -447,8 +493,8 @@ final class BlendCommand implements Callable<Integer> {
     }
 
     private static String distribution(RouteDecision d) {
-        StringBuilder sb = new StringBuilder("chose " + d.chosen() + String.format(Locale.ROOT, " (p %.3f);",
-                d.confidence()));
+        StringBuilder sb =
+                new StringBuilder("chose " + d.chosen() + String.format(Locale.ROOT, " (p %.3f);", d.confidence()));
         for (String name : d.names()) {
             sb.append(String.format(Locale.ROOT, " %s %.3f", name, d.probability(name)));
         }

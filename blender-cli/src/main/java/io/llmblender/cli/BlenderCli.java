@@ -1,12 +1,11 @@
 package io.llmblender.cli;
 
 import io.llmblender.core.error.BlenderException;
-import io.llmblender.cli.Version;
 import io.llmblender.eval.dataset.DatasetException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,12 +23,24 @@ import picocli.CommandLine.Spec;
  * <p>From a clone: {@code ./blender demo}. From the built jar: {@code java -jar blender-cli/target/blender.jar
  * demo}.
  */
-@Command(name = "blender", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(
+        name = "blender",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
         description = "Ensemble LLMs: rank and fuse their answers (LLM-Blender), or route each query to one (Zooter).",
-        subcommands = {DemoCommand.class, BlendCommand.class, RankCommand.class, FuseCommand.class, EvalCommand.class,
-            RouteCommand.class, TrainRouterCommand.class, EvalRoutingCommand.class, ServeCommand.class,
+        subcommands = {
+            DemoCommand.class,
+            BlendCommand.class,
+            RankCommand.class,
+            FuseCommand.class,
+            EvalCommand.class,
+            RouteCommand.class,
+            TrainRouterCommand.class,
+            EvalRoutingCommand.class,
+            ServeCommand.class,
             SparkCommand.class,
-            CommandLine.HelpCommand.class})
+            CommandLine.HelpCommand.class
+        })
 public final class BlenderCli implements Runnable {
 
     /** Exit code of a failure at run time. */
@@ -38,16 +49,18 @@ public final class BlenderCli implements Runnable {
     @Spec
     CommandSpec spec;
 
-    private BlenderCli() {
-    }
+    private BlenderCli() {}
 
     /**
      * Sets PyTorch's threads per operation before any model loads.
      *
      * @param threads at least 1
      */
-    @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads per operation, before the command"
-            + " (default: PyTorch's, one per core; 1 is faster on a busy machine).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "PyTorch threads per operation, before the command"
+                    + " (default: PyTorch's, one per core; 1 is faster on a busy machine).")
     void threads(int threads) {
         if (threads < 1) {
             throw new ParameterException(spec.commandLine(), "--threads must be at least 1, found " + threads);
@@ -69,8 +82,10 @@ public final class BlenderCli implements Runnable {
             System.setProperty("OPT_OUT_TRACKING", "true");
         }
         // UTF-8 whatever the locale: records and answers go to stdout, and Java 17 takes an ASCII default under LANG=C.
-        System.exit(run(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
-                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), args));
+        System.exit(run(
+                new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true),
+                args));
     }
 
     /**
@@ -106,8 +121,11 @@ public final class BlenderCli implements Runnable {
 
     /** Failures a user can act on from the message alone; anything else also gets its stack trace. */
     private static boolean expected(Throwable e) {
-        return e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof BlenderException || e instanceof DatasetException || e instanceof UncheckedIOException
+        return e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
+                || e instanceof BlenderException
+                || e instanceof DatasetException
+                || e instanceof UncheckedIOException
                 || e instanceof java.io.IOException;
     }
 

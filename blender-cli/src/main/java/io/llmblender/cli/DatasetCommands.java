@@ -21,8 +21,7 @@ import picocli.CommandLine.ParameterException;
  */
 final class DatasetCommands {
 
-    private DatasetCommands() {
-    }
+    private DatasetCommands() {}
 
     /**
      * Fails with a usage error (exit code 2) when an option's value is below a minimum.
@@ -51,8 +50,11 @@ final class DatasetCommands {
     static void requireDistinct(CommandSpec spec, Path input, Path output) {
         boolean same;
         try {
-            same = (Files.exists(input) && Files.exists(output)) ? Files.isSameFile(input, output)
-                    : input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize());
+            same = (Files.exists(input) && Files.exists(output))
+                    ? Files.isSameFile(input, output)
+                    : input.toAbsolutePath()
+                            .normalize()
+                            .equals(output.toAbsolutePath().normalize());
         } catch (IOException e) {
             same = false;
         }
@@ -99,8 +101,7 @@ final class DatasetCommands {
      * @param lines the records to do, in file order
      * @param alreadyDone how many of the considered records the output already holds
      */
-    record Todo(List<Datasets.Line> lines, int alreadyDone) {
-    }
+    record Todo(List<Datasets.Line> lines, int alreadyDone) {}
 
     /**
      * The records this run has to do: the first {@code limit} valid records of the input, less those whose id the

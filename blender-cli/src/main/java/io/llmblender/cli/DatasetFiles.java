@@ -1,6 +1,5 @@
 package io.llmblender.cli;
 
-import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.eval.dataset.Datasets.OnBadLine;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,18 +11,27 @@ import picocli.CommandLine.Option;
  */
 final class DatasetFiles {
 
-    @Option(names = "--input", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
             description = "The dataset: JSONL, one MixInstruct record a line.")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "FILE",
             description = "Where to write the records with this command's field added (JSONL); resumed if it exists.")
     Path output;
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N records of the input.")
     Integer limit;
 
-    @Option(names = "--on-bad-line", paramLabel = "stop|skip", defaultValue = "STOP",
+    @Option(
+            names = "--on-bad-line",
+            paramLabel = "stop|skip",
+            defaultValue = "STOP",
             description = "At a line that is not a valid record: stop with an error (default), or skip it and go on.")
     OnBadLine onBadLine;
 

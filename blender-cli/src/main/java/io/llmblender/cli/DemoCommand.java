@@ -37,10 +37,14 @@ import picocli.CommandLine.Spec;
  * the matrix becomes a ranking, shown beside the GPT-4 judge's 1-10 ratings of the same answers, with how often the
  * two agree. Fusion runs only when a fuser is given ({@code --fuser DIR|test}); the demo says so otherwise.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Rank real answers of four real LLMs to Arena-Hard prompts (bundled) with the shipped ranker,"
-            + " beside the GPT-4 judge's ratings. No network, no API key.",
-            "--ranker and --fuser take other exports ('test': the bundled random test models)."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Rank real answers of four real LLMs to Arena-Hard prompts (bundled) with the shipped ranker,"
+                    + " beside the GPT-4 judge's ratings. No network, no API key.",
+            "--ranker and --fuser take other exports ('test': the bundled random test models)."
+        })
 final class DemoCommand implements Callable<Integer> {
 
     private static final int SHOWN_CHARS = 110;
@@ -50,21 +54,30 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--prompts", defaultValue = "4", description = "How many of the 4 bundled prompts to rank"
-            + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--prompts",
+            defaultValue = "4",
+            description = "How many of the 4 bundled prompts to rank" + " (default: ${DEFAULT-VALUE}).")
     int prompts;
 
-    @Option(names = "--ranker", defaultValue = ModelOptions.DEFAULT, paramLabel = "DIR|default|test",
+    @Option(
+            names = "--ranker",
+            defaultValue = ModelOptions.DEFAULT,
+            paramLabel = "DIR|default|test",
             description = "PairRanker export directory, 'default' for the shipped ranker (default), or 'test' for the"
                     + " bundled random test model.")
     String ranker;
 
-    @Option(names = "--fuser", paramLabel = "DIR|test",
+    @Option(
+            names = "--fuser",
+            paramLabel = "DIR|test",
             description = "GenFuser export directory to fuse the top 2, or 'test' for the bundled random test model"
                     + " (default: no fusion).")
     String fuser;
 
-    @Option(names = "--max-new-tokens", defaultValue = "48",
+    @Option(
+            names = "--max-new-tokens",
+            defaultValue = "48",
             description = "Longest fused answer, in tokens (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
@@ -73,19 +86,21 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<DatasetRecord> records = records();
         if (prompts < 1 || prompts > records.size()) {
-            throw new ParameterException(spec.commandLine(), "--prompts must be between 1 and " + records.size()
-                    + ", found " + prompts);
+            throw new ParameterException(
+                    spec.commandLine(), "--prompts must be between 1 and " + records.size() + ", found " + prompts);
         }
         if (maxNewTokens < 1) {
-            throw new ParameterException(spec.commandLine(), "--max-new-tokens must be at least 1, found " + maxNewTokens);
+            throw new ParameterException(
+                    spec.commandLine(), "--max-new-tokens must be at least 1, found " + maxNewTokens);
         }
-        out.println("Blender demo: real answers of four real LLMs to Arena-Hard prompts, ranked by PairRanker beside the"
-                + " GPT-4 judge's ratings.");
+        out.println(
+                "Blender demo: real answers of four real LLMs to Arena-Hard prompts, ranked by PairRanker beside the"
+                        + " GPT-4 judge's ratings.");
         out.println("  data:   Arena-Hard v1 (lmarena/arena-hard-auto, Apache-2.0), bundled; prompts the shipped ranker"
                 + " was not trained on; answers are replayed, no LLM is called");
         out.println("  ranker: " + ModelOptions.describe(ranker));
-        out.println("  fuser:  " + (fuser == null ? "none (give --fuser DIR to fuse the top answers)"
-                : ModelOptions.describe(fuser)));
+        out.println("  fuser:  "
+                + (fuser == null ? "none (give --fuser DIR to fuse the top answers)" : ModelOptions.describe(fuser)));
         if (ModelOptions.TEST.equals(ranker) || ModelOptions.TEST.equals(fuser)) {
             out.println("  NOTE:   " + ModelOptions.TEST_MODEL_NOTE + ".");
         }
@@ -93,8 +108,11 @@ final class DemoCommand implements Callable<Integer> {
         int judged = 0;
         int topAgree = 0;
         try (PairRanker pairRanker = PairRanker.load(ModelOptions.ranker(ranker, "--ranker"));
-                GenFuser genFuser = fuser == null ? null
-                        : GenFuser.builder(ModelOptions.fuser(fuser, "--fuser")).maxNewTokens(maxNewTokens).build()) {
+                GenFuser genFuser = fuser == null
+                        ? null
+                        : GenFuser.builder(ModelOptions.fuser(fuser, "--fuser"))
+                                .maxNewTokens(maxNewTokens)
+                                .build()) {
             for (int p = 0; p < prompts; p++) {
                 DatasetRecord record = records.get(p);
                 Blender.Builder builder = Blender.builder().ranker(pairRanker);
@@ -114,9 +132,16 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.printf(Locale.ROOT, "Agreement with the GPT-4 judge: %d of %d answer pairs the judge rated differently are"
-                + " ordered the same way (%.0f%%); the ranker's first pick is a best-rated answer for %d of %d"
-                + " prompts.%n", agreeing, judged, judged == 0 ? 0.0 : 100.0 * agreeing / judged, topAgree, prompts);
+        out.printf(
+                Locale.ROOT,
+                "Agreement with the GPT-4 judge: %d of %d answer pairs the judge rated differently are"
+                        + " ordered the same way (%.0f%%); the ranker's first pick is a best-rated answer for %d of %d"
+                        + " prompts.%n",
+                agreeing,
+                judged,
+                judged == 0 ? 0.0 : 100.0 * agreeing / judged,
+                topAgree,
+                prompts);
         out.println("Next: ./blender blend --help (your own LLMs), ./blender rank --help (a dataset), models/README.md"
                 + " (the shipped ranker, PairRM and GenFuser exports).");
         out.flush();
@@ -154,7 +179,8 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < answers.size(); i++) {
             Candidate c = answers.get(i);
             judge[i] = judgeScore(record, c.client());
-            out.printf(Locale.ROOT, "  [%d] %-38s GPT-4 %2.0f/10: %s%n", i + 1, c.client(), judge[i], shorten(c.text()));
+            out.printf(
+                    Locale.ROOT, "  [%d] %-38s GPT-4 %2.0f/10: %s%n", i + 1, c.client(), judge[i], shorten(c.text()));
         }
         Ranking ranking = result.ranking().orElseThrow();
         PairwiseMatrix matrix = ranking.matrix().orElseThrow();
@@ -168,8 +194,10 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < matrix.size(); i++) {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "     %-4s", "[" + (i + 1) + "]"));
             for (int j = 0; j < matrix.size(); j++) {
-                row.append(i == j || !matrix.isComputed(i, j) ? String.format(Locale.ROOT, "%9s", "-")
-                        : String.format(Locale.ROOT, "%9.3f", matrix.logit(i, j)));
+                row.append(
+                        i == j || !matrix.isComputed(i, j)
+                                ? String.format(Locale.ROOT, "%9s", "-")
+                                : String.format(Locale.ROOT, "%9.3f", matrix.logit(i, j)));
             }
             out.println(row);
         }
@@ -196,14 +224,26 @@ final class DemoCommand implements Callable<Integer> {
             best = Math.max(best, s);
         }
         boolean topIsBest = judge[ranking.order().get(0)] == best;
-        out.printf(Locale.ROOT, "  agreement: %d of %d pairs ordered as the judge orders them; first pick %s%n",
-                agreeing, judged, topIsBest ? "is a best-rated answer" : "is not a best-rated answer");
+        out.printf(
+                Locale.ROOT,
+                "  agreement: %d of %d pairs ordered as the judge orders them; first pick %s%n",
+                agreeing,
+                judged,
+                topIsBest ? "is a best-rated answer" : "is not a best-rated answer");
         Fusion fusion = result.fusion().orElse(null);
         if (fusion != null) {
-            out.printf(Locale.ROOT, "  fused by %s from the top %d (stopped: %s): %s%n", fusion.fuserName(),
-                    fusion.candidatesUsed(), fusion.finishReason(), shorten(fusion.text()));
+            out.printf(
+                    Locale.ROOT,
+                    "  fused by %s from the top %d (stopped: %s): %s%n",
+                    fusion.fuserName(),
+                    fusion.candidatesUsed(),
+                    fusion.finishReason(),
+                    shorten(fusion.text()));
         }
-        out.printf(Locale.ROOT, "  time: ranking %d ms%s%n", result.timings().ranking().toMillis(),
+        out.printf(
+                Locale.ROOT,
+                "  time: ranking %d ms%s%n",
+                result.timings().ranking().toMillis(),
                 fusion == null ? "" : ", fusion " + result.timings().fusion().toMillis() + " ms");
         return new int[] {agreeing, judged, topIsBest ? 1 : 0};
     }

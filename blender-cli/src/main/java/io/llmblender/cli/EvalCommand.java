@@ -1,20 +1,17 @@
 package io.llmblender.cli;
 
-import io.llmblender.core.Blender;
-import io.llmblender.core.Candidate;
-import io.llmblender.eval.GptRank;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llmblender.eval.dataset.DatasetException;
-import io.llmblender.eval.dataset.DatasetRecord;
-import io.llmblender.eval.dataset.Datasets;
-import io.llmblender.eval.dataset.Datasets.Line;
-import io.llmblender.eval.dataset.Datasets.OnBadLine;
 import io.llmblender.eval.EvalReport;
 import io.llmblender.eval.RecordRanking;
 import io.llmblender.eval.ReferenceMetric;
 import io.llmblender.eval.SelectionMetrics;
 import io.llmblender.eval.SelectionMetrics.Item;
+import io.llmblender.eval.dataset.DatasetException;
+import io.llmblender.eval.dataset.DatasetRecord;
+import io.llmblender.eval.dataset.Datasets;
+import io.llmblender.eval.dataset.Datasets.Line;
+import io.llmblender.eval.dataset.Datasets.OnBadLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -68,11 +65,15 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes as {@link BlenderCli}: 0, 1 (a bad line under {@code --on-bad-line stop}, no records, an unreadable
  * file), 2 (usage).
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a ranker's top-1 selection against reference scores: a row per LLM, random, oracle and"
-            + " the selection (mean metric, share ranked first by the reference, mean reference rank), and the mean"
-            + " Spearman and Kendall tau-b between the ranker's scores and the reference.",
-            "Ties: reference ranks are averaged; every candidate tied for best counts as first."})
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluate a ranker's top-1 selection against reference scores: a row per LLM, random, oracle and"
+                    + " the selection (mean metric, share ranked first by the reference, mean reference rank), and the mean"
+                    + " Spearman and Kendall tau-b between the ranker's scores and the reference.",
+            "Ties: reference ranks are averaged; every candidate tied for best counts as first."
+        })
 final class EvalCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,11 +81,16 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
             description = "MixInstruct-format JSONL, usually written by `blender rank` (records with \"ranking\").")
     Path input;
 
-    @Option(names = "--metric", paramLabel = "NAME",
+    @Option(
+            names = "--metric",
+            paramLabel = "NAME",
             description = "The reference: candidates[i].scores[NAME], or gpt-rank for LLM-Blender's GPT-Rank derived"
                     + " from cmp_results (lower is better). Default: the first score name of the first record.")
     String metric;
@@ -95,7 +101,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     Path json;
 
-    @Option(names = "--on-bad-line", paramLabel = "stop|skip", defaultValue = "stop",
+    @Option(
+            names = "--on-bad-line",
+            paramLabel = "stop|skip",
+            defaultValue = "stop",
             description = "On a bad line (not a record, metric missing, malformed ranking): stop with an error"
                     + " (default) or report it on standard error and go on without it.")
     OnBadLine onBadLine;
@@ -113,8 +122,11 @@ final class EvalCommand implements Callable<Integer> {
         skipped = contents.skipped().size();
         List<Line> lines = contents.lines();
         if (lines.isEmpty()) {
-            throw new DatasetException(input, DatasetException.WHOLE_FILE, input + ": no records to evaluate"
-                    + (skipped > 0 ? " (all " + skipped + " lines were skipped)" : ""));
+            throw new DatasetException(
+                    input,
+                    DatasetException.WHOLE_FILE,
+                    input + ": no records to evaluate"
+                            + (skipped > 0 ? " (all " + skipped + " lines were skipped)" : ""));
         }
         ReferenceMetric reference = ReferenceMetric.of(metricName(lines.get(0), err), lowerIsBetter);
         boolean ranked = lines.stream().anyMatch(l -> l.record().json().hasNonNull(RecordRanking.FIELD));
@@ -135,7 +147,9 @@ final class EvalCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("ranked by " + describe(ranking.get()) + ", but line "
                             + firstRankedLine + " by " + describe(firstRanking) + "; evaluate one ranker at a time");
                 }
-                List<String> models = record.candidates().stream().map(DatasetRecord.Candidate::model).toList();
+                List<String> models = record.candidates().stream()
+                        .map(DatasetRecord.Candidate::model)
+                        .toList();
                 items.add(new Item(models, values, ranking));
                 if (ranked && firstRanking == null) {
                     firstRanking = ranking.get();
@@ -146,7 +160,10 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         if (items.isEmpty()) {
-            throw new DatasetException(input, DatasetException.WHOLE_FILE, input + ": no records left to evaluate: all " + skipped + " were skipped");
+            throw new DatasetException(
+                    input,
+                    DatasetException.WHOLE_FILE,
+                    input + ": no records left to evaluate: all " + skipped + " were skipped");
         }
         if (!ranked) {
             err.println("no record of " + input + " carries a 'ranking' (blender rank adds one), so there is no"
@@ -171,9 +188,14 @@ final class EvalCommand implements Callable<Integer> {
         if (metric != null) {
             return metric;
         }
-        String name = ReferenceMetric.defaultName(first.record()).orElseThrow(() -> new DatasetException(input, first.number(), input + ":"
-                + first.number() + ": the first record has neither scores nor cmp_results to take a default metric"
-                + " from; name one with --metric"));
+        String name = ReferenceMetric.defaultName(first.record())
+                .orElseThrow(() -> new DatasetException(
+                        input,
+                        first.number(),
+                        input + ":"
+                                + first.number()
+                                + ": the first record has neither scores nor cmp_results to take a default metric"
+                                + " from; name one with --metric"));
         err.println("metric: " + name + " (the first in the first record; --metric picks another)");
         return name;
     }
@@ -181,7 +203,8 @@ final class EvalCommand implements Callable<Integer> {
     private void bad(Line line, String what, PrintWriter err) {
         String message = input + ":" + line.number() + ": " + what;
         if (onBadLine == OnBadLine.STOP) {
-            throw new DatasetException(input, line.number(), message + " (--on-bad-line skip goes on without such lines)");
+            throw new DatasetException(
+                    input, line.number(), message + " (--on-bad-line skip goes on without such lines)");
         }
         err.println("skipped " + message);
         skipped++;
@@ -197,7 +220,9 @@ final class EvalCommand implements Callable<Integer> {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n",
+            Files.writeString(
+                    json,
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n",
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + json + ": " + e.getMessage(), e);

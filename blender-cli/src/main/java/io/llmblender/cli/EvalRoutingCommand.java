@@ -97,11 +97,15 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes as {@link BlenderCli}: 0; 1 for a bad input, prices or cache line (naming file and line) or too few
  * queries; 2 for a usage error.
  */
-@Command(name = "eval-routing", mixinStandardHelpOptions = true,
-        description = {"Cross-validated routing evaluation over a dataset with N LLMs and a reference score: each LLM"
-            + " alone, random, oracle, routers trained per fold on the reference scores and on the ranker's own"
-            + " rewards, the ranker's pick, the router's top-k with the ranker choosing, the adaptive mode; cost curves"
-            + " with APGR and the cost of 50%%/80%% of the gap; JSON and SVG."})
+@Command(
+        name = "eval-routing",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Cross-validated routing evaluation over a dataset with N LLMs and a reference score: each LLM"
+                    + " alone, random, oracle, routers trained per fold on the reference scores and on the ranker's own"
+                    + " rewards, the ranker's pick, the router's top-k with the ranker choosing, the adaptive mode; cost curves"
+                    + " with APGR and the cost of 50%%/80%% of the gap; JSON and SVG."
+        })
 final class EvalRoutingCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -118,76 +122,123 @@ final class EvalRoutingCommand implements Callable<Integer> {
     /** The loaded ranker's name, set when it loads. */
     private String rankerName = "";
 
-    @Option(names = "--input", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
             description = "MixInstruct JSONL, or a CSV in RouteLLM's GSM8K layout (metric: correct).")
     Path input;
 
-    @Option(names = "--metric", paramLabel = "NAME", description = "The reference score: candidates[i].scores[NAME]"
-            + " (required for JSONL; a CSV's is 'correct').")
+    @Option(
+            names = "--metric",
+            paramLabel = "NAME",
+            description =
+                    "The reference score: candidates[i].scores[NAME]" + " (required for JSONL; a CSV's is 'correct').")
     String metric;
 
     @Option(names = "--lower-is-better", description = "Smaller reference values are better (a loss).")
     boolean lowerIsBetter;
 
-    @Option(names = "--json", required = true, paramLabel = "OUT", description = "The JSON report; the SVG goes beside"
-            + " it.")
+    @Option(
+            names = "--json",
+            required = true,
+            paramLabel = "OUT",
+            description = "The JSON report; the SVG goes beside" + " it.")
     Path json;
 
-    @Option(names = "--folds", defaultValue = "5", paramLabel = "K", description = "Cross-validation folds (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--folds",
+            defaultValue = "5",
+            paramLabel = "K",
+            description = "Cross-validation folds (default" + " ${DEFAULT-VALUE}).")
     int folds;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of folds, heads and clusters"
-            + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            paramLabel = "S",
+            description = "Seed of folds, heads and clusters" + " (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--prices", paramLabel = "FILE", description = "model,price per line: cost in money besides calls.")
     Path prices;
 
-    @Option(names = "--price-unit", defaultValue = "price per call", paramLabel = "TEXT",
+    @Option(
+            names = "--price-unit",
+            defaultValue = "price per call",
+            paramLabel = "TEXT",
             description = "What the prices count, for the report (default: ${DEFAULT-VALUE}).")
     String priceUnit;
 
-    @Option(names = "--ranker", defaultValue = ModelOptions.DEFAULT, paramLabel = "default|test|DIR|none",
+    @Option(
+            names = "--ranker",
+            defaultValue = ModelOptions.DEFAULT,
+            paramLabel = "default|test|DIR|none",
             description = "The pairwise ranker (default: the shipped one); none for routers on reference scores only.")
     String ranker;
 
-    @Option(names = "--select-on", paramLabel = "FILE", description = "A JSONL whose records' ids pick the queries"
-            + " the ranker scores fully (all N(N-1) pairs); default: every query.")
+    @Option(
+            names = "--select-on",
+            paramLabel = "FILE",
+            description = "A JSONL whose records' ids pick the queries"
+                    + " the ranker scores fully (all N(N-1) pairs); default: every query.")
     Path selectOn;
 
-    @Option(names = "--top-k", split = ",", paramLabel = "K",
+    @Option(
+            names = "--top-k",
+            split = ",",
+            paramLabel = "K",
             description = "Fan-out sizes of the adaptive mode, each in [2, N] (default: 2,3, those up to N).")
     List<Integer> topK;
 
     @Option(names = "--ranker-cache", paramLabel = "FILE", description = "Keep and reuse the ranker's matrices here.")
     Path rankerCache;
 
-    @Option(names = "--llms", split = "\\s*,\\s*", paramLabel = "NAME", description = "The LLMs to route between"
-            + " (default: every model scored on at least --min-coverage of the records).")
+    @Option(
+            names = "--llms",
+            split = "\\s*,\\s*",
+            paramLabel = "NAME",
+            description = "The LLMs to route between"
+                    + " (default: every model scored on at least --min-coverage of the records).")
     List<String> llms;
 
-    @Option(names = "--min-coverage", defaultValue = "0.9", paramLabel = "SHARE", description = "See --llms (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--min-coverage",
+            defaultValue = "0.9",
+            paramLabel = "SHARE",
+            description = "See --llms (default" + " ${DEFAULT-VALUE}).")
     double minCoverage;
 
-    @Option(names = "--tags", defaultValue = "none", paramLabel = "none|clusters:K", description = "Label enhancement"
-            + " tags of the routers: none (default, beta 1) or K clusters of query embeddings (beta --beta).")
+    @Option(
+            names = "--tags",
+            defaultValue = "none",
+            paramLabel = "none|clusters:K",
+            description = "Label enhancement"
+                    + " tags of the routers: none (default, beta 1) or K clusters of query embeddings (beta --beta).")
     String tags;
 
-    @Option(names = "--beta", defaultValue = "0.3", description = "Soft-label beta with tags (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--beta",
+            defaultValue = "0.3",
+            description = "Soft-label beta with tags (default ${DEFAULT-VALUE}).")
     double beta;
 
-    @Option(names = "--epochs", defaultValue = "50", description = "At most this many epochs per router (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--epochs",
+            defaultValue = "50",
+            description = "At most this many epochs per router (default" + " ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--steps", defaultValue = "20", description = "Points of each adaptive curve minus one (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steps",
+            defaultValue = "20",
+            description = "Points of each adaptive curve minus one (default" + " ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch", defaultValue = "4", description = "Queries per ranker request (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "4",
+            description = "Queries per ranker request (default" + " ${DEFAULT-VALUE}).")
     int batch;
 
     @Override
@@ -203,23 +254,24 @@ final class EvalRoutingCommand implements Callable<Integer> {
         }
         for (int k : topK) {
             if (k < 2 || k > n) {
-                throw new ParameterException(spec.commandLine(), "--top-k must be in [2, " + n + "] for the " + n
-                        + " LLMs, found " + k);
+                throw new ParameterException(
+                        spec.commandLine(), "--top-k must be in [2, " + n + "] for the " + n + " LLMs, found " + k);
             }
         }
         if (table.size() < folds * 2) {
             throw new IllegalArgumentException("--folds " + folds + " needs at least " + 2 * folds + " queries, "
                     + input + " has " + table.size() + " usable");
         }
-        err.println("routing " + table.size() + " queries between " + n + " LLMs" + (table.dropped() > 0
-                ? " (" + table.dropped() + " records left out: some LLM lacks the metric)" : "") + ": " + table.llms());
-        Prices price = prices == null ? Prices.calls(table.llms())
+        err.println("routing " + table.size() + " queries between " + n + " LLMs"
+                + (table.dropped() > 0 ? " (" + table.dropped() + " records left out: some LLM lacks the metric)" : "")
+                + ": " + table.llms());
+        Prices price = prices == null
+                ? Prices.calls(table.llms())
                 : Prices.read(prices, priceUnit).requireAll(table.llms());
 
         boolean useRanker = !ranker.equals("none");
         Set<Integer> full = fullQueries(table);
         Map<Integer, PairwiseMatrix> matrices = useRanker ? score(table, full, err) : Map.of();
-
 
         int[] fold = Folds.assign(table.size(), folds, seed);
         List<RouterPredictions> routers = new ArrayList<>();
@@ -240,7 +292,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
                 rewarded.add(RewardRecord.of(table.queries().get(q), m));
             }
         }
-        SoftLabels labels = SoftLabels.builder().beta(clusters() > 0 ? beta : 1.0).build();
+        SoftLabels labels =
+                SoftLabels.builder().beta(clusters() > 0 ? beta : 1.0).build();
         HeadConfig head = HeadConfig.builder().epochs(epochs).seed(seed).build();
         try (QueryEncoder base = ModelOptions.encoder(ModelOptions.MINILM, "--encoder");
                 CachingEncoder encoder = CachingEncoder.wrap(base, table.size() + 16)) {
@@ -335,8 +388,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
                 // reported below
             }
         }
-        throw new ParameterException(spec.commandLine(), "--tags must be none or clusters:K with K >= 1, found '"
-                + tags + "'");
+        throw new ParameterException(
+                spec.commandLine(), "--tags must be none or clusters:K with K >= 1, found '" + tags + "'");
     }
 
     private RoutingTable table() throws IOException {
@@ -357,8 +410,9 @@ final class EvalRoutingCommand implements Callable<Integer> {
             return RoutingTable.of("correct", false, ids, queries, List.of(t.modelA(), t.modelB()), answers, scores);
         }
         if (metric == null) {
-            throw new ParameterException(spec.commandLine(), "--metric NAME is required for a JSONL input (a key of"
-                    + " the candidates' scores)");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--metric NAME is required for a JSONL input (a key of" + " the candidates' scores)");
         }
         Datasets.Contents contents = Datasets.read(input, Datasets.OnBadLine.STOP);
         List<DatasetRecord> records = new ArrayList<>();
@@ -367,8 +421,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
             throw new DatasetException(input, DatasetException.WHOLE_FILE, input + ": no records to evaluate");
         }
         try {
-            return RoutingTable.from(records, ReferenceMetric.of(metric, lowerIsBetter),
-                    llms == null ? List.of() : llms, minCoverage);
+            return RoutingTable.from(
+                    records, ReferenceMetric.of(metric, lowerIsBetter), llms == null ? List.of() : llms, minCoverage);
         } catch (IllegalArgumentException e) {
             throw new DatasetException(input, DatasetException.WHOLE_FILE, input + ": " + e.getMessage(), e);
         }
@@ -383,7 +437,9 @@ final class EvalRoutingCommand implements Callable<Integer> {
             return full;
         }
         Set<String> ids = new HashSet<>();
-        Datasets.read(selectOn, Datasets.OnBadLine.STOP).lines().forEach(l -> ids.add(l.record().id()));
+        Datasets.read(selectOn, Datasets.OnBadLine.STOP)
+                .lines()
+                .forEach(l -> ids.add(l.record().id()));
         for (int q = 0; q < table.size(); q++) {
             if (ids.contains(table.ids().get(q))) {
                 full.add(q);
@@ -447,8 +503,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
                     List<PairQuery> queries = new ArrayList<>();
                     for (int q : slice) {
                         // the table's query is instruction + input, what the rank command ranks against
-                        queries.add(PairQuery.of(table.queries().get(q), table.answers(q),
-                                needed(table, q, full.contains(q))));
+                        queries.add(PairQuery.of(
+                                table.queries().get(q), table.answers(q), needed(table, q, full.contains(q))));
                     }
                     List<PairwiseMatrix> got = model.scoreAll(queries);
                     for (int k = 0; k < slice.size(); k++) {
@@ -458,7 +514,11 @@ final class EvalRoutingCommand implements Callable<Integer> {
                     progress.step(slice.size());
                 }
             }
-            err.printf(Locale.ROOT, "scored %d pairs in %.0f s (%.1f pairs/s)%n", pairs, (System.nanoTime() - t0) / 1e9,
+            err.printf(
+                    Locale.ROOT,
+                    "scored %d pairs in %.0f s (%.1f pairs/s)%n",
+                    pairs,
+                    (System.nanoTime() - t0) / 1e9,
                     pairs / ((System.nanoTime() - t0) / 1e9));
         }
         return out;
@@ -474,8 +534,11 @@ final class EvalRoutingCommand implements Callable<Integer> {
         try {
             lines = Files.readAllLines(rankerCache, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new FileContentException(rankerCache, FileContentException.WHOLE_FILE, "cannot read "
-                    + rankerCache + ": " + e.getMessage(), e);
+            throw new FileContentException(
+                    rankerCache,
+                    FileContentException.WHOLE_FILE,
+                    "cannot read " + rankerCache + ": " + e.getMessage(),
+                    e);
         }
         String wanted = ranker;
         for (int k = 0; k < lines.size(); k++) {
@@ -494,14 +557,15 @@ final class EvalRoutingCommand implements Callable<Integer> {
                     continue; // another ranker or other LLMs: not usable here
                 }
                 if (logits.size() != n) {
-                    throw new IllegalArgumentException("field 'logits' must have " + n + " rows, found " + logits.size());
+                    throw new IllegalArgumentException(
+                            "field 'logits' must have " + n + " rows, found " + logits.size());
                 }
                 PairwiseMatrix.Builder b = PairwiseMatrix.builder(n);
                 for (int i = 0; i < n; i++) {
                     JsonNode row = logits.get(i);
                     if (!row.isArray() || row.size() != n) {
-                        throw new IllegalArgumentException("field 'logits[" + i + "]' must have " + n + " entries,"
-                                + " found " + row);
+                        throw new IllegalArgumentException(
+                                "field 'logits[" + i + "]' must have " + n + " entries," + " found " + row);
                     }
                     for (int j = 0; j < n; j++) {
                         if (i != j && row.get(j).isNumber()) {
@@ -546,8 +610,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            try (BufferedWriter w = Files.newBufferedWriter(rankerCache, StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            try (BufferedWriter w = Files.newBufferedWriter(
+                    rankerCache, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 w.write(JSON.writeValueAsString(o));
                 w.newLine();
             }
@@ -556,8 +620,15 @@ final class EvalRoutingCommand implements Callable<Integer> {
         }
     }
 
-    private RouterPredictions crossValidate(String name, List<RewardRecord> records, RoutingTable table, int[] fold,
-            CachingEncoder encoder, SoftLabels labels, HeadConfig head, PrintWriter err) {
+    private RouterPredictions crossValidate(
+            String name,
+            List<RewardRecord> records,
+            RoutingTable table,
+            int[] fold,
+            CachingEncoder encoder,
+            SoftLabels labels,
+            HeadConfig head,
+            PrintWriter err) {
         long t0 = System.nanoTime();
         double[][] p = new double[table.size()][];
         for (int f = 0; f < folds; f++) {
@@ -585,7 +656,11 @@ final class EvalRoutingCommand implements Callable<Integer> {
                 }
             }
         }
-        err.printf(Locale.ROOT, "%s: %d folds trained and routed in %.1f s%n", name, folds,
+        err.printf(
+                Locale.ROOT,
+                "%s: %d folds trained and routed in %.1f s%n",
+                name,
+                folds,
                 (System.nanoTime() - t0) / 1e9);
         return RouterPredictions.of(name, p);
     }
@@ -601,23 +676,31 @@ final class EvalRoutingCommand implements Callable<Integer> {
         List<SystemRow> rows = report.rankedRows().isEmpty() ? report.rows() : report.rankedRows();
         SystemRow best = null;
         for (SystemRow r : rows.subList(0, n)) {
-            if (best == null || (report.lowerIsBetter() ? r.meanScore() < best.meanScore()
-                    : r.meanScore() > best.meanScore())) {
+            if (best == null
+                    || (report.lowerIsBetter() ? r.meanScore() < best.meanScore() : r.meanScore() > best.meanScore())) {
                 best = r;
             }
         }
         marks.add(new CostCurveSvg.Mark("best single: " + best.name(), Double.NaN, best.meanScore()));
         for (SystemRow r : rows) {
-            if (r.name().equals("oracle") || r.name().equals("random") || r.name().startsWith("ranker pick")) {
-                marks.add(new CostCurveSvg.Mark(r.name() + (r.name().startsWith("ranker pick") ? " (" + n + " calls)"
-                        : ""), Double.NaN, r.meanScore()));
+            if (r.name().equals("oracle")
+                    || r.name().equals("random")
+                    || r.name().startsWith("ranker pick")) {
+                marks.add(new CostCurveSvg.Mark(
+                        r.name() + (r.name().startsWith("ranker pick") ? " (" + n + " calls)" : ""),
+                        Double.NaN,
+                        r.meanScore()));
             }
             if (r.name().equals(JUDGE_ROUTER) || r.name().equals(RANKER_ROUTER)) {
                 marks.add(new CostCurveSvg.Mark(r.name(), 1.0, r.meanScore()));
             }
         }
-        return CostCurveSvg.render("Adaptive routing on " + report.rankedQueries() + " queries, " + n + " LLMs",
-                "LLM calls per query", "mean " + report.metric(), curves, marks);
+        return CostCurveSvg.render(
+                "Adaptive routing on " + report.rankedQueries() + " queries, " + n + " LLMs",
+                "LLM calls per query",
+                "mean " + report.metric(),
+                curves,
+                marks);
     }
 
     private static String costChart(RoutingReport report) {
@@ -630,14 +713,18 @@ final class EvalRoutingCommand implements Callable<Integer> {
         List<CostCurveSvg.Mark> marks = new ArrayList<>();
         for (SystemRow r : report.rows()) {
             if (r.name().endsWith(" alone")) {
-                marks.add(new CostCurveSvg.Mark(r.name().substring(0, r.name().length() - 6), r.costPerQuery(),
-                        r.meanScore()));
+                marks.add(new CostCurveSvg.Mark(
+                        r.name().substring(0, r.name().length() - 6), r.costPerQuery(), r.meanScore()));
             } else if (r.name().equals("oracle")) {
                 marks.add(new CostCurveSvg.Mark("oracle", Double.NaN, r.meanScore()));
             }
         }
-        return CostCurveSvg.render("Price-weighted routing, " + report.rows().get(0).queries() + " queries",
-                "cost per query (" + report.costUnit() + ")", "mean " + report.metric(), curves, marks);
+        return CostCurveSvg.render(
+                "Price-weighted routing, " + report.rows().get(0).queries() + " queries",
+                "cost per query (" + report.costUnit() + ")",
+                "mean " + report.metric(),
+                curves,
+                marks);
     }
 
     private static Path sibling(Path json, String suffix) {

@@ -1,6 +1,5 @@
 package io.llmblender.cli;
 
-import io.llmblender.core.Blender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -70,10 +69,15 @@ import picocli.CommandLine.Spec;
  * {@code --overwrite} starts over. Progress goes to standard error; at the end one line on standard output says how
  * many records were fused, how many were already done and how many bad lines were skipped.
  */
-@Command(name = "fuse", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fuse the top K candidates of each record of a MixInstruct JSONL dataset with a GenFuser.",
+@Command(
+        name = "fuse",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Fuse the top K candidates of each record of a MixInstruct JSONL dataset with a GenFuser.",
             "Picks them by the record's \"ranking\" field (from `blender rank`), else in file order. Writes each record"
-                + " with a \"fused\" field. Resumes: records whose id the output holds are skipped."})
+                    + " with a \"fused\" field. Resumes: records whose id the output holds are skipped."
+        })
 final class FuseCommand implements Callable<Integer> {
 
     @Spec
@@ -82,35 +86,44 @@ final class FuseCommand implements Callable<Integer> {
     @Mixin
     DatasetFiles files;
 
-
-
-    @Option(names = "--fuser", paramLabel = "DIR|test", defaultValue = ModelOptions.TEST,
-            description = "An exported GenFuser directory, or 'test' for the bundled random test model"
-                    + " (default: test).")
+    @Option(
+            names = "--fuser",
+            paramLabel = "DIR|test",
+            defaultValue = ModelOptions.TEST,
+            description =
+                    "An exported GenFuser directory, or 'test' for the bundled random test model" + " (default: test).")
     String fuser;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "3",
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
+            defaultValue = "3",
             description = "How many of each record's best candidates to fuse (default: 3).")
     int topK;
 
-    @Option(names = "--beams", paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = "--beams",
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Beam search with N beams; 1 is greedy decoding (default: 4).")
     int beams;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "128",
+    @Option(
+            names = "--max-new-tokens",
+            paramLabel = "N",
+            defaultValue = "128",
             description = "The most tokens to generate per record (default: 128).")
     int maxNewTokens;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Records per fuser call (default: 4).")
     int batch;
 
-
-
-
     /** A record ready to fuse: its prompt, and the indices of its top K candidates, best first. */
-    private record Job(Datasets.Line line, Prompt prompt, List<Integer> picked, boolean byRanking) {
-    }
+    private record Job(Datasets.Line line, Prompt prompt, List<Integer> picked, boolean byRanking) {}
 
     @Override
     public Integer call() {
@@ -159,7 +172,7 @@ final class FuseCommand implements Callable<Integer> {
             if (!todo.isEmpty()) {
                 DatasetCommands.noteTestModel(err, fuser);
                 try (GenFuser model = load(fuserDir);
-                     Progress progress = Progress.start("fuse", todo.size(), err)) {
+                        Progress progress = Progress.start("fuse", todo.size(), err)) {
                     for (List<Job> slice : DatasetCommands.batches(todo, batch)) {
                         List<Prompt> prompts = new ArrayList<>(slice.size());
                         List<List<String>> ranked = new ArrayList<>(slice.size());
@@ -167,7 +180,8 @@ final class FuseCommand implements Callable<Integer> {
                             prompts.add(job.prompt());
                             List<String> texts = new ArrayList<>(job.picked().size());
                             for (int c : job.picked()) {
-                                texts.add(job.line().record().candidates().get(c).text());
+                                texts.add(
+                                        job.line().record().candidates().get(c).text());
                             }
                             ranked.add(texts);
                         }
@@ -181,8 +195,8 @@ final class FuseCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println(DatasetCommands.summary("fused", written, alreadyDone, skipped.size(), System.nanoTime() - start,
-                files.output));
+        out.println(DatasetCommands.summary(
+                "fused", written, alreadyDone, skipped.size(), System.nanoTime() - start, files.output));
         out.flush();
         return 0;
     }
@@ -195,8 +209,9 @@ final class FuseCommand implements Callable<Integer> {
             return builder.build();
         } catch (IllegalArgumentException e) {
             // the builder's only argument check at build time: the model's longest output
-            throw new IllegalArgumentException("--max-new-tokens " + maxNewTokens + " does not fit the fuser in " + dir
-                    + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "--max-new-tokens " + maxNewTokens + " does not fit the fuser in " + dir + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -215,8 +230,8 @@ final class FuseCommand implements Callable<Integer> {
         try {
             prompt = Prompt.of(record.instruction(), record.input());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("fields 'instruction' and 'input' are both blank: there is nothing to"
-                    + " answer", e);
+            throw new IllegalArgumentException(
+                    "fields 'instruction' and 'input' are both blank: there is nothing to" + " answer", e);
         }
         double[] ranks = ranks(record.json().get("ranking"), n);
         Integer[] order = new Integer[n];
@@ -224,7 +239,8 @@ final class FuseCommand implements Callable<Integer> {
             order[i] = i;
         }
         if (ranks != null) {
-            Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> ranks[i]).thenComparingInt(i -> i));
+            Arrays.sort(
+                    order, Comparator.<Integer>comparingDouble(i -> ranks[i]).thenComparingInt(i -> i));
         }
         return new Job(line, prompt, List.of(order).subList(0, Math.min(topK, n)), ranks != null);
     }
@@ -254,8 +270,8 @@ final class FuseCommand implements Callable<Integer> {
         for (int i = 0; i < candidates; i++) {
             JsonNode r = ranks.get(i);
             if (!r.isNumber() || !Double.isFinite(r.asDouble())) {
-                throw new IllegalArgumentException("field 'ranking.ranks[" + i + "]' must be a number, found "
-                        + describe(r));
+                throw new IllegalArgumentException(
+                        "field 'ranking.ranks[" + i + "]' must be a number, found " + describe(r));
             }
             out[i] = r.asDouble();
         }

@@ -34,8 +34,7 @@ final class ModelOptions {
     private static final String ROOT = "/io/llmblender/cli/models/";
     private static Path unpacked;
 
-    private ModelOptions() {
-    }
+    private ModelOptions() {}
 
     /**
      * The ranker directory an option names.
@@ -49,7 +48,8 @@ final class ModelOptions {
         if (value.equals(DEFAULT)) {
             return MiniLmRanker.directory();
         }
-        return value.equals(TEST) ? test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"))
+        return value.equals(TEST)
+                ? test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"))
                 : directory(value, option);
     }
 
@@ -75,7 +75,8 @@ final class ModelOptions {
      * @throws IllegalArgumentException if the value names no directory
      */
     static Path fuser(String value, String option) {
-        return value.equals(TEST) ? test("genfuser", List.of("fuser.pt", "tokenizer.json", "fuser_config.json"))
+        return value.equals(TEST)
+                ? test("genfuser", List.of("fuser.pt", "tokenizer.json", "fuser_config.json"))
                 : directory(value, option);
     }
 
@@ -116,8 +117,8 @@ final class ModelOptions {
                 for (String file : files) {
                     try (InputStream in = ModelOptions.class.getResourceAsStream(ROOT + name + "/" + file)) {
                         if (in == null) {
-                            throw new IllegalStateException("the bundled test model " + name + " lacks " + file
-                                    + "; rebuild the tool");
+                            throw new IllegalStateException(
+                                    "the bundled test model " + name + " lacks " + file + "; rebuild the tool");
                         }
                         Files.copy(in, dir.resolve(file));
                     }

@@ -1,7 +1,5 @@
 package io.llmblender.cli;
 
-import io.llmblender.core.Blender;
-import io.llmblender.core.llm.Prompt;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.rank.Aggregation;
@@ -61,10 +59,15 @@ import picocli.CommandLine.Spec;
  * the end one line on standard output says how many records were ranked, how many were already done and how many
  * bad lines were skipped.
  */
-@Command(name = "rank", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Rank the candidates of each record of a MixInstruct JSONL dataset with a PairRanker.",
+@Command(
+        name = "rank",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Rank the candidates of each record of a MixInstruct JSONL dataset with a PairRanker.",
             "Writes each record with a \"ranking\" field: ranker, aggregation, ranks (1 = best) and scores, one per"
-                + " candidate in file order. Resumes: records whose id the output holds are skipped."})
+                    + " candidate in file order. Resumes: records whose id the output holds are skipped."
+        })
 final class RankCommand implements Callable<Integer> {
 
     @Spec
@@ -73,23 +76,27 @@ final class RankCommand implements Callable<Integer> {
     @Mixin
     DatasetFiles files;
 
-
-
-    @Option(names = "--ranker", paramLabel = "DIR|default|test", defaultValue = ModelOptions.DEFAULT,
+    @Option(
+            names = "--ranker",
+            paramLabel = "DIR|default|test",
+            defaultValue = ModelOptions.DEFAULT,
             description = "An exported PairRanker directory, 'default' for the shipped ranker (default), or 'test'"
                     + " for the bundled random test model.")
     String ranker;
 
-    @Option(names = "--aggregation", paramLabel = "NAME", defaultValue = "MAX_LOGITS",
+    @Option(
+            names = "--aggregation",
+            paramLabel = "NAME",
+            defaultValue = "MAX_LOGITS",
             description = "max_logits, max_wins or bubble, case-insensitive (default: max_logits).")
     Aggregation aggregation;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "8",
             description = "Records per ranker call (default: 8).")
     int batch;
-
-
-
 
     @Override
     public Integer call() {
@@ -111,7 +118,7 @@ final class RankCommand implements Callable<Integer> {
             if (!todo.isEmpty()) {
                 DatasetCommands.noteTestModel(err, ranker);
                 try (PairRanker model = PairRanker.load(rankerDir);
-                     Progress progress = Progress.start("rank", todo.size(), err)) {
+                        Progress progress = Progress.start("rank", todo.size(), err)) {
                     String aggregationName = aggregation.name().toLowerCase(Locale.ROOT);
                     for (List<Datasets.Line> slice : DatasetCommands.batches(todo, batch)) {
                         List<Ranking> rankings = rank(model, slice);
@@ -139,8 +146,8 @@ final class RankCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println(DatasetCommands.summary("ranked", written, alreadyDone, contents.skipped().size(),
-                System.nanoTime() - start, files.output));
+        out.println(DatasetCommands.summary(
+                "ranked", written, alreadyDone, contents.skipped().size(), System.nanoTime() - start, files.output));
         out.flush();
         return 0;
     }

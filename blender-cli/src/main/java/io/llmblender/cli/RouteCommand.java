@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
  * Queries come from the command line or, one per line, from {@code --queries FILE}. A thin front over
  * {@link ZooterRouter#route}.
  */
-@Command(name = "route", mixinStandardHelpOptions = true,
+@Command(
+        name = "route",
+        mixinStandardHelpOptions = true,
         description = "Route queries with a saved router: the chosen LLM, its confidence, the distribution.")
 final class RouteCommand implements Callable<Integer> {
 
@@ -40,7 +42,10 @@ final class RouteCommand implements Callable<Integer> {
     @Option(names = "--router", required = true, paramLabel = "DIR", description = "A router made by train-router.")
     Path router;
 
-    @Option(names = "--encoder", defaultValue = ModelOptions.MINILM, paramLabel = "minilm|DIR",
+    @Option(
+            names = "--encoder",
+            defaultValue = ModelOptions.MINILM,
+            paramLabel = "minilm|DIR",
             description = "The query encoder the router was trained with (default: the bundled all-MiniLM-L6-v2).")
     String encoderOption;
 

@@ -20,33 +20,47 @@ import picocli.CommandLine.Spec;
  * seconds) or, in this JVM, until the calling thread is interrupted. {@code --ranker test} and {@code --fuser test}
  * select the bundled test models, as in {@code blender blend}.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Serve the configured ensembles as an OpenAI-compatible endpoint (POST /v1/chat/completions).")
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            required = true,
+            paramLabel = "FILE",
             description = "The server config: LLMs, ranker, fuser, router, ensembles, keys, limits, host and port.")
     Path config;
 
-    @Option(names = "--host", paramLabel = "ADDRESS", description = "Bind this address instead of the config's"
-            + " (default 127.0.0.1; any other address needs API keys).")
+    @Option(
+            names = "--host",
+            paramLabel = "ADDRESS",
+            description = "Bind this address instead of the config's"
+                    + " (default 127.0.0.1; any other address needs API keys).")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Listen on this port instead of the config's"
-            + " (default 8080; 0 lets the system choose).")
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            description = "Listen on this port instead of the config's" + " (default 8080; 0 lets the system choose).")
     Integer port;
 
-    @Option(names = "--ranker", paramLabel = "DIR|default|test|none",
+    @Option(
+            names = "--ranker",
+            paramLabel = "DIR|default|test|none",
             description = "Override the config's ranker (default: the shipped one).")
     String ranker;
 
     @Option(names = "--fuser", paramLabel = "DIR|test|llm:NAME|none", description = "Override the config's fuser.")
     String fuser;
 
-    @Option(names = "--port-file", paramLabel = "FILE",
+    @Option(
+            names = "--port-file",
+            paramLabel = "FILE",
             description = "Write the port listened on to this file once the server is up (for scripts and --port 0).")
     Path portFile;
 
@@ -69,10 +83,12 @@ final class ServeCommand implements Callable<Integer> {
         c = c.withRanker(r).withFuser(f).withAddress(host, port);
         CountDownLatch stopped = new CountDownLatch(1);
         BlenderServer server = c.toBuilder().start();
-        Thread hook = new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "blender-serve-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    server.close();
+                    stopped.countDown();
+                },
+                "blender-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         boolean interrupted = false;
         try {

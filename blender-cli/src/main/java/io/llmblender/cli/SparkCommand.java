@@ -34,7 +34,9 @@ import picocli.CommandLine.Unmatched;
  * <p><b>Options.</b> Everything after the task goes to the job unchanged ({@code --input}, {@code --output},
  * {@code --chunk}, ...: see the job's Javadoc or the README).
  */
-@Command(name = "spark", mixinStandardHelpOptions = true,
+@Command(
+        name = "spark",
+        mixinStandardHelpOptions = true,
         description = "Run the blender-spark job (rank, or rewards for train-router) in Spark local mode; options"
                 + " after the task go to the job.")
 final class SparkCommand implements Callable<Integer> {
@@ -59,20 +61,29 @@ final class SparkCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--master", paramLabel = "local[N]", defaultValue = "local[2]",
+    @Option(
+            names = "--master",
+            paramLabel = "local[N]",
+            defaultValue = "local[2]",
             description = "Spark master, local mode only (default: ${DEFAULT-VALUE}).")
     String master;
 
-    @Option(names = "--spark-dir", paramLabel = "DIR",
+    @Option(
+            names = "--spark-dir",
+            paramLabel = "DIR",
             description = "blender-spark's build output (default: blender-spark/target beside this tool's build).")
     Path sparkDir;
 
-    @Option(names = "--spark-home", paramLabel = "DIR",
+    @Option(
+            names = "--spark-home",
+            paramLabel = "DIR",
             description = "A Spark install to run spark-submit from (default: $SPARK_HOME; unset: Spark from the"
                     + " Maven repository).")
     Path sparkHome;
 
-    @Parameters(index = "0", paramLabel = "rank|rewards",
+    @Parameters(
+            index = "0",
+            paramLabel = "rank|rewards",
             description = "The job: rank (RankJob) or rewards (RewardJob).")
     Task task;
 
@@ -82,8 +93,8 @@ final class SparkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (!master.matches("local(\\[(\\d+|\\*)\\])?")) {
-            throw new ParameterException(spec.commandLine(), "--master must be local, local[N] or local[*], found '"
-                    + master + "'");
+            throw new ParameterException(
+                    spec.commandLine(), "--master must be local, local[N] or local[*], found '" + master + "'");
         }
         PrintWriter out = spec.commandLine().getOut();
         List<String> command = command();
@@ -91,8 +102,8 @@ final class SparkCommand implements Callable<Integer> {
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         builder.environment().putIfAbsent("OPT_OUT_TRACKING", "true");
         Process process = builder.start();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
                 out.println(line);
@@ -107,8 +118,9 @@ final class SparkCommand implements Callable<Integer> {
     /** The command line of the child process. */
     List<String> command() throws IOException {
         List<String> command = new ArrayList<>();
-        Path home = sparkHome != null ? sparkHome : System.getenv("SPARK_HOME") == null ? null
-                : Path.of(System.getenv("SPARK_HOME"));
+        Path home = sparkHome != null
+                ? sparkHome
+                : System.getenv("SPARK_HOME") == null ? null : Path.of(System.getenv("SPARK_HOME"));
         Path dir = sparkDir != null ? sparkDir : defaultSparkDir();
         Path jar = moduleJar(dir);
         if (home != null) {
@@ -117,9 +129,20 @@ final class SparkCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("no spark-submit at " + submit + " (--spark-home or SPARK_HOME)");
             }
             command.add(submit.toString());
-            command.addAll(List.of("--master", master, "--conf", "spark.ui.enabled=false", "--conf",
-                    "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1", "--class",
-                    task.mainClass, "--jars", String.join(",", classpath(dir, false)), jar.toString()));
+            command.addAll(List.of(
+                    "--master",
+                    master,
+                    "--conf",
+                    "spark.ui.enabled=false",
+                    "--conf",
+                    "spark.driver.host=127.0.0.1",
+                    "--conf",
+                    "spark.driver.bindAddress=127.0.0.1",
+                    "--class",
+                    task.mainClass,
+                    "--jars",
+                    String.join(",", classpath(dir, false)),
+                    jar.toString()));
         } else {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-cp");
@@ -128,8 +151,12 @@ final class SparkCommand implements Callable<Integer> {
             entries.addAll(classpath(dir, true));
             command.add(String.join(java.io.File.pathSeparator, entries));
             command.add("-Dlog4j2.configurationFile=" + quietLogging());
-            command.addAll(List.of("-Dspark.master=" + master, "-Dspark.ui.enabled=false",
-                    "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1", "-Dai.djl.offline=true",
+            command.addAll(List.of(
+                    "-Dspark.master=" + master,
+                    "-Dspark.ui.enabled=false",
+                    "-Dspark.driver.host=127.0.0.1",
+                    "-Dspark.driver.bindAddress=127.0.0.1",
+                    "-Dai.djl.offline=true",
                     task.mainClass));
         }
         command.addAll(jobArgs);
@@ -160,8 +187,10 @@ final class SparkCommand implements Callable<Integer> {
                     + " (mvn package -DskipTests, or ./blender, which runs it)");
         }
         List<String> out = new ArrayList<>();
-        for (String entry : Files.readString(file, StandardCharsets.UTF_8).strip().split(java.io.File.pathSeparator, -1)) {
-            boolean spark = entry.contains("/org/apache/spark/") || entry.contains("/org/scala-lang/")
+        for (String entry :
+                Files.readString(file, StandardCharsets.UTF_8).strip().split(java.io.File.pathSeparator, -1)) {
+            boolean spark = entry.contains("/org/apache/spark/")
+                    || entry.contains("/org/scala-lang/")
                     || entry.contains("/org/apache/hadoop/");
             if (!entry.isBlank() && (withSpark || !spark)) {
                 out.add(entry);
@@ -187,7 +216,11 @@ final class SparkCommand implements Callable<Integer> {
     /** blender-spark/target beside the build this class was loaded from (blender-cli/target/...). */
     private static Path defaultSparkDir() {
         try {
-            Path source = Path.of(SparkCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path source = Path.of(SparkCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path target = source.getParent();
             return target.getParent().getParent().resolve("blender-spark").resolve("target");
         } catch (URISyntaxException | RuntimeException e) {

@@ -1,6 +1,5 @@
 package io.llmblender.cli;
 
-import io.llmblender.core.Candidate;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
@@ -36,7 +35,9 @@ import picocli.CommandLine.Spec;
  * candidate's model is an LLM, its score the reward). The router's LLM order is {@code --llms} when given, else the
  * order of the first record's rewards as written in the file. A thin front over {@link ZooterRouter#train}.
  */
-@Command(name = "train-router", mixinStandardHelpOptions = true,
+@Command(
+        name = "train-router",
+        mixinStandardHelpOptions = true,
         description = "Train a reward-guided router (Zooter) in Java and save it to a directory.")
 final class TrainRouterCommand implements Callable<Integer> {
 
@@ -48,11 +49,17 @@ final class TrainRouterCommand implements Callable<Integer> {
 
     /** Where the rewards come from: exactly one of the two. */
     static final class Source {
-        @Option(names = "--records", paramLabel = "FILE", required = true,
+        @Option(
+                names = "--records",
+                paramLabel = "FILE",
+                required = true,
                 description = "Reward records, JSONL: {\"query\": ..., \"rewards\": {\"llm\": 1.0}, \"tags\": [...]}.")
         Path records;
 
-        @Option(names = "--dataset", paramLabel = "FILE", required = true,
+        @Option(
+                names = "--dataset",
+                paramLabel = "FILE",
+                required = true,
                 description = "A MixInstruct-format JSONL; rewards are the candidates' --metric scores.")
         Path dataset;
     }
@@ -60,46 +67,77 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = "--metric", paramLabel = "NAME", description = "With --dataset: the score to use as reward.")
     String metric;
 
-    @Option(names = {"--out", "-o"}, required = true, paramLabel = "DIR", description = "Where to save the router.")
+    @Option(
+            names = {"--out", "-o"},
+            required = true,
+            paramLabel = "DIR",
+            description = "Where to save the router.")
     Path out;
 
-    @Option(names = "--llms", paramLabel = "NAME", split = "\\s*,\\s*", splitSynopsisLabel = ",",
+    @Option(
+            names = "--llms",
+            paramLabel = "NAME",
+            split = "\\s*,\\s*",
+            splitSynopsisLabel = ",",
             description = "The LLMs in the order of the router's outputs (default: the order of the first record's"
                     + " rewards, or of the first dataset line's candidates).")
     List<String> llms;
 
-    @Option(names = "--encoder", defaultValue = ModelOptions.MINILM, paramLabel = "minilm|DIR",
+    @Option(
+            names = "--encoder",
+            defaultValue = ModelOptions.MINILM,
+            paramLabel = "minilm|DIR",
             description = "Query encoder: the bundled all-MiniLM-L6-v2 (default) or a TorchScript encoder directory.")
     String encoderOption;
 
-    @Option(names = "--tags", defaultValue = "records", paramLabel = "records|none|clusters:K",
+    @Option(
+            names = "--tags",
+            defaultValue = "records",
+            paramLabel = "records|none|clusters:K",
             description = "Tags for label enhancement: those in the records (default), none, or K clusters of query"
                     + " embeddings.")
     String tags;
 
-    @Option(names = "--beta", defaultValue = "0.3", description = "Weight of a query's own label against its tags'"
-            + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--beta",
+            defaultValue = "0.3",
+            description = "Weight of a query's own label against its tags'" + " (default ${DEFAULT-VALUE}).")
     double beta;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "Softmax temperature over rewards (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--temperature",
+            defaultValue = "1.0",
+            description = "Softmax temperature over rewards (default" + " ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--epochs", defaultValue = "50", description = "At most this many epochs (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--epochs",
+            defaultValue = "50",
+            description = "At most this many epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--hidden", defaultValue = "256", description = "Hidden units of the head (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--hidden",
+            defaultValue = "256",
+            description = "Hidden units of the head (default ${DEFAULT-VALUE}).")
     int hidden;
 
-    @Option(names = "--learning-rate", defaultValue = "0.001", description = "AdamW learning rate (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--learning-rate",
+            defaultValue = "0.001",
+            description = "AdamW learning rate (default" + " ${DEFAULT-VALUE}).")
     double learningRate;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, shuffling, split and clusters"
-            + " (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed of initialisation, shuffling, split and clusters" + " (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--on-bad-line", defaultValue = "STOP", paramLabel = "stop|skip",
+    @Option(
+            names = "--on-bad-line",
+            defaultValue = "STOP",
+            paramLabel = "stop|skip",
             description = "With --dataset: stop at a bad line (default) or skip it.")
     Datasets.OnBadLine onBadLine;
 
@@ -111,7 +149,12 @@ final class TrainRouterCommand implements Callable<Integer> {
         HeadConfig config;
         try {
             labels = SoftLabels.builder().beta(beta).temperature(temperature).build();
-            config = HeadConfig.builder().epochs(epochs).hidden(hidden).learningRate(learningRate).seed(seed).build();
+            config = HeadConfig.builder()
+                    .epochs(epochs)
+                    .hidden(hidden)
+                    .learningRate(learningRate)
+                    .seed(seed)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -138,12 +181,23 @@ final class TrainRouterCommand implements Callable<Integer> {
             try (ZooterRouter router = ZooterRouter.train(encoder, records, order, labels, config)) {
                 router.save(out);
                 TrainingMetrics m = router.metrics();
-                o.printf(Locale.ROOT, "trained a router for %s on %d records in %.1f s%n", router.llmNames(),
-                        records.size(), (System.nanoTime() - start) / 1e9);
-                o.printf(Locale.ROOT, "  epochs %d (best %d%s), train loss %.4f, validation loss %.4f, validation"
-                        + " accuracy %.3f on %d records%n", m.epochsRun(), m.bestEpoch(),
-                        m.stoppedEarly() ? ", stopped early" : "", m.trainLoss(), m.validationLoss(),
-                        m.validationAccuracy(), m.validationRows());
+                o.printf(
+                        Locale.ROOT,
+                        "trained a router for %s on %d records in %.1f s%n",
+                        router.llmNames(),
+                        records.size(),
+                        (System.nanoTime() - start) / 1e9);
+                o.printf(
+                        Locale.ROOT,
+                        "  epochs %d (best %d%s), train loss %.4f, validation loss %.4f, validation"
+                                + " accuracy %.3f on %d records%n",
+                        m.epochsRun(),
+                        m.bestEpoch(),
+                        m.stoppedEarly() ? ", stopped early" : "",
+                        m.trainLoss(),
+                        m.validationLoss(),
+                        m.validationAccuracy(),
+                        m.validationRows());
                 o.println("saved to " + out);
             }
         }
@@ -165,14 +219,15 @@ final class TrainRouterCommand implements Callable<Integer> {
                 // reported below
             }
         }
-        throw new ParameterException(spec.commandLine(), "--tags must be records, none or clusters:K with K >= 1,"
-                + " found '" + tags + "'");
+        throw new ParameterException(
+                spec.commandLine(),
+                "--tags must be records, none or clusters:K with K >= 1," + " found '" + tags + "'");
     }
 
     private List<RewardRecord> fromDataset(PrintWriter err) {
         if (metric == null) {
-            throw new ParameterException(spec.commandLine(), "--dataset needs --metric NAME (a key of the"
-                    + " candidates' scores)");
+            throw new ParameterException(
+                    spec.commandLine(), "--dataset needs --metric NAME (a key of the" + " candidates' scores)");
         }
         Datasets.Contents contents = Datasets.read(source.dataset, onBadLine);
         contents.skipped().forEach(m -> err.println("skipped " + m));
@@ -182,8 +237,9 @@ final class TrainRouterCommand implements Callable<Integer> {
             Map<String, Double> rewards = new LinkedHashMap<>();
             for (DatasetRecord.Candidate c : r.candidates()) {
                 Double score = c.scores().get(metric);
-                String problem = score == null ? "candidate of '" + c.model() + "' has no score '" + metric
-                        + "' (it has " + c.scores().keySet() + ")"
+                String problem = score == null
+                        ? "candidate of '" + c.model() + "' has no score '" + metric + "' (it has "
+                                + c.scores().keySet() + ")"
                         : rewards.containsKey(c.model()) ? "model '" + c.model() + "' has two candidates" : null;
                 if (problem != null) {
                     String message = source.dataset + ":" + line.number() + ": " + problem;

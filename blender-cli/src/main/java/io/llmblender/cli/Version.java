@@ -12,8 +12,7 @@ import picocli.CommandLine.IVersionProvider;
 public final class Version implements IVersionProvider {
 
     /** Makes the provider (picocli instantiates it). */
-    public Version() {
-    }
+    public Version() {}
 
     /**
      * The version, for example {@code 0.1.0-SNAPSHOT}.

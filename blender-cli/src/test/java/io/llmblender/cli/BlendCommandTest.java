@@ -48,23 +48,48 @@ class BlendCommandTest {
 
     @Test
     void blend_twoLlmsWithTestRanker_printsTheBestAnswerAndReportsTheRest() {
-        int rc = run("blend", "--llm", llm("alpha", alpha), "--llm", llm("beta", beta), "--ranker", "test",
-                "Name", "a", "colour.");
+        int rc = run(
+                "blend",
+                "--llm",
+                llm("alpha", alpha),
+                "--llm",
+                llm("beta", beta),
+                "--ranker",
+                "test",
+                "Name",
+                "a",
+                "colour.");
 
         assertThat(rc).as(err.toString()).isZero();
         assertThat(out.toString().strip()).isIn("Red.", "A deep ocean blue.");
-        assertThat(err.toString()).contains("mode blend, asked [alpha, beta], 2 answered, 0 failed")
-                .contains("ranked by random-pairranker-tiny").contains("random weights");
-        assertThat(alpha.requests()).singleElement().satisfies(r -> assertThat(r.body())
-                .contains("\"model\":\"m-alpha\"").contains("Name a colour."));
+        assertThat(err.toString())
+                .contains("mode blend, asked [alpha, beta], 2 answered, 0 failed")
+                .contains("ranked by random-pairranker-tiny")
+                .contains("random weights");
+        assertThat(alpha.requests())
+                .singleElement()
+                .satisfies(r ->
+                        assertThat(r.body()).contains("\"model\":\"m-alpha\"").contains("Name a colour."));
     }
 
     @Test
     void blend_llmFuser_fusesWithTheNamedLlm() throws Exception {
         LoopbackOpenAiServer judge = new LoopbackOpenAiServer().reply(completion("Red, or blue.", "stop", 9, 3));
         try (judge) {
-            int rc = run("blend", "--llm", llm("alpha", alpha), "--llm", llm("beta", beta), "--llm",
-                    llm("judge", judge), "--fuser", "llm:judge", "--top-k", "2", "--json", "Name a colour.");
+            int rc = run(
+                    "blend",
+                    "--llm",
+                    llm("alpha", alpha),
+                    "--llm",
+                    llm("beta", beta),
+                    "--llm",
+                    llm("judge", judge),
+                    "--fuser",
+                    "llm:judge",
+                    "--top-k",
+                    "2",
+                    "--json",
+                    "Name a colour.");
 
             assertThat(rc).as(err.toString()).isZero();
             JsonNode result = new ObjectMapper().readTree(out.toString());
@@ -77,9 +102,17 @@ class BlendCommandTest {
 
     @Test
     void blend_oneEndpointFailing_answersWithTheOtherAndReportsTheFailure() throws Exception {
-        LoopbackOpenAiServer broken = new LoopbackOpenAiServer().reply(json(500, "{\"error\":{\"message\":\"overloaded\"}}"));
+        LoopbackOpenAiServer broken =
+                new LoopbackOpenAiServer().reply(json(500, "{\"error\":{\"message\":\"overloaded\"}}"));
         try (broken) {
-            int rc = run("blend", "--llm", llm("alpha", alpha), "--llm", llm("broken", broken), "--timeout", "5",
+            int rc = run(
+                    "blend",
+                    "--llm",
+                    llm("alpha", alpha),
+                    "--llm",
+                    llm("broken", broken),
+                    "--timeout",
+                    "5",
                     "Name a colour.");
 
             assertThat(rc).as(err.toString()).isZero();
@@ -119,9 +152,11 @@ class BlendCommandTest {
     @Test
     void blend_configFile_givesLlmsAndSettings(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("blend.json");
-        Files.writeString(config, "{\"llms\": [{\"name\": \"alpha\", \"base_url\": \"" + alpha.baseUrl()
-                + "\", \"model\": \"m\"}, {\"name\": \"beta\", \"base_url\": \"" + beta.baseUrl()
-                + "\", \"model\": \"m\"}], \"ranker\": \"test\", \"top_k\": 2, \"timeout_s\": 5}");
+        Files.writeString(
+                config,
+                "{\"llms\": [{\"name\": \"alpha\", \"base_url\": \"" + alpha.baseUrl()
+                        + "\", \"model\": \"m\"}, {\"name\": \"beta\", \"base_url\": \"" + beta.baseUrl()
+                        + "\", \"model\": \"m\"}], \"ranker\": \"test\", \"top_k\": 2, \"timeout_s\": 5}");
 
         int rc = run("blend", "--config", config.toString(), "Name a colour.");
 
@@ -140,7 +175,8 @@ class BlendCommandTest {
         assertThat(run("blend", "--config", config.toString(), "Hi")).isEqualTo(1);
         assertThat(err.toString()).contains("field 'top_k' must be an integer, found \"three\"");
 
-        assertThat(run("blend", "--config", dir.resolve("missing.json").toString(), "Hi")).isEqualTo(1);
+        assertThat(run("blend", "--config", dir.resolve("missing.json").toString(), "Hi"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("no such file");
     }
 
@@ -150,9 +186,11 @@ class BlendCommandTest {
         assertThat(err.toString()).contains("give at least one LLM");
         assertThat(run("blend", "--llm", "url=http://x/v1", "Hi")).isEqualTo(2);
         assertThat(err.toString()).contains("'model' is required");
-        assertThat(run("blend", "--llm", "name=a,url=http://x/v1,model=m,colour=red", "Hi")).isEqualTo(2);
+        assertThat(run("blend", "--llm", "name=a,url=http://x/v1,model=m,colour=red", "Hi"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("unknown key 'colour'");
-        assertThat(run("blend", "--llm", llm("alpha", alpha), "--mode", "route", "Hi")).isEqualTo(2);
+        assertThat(run("blend", "--llm", llm("alpha", alpha), "--mode", "route", "Hi"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("needs --router");
         assertThat(run("blend", "--frobnicate")).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--frobnicate'");
@@ -163,19 +201,34 @@ class BlendCommandTest {
         Path records = dir.resolve("rewards.jsonl");
         StringBuilder jsonl = new StringBuilder();
         for (int i = 0; i < 10; i++) {
-            jsonl.append("{\"query\": \"What is ").append(i).append(" plus 2?\", \"rewards\": {\"alpha\": 1.0,"
-                    + " \"beta\": 0.0}}\n");
-            jsonl.append("{\"query\": \"Write a poem about the sea, part ").append(i).append(".\", \"rewards\":"
-                    + " {\"alpha\": 0.0, \"beta\": 1.0}}\n");
+            jsonl.append("{\"query\": \"What is ")
+                    .append(i)
+                    .append(" plus 2?\", \"rewards\": {\"alpha\": 1.0," + " \"beta\": 0.0}}\n");
+            jsonl.append("{\"query\": \"Write a poem about the sea, part ")
+                    .append(i)
+                    .append(".\", \"rewards\":" + " {\"alpha\": 0.0, \"beta\": 1.0}}\n");
         }
         Files.writeString(records, jsonl);
         Path router = dir.resolve("router");
         assertThat(run("train-router", "--records", records.toString(), "--epochs", "20", "--out", router.toString()))
-                .as(err.toString()).isZero();
+                .as(err.toString())
+                .isZero();
         out.getBuffer().setLength(0);
 
-        int rc = run("blend", "--llm", llm("alpha", alpha), "--llm", llm("beta", beta), "--mode", "adaptive",
-                "--router", router.toString(), "--threshold", "0", "--json", "What is 7 plus 2?");
+        int rc = run(
+                "blend",
+                "--llm",
+                llm("alpha", alpha),
+                "--llm",
+                llm("beta", beta),
+                "--mode",
+                "adaptive",
+                "--router",
+                router.toString(),
+                "--threshold",
+                "0",
+                "--json",
+                "What is 7 plus 2?");
         assertThat(rc).as(err.toString()).isZero();
         JsonNode routed = new ObjectMapper().readTree(out.toString());
         assertThat(routed.get("mode").asText()).isEqualTo("route");
@@ -183,8 +236,20 @@ class BlendCommandTest {
         assertThat(routed.get("route").get("probabilities").has("alpha")).isTrue();
 
         out.getBuffer().setLength(0);
-        rc = run("blend", "--llm", llm("alpha", alpha), "--llm", llm("beta", beta), "--mode", "adaptive",
-                "--router", router.toString(), "--threshold", "1", "--json", "What is 7 plus 2?");
+        rc = run(
+                "blend",
+                "--llm",
+                llm("alpha", alpha),
+                "--llm",
+                llm("beta", beta),
+                "--mode",
+                "adaptive",
+                "--router",
+                router.toString(),
+                "--threshold",
+                "1",
+                "--json",
+                "What is 7 plus 2?");
         assertThat(rc).as(err.toString()).isZero();
         JsonNode blended = new ObjectMapper().readTree(out.toString());
         assertThat(blended.get("mode").asText()).isEqualTo("blend");

@@ -21,11 +21,15 @@ class DemoCommandTest {
         int rc = run("demo");
         assertThat(rc).as(err.toString()).isZero();
         String text = out.toString();
-        assertThat(text).contains("ranker: blender-minilm-pairranker (shipped")
+        assertThat(text)
+                .contains("ranker: blender-minilm-pairranker (shipped")
                 .contains("fuser:  none (give --fuser DIR to fuse the top answers)")
-                .contains("pairwise logits from blender-minilm-pairranker").contains("ranking: 1. [")
-                .contains("GPT-4 10/10").contains("Agreement with the GPT-4 judge: ")
-                .doesNotContain("random weights").doesNotContain("fused by");
+                .contains("pairwise logits from blender-minilm-pairranker")
+                .contains("ranking: 1. [")
+                .contains("GPT-4 10/10")
+                .contains("Agreement with the GPT-4 judge: ")
+                .doesNotContain("random weights")
+                .doesNotContain("fused by");
         assertThat(text.lines().filter(l -> l.startsWith("Prompt "))).hasSize(4);
         assertThat(text.lines().filter(l -> l.startsWith("  agreement: "))).hasSize(4);
     }
@@ -34,7 +38,8 @@ class DemoCommandTest {
     void demo_testModels_sayTheyAreRandomAndFuse() {
         int rc = run("demo", "--prompts", "1", "--ranker", "test", "--fuser", "test", "--max-new-tokens", "8");
         assertThat(rc).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("random weights: they rank and fuse at random")
+        assertThat(out.toString())
+                .contains("random weights: they rank and fuse at random")
                 .contains("pairwise logits from random-pairranker-tiny")
                 .contains("fused by random-genfuser-tiny from the top 2");
         assertThat(out.toString().lines().filter(l -> l.startsWith("Prompt "))).hasSize(1);
@@ -44,7 +49,9 @@ class DemoCommandTest {
     void demo_exportGiven_usesIt() {
         int rc = run("demo", "--prompts", "2", "--ranker", "../models/pairranker");
         assertThat(rc).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("Prompt 2:").contains("ranker: ../models/pairranker")
+        assertThat(out.toString())
+                .contains("Prompt 2:")
+                .contains("ranker: ../models/pairranker")
                 .doesNotContain("NOTE:");
     }
 

@@ -79,7 +79,9 @@ class EvalCommandTest {
         // r1 (object): m2 beats m1 and m3, m3 beats m1 -> GPT-Ranks m1 3, m2 1, m3 2
         // r2 (string of JSON, as on Hugging Face): m1 beats m2 and m3, m2 vs m3 "Same good" -> 1, 2, 2
         ObjectNode r1 = record("r1", List.of("m1", "m2", "m3"), "bleu", List.of(1.0, 2.0, 3.0));
-        r1.putObject("cmp_results").put("m1,m2", "B is better").put("m1,m3", "B is better")
+        r1.putObject("cmp_results")
+                .put("m1,m2", "B is better")
+                .put("m1,m3", "B is better")
                 .put("m2,m3", "A is better");
         ObjectNode r2 = record("r2", List.of("m1", "m2", "m3"), "bleu", List.of(1.0, 2.0, 3.0));
         r2.put("cmp_results", "{\"m1,m2\": \"A is better\", \"m3,m1\": \"B is better\", \"m2,m3\": \"Same good\"}");
@@ -118,7 +120,8 @@ class EvalCommandTest {
         int code = run("eval", "--input", input.toString(), "--metric", "gpt-rank");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains(input + ":1: metric gpt-rank: the record has no cmp_results")
+        assertThat(err.toString())
+                .contains(input + ":1: metric gpt-rank: the record has no cmp_results")
                 .contains("every candidate of this record has: q, other");
     }
 
@@ -145,12 +148,14 @@ class EvalCommandTest {
         int code = run("eval", "--input", input.toString(), "--on-bad-line", "skip", "--json", report.toString());
 
         assertThat(code).as(err.toString()).isZero();
-        assertThat(err.toString()).contains("skipped " + input + ":2: candidates[1] (model \"B\") has no score \"q\"")
+        assertThat(err.toString())
+                .contains("skipped " + input + ":2: candidates[1] (model \"B\") has no score \"q\"")
                 .contains("skipped " + input + ":3: not JSON")
                 .contains("skipped " + input + ":5: the record has no 'ranking'")
                 .contains("skipped 3 bad lines");
         // left: lines 1 and 4, that is R1 and R3 of the fixture
-        assertThat(out.toString()).contains("metric q (higher is better), 2 records")
+        assertThat(out.toString())
+                .contains("metric q (higher is better), 2 records")
                 .containsPattern("(?m)^oracle +2 +0\\.7000 +100\\.00% +1\\.5000$");
         JsonNode json = JSON.readTree(report.toFile());
         assertThat(json.get("records").asInt()).isEqualTo(2);
@@ -199,19 +204,29 @@ class EvalCommandTest {
     void eval_badOnBadLineValue_exits2() throws IOException {
         Path input = write("ranked.jsonl", rankedLines());
 
-        assertThat(run("eval", "--input", input.toString(), "--on-bad-line", "ignore")).isEqualTo(2);
+        assertThat(run("eval", "--input", input.toString(), "--on-bad-line", "ignore"))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--on-bad-line");
     }
 
     /** The 3-record fixture of SelectionMetricsTest, with a second score "other" after "q". */
     private static List<String> rankedLines() {
         return List.of(
-                ranked(record("r1", List.of("A", "B", "C"), "q", List.of(0.8, 0.8, 0.2)),
-                        List.of(1, 2, 3), List.of(3.0, 2.0, 1.0)).toString(),
-                ranked(record("r2", List.of("A", "B", "C"), "q", List.of(0.1, 0.5, 0.9)),
-                        List.of(3, 1, 2), List.of(0.0, 2.0, 1.0)).toString(),
-                ranked(record("r3", List.of("A", "B", "C"), "q", List.of(0.3, 0.6, 0.6)),
-                        List.of(1, 1, 1), List.of(1.0, 1.0, 1.0)).toString());
+                ranked(
+                                record("r1", List.of("A", "B", "C"), "q", List.of(0.8, 0.8, 0.2)),
+                                List.of(1, 2, 3),
+                                List.of(3.0, 2.0, 1.0))
+                        .toString(),
+                ranked(
+                                record("r2", List.of("A", "B", "C"), "q", List.of(0.1, 0.5, 0.9)),
+                                List.of(3, 1, 2),
+                                List.of(0.0, 2.0, 1.0))
+                        .toString(),
+                ranked(
+                                record("r3", List.of("A", "B", "C"), "q", List.of(0.3, 0.6, 0.6)),
+                                List.of(1, 1, 1),
+                                List.of(1.0, 1.0, 1.0))
+                        .toString());
     }
 
     /** R1; R2 with candidate B lacking "q"; a line that is not JSON; R3; R3 again without a ranking. */
@@ -275,12 +290,16 @@ class EvalCommandTest {
         }
     }
 
-    private static void assertRow(JsonNode row, String name, int count, double meanMetric, double shareFirst,
-            double meanRank) {
+    private static void assertRow(
+            JsonNode row, String name, int count, double meanMetric, double shareFirst, double meanRank) {
         assertThat(row.get("name").asText()).isEqualTo(name);
         assertThat(row.get("count").asInt()).isEqualTo(count);
-        assertThat(row.get("mean_metric").asDouble()).as("mean_metric of " + name).isCloseTo(meanMetric, within(EPS));
-        assertThat(row.get("share_first").asDouble()).as("share_first of " + name).isCloseTo(shareFirst, within(EPS));
+        assertThat(row.get("mean_metric").asDouble())
+                .as("mean_metric of " + name)
+                .isCloseTo(meanMetric, within(EPS));
+        assertThat(row.get("share_first").asDouble())
+                .as("share_first of " + name)
+                .isCloseTo(shareFirst, within(EPS));
         assertThat(row.get("mean_rank").asDouble()).as("mean_rank of " + name).isCloseTo(meanRank, within(EPS));
     }
 }

@@ -4,13 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import javax.xml.parsers.DocumentBuilderFactory;
 import io.llmblender.core.rank.PairQuery;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.ReferenceMode;
@@ -18,6 +11,13 @@ import io.llmblender.eval.routing.RoutingTable;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.router.label.RewardPipeline;
 import io.llmblender.router.label.RewardRecord;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,10 +41,28 @@ class EvalRoutingCommandTest {
         Path json = dir.resolve("routing.json");
         Path cache = dir.resolve("matrices.jsonl");
         Path prices = dir.resolve("prices.csv");
-        Files.writeString(prices, "# USD per 1M tokens\ngpt-4-1106-preview,24.7\nmistralai/Mixtral-8x7B-Instruct-v0.1,0.24\n");
-        int rc = run("eval-routing", "--input", GSM8K.toString(), "--metric", "correct", "--folds", "3", "--epochs",
-                "3", "--ranker", "test", "--top-k", "2", "--prices", prices.toString(), "--ranker-cache",
-                cache.toString(), "--json", json.toString());
+        Files.writeString(
+                prices, "# USD per 1M tokens\ngpt-4-1106-preview,24.7\nmistralai/Mixtral-8x7B-Instruct-v0.1,0.24\n");
+        int rc = run(
+                "eval-routing",
+                "--input",
+                GSM8K.toString(),
+                "--metric",
+                "correct",
+                "--folds",
+                "3",
+                "--epochs",
+                "3",
+                "--ranker",
+                "test",
+                "--top-k",
+                "2",
+                "--prices",
+                prices.toString(),
+                "--ranker-cache",
+                cache.toString(),
+                "--json",
+                json.toString());
 
         assertThat(rc).as(err.toString()).isZero();
         JsonNode report = new ObjectMapper().readTree(Files.readString(json));
@@ -52,36 +70,62 @@ class EvalRoutingCommandTest {
         assertThat(report.get("llms")).hasSize(2);
         List<String> rowNames = new ArrayList<>();
         report.get("rows").forEach(r -> rowNames.add(r.get("name").asText()));
-        assertThat(rowNames).contains("random", "oracle", EvalRoutingCommand.JUDGE_ROUTER,
-                EvalRoutingCommand.RANKER_ROUTER, "gpt-4-1106-preview alone");
+        assertThat(rowNames)
+                .contains(
+                        "random",
+                        "oracle",
+                        EvalRoutingCommand.JUDGE_ROUTER,
+                        EvalRoutingCommand.RANKER_ROUTER,
+                        "gpt-4-1106-preview alone");
         JsonNode oracle = row(report.get("rows"), "oracle");
         JsonNode gpt4 = row(report.get("rows"), "gpt-4-1106-preview alone");
-        assertThat(oracle.get("mean_score").asDouble()).isGreaterThanOrEqualTo(gpt4.get("mean_score").asDouble());
+        assertThat(oracle.get("mean_score").asDouble())
+                .isGreaterThanOrEqualTo(gpt4.get("mean_score").asDouble());
         assertThat(oracle.get("share_first").asDouble()).isEqualTo(1.0);
         assertThat(report.get("ranked_queries").asInt()).isEqualTo(100);
-        assertThat(row(report.get("ranked_rows"), "ranker pick of all 2").get("calls_per_query").asDouble())
+        assertThat(row(report.get("ranked_rows"), "ranker pick of all 2")
+                        .get("calls_per_query")
+                        .asDouble())
                 .isEqualTo(2.0);
         JsonNode adaptive = curve(report, EvalRoutingCommand.JUDGE_ROUTER + " adaptive top-2");
         JsonNode points = adaptive.get("points");
         assertThat(points.get(0).get("calls").asDouble()).isEqualTo(1.0);
         assertThat(points.get(points.size() - 1).get("calls").asDouble()).isEqualTo(2.0);
         assertThat(adaptive.get("gap").get("apgr").isNumber()).isTrue();
-        assertThat(curve(report, EvalRoutingCommand.JUDGE_ROUTER + " price-weighted").get("axis").asText())
+        assertThat(curve(report, EvalRoutingCommand.JUDGE_ROUTER + " price-weighted")
+                        .get("axis")
+                        .asText())
                 .isEqualTo("cost");
         assertThat(out.toString()).contains("oracle").contains("APGR");
 
         for (String svg : List.of("routing.svg", "routing-cost.svg")) {
             Path file = dir.resolve(svg);
             assertThat(file).exists();
-            Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+            Document doc =
+                    DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
             assertThat(doc.getDocumentElement().getNodeName()).isEqualTo("svg");
             assertThat(doc.getElementsByTagName("polyline").getLength()).isPositive();
         }
 
         // a second run takes every matrix from the cache
         err.getBuffer().setLength(0);
-        rc = run("eval-routing", "--input", GSM8K.toString(), "--metric", "correct", "--folds", "3", "--epochs",
-                "2", "--ranker", "test", "--top-k", "2", "--ranker-cache", cache.toString(), "--json",
+        rc = run(
+                "eval-routing",
+                "--input",
+                GSM8K.toString(),
+                "--metric",
+                "correct",
+                "--folds",
+                "3",
+                "--epochs",
+                "2",
+                "--ranker",
+                "test",
+                "--top-k",
+                "2",
+                "--ranker-cache",
+                cache.toString(),
+                "--json",
                 json.toString());
         assertThat(rc).as(err.toString()).isZero();
         assertThat(err.toString()).contains("100 queries from the cache, 0 to score");
@@ -95,17 +139,37 @@ class EvalRoutingCommandTest {
         Path subset = dir.resolve("subset.jsonl");
         Files.write(subset, lines.subList(0, 3));
         Path json = dir.resolve("arena.json");
-        int rc = run("eval-routing", "--input", small.toString(), "--metric", "gpt4_score", "--folds", "2",
-                "--epochs", "2", "--ranker", "test", "--llms", "gpt-4-1106-preview,claude-2.1,llama-13b",
-                "--select-on", subset.toString(), "--top-k", "2,3", "--json", json.toString());
+        int rc = run(
+                "eval-routing",
+                "--input",
+                small.toString(),
+                "--metric",
+                "gpt4_score",
+                "--folds",
+                "2",
+                "--epochs",
+                "2",
+                "--ranker",
+                "test",
+                "--llms",
+                "gpt-4-1106-preview,claude-2.1,llama-13b",
+                "--select-on",
+                subset.toString(),
+                "--top-k",
+                "2,3",
+                "--json",
+                json.toString());
 
         assertThat(rc).as(err.toString()).isZero();
         JsonNode report = new ObjectMapper().readTree(Files.readString(json));
         int queries = report.get("settings").get("queries").asInt();
-        assertThat(queries + report.get("settings").get("records_left_out").asInt()).isEqualTo(8);
+        assertThat(queries + report.get("settings").get("records_left_out").asInt())
+                .isEqualTo(8);
         assertThat(report.get("ranked_queries").asInt()).isLessThanOrEqualTo(3).isPositive();
         assertThat(row(report.get("ranked_rows"), EvalRoutingCommand.RANKER_ROUTER + " top-3 + ranker")
-                .get("calls_per_query").asDouble()).isEqualTo(3.0);
+                        .get("calls_per_query")
+                        .asDouble())
+                .isEqualTo(3.0);
         assertThat(row(report.get("ranked_rows"), EvalRoutingCommand.JUDGE_ROUTER + " adaptive top-3 at 1.5 calls"))
                 .isNotNull();
         assertThat(dir.resolve("arena.svg")).exists();
@@ -115,8 +179,18 @@ class EvalRoutingCommandTest {
     void evalRouting_badPricesLine_namesFileAndLine(@TempDir Path dir) throws Exception {
         Path prices = dir.resolve("prices.csv");
         Files.writeString(prices, "gpt-4-1106-preview,24.7\nmistralai/Mixtral-8x7B-Instruct-v0.1,cheap\n");
-        int rc = run("eval-routing", "--input", GSM8K.toString(), "--metric", "correct", "--ranker", "none",
-                "--prices", prices.toString(), "--json", dir.resolve("r.json").toString());
+        int rc = run(
+                "eval-routing",
+                "--input",
+                GSM8K.toString(),
+                "--metric",
+                "correct",
+                "--ranker",
+                "none",
+                "--prices",
+                prices.toString(),
+                "--json",
+                dir.resolve("r.json").toString());
 
         assertThat(rc).isEqualTo(1);
         assertThat(err.toString()).contains(prices + ":2").contains("must be a number, found 'cheap'");
@@ -124,8 +198,18 @@ class EvalRoutingCommandTest {
 
     @Test
     void evalRouting_topKBeyondTheLlms_isAUsageError(@TempDir Path dir) {
-        int rc = run("eval-routing", "--input", GSM8K.toString(), "--metric", "correct", "--ranker", "none",
-                "--top-k", "3", "--json", dir.resolve("r.json").toString());
+        int rc = run(
+                "eval-routing",
+                "--input",
+                GSM8K.toString(),
+                "--metric",
+                "correct",
+                "--ranker",
+                "none",
+                "--top-k",
+                "3",
+                "--json",
+                dir.resolve("r.json").toString());
 
         assertThat(rc).isEqualTo(2);
         assertThat(err.toString()).contains("--top-k must be in [2, 2] for the 2 LLMs, found 3");
@@ -134,15 +218,18 @@ class EvalRoutingCommandTest {
     @Test
     void rewards_fromAFullMatrix_matchRewardPipeline() {
         List<String> queries = List.of("What is 15% of 80?", "How many legs do 3 spiders have?");
-        List<List<String>> answers = List.of(List.of("12", "15% of 80 is 12.", "It is 0.15 * 80 = 12, so 12."),
+        List<List<String>> answers = List.of(
+                List.of("12", "15% of 80 is 12.", "It is 0.15 * 80 = 12, so 12."),
                 List.of("24", "Spiders have 8 legs, so 3 * 8 = 24.", "21"));
         List<String> llms = List.of("a", "b", "c");
         try (PairRanker ranker = PairRanker.load(ModelOptions.ranker(ModelOptions.TEST, "--ranker"))) {
-            List<RewardRecord> expected = RewardPipeline.fromRanker(ranker, queries, answers, llms,
-                    ReferenceMode.LONGEST);
-            String[][] a = {answers.get(0).toArray(String[]::new), answers.get(1).toArray(String[]::new)};
-            RoutingTable table = RoutingTable.of("m", false, List.of("1", "2"), queries, llms, a,
-                    new double[][] {{1, 1, 1}, {1, 1, 0}});
+            List<RewardRecord> expected =
+                    RewardPipeline.fromRanker(ranker, queries, answers, llms, ReferenceMode.LONGEST);
+            String[][] a = {
+                answers.get(0).toArray(String[]::new), answers.get(1).toArray(String[]::new)
+            };
+            RoutingTable table = RoutingTable.of(
+                    "m", false, List.of("1", "2"), queries, llms, a, new double[][] {{1, 1, 1}, {1, 1, 0}});
             for (int q = 0; q < 2; q++) {
                 PairwiseMatrix full = ranker.score(PairQuery.full(queries.get(q), answers.get(q)));
                 double[] got = EvalRoutingCommand.rewards(table, q, full);
@@ -156,18 +243,22 @@ class EvalRoutingCommandTest {
     @Test
     void readmeMeasurementCommands_parse() throws Exception {
         List<String> commands = Files.readAllLines(Path.of("..", "README.md")).stream()
-                .filter(l -> l.startsWith("nice -n 10 ./blender ") && l.contains(" eval-routing ")).toList();
+                .filter(l -> l.startsWith("nice -n 10 ./blender ") && l.contains(" eval-routing "))
+                .toList();
 
         assertThat(commands).hasSize(2);
         for (String command : commands) {
             List<String> words = io.llmblender.testkit.ShellWords.split(command);
-            String[] args = words.subList(words.indexOf("./blender") + 1, words.size()).toArray(String[]::new);
+            String[] args =
+                    words.subList(words.indexOf("./blender") + 1, words.size()).toArray(String[]::new);
             picocli.CommandLine.ParseResult parsed = BlenderCli.commandLine(new PrintWriter(out), new PrintWriter(err))
                     .parseArgs(args);
             assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("eval-routing");
             for (String option : List.of("--input", "--prices", "--select-on")) {
                 if (parsed.subcommand().hasMatchedOption(option)) {
-                    String file = parsed.subcommand().matchedOptionValue(option, (Object) null).toString();
+                    String file = parsed.subcommand()
+                            .matchedOptionValue(option, (Object) null)
+                            .toString();
                     if (!file.startsWith("../")) { // files of the repository; ../shared/ is outside it
                         assertThat(Path.of("..").resolve(file)).as(command).exists();
                     }

@@ -12,9 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.cli.RankCommandTest.Result;
 import io.llmblender.core.fuse.Fusion;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.cli.RankCommandTest.Result;
 import io.llmblender.fuser.Decoding;
 import io.llmblender.fuser.GenFuser;
 import java.io.IOException;
@@ -62,7 +62,9 @@ class FuseCommandTest {
         List<ObjectNode> records = List.of(
                 ranked(record("a", "Add the numbers. ", "2 + 3", "5", "The sum is 5.", "6", "Five."), 3, 1, 4, 2),
                 ranked(record("b", "Name a colour.", "", "Red.", "Blue.", "Green.", "Seven."), 2, 1, 1, 4));
-        Path in = write(dir.resolve("in.jsonl"), records.stream().map(ObjectNode::toString).toList());
+        Path in = write(
+                dir.resolve("in.jsonl"),
+                records.stream().map(ObjectNode::toString).toList());
         Path out = dir.resolve("out.jsonl");
 
         Result r = fuse(in, out, "--top-k", "2");
@@ -74,19 +76,26 @@ class FuseCommandTest {
         assertThat(ids(outputs)).containsExactly("a", "b");
         assertThat(models(outputs.get(0))).containsExactly("m1", "m3");
         assertThat(models(outputs.get(1))).containsExactly("m1", "m2");
-        try (GenFuser fuser = GenFuser.builder(FUSER).decoding(Decoding.greedy()).maxNewTokens(6).build()) {
+        try (GenFuser fuser = GenFuser.builder(FUSER)
+                .decoding(Decoding.greedy())
+                .maxNewTokens(6)
+                .build()) {
             List<List<String>> picked = List.of(List.of("The sum is 5.", "Five."), List.of("Blue.", "Green."));
             for (int i = 0; i < 2; i++) {
                 ObjectNode kept = (ObjectNode) outputs.get(i).deepCopy();
                 JsonNode fused = kept.remove("fused");
                 assertThat(kept).isEqualTo(records.get(i));
-                Fusion direct = fuser.fuse(Prompt.of(records.get(i).get("instruction").asText(),
-                        records.get(i).get("input").asText()), picked.get(i));
+                Fusion direct = fuser.fuse(
+                        Prompt.of(
+                                records.get(i).get("instruction").asText(),
+                                records.get(i).get("input").asText()),
+                        picked.get(i));
                 assertThat(fused.get("fuser").asText()).isEqualTo(fuser.name());
                 assertThat(fused.get("text").asText()).isEqualTo(direct.text());
                 assertThat(fused.get("finish_reason").asText())
                         .isEqualTo(direct.finishReason().name().toLowerCase(Locale.ROOT));
-                assertThat(fused.get("tokens").asInt()).isEqualTo(direct.generatedTokens().orElseThrow());
+                assertThat(fused.get("tokens").asInt())
+                        .isEqualTo(direct.generatedTokens().orElseThrow());
                 assertThat(fused.get("picked_by").asText()).isEqualTo("ranking");
             }
         }
@@ -97,25 +106,32 @@ class FuseCommandTest {
         Path in = sample(dir, 3);
         Path rankedFile = dir.resolve("ranked.jsonl");
         Path out = dir.resolve("fused.jsonl");
-        assertThat(run("rank", "--input", in.toString(), "--output", rankedFile.toString()).exit()).isZero();
+        assertThat(run("rank", "--input", in.toString(), "--output", rankedFile.toString())
+                        .exit())
+                .isZero();
 
         Result r = fuse(rankedFile, out);
 
         assertThat(r.exit()).as(r.err()).isZero();
         for (JsonNode record : read(out)) {
             List<Integer> ranks = ints(record.get("ranking").get("ranks"));
-            List<String> best = IntStream.range(0, ranks.size()).boxed()
+            List<String> best = IntStream.range(0, ranks.size())
+                    .boxed()
                     .sorted(Comparator.<Integer>comparingInt(ranks::get).thenComparingInt(i -> i))
-                    .map(i -> record.get("candidates").get(i).get("model").asText()).toList();
+                    .map(i -> record.get("candidates").get(i).get("model").asText())
+                    .toList();
             assertThat(models(record)).containsExactlyElementsOf(best);
         }
     }
 
     @Test
     void fuse_recordsWithoutRanking_useFileOrderAndSaySoOnce(@TempDir Path dir) throws IOException {
-        Path in = write(dir.resolve("in.jsonl"), List.of(
-                record("a", "Say hi.", "", "Hi.", "Hello.", "Hey.").toString(),
-                record("b", "Say bye.", "", "Bye.", "Farewell.", "Ciao.").toString()));
+        Path in = write(
+                dir.resolve("in.jsonl"),
+                List.of(
+                        record("a", "Say hi.", "", "Hi.", "Hello.", "Hey.").toString(),
+                        record("b", "Say bye.", "", "Bye.", "Farewell.", "Ciao.")
+                                .toString()));
         Path out = dir.resolve("out.jsonl");
 
         Result r = fuse(in, out, "--top-k", "2");
@@ -131,16 +147,21 @@ class FuseCommandTest {
 
     @Test
     void fuse_badRankingWithStop_failsNamingFileLineAndField(@TempDir Path dir) throws IOException {
-        Path in = write(dir.resolve("in.jsonl"), List.of(
-                ranked(record("a", "Say hi.", "", "Hi.", "Hello."), 1, 2).toString(),
-                ranked(record("b", "Say bye.", "", "Bye.", "Farewell."), 1).toString()));
+        Path in = write(
+                dir.resolve("in.jsonl"),
+                List.of(
+                        ranked(record("a", "Say hi.", "", "Hi.", "Hello."), 1, 2)
+                                .toString(),
+                        ranked(record("b", "Say bye.", "", "Bye.", "Farewell."), 1)
+                                .toString()));
         Path out = dir.resolve("out.jsonl");
 
         Result r = fuse(in, out);
 
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("error: " + in + ":2: field 'ranking.ranks' must have one rank per candidate"
-                + " (2), found 1");
+        assertThat(r.err())
+                .contains("error: " + in + ":2: field 'ranking.ranks' must have one rank per candidate"
+                        + " (2), found 1");
         assertThat(out).doesNotExist();
     }
 
@@ -148,18 +169,25 @@ class FuseCommandTest {
     void fuse_badRankingsWithSkip_reportsThemAndFusesTheOthers(@TempDir Path dir) throws IOException {
         ObjectNode notNumbers = record("c", "Say so.", "", "So.", "Thus.");
         notNumbers.putObject("ranking").putArray("ranks").add("first").add("second");
-        Path in = write(dir.resolve("in.jsonl"), List.of(
-                ranked(record("a", "Say hi.", "", "Hi.", "Hello."), 2, 1).toString(),
-                ranked(record("b", "Say bye.", "", "Bye.", "Farewell."), 1).toString(),
-                notNumbers.toString(),
-                record("d", "Say yes.", "", "Yes.", "Aye.").put("ranking", "best").toString(),
-                "{\"id\": \"e\", \"instruction\": \"Hi.\", \"candidates\": 3}"));
+        Path in = write(
+                dir.resolve("in.jsonl"),
+                List.of(
+                        ranked(record("a", "Say hi.", "", "Hi.", "Hello."), 2, 1)
+                                .toString(),
+                        ranked(record("b", "Say bye.", "", "Bye.", "Farewell."), 1)
+                                .toString(),
+                        notNumbers.toString(),
+                        record("d", "Say yes.", "", "Yes.", "Aye.")
+                                .put("ranking", "best")
+                                .toString(),
+                        "{\"id\": \"e\", \"instruction\": \"Hi.\", \"candidates\": 3}"));
         Path out = dir.resolve("out.jsonl");
 
         Result r = fuse(in, out, "--on-bad-line", "skip");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.err()).contains("skipped " + in + ":2: field 'ranking.ranks'")
+        assertThat(r.err())
+                .contains("skipped " + in + ":2: field 'ranking.ranks'")
                 .contains("skipped " + in + ":3: field 'ranking.ranks[0]' must be a number, found \"first\"")
                 .contains("skipped " + in + ":4: field 'ranking' must be an object")
                 .contains("skipped " + in + ":5: field 'candidates'");
@@ -174,7 +202,9 @@ class FuseCommandTest {
         Path in = sample(dir, 3);
         List<String> ids = ids(read(in));
         Path out = dir.resolve("out.jsonl");
-        Files.writeString(out, "{\"id\":\"" + ids.get(0) + "\",\"marker\":1}\n{\"id\":\"" + ids.get(1) + "\",\"fu",
+        Files.writeString(
+                out,
+                "{\"id\":\"" + ids.get(0) + "\",\"marker\":1}\n{\"id\":\"" + ids.get(1) + "\",\"fu",
                 StandardCharsets.UTF_8);
 
         Result first = fuse(in, out);
@@ -227,8 +257,14 @@ class FuseCommandTest {
 
     @Test
     void fuse_maxNewTokensBeyondTheModel_failsNamingTheOption(@TempDir Path dir) throws IOException {
-        Result r = run("fuse", "--input", sample(dir, 1).toString(), "--output", dir.resolve("o.jsonl").toString(),
-                "--max-new-tokens", "100000");
+        Result r = run(
+                "fuse",
+                "--input",
+                sample(dir, 1).toString(),
+                "--output",
+                dir.resolve("o.jsonl").toString(),
+                "--max-new-tokens",
+                "100000");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("error: --max-new-tokens 100000 does not fit the fuser");
@@ -237,7 +273,8 @@ class FuseCommandTest {
     @Test
     void ranks_missingRanking_isNullAndAWellFormedOneIsRead() {
         assertThat(FuseCommand.ranks(null, 2)).isNull();
-        assertThat(FuseCommand.ranks(JSON.createObjectNode().put("ranking", (String) null).get("ranking"), 2))
+        assertThat(FuseCommand.ranks(
+                        JSON.createObjectNode().put("ranking", (String) null).get("ranking"), 2))
                 .isNull();
         ObjectNode ranking = JSON.createObjectNode();
         ranking.putArray("ranks").add(2).add(1.5);

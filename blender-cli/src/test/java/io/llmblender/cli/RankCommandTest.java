@@ -30,8 +30,7 @@ class RankCommandTest {
     static final Path DATA = Path.of("..", "data", "gsm8k-100.jsonl");
     static final Path RANKER = Path.of("..", "models", "pairranker");
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     static Result run(String... args) {
         StringWriter out = new StringWriter();
@@ -48,7 +47,10 @@ class RankCommandTest {
     }
 
     static ObjectNode record(String id, String instruction, String input, String... texts) {
-        ObjectNode r = JSON.createObjectNode().put("id", id).put("instruction", instruction).put("input", input);
+        ObjectNode r = JSON.createObjectNode()
+                .put("id", id)
+                .put("instruction", instruction)
+                .put("input", input);
         var candidates = r.putArray("candidates");
         for (int i = 0; i < texts.length; i++) {
             candidates.addObject().put("model", "m" + i).put("text", texts[i]);
@@ -107,8 +109,15 @@ class RankCommandTest {
 
     @Test
     void rank_noRankerOption_usesTheShippedRanker(@TempDir Path dir) throws IOException {
-        Path in = write(dir.resolve("in.jsonl"), List.of(record("q", "How do I boil an egg?", "",
-                "Put it in boiling water for 8 minutes.", "Eggs are oval.").toString()));
+        Path in = write(
+                dir.resolve("in.jsonl"),
+                List.of(record(
+                                "q",
+                                "How do I boil an egg?",
+                                "",
+                                "Put it in boiling water for 8 minutes.",
+                                "Eggs are oval.")
+                        .toString()));
         Path out = dir.resolve("out.jsonl");
 
         Result r = run("rank", "--input", in.toString(), "--output", out.toString());
@@ -123,12 +132,22 @@ class RankCommandTest {
         List<ObjectNode> records = List.of(
                 record("a", "Add the numbers. ", "2 + 3", "5", "The sum is 5.", "6", "It is five, since 2 + 3 = 5."),
                 record("b", "Name a colour.", "", "Red.", "Blue is a colour.", "Seven."),
-                record("c", "", "What is the capital of France?", "Paris.", "Lyon.", "It is Paris, on the Seine.",
-                        "France has no capital.", "Rome."));
-        Path in = write(dir.resolve("in.jsonl"), records.stream().map(ObjectNode::toString).toList());
+                record(
+                        "c",
+                        "",
+                        "What is the capital of France?",
+                        "Paris.",
+                        "Lyon.",
+                        "It is Paris, on the Seine.",
+                        "France has no capital.",
+                        "Rome."));
+        Path in = write(
+                dir.resolve("in.jsonl"),
+                records.stream().map(ObjectNode::toString).toList());
         Path out = dir.resolve("out.jsonl");
 
-        Result r = run("rank", "--input", in.toString(), "--output", out.toString(), "--ranker", "test", "--batch", "2");
+        Result r =
+                run("rank", "--input", in.toString(), "--output", out.toString(), "--ranker", "test", "--batch", "2");
 
         assertThat(r.exit()).as(r.err()).isZero();
         List<JsonNode> outputs = read(out);
@@ -138,12 +157,16 @@ class RankCommandTest {
                 ObjectNode rec = records.get(i);
                 List<String> texts = new ArrayList<>();
                 rec.get("candidates").forEach(c -> texts.add(c.get("text").asText()));
-                Ranking direct = ranker.rank(rec.get("instruction").asText() + rec.get("input").asText(), texts);
+                Ranking direct = ranker.rank(
+                        rec.get("instruction").asText() + rec.get("input").asText(), texts);
                 JsonNode ranking = outputs.get(i).get("ranking");
                 List<Integer> ranks = ints(ranking.get("ranks"));
-                assertThat(ranks).containsExactlyInAnyOrderElementsOf(
-                        IntStream.rangeClosed(1, texts.size()).boxed().toList());
-                assertThat(ranks).containsExactlyElementsOf(IntStream.of(direct.ranks()).boxed().toList());
+                assertThat(ranks)
+                        .containsExactlyInAnyOrderElementsOf(
+                                IntStream.rangeClosed(1, texts.size()).boxed().toList());
+                assertThat(ranks)
+                        .containsExactlyElementsOf(
+                                IntStream.of(direct.ranks()).boxed().toList());
                 for (int c = 0; c < texts.size(); c++) {
                     assertThat(ranking.get("scores").get(c).asDouble()).isCloseTo(direct.score(c), within(1e-5));
                 }
@@ -157,26 +180,42 @@ class RankCommandTest {
         Path in = write(dir.resolve("in.jsonl"), List.of(rec.toString()));
         Path out = dir.resolve("out.jsonl");
 
-        Result r = run("rank", "--input", in.toString(), "--output", out.toString(), "--ranker", "test", "--aggregation", "MAX_WINS");
+        Result r = run(
+                "rank",
+                "--input",
+                in.toString(),
+                "--output",
+                out.toString(),
+                "--ranker",
+                "test",
+                "--aggregation",
+                "MAX_WINS");
 
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode ranking = read(out).get(0).get("ranking");
         assertThat(ranking.get("aggregation").asText()).isEqualTo("max_wins");
         try (PairRanker ranker = PairRanker.load(RANKER)) {
-            Ranking direct = Rankings.rank(ranker, "Which is right?", List.of("Yes.", "No.", "Maybe.", "Both."),
-                    Aggregation.MAX_WINS, 0L);
-            assertThat(ints(ranking.get("ranks"))).containsExactlyElementsOf(IntStream.of(direct.ranks()).boxed()
-                    .toList());
+            Ranking direct = Rankings.rank(
+                    ranker, "Which is right?", List.of("Yes.", "No.", "Maybe.", "Both."), Aggregation.MAX_WINS, 0L);
+            assertThat(ints(ranking.get("ranks")))
+                    .containsExactlyElementsOf(
+                            IntStream.of(direct.ranks()).boxed().toList());
             List<Double> scores = new ArrayList<>();
             ranking.get("scores").forEach(s -> scores.add(s.asDouble()));
-            assertThat(scores).containsExactlyElementsOf(Arrays.stream(direct.scores()).boxed().toList());
+            assertThat(scores)
+                    .containsExactlyElementsOf(
+                            Arrays.stream(direct.scores()).boxed().toList());
         }
     }
 
     @Test
     void rank_recordsWithOneOrNoCandidate_getATrivialRanking(@TempDir Path dir) throws IOException {
-        Path in = write(dir.resolve("in.jsonl"), List.of(record("one", "Say hi.", "", "Hi.").toString(),
-                record("none", "Say hi.", "").toString(), record("two", "Say hi.", "", "Hi.", "Hello.").toString()));
+        Path in = write(
+                dir.resolve("in.jsonl"),
+                List.of(
+                        record("one", "Say hi.", "", "Hi.").toString(),
+                        record("none", "Say hi.", "").toString(),
+                        record("two", "Say hi.", "", "Hi.", "Hello.").toString()));
         Path out = dir.resolve("out.jsonl");
 
         Result r = run("rank", "--input", in.toString(), "--output", out.toString());
@@ -185,7 +224,8 @@ class RankCommandTest {
         List<JsonNode> outputs = read(out);
         assertThat(ids(outputs)).containsExactly("one", "none", "two");
         assertThat(ints(outputs.get(0).get("ranking").get("ranks"))).containsExactly(1);
-        assertThat(outputs.get(0).get("ranking").get("scores").get(0).asDouble()).isEqualTo(0.0);
+        assertThat(outputs.get(0).get("ranking").get("scores").get(0).asDouble())
+                .isEqualTo(0.0);
         assertThat(outputs.get(1).get("ranking").get("ranks")).isEmpty();
         assertThat(outputs.get(1).get("ranking").get("scores")).isEmpty();
         assertThat(ints(outputs.get(2).get("ranking").get("ranks"))).containsExactlyInAnyOrder(1, 2);
@@ -195,7 +235,9 @@ class RankCommandTest {
     void rank_secondRun_writesNothingNew(@TempDir Path dir) throws IOException {
         Path in = sample(dir, 3);
         Path out = dir.resolve("out.jsonl");
-        assertThat(run("rank", "--input", in.toString(), "--output", out.toString()).exit()).isZero();
+        assertThat(run("rank", "--input", in.toString(), "--output", out.toString())
+                        .exit())
+                .isZero();
         byte[] first = Files.readAllBytes(out);
 
         Result again = run("rank", "--input", in.toString(), "--output", out.toString());
@@ -210,8 +252,11 @@ class RankCommandTest {
         Path in = sample(dir, 4);
         List<String> ids = ids(read(in));
         Path out = dir.resolve("out.jsonl");
-        Files.writeString(out, "{\"id\":\"" + ids.get(0) + "\",\"marker\":1}\n{\"id\":\"" + ids.get(1)
-                + "\",\"marker\":2}\n{\"id\":\"" + ids.get(2) + "\",\"instruc", StandardCharsets.UTF_8);
+        Files.writeString(
+                out,
+                "{\"id\":\"" + ids.get(0) + "\",\"marker\":1}\n{\"id\":\"" + ids.get(1) + "\",\"marker\":2}\n{\"id\":\""
+                        + ids.get(2) + "\",\"instruc",
+                StandardCharsets.UTF_8);
 
         Result r = run("rank", "--input", in.toString(), "--output", out.toString());
 
@@ -248,7 +293,9 @@ class RankCommandTest {
         Result r = run("rank", "--input", in.toString(), "--output", out.toString());
 
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("error: " + in + ":2: ").contains("'candidates'")
+        assertThat(r.err())
+                .contains("error: " + in + ":2: ")
+                .contains("'candidates'")
                 .contains("--on-bad-line skip");
         assertThat(out).doesNotExist();
     }
@@ -282,7 +329,12 @@ class RankCommandTest {
 
     @Test
     void rank_unknownOption_isAUsageError(@TempDir Path dir) throws IOException {
-        Result r = run("rank", "--input", sample(dir, 1).toString(), "--output", dir.resolve("o.jsonl").toString(),
+        Result r = run(
+                "rank",
+                "--input",
+                sample(dir, 1).toString(),
+                "--output",
+                dir.resolve("o.jsonl").toString(),
                 "--frobnicate");
 
         assertThat(r.exit()).isEqualTo(2);

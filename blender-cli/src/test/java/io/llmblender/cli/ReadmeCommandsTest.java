@@ -1,11 +1,10 @@
 package io.llmblender.cli;
 
-import io.llmblender.testkit.ShellWords;
 import static io.llmblender.testkit.LoopbackOpenAiServer.completion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llmblender.testkit.LoopbackOpenAiServer;
-import io.llmblender.cli.BlenderCli;
+import io.llmblender.testkit.ShellWords;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -29,20 +28,29 @@ public class ReadmeCommandsTest {
     @Test
     void everyReadmeCommand_runsAndSucceeds() throws Exception {
         List<String> commands = commands(Files.readString(Path.of("..", "README.md")));
-        assertThat(commands).as("./blender commands in README.md").hasSizeGreaterThanOrEqualTo(6)
-                .anyMatch(c -> c.startsWith("./blender demo")).anyMatch(c -> c.startsWith("./blender blend"));
-        try (LoopbackOpenAiServer server = new LoopbackOpenAiServer().reply(completion("Rest and drink fluids.", "stop", 5, 4))) {
+        assertThat(commands)
+                .as("./blender commands in README.md")
+                .hasSizeGreaterThanOrEqualTo(6)
+                .anyMatch(c -> c.startsWith("./blender demo"))
+                .anyMatch(c -> c.startsWith("./blender blend"));
+        try (LoopbackOpenAiServer server =
+                new LoopbackOpenAiServer().reply(completion("Rest and drink fluids.", "stop", 5, 4))) {
             for (String command : commands) {
-                String local = KEY_ENV.matcher(URL.matcher(command).replaceAll(Matcher.quoteReplacement(
-                        "url=" + server.baseUrl()))).replaceAll("key-env=BLENDER_TEST_API_KEY");
+                String local = KEY_ENV.matcher(
+                                URL.matcher(command).replaceAll(Matcher.quoteReplacement("url=" + server.baseUrl())))
+                        .replaceAll("key-env=BLENDER_TEST_API_KEY");
                 List<String> args = new ArrayList<>();
-                for (String word : ShellWords.split(local).subList(1, ShellWords.split(local).size())) {
+                for (String word : ShellWords.split(local)
+                        .subList(1, ShellWords.split(local).size())) {
                     args.add(fromRoot(word));
                 }
                 StringWriter out = new StringWriter();
                 StringWriter err = new StringWriter();
-                int rc = BlenderCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-                assertThat(rc).as("%s%nstdout:%n%s%nstderr:%n%s", command, out, err).isZero();
+                int rc = BlenderCli.run(
+                        new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+                assertThat(rc)
+                        .as("%s%nstdout:%n%s%nstderr:%n%s", command, out, err)
+                        .isZero();
                 assertThat(out.toString()).as(command).isNotBlank();
             }
         }
@@ -64,7 +72,9 @@ public class ReadmeCommandsTest {
 
     /** A repository-relative path as seen from this module's directory; other words unchanged. */
     private static String fromRoot(String word) {
-        boolean path = !word.startsWith("-") && !word.contains("=") && !word.contains(" ")
+        boolean path = !word.startsWith("-")
+                && !word.contains("=")
+                && !word.contains(" ")
                 && (word.startsWith("data/") || word.startsWith("target/") || word.startsWith("models/"));
         return path ? "../" + word : word;
     }

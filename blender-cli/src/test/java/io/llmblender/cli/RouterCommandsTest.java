@@ -29,10 +29,22 @@ class RouterCommandsTest {
     @Test
     void trainThenRoute_datasetScoresAsRewards_savesARouterThatRoutes(@TempDir Path dir) throws Exception {
         Path router = dir.resolve("router");
-        int rc = run("train-router", "--dataset", DATASET.toString(), "--metric", "correct", "--epochs", "3",
-                "--tags", "clusters:3", "--out", router.toString());
+        int rc = run(
+                "train-router",
+                "--dataset",
+                DATASET.toString(),
+                "--metric",
+                "correct",
+                "--epochs",
+                "3",
+                "--tags",
+                "clusters:3",
+                "--out",
+                router.toString());
         assertThat(rc).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("trained a router for " + LLMS + " on 100 records").contains("saved to");
+        assertThat(out.toString())
+                .contains("trained a router for " + LLMS + " on 100 records")
+                .contains("saved to");
         assertThat(router.resolve("router.json")).exists();
 
         out.getBuffer().setLength(0);
@@ -44,12 +56,14 @@ class RouterCommandsTest {
         assertThat(first.get("query").asText()).isEqualTo("What is 2 plus 2?");
         assertThat(LLMS).contains(first.get("chosen").asText());
         assertThat(first.get("probabilities").get(LLMS.get(0)).asDouble()
-                + first.get("probabilities").get(LLMS.get(1)).asDouble()).isCloseTo(1.0, Offset.offset(1e-6));
+                        + first.get("probabilities").get(LLMS.get(1)).asDouble())
+                .isCloseTo(1.0, Offset.offset(1e-6));
 
         Path queries = dir.resolve("queries.txt");
         Files.writeString(queries, "First query?\n\nSecond query?\n");
         out.getBuffer().setLength(0);
-        assertThat(run("route", "--router", router.toString(), "--queries", queries.toString())).isZero();
+        assertThat(run("route", "--router", router.toString(), "--queries", queries.toString()))
+                .isZero();
         assertThat(out.toString().lines()).hasSize(3).first().asString().contains("chosen");
     }
 
@@ -58,14 +72,23 @@ class RouterCommandsTest {
         Path records = dir.resolve("rewards.jsonl");
         StringBuilder jsonl = new StringBuilder();
         for (int i = 0; i < 12; i++) {
-            jsonl.append("{\"query\": \"What is ").append(i).append(" plus 1?\", \"rewards\": {\"calc\": 1.0, \"poet\": 0.0},"
-                    + " \"tags\": [\"math\"]}\n");
-            jsonl.append("{\"query\": \"A poem about the number ").append(i).append(".\", \"rewards\": {\"calc\": 0.0,"
-                    + " \"poet\": 1.0}, \"tags\": [\"poetry\"]}\n");
+            jsonl.append("{\"query\": \"What is ")
+                    .append(i)
+                    .append(" plus 1?\", \"rewards\": {\"calc\": 1.0, \"poet\": 0.0}," + " \"tags\": [\"math\"]}\n");
+            jsonl.append("{\"query\": \"A poem about the number ")
+                    .append(i)
+                    .append(".\", \"rewards\": {\"calc\": 0.0," + " \"poet\": 1.0}, \"tags\": [\"poetry\"]}\n");
         }
         Files.writeString(records, jsonl);
 
-        int rc = run("train-router", "--records", records.toString(), "--epochs", "2", "-o", dir.resolve("r").toString());
+        int rc = run(
+                "train-router",
+                "--records",
+                records.toString(),
+                "--epochs",
+                "2",
+                "-o",
+                dir.resolve("r").toString());
 
         assertThat(rc).as(err.toString()).isZero();
         assertThat(out.toString()).contains("[calc, poet] on 24 records");
@@ -76,16 +99,30 @@ class RouterCommandsTest {
         int rc = run("train-router", "--dataset", DATASET.toString(), "--metric", "bleu", "-o", dir.toString());
 
         assertThat(rc).isEqualTo(1);
-        assertThat(err.toString()).contains("gsm8k-100.jsonl:1:").contains("no score 'bleu'").contains("[correct]");
+        assertThat(err.toString())
+                .contains("gsm8k-100.jsonl:1:")
+                .contains("no score 'bleu'")
+                .contains("[correct]");
     }
 
     @Test
     void usageErrors_exitTwo(@TempDir Path dir) {
-        assertThat(run("train-router", "--dataset", DATASET.toString(), "-o", dir.toString())).isEqualTo(2);
+        assertThat(run("train-router", "--dataset", DATASET.toString(), "-o", dir.toString()))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--dataset needs --metric");
-        assertThat(run("train-router", "--dataset", "a", "--records", "b", "-o", dir.toString())).isEqualTo(2);
-        assertThat(run("train-router", "--dataset", DATASET.toString(), "--metric", "correct", "--tags", "clusters:0",
-                "-o", dir.toString())).isEqualTo(2);
+        assertThat(run("train-router", "--dataset", "a", "--records", "b", "-o", dir.toString()))
+                .isEqualTo(2);
+        assertThat(run(
+                        "train-router",
+                        "--dataset",
+                        DATASET.toString(),
+                        "--metric",
+                        "correct",
+                        "--tags",
+                        "clusters:0",
+                        "-o",
+                        dir.toString()))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--tags must be records, none or clusters:K");
         assertThat(run("route", "--router", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("give queries");
@@ -93,7 +130,8 @@ class RouterCommandsTest {
 
     @Test
     void route_missingRouter_failsNamingIt(@TempDir Path dir) {
-        assertThat(run("route", "--router", dir.resolve("nope").toString(), "q")).isEqualTo(1);
+        assertThat(run("route", "--router", dir.resolve("nope").toString(), "q"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("no directory").contains("nope");
         assertThat(run("route", "--router", dir.toString(), "q")).isEqualTo(1);
         assertThat(err.toString()).contains("router.json");
@@ -102,11 +140,22 @@ class RouterCommandsTest {
     @Test
     void trainThenRoute_withATorchScriptEncoder_usesIt(@TempDir Path dir) {
         Path router = dir.resolve("router");
-        int rc = run("train-router", "--dataset", DATASET.toString(), "--metric", "correct", "--epochs", "2",
-                "--encoder", "../models/encoder", "--out", router.toString());
+        int rc = run(
+                "train-router",
+                "--dataset",
+                DATASET.toString(),
+                "--metric",
+                "correct",
+                "--epochs",
+                "2",
+                "--encoder",
+                "../models/encoder",
+                "--out",
+                router.toString());
         assertThat(rc).as(err.toString()).isZero();
 
-        assertThat(run("route", "--router", router.toString(), "--encoder", "../models/encoder", "Hi?")).isZero();
+        assertThat(run("route", "--router", router.toString(), "--encoder", "../models/encoder", "Hi?"))
+                .isZero();
         assertThat(run("route", "--router", router.toString(), "Hi?")).isEqualTo(1);
         assertThat(err.toString()).contains("random-encoder-tiny").contains("all-MiniLM-L6-v2");
     }

@@ -30,15 +30,24 @@ class ServeCommandTest {
         try (LoopbackOpenAiServer alpha = new LoopbackOpenAiServer().reply(completion("Red.", "stop", 5, 2));
                 LoopbackOpenAiServer beta = new LoopbackOpenAiServer().reply(completion("Blue.", "stop", 4, 1))) {
             Path config = dir.resolve("server.json");
-            Files.writeString(config, "{\"llms\": [{\"name\": \"alpha\", \"base_url\": \"" + alpha.baseUrl()
-                    + "\", \"model\": \"a\"}, {\"name\": \"beta\", \"base_url\": \"" + beta.baseUrl()
-                    + "\", \"model\": \"b\"}], \"server\": {\"port\": 0}}");
+            Files.writeString(
+                    config,
+                    "{\"llms\": [{\"name\": \"alpha\", \"base_url\": \"" + alpha.baseUrl()
+                            + "\", \"model\": \"a\"}, {\"name\": \"beta\", \"base_url\": \"" + beta.baseUrl()
+                            + "\", \"model\": \"b\"}], \"server\": {\"port\": 0}}");
             Path portFile = dir.resolve("port");
             StringWriter err = new StringWriter();
             AtomicInteger rc = new AtomicInteger(-1);
-            Thread serving = new Thread(() -> rc.set(BlenderCli.run(new PrintWriter(new StringWriter(), true),
-                    new PrintWriter(err, true), "serve", "--config", config.toString(), "--ranker", "test",
-                    "--port-file", portFile.toString())));
+            Thread serving = new Thread(() -> rc.set(BlenderCli.run(
+                    new PrintWriter(new StringWriter(), true),
+                    new PrintWriter(err, true),
+                    "serve",
+                    "--config",
+                    config.toString(),
+                    "--ranker",
+                    "test",
+                    "--port-file",
+                    portFile.toString())));
             serving.start();
             long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!Files.exists(portFile) && serving.isAlive() && System.nanoTime() < until) {
@@ -46,19 +55,25 @@ class ServeCommandTest {
             }
             assertThat(portFile).as(err.toString()).exists();
             int port = Integer.parseInt(Files.readString(portFile).strip());
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"blend\",\"messages\":[{\"role\":\"user\","
-                            + "\"content\":\"Name a colour.\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"model\":\"blend\",\"messages\":[{\"role\":\"user\","
+                                                    + "\"content\":\"Name a colour.\"}]}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             JsonNode body = new ObjectMapper().readTree(r.body());
-            assertThat(body.get("choices").get(0).get("message").get("content").asText()).isIn("Red.", "Blue.");
+            assertThat(body.get("choices").get(0).get("message").get("content").asText())
+                    .isIn("Red.", "Blue.");
             assertThat(body.get("usage").get("total_tokens").asInt()).isEqualTo(12);
             assertThat(r.headers().firstValue("x-blender-calls")).contains("2");
             serving.interrupt();
             serving.join(10_000);
             assertThat(rc.get()).isZero();
-            assertThat(err.toString()).contains("serving [blend, alpha, beta] at http://127.0.0.1:" + port + "/v1")
+            assertThat(err.toString())
+                    .contains("serving [blend, alpha, beta] at http://127.0.0.1:" + port + "/v1")
                     .contains("random weights");
         }
     }
@@ -66,13 +81,20 @@ class ServeCommandTest {
     @Test
     void serve_unknownConfigField_failsNamingFileAndField() throws Exception {
         Path config = dir.resolve("bad.json");
-        Files.writeString(config, "{\"llms\": [{\"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"a\"}],"
-                + " \"sever\": {}}");
+        Files.writeString(
+                config,
+                "{\"llms\": [{\"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"a\"}]," + " \"sever\": {}}");
         StringWriter err = new StringWriter();
-        int rc = BlenderCli.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "serve",
-                "--config", config.toString());
+        int rc = BlenderCli.run(
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true),
+                "serve",
+                "--config",
+                config.toString());
         assertThat(rc).isEqualTo(BlenderCli.FAILED);
-        assertThat(err.toString()).contains(config.toString()).contains("unknown field 'sever'")
+        assertThat(err.toString())
+                .contains(config.toString())
+                .contains("unknown field 'sever'")
                 .doesNotContain("\tat ");
     }
 }

@@ -33,9 +33,17 @@ public final class BlendResult {
     private final ClientFailure routingFailure;
     private final List<String> called;
 
-    BlendResult(Prompt prompt, List<Candidate> candidates, Ranking ranking, String rankerName,
-            ClientFailure rankingFailure, Fusion fusion, ClientFailure fusionFailure, List<ClientFailure> failures,
-            StageTimings timings, Routing routing) {
+    BlendResult(
+            Prompt prompt,
+            List<Candidate> candidates,
+            Ranking ranking,
+            String rankerName,
+            ClientFailure rankingFailure,
+            Fusion fusion,
+            ClientFailure fusionFailure,
+            List<ClientFailure> failures,
+            StageTimings timings,
+            Routing routing) {
         this.mode = routing.mode;
         this.route = routing.decision;
         this.routingFailure = routing.failure;

@@ -1,10 +1,10 @@
 package io.llmblender.core;
 
+import io.llmblender.core.check.Require;
 import io.llmblender.core.error.BlenderException;
 import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.Fusion;
-import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
@@ -192,13 +192,15 @@ public final class Blender implements AutoCloseable {
             try {
                 decision = router.route(prompt.source());
                 if (decision == null || !Set.copyOf(decision.names()).equals(clientsByName.keySet())) {
-                    throw new BlenderException("router returned " + (decision == null ? "no decision"
-                            : "a decision over " + decision.names() + " instead of " + clientNames()));
+                    throw new BlenderException("router returned "
+                            + (decision == null
+                                    ? "no decision"
+                                    : "a decision over " + decision.names() + " instead of " + clientNames()));
                 }
             } catch (BlenderException e) {
                 decision = null;
-                routingFailure = ClientFailure.of(ROUTER, ClientFailure.Kind.ERROR, e,
-                        Duration.between(start, clock.instant()));
+                routingFailure =
+                        ClientFailure.of(ROUTER, ClientFailure.Kind.ERROR, e, Duration.between(start, clock.instant()));
                 LOG.warn("routing failed, asking every client: {}", routingFailure);
             }
         }
@@ -208,14 +210,15 @@ public final class Blender implements AutoCloseable {
         List<String> called = new ArrayList<>();
         BlendMode taken;
         List<Candidate> candidates;
-        if (decision != null && (mode == BlendMode.ROUTE
-                || (mode == BlendMode.ADAPTIVE && decision.confidence() >= confidenceThreshold))) {
+        if (decision != null
+                && (mode == BlendMode.ROUTE
+                        || (mode == BlendMode.ADAPTIVE && decision.confidence() >= confidenceThreshold))) {
             taken = BlendMode.ROUTE;
             candidates = callRouted(prompt, decision, startNanos, failures, called);
         } else {
             taken = BlendMode.BLEND;
-            List<LlmClient> asked = decision != null && mode == BlendMode.ADAPTIVE
-                    ? mostProbable(decision, fanOut) : clients;
+            List<LlmClient> asked =
+                    decision != null && mode == BlendMode.ADAPTIVE ? mostProbable(decision, fanOut) : clients;
             asked.forEach(c -> called.add(c.name()));
             candidates = collect(prompt, asked, startNanos, failures);
         }
@@ -238,8 +241,8 @@ public final class Blender implements AutoCloseable {
                 ranking = Rankings.rank(ranker, prompt.source(), texts, aggregation, seed);
                 rankerName = ranker.name();
             } catch (BlenderException e) {
-                rankingFailure = ClientFailure.of(ranker.name(), ClientFailure.Kind.ERROR, e,
-                        Duration.between(generated, clock.instant()));
+                rankingFailure = ClientFailure.of(
+                        ranker.name(), ClientFailure.Kind.ERROR, e, Duration.between(generated, clock.instant()));
                 LOG.warn("ranking failed, keeping the answers in client order: {}", rankingFailure);
             }
         }
@@ -257,24 +260,37 @@ public final class Blender implements AutoCloseable {
                 }
             } catch (BlenderException e) {
                 fusion = null;
-                fusionFailure = ClientFailure.of(fuser.name(), ClientFailure.Kind.ERROR, e,
-                        Duration.between(ranked, clock.instant()));
+                fusionFailure = ClientFailure.of(
+                        fuser.name(), ClientFailure.Kind.ERROR, e, Duration.between(ranked, clock.instant()));
                 LOG.warn("fusion failed, answering with the best candidate: {}", fusionFailure);
             }
         }
         Instant end = clock.instant();
-        StageTimings timings = new StageTimings(Duration.between(start, routed), Duration.between(routed, generated),
-                Duration.between(generated, ranked), Duration.between(ranked, end), Duration.between(start, end));
-        return new BlendResult(prompt, candidates, ranking, rankerName, rankingFailure, fusion, fusionFailure, failures,
-                timings, new BlendResult.Routing(taken, decision, routingFailure, called));
+        StageTimings timings = new StageTimings(
+                Duration.between(start, routed),
+                Duration.between(routed, generated),
+                Duration.between(generated, ranked),
+                Duration.between(ranked, end),
+                Duration.between(start, end));
+        return new BlendResult(
+                prompt,
+                candidates,
+                ranking,
+                rankerName,
+                rankingFailure,
+                fusion,
+                fusionFailure,
+                failures,
+                timings,
+                new BlendResult.Routing(taken, decision, routingFailure, called));
     }
 
     /**
      * Asks the router's choice; when it fails, the next most probable client, and so on, each with
      * its own per-client timeout, until one answers or the blend's deadline has passed.
      */
-    private List<Candidate> callRouted(Prompt prompt, RouteDecision decision, long startNanos,
-            List<ClientFailure> failures, List<String> called) {
+    private List<Candidate> callRouted(
+            Prompt prompt, RouteDecision decision, long startNanos, List<ClientFailure> failures, List<String> called) {
         for (String name : decision.topK(clients.size())) {
             if (!called.isEmpty() && deadline != null && ticker.read() - startNanos >= deadline.toNanos()) {
                 break; // the chosen client is always asked; fallbacks only within the deadline
@@ -304,8 +320,8 @@ public final class Blender implements AutoCloseable {
      * Asks the given clients at once and waits for each until its per-client timeout (counted from
      * now) or the blend's deadline (counted from {@code blendStartNanos}), whichever comes first.
      */
-    private List<Candidate> collect(Prompt prompt, List<LlmClient> asked, long blendStartNanos,
-            List<ClientFailure> failures) {
+    private List<Candidate> collect(
+            Prompt prompt, List<LlmClient> asked, long blendStartNanos, List<ClientFailure> failures) {
         Instant start = clock.instant();
         long startNanos = ticker.read();
         int n = asked.size();
@@ -341,23 +357,44 @@ public final class Blender implements AutoCloseable {
             try {
                 if (!ticker.awaitDone(future, limitNanos)) {
                     future.cancel(true);
-                    String which = deadlineFirst ? "the blend deadline " + deadline : "perClientTimeout " + perClientTimeout;
-                    fail(failures, name, deadlineFirst ? ClientFailure.Kind.DEADLINE : ClientFailure.Kind.TIMEOUT,
-                            new TimeoutException("no answer within " + which), Duration.between(start, clock.instant()));
+                    String which =
+                            deadlineFirst ? "the blend deadline " + deadline : "perClientTimeout " + perClientTimeout;
+                    fail(
+                            failures,
+                            name,
+                            deadlineFirst ? ClientFailure.Kind.DEADLINE : ClientFailure.Kind.TIMEOUT,
+                            new TimeoutException("no answer within " + which),
+                            Duration.between(start, clock.instant()));
                     continue;
                 }
                 Generation g = future.get(); // done, so this does not block
                 Duration latency = Duration.between(start, doneAtOrNow(doneAt, i));
                 if (g == null) {
-                    fail(failures, name, ClientFailure.Kind.ERROR, new LlmCallException(name, "answered null"), latency);
+                    fail(
+                            failures,
+                            name,
+                            ClientFailure.Kind.ERROR,
+                            new LlmCallException(name, "answered null"),
+                            latency);
                 } else if (g.text().length() > maxAnswerChars) {
-                    fail(failures, name, ClientFailure.Kind.ERROR, new LlmCallException(name, "answered "
-                            + g.text().length() + " characters, more than maxAnswerChars " + maxAnswerChars), latency);
+                    fail(
+                            failures,
+                            name,
+                            ClientFailure.Kind.ERROR,
+                            new LlmCallException(
+                                    name,
+                                    "answered " + g.text().length() + " characters, more than maxAnswerChars "
+                                            + maxAnswerChars),
+                            latency);
                 } else {
                     candidates.add(Candidate.of(name, g, latency.isNegative() ? Duration.ZERO : latency));
                 }
             } catch (ExecutionException e) {
-                fail(failures, name, ClientFailure.Kind.ERROR, e.getCause() == null ? e : e.getCause(),
+                fail(
+                        failures,
+                        name,
+                        ClientFailure.Kind.ERROR,
+                        e.getCause() == null ? e : e.getCause(),
                         Duration.between(start, doneAtOrNow(doneAt, i)));
             } catch (CancellationException e) {
                 fail(failures, name, ClientFailure.Kind.ERROR, e, Duration.between(start, clock.instant()));
@@ -377,8 +414,8 @@ public final class Blender implements AutoCloseable {
         return done != null ? done : clock.instant();
     }
 
-    private static void fail(List<ClientFailure> failures, String name, ClientFailure.Kind kind, Throwable cause,
-            Duration elapsed) {
+    private static void fail(
+            List<ClientFailure> failures, String name, ClientFailure.Kind kind, Throwable cause, Duration elapsed) {
         ClientFailure failure = ClientFailure.of(name, kind, cause, elapsed.isNegative() ? Duration.ZERO : elapsed);
         failures.add(failure);
         LOG.warn("LLM client failed, blending without it: {}", failure);
@@ -419,8 +456,7 @@ public final class Blender implements AutoCloseable {
         ownedExecutor.shutdownNow();
         try {
             if (!ownedExecutor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("some LLM calls ignored interruption and were still running {} after close",
-                        SHUTDOWN_GRACE);
+                LOG.warn("some LLM calls ignored interruption and were still running {} after close", SHUTDOWN_GRACE);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -444,8 +480,9 @@ public final class Blender implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Blender[" + mode + ", clients=" + clientNames() + ", ranker=" + (ranker == null ? "none" : ranker.name())
-                + ", fuser=" + (fuser == null ? "none" : fuser.name()) + ", topK=" + topK + ", " + aggregation + "]";
+        return "Blender[" + mode + ", clients=" + clientNames() + ", ranker="
+                + (ranker == null ? "none" : ranker.name()) + ", fuser=" + (fuser == null ? "none" : fuser.name())
+                + ", topK=" + topK + ", " + aggregation + "]";
     }
 
     /**
@@ -477,8 +514,7 @@ public final class Blender implements AutoCloseable {
         private Integer fanOut;
         private Integer maxAnswerChars;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Adds an LLM to ask. At least one is required; names must be distinct.
@@ -491,7 +527,8 @@ public final class Blender implements AutoCloseable {
             Require.nonNull(client, "client");
             String name = Require.nonBlank(client.name(), "client name");
             if (clients.containsKey(name)) {
-                throw new IllegalArgumentException("client names must be distinct, found " + Require.quote(name) + " twice");
+                throw new IllegalArgumentException(
+                        "client names must be distinct, found " + Require.quote(name) + " twice");
             }
             clients.put(name, client);
             return this;
@@ -778,8 +815,8 @@ public final class Blender implements AutoCloseable {
                         + " with confidenceThreshold " + confidenceThreshold);
             }
             if (mode != BlendMode.ADAPTIVE && fanOut != null) {
-                throw new IllegalStateException("fanOut is used only in mode ADAPTIVE, found mode " + mode
-                        + " with fanOut " + fanOut);
+                throw new IllegalStateException(
+                        "fanOut is used only in mode ADAPTIVE, found mode " + mode + " with fanOut " + fanOut);
             }
             if (router != null) {
                 List<String> routed = Require.nonNull(router.llmNames(), "router.llmNames()");

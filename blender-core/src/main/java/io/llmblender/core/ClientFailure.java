@@ -88,7 +88,8 @@ public final class ClientFailure {
      */
     @Override
     public String toString() {
-        return name + ": " + kind + " after " + elapsed.toMillis() + " ms (" + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
+        return name + ": " + kind + " after " + elapsed.toMillis() + " ms ("
+                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
+                + ")";
     }
 }

@@ -15,7 +15,8 @@ class BlenderBuilderTest {
 
     @Test
     void build_noClient_throwsIllegalState() {
-        assertThatThrownBy(() -> Blender.builder().build()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> Blender.builder().build())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("at least one client");
     }
 
@@ -23,7 +24,8 @@ class BlenderBuilderTest {
     void client_duplicateName_throwsNamingIt() {
         Blender.Builder b = Blender.builder().client(ScriptedClient.answering("gpt", "x"));
         assertThatThrownBy(() -> b.client(ScriptedClient.answering("gpt", "y")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"gpt\" twice");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"gpt\" twice");
     }
 
     @Test
@@ -39,13 +41,15 @@ class BlenderBuilderTest {
                 return Generation.of("x");
             }
         };
-        assertThatThrownBy(() -> Blender.builder().client(blank)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Blender.builder().client(blank))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("client name must not be blank");
     }
 
     @Test
     void client_null_throwsNamingIt() {
-        assertThatThrownBy(() -> Blender.builder().client(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Blender.builder().client(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("client");
     }
 
@@ -60,7 +64,8 @@ class BlenderBuilderTest {
 
     @Test
     void topK_zero_throwsNamingFieldAndValue() {
-        assertThatThrownBy(() -> Blender.builder().topK(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Blender.builder().topK(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("topK must be positive, found 0");
     }
 
@@ -80,31 +85,36 @@ class BlenderBuilderTest {
 
     @Test
     void aggregation_null_throwsNamingIt() {
-        assertThatThrownBy(() -> Blender.builder().aggregation(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Blender.builder().aggregation(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("aggregation must not be null");
     }
 
     @Test
     void executor_null_throwsNamingIt() {
-        assertThatThrownBy(() -> Blender.builder().executor(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Blender.builder().executor(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("executor must not be null");
     }
 
     @Test
     void clock_null_throwsNamingIt() {
-        assertThatThrownBy(() -> Blender.builder().clock(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Blender.builder().clock(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("clock must not be null");
     }
 
     @Test
     void ranker_null_throwsNamingIt() {
-        assertThatThrownBy(() -> Blender.builder().ranker(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Blender.builder().ranker(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("ranker must not be null");
     }
 
     @Test
     void fuser_null_throwsNamingIt() {
-        assertThatThrownBy(() -> Blender.builder().fuser(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Blender.builder().fuser(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("fuser must not be null");
     }
 

@@ -1,7 +1,5 @@
 package io.llmblender.core;
 
-import io.llmblender.core.fuse.Fusion;
-import io.llmblender.core.llm.LlmClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,15 +11,15 @@ import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.testkit.FakeTicker;
-import io.llmblender.testkit.ScriptedClient;
-import io.llmblender.testkit.WatchedClient;
 import io.llmblender.core.llm.TokenUsage;
 import io.llmblender.core.rank.Aggregation;
-import io.llmblender.testkit.LengthRanker;
 import io.llmblender.core.rank.PairQuery;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranker;
+import io.llmblender.testkit.FakeTicker;
+import io.llmblender.testkit.LengthRanker;
+import io.llmblender.testkit.ScriptedClient;
+import io.llmblender.testkit.WatchedClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +62,8 @@ class BlenderTest {
             assertThat(result.matrix().orElseThrow().isComplete()).isTrue();
             assertThat(result.rankerName()).contains("length");
             assertThat(result.fused().orElseThrow())
-                    .contains("Answer 1:\ndeep ocean blue", "Answer 2:\ngreen").doesNotContain("red");
+                    .contains("Answer 1:\ndeep ocean blue", "Answer 2:\ngreen")
+                    .doesNotContain("red");
             assertThat(result.fusion().orElseThrow().candidatesUsed()).isEqualTo(2);
             assertThat(result.answer()).isEqualTo(result.fused().orElseThrow());
             assertThat(result.failures()).isEmpty();
@@ -91,8 +90,12 @@ class BlenderTest {
         pair.add(a);
         pair.add(b);
         // On a fake ticker that nobody advances the timeout cannot fire, however slowly the two threads start.
-        try (Blender blender = Blender.builder().client(a).client(b).perClientTimeout(Duration.ofSeconds(10))
-                .ticker(new FakeTicker()).build()) {
+        try (Blender blender = Blender.builder()
+                .client(a)
+                .client(b)
+                .perClientTimeout(Duration.ofSeconds(10))
+                .ticker(new FakeTicker())
+                .build()) {
             BlendResult result = blender.blend(PROMPT);
             assertThat(result.failures()).isEmpty();
             assertThat(result.candidates()).hasSize(2);
@@ -131,9 +134,15 @@ class BlenderTest {
     @Test
     void blend_clientThrowsSynchronouslyFromGenerateAsync_recorded() {
         io.llmblender.core.llm.LlmClient bad = new ScriptedClient.Throwing("bad");
-        try (Blender blender = Blender.builder().client(ScriptedClient.answering("ok", "fine")).client(bad).build()) {
+        try (Blender blender = Blender.builder()
+                .client(ScriptedClient.answering("ok", "fine"))
+                .client(bad)
+                .build()) {
             BlendResult result = blender.blend(PROMPT);
-            assertThat(result.failures()).singleElement().extracting(ClientFailure::name).isEqualTo("bad");
+            assertThat(result.failures())
+                    .singleElement()
+                    .extracting(ClientFailure::name)
+                    .isEqualTo("bad");
         }
     }
 
@@ -169,7 +178,9 @@ class BlenderTest {
             hanging.started.await(); // the call is running, so the timeout has a thread to interrupt
             assertThat(ticker.awaitWaiter()).as("the wait for the hung call").isEqualTo(Duration.ofSeconds(60));
             ticker.advance(Duration.ofSeconds(60).minusNanos(1));
-            assertThat(ticker.awaitWaiter()).as("a nanosecond before the timeout").isEqualTo(Duration.ofNanos(1));
+            assertThat(ticker.awaitWaiter())
+                    .as("a nanosecond before the timeout")
+                    .isEqualTo(Duration.ofNanos(1));
             assertThat(blend).isNotDone();
             ticker.advance(Duration.ofNanos(1));
             BlendResult result = blend.get();
@@ -180,7 +191,9 @@ class BlenderTest {
                 assertThat(f.kind()).isEqualTo(ClientFailure.Kind.TIMEOUT);
                 assertThat(f.cause()).hasMessageContaining("perClientTimeout PT1M");
             });
-            assertThat(hanging.interrupted.await(5, TimeUnit.SECONDS)).as("hung call interrupted").isTrue();
+            assertThat(hanging.interrupted.await(5, TimeUnit.SECONDS))
+                    .as("hung call interrupted")
+                    .isTrue();
         }
     }
 
@@ -200,7 +213,9 @@ class BlenderTest {
             FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
             new Thread(blend, "blend").start();
             fast.awaitDone(1);
-            assertThat(ticker.awaitWaiter()).as("the deadline, before the timeout").isEqualTo(Duration.ofSeconds(1));
+            assertThat(ticker.awaitWaiter())
+                    .as("the deadline, before the timeout")
+                    .isEqualTo(Duration.ofSeconds(1));
             ticker.advance(Duration.ofSeconds(1));
             BlendResult result = blend.get();
 
@@ -209,7 +224,9 @@ class BlenderTest {
                 assertThat(f.kind()).isEqualTo(ClientFailure.Kind.DEADLINE);
                 assertThat(f.cause()).hasMessageContaining("deadline");
             });
-            assertThat(late.calls()).singleElement().satisfies(call -> assertThat(call).isCancelled());
+            assertThat(late.calls())
+                    .singleElement()
+                    .satisfies(call -> assertThat(call).isCancelled());
         }
     }
 
@@ -228,23 +245,30 @@ class BlenderTest {
             failing.awaitDone(1);
             ticker.advance(ticker.awaitWaiter());
 
-            assertThatThrownBy(blend::get).cause()
+            assertThatThrownBy(blend::get)
+                    .cause()
                     .isInstanceOf(NoAnswerException.class)
                     .isInstanceOf(BlenderException.class)
-                    .hasMessageContaining("one: ERROR").hasMessageContaining("boom")
+                    .hasMessageContaining("one: ERROR")
+                    .hasMessageContaining("boom")
                     .hasMessageContaining("two: TIMEOUT")
                     .satisfies(e -> assertThat(((NoAnswerException) e).failures())
-                            .extracting(ClientFailure::name).containsExactly("one", "two"));
+                            .extracting(ClientFailure::name)
+                            .containsExactly("one", "two"));
         }
     }
 
     @Test
     void blend_defaultTicker_timesOutOnRealTime() {
         // Ticker.system() is the default: a client that never answers is timed out by real time passing.
-        try (Blender blender = Blender.builder().client(ScriptedClient.hanging("never"))
-                .perClientTimeout(Duration.ofMillis(1)).build()) {
-            assertThatThrownBy(() -> blender.blend(PROMPT)).isInstanceOf(NoAnswerException.class)
-                    .satisfies(e -> assertThat(((NoAnswerException) e).failures()).singleElement()
+        try (Blender blender = Blender.builder()
+                .client(ScriptedClient.hanging("never"))
+                .perClientTimeout(Duration.ofMillis(1))
+                .build()) {
+            assertThatThrownBy(() -> blender.blend(PROMPT))
+                    .isInstanceOf(NoAnswerException.class)
+                    .satisfies(e -> assertThat(((NoAnswerException) e).failures())
+                            .singleElement()
                             .satisfies(f -> assertThat(f.kind()).isEqualTo(ClientFailure.Kind.TIMEOUT)));
         }
     }
@@ -295,7 +319,8 @@ class BlenderTest {
                 .build()) {
             BlendResult result = blender.blend(PROMPT);
             assertThat(result.ranking()).isEmpty();
-            assertThat(result.fused().orElseThrow()).contains("Answer 1:\nfirst", "Answer 2:\nsecond")
+            assertThat(result.fused().orElseThrow())
+                    .contains("Answer 1:\nfirst", "Answer 2:\nsecond")
                     .doesNotContain("third");
         }
     }
@@ -309,13 +334,15 @@ class BlenderTest {
                 .fuser(LlmFuser.builder(echo("judge")).build())
                 .topK(5)
                 .build()) {
-            assertThat(blender.blend(PROMPT).fusion().orElseThrow().candidatesUsed()).isEqualTo(2);
+            assertThat(blender.blend(PROMPT).fusion().orElseThrow().candidatesUsed())
+                    .isEqualTo(2);
         }
     }
 
     @Test
     void blend_fuserFails_fallsBackToBestAndRecordsIt() {
-        Fuser failing = LlmFuser.builder(ScriptedClient.failing("judge", "overloaded")).build();
+        Fuser failing =
+                LlmFuser.builder(ScriptedClient.failing("judge", "overloaded")).build();
         try (Blender blender = Blender.builder()
                 .client(ScriptedClient.answering("a", "short"))
                 .client(ScriptedClient.answering("b", "much longer"))
@@ -349,7 +376,9 @@ class BlenderTest {
             BlendResult result = blender.blend(PROMPT);
             assertThat(result.ranking()).isEmpty();
             assertThat(result.rankingFailure().orElseThrow().cause()).hasMessageContaining("out of memory");
-            assertThat(result.fused().orElseThrow()).contains("Answer 1:\nshort").doesNotContain("much longer");
+            assertThat(result.fused().orElseThrow())
+                    .contains("Answer 1:\nshort")
+                    .doesNotContain("much longer");
         }
     }
 
@@ -366,7 +395,8 @@ class BlenderTest {
                 .client(ScriptedClient.answering("b", "y"))
                 .ranker(closed)
                 .build()) {
-            assertThatThrownBy(() -> blender.blend(PROMPT)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> blender.blend(PROMPT))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
         }
     }
@@ -393,9 +423,12 @@ class BlenderTest {
 
     @Test
     void blend_candidateProvenance_keepsUsageFinishReasonAndLatency() {
-        ScriptedClient client = ScriptedClient.answering("a",
-                p -> Generation.of("cut", FinishReason.LENGTH, new TokenUsage(12, 34)));
-        try (Blender blender = Blender.builder().client(client).clock(tickingClock(Duration.ofMillis(5))).build()) {
+        ScriptedClient client =
+                ScriptedClient.answering("a", p -> Generation.of("cut", FinishReason.LENGTH, new TokenUsage(12, 34)));
+        try (Blender blender = Blender.builder()
+                .client(client)
+                .clock(tickingClock(Duration.ofMillis(5)))
+                .build()) {
             Candidate c = blender.blend(PROMPT).candidates().get(0);
             assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
             assertThat(c.usage()).contains(new TokenUsage(12, 34));
@@ -412,7 +445,8 @@ class BlenderTest {
                 .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
                 .build()) {
             StageTimings t = blender.blend(PROMPT).timings();
-            assertThat(List.of(t.generation(), t.ranking(), t.fusion(), t.total())).containsOnly(Duration.ZERO);
+            assertThat(List.of(t.generation(), t.ranking(), t.fusion(), t.total()))
+                    .containsOnly(Duration.ZERO);
         }
     }
 
@@ -427,7 +461,8 @@ class BlenderTest {
                 .build()) {
             List<Future<List<Integer>>> orders = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                orders.add(callers.submit(() -> blender.blend(PROMPT).ranking().orElseThrow().order()));
+                orders.add(callers.submit(
+                        () -> blender.blend(PROMPT).ranking().orElseThrow().order()));
             }
             for (Future<List<Integer>> order : orders) {
                 assertThat(order.get(10, TimeUnit.SECONDS)).containsExactly(2, 1, 0);
@@ -443,8 +478,12 @@ class BlenderTest {
         ScriptedClient hanging = ScriptedClient.hanging("slow");
         ScriptedClient ok = ScriptedClient.answering("ok", "fine");
         WatchedClient watchedOk = WatchedClient.of(ok);
-        Blender blender = Blender.builder().client(watchedOk).client(hanging).perClientTimeout(Duration.ofSeconds(60))
-                .ticker(ticker).build();
+        Blender blender = Blender.builder()
+                .client(watchedOk)
+                .client(hanging)
+                .perClientTimeout(Duration.ofSeconds(60))
+                .ticker(ticker)
+                .build();
         FutureTask<BlendResult> blend = new FutureTask<>(() -> blender.blend(PROMPT));
         new Thread(blend, "blend").start();
         watchedOk.awaitDone(1);
@@ -466,7 +505,10 @@ class BlenderTest {
     void close_callerExecutor_isLeftRunning() throws Exception {
         ExecutorService mine = Executors.newFixedThreadPool(2);
         try {
-            Blender blender = Blender.builder().client(ScriptedClient.answering("a", "x")).executor(mine).build();
+            Blender blender = Blender.builder()
+                    .client(ScriptedClient.answering("a", "x"))
+                    .executor(mine)
+                    .build();
             blender.blend(PROMPT);
             blender.close();
             assertThat(mine.isShutdown()).isFalse();
@@ -479,14 +521,18 @@ class BlenderTest {
     @Test
     void close_doesNotCloseRankerOrFuser() {
         LengthRanker ranker = new LengthRanker();
-        Blender blender = Blender.builder().client(ScriptedClient.answering("a", "x")).ranker(ranker).build();
+        Blender blender = Blender.builder()
+                .client(ScriptedClient.answering("a", "x"))
+                .ranker(ranker)
+                .build();
         blender.close();
         assertThat(ranker.isClosed()).isFalse();
     }
 
     @Test
     void close_twice_isHarmless() {
-        Blender blender = Blender.builder().client(ScriptedClient.answering("a", "x")).build();
+        Blender blender =
+                Blender.builder().client(ScriptedClient.answering("a", "x")).build();
         blender.close();
         blender.close();
         assertThat(blender.isClosed()).isTrue();
@@ -494,16 +540,20 @@ class BlenderTest {
 
     @Test
     void blend_afterClose_throwsIllegalState() {
-        Blender blender = Blender.builder().client(ScriptedClient.answering("a", "x")).build();
+        Blender blender =
+                Blender.builder().client(ScriptedClient.answering("a", "x")).build();
         blender.close();
-        assertThatThrownBy(() -> blender.blend(PROMPT)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> blender.blend(PROMPT))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
 
     @Test
     void blend_nullPrompt_throwsNamingIt() {
-        try (Blender blender = Blender.builder().client(ScriptedClient.answering("a", "x")).build()) {
-            assertThatThrownBy(() -> blender.blend(null)).isInstanceOf(NullPointerException.class)
+        try (Blender blender =
+                Blender.builder().client(ScriptedClient.answering("a", "x")).build()) {
+            assertThatThrownBy(() -> blender.blend(null))
+                    .isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("prompt");
         }
     }
@@ -513,7 +563,8 @@ class BlenderTest {
         ScriptedClient hanging = ScriptedClient.hanging("slow");
         try (Blender blender = Blender.builder().client(hanging).build()) {
             Thread.currentThread().interrupt();
-            assertThatThrownBy(() -> blender.blend(PROMPT)).isInstanceOf(BlenderException.class)
+            assertThatThrownBy(() -> blender.blend(PROMPT))
+                    .isInstanceOf(BlenderException.class)
                     .hasMessageContaining("interrupted");
             assertThat(Thread.interrupted()).isTrue();
         }
@@ -556,14 +607,24 @@ class BlenderTest {
                 assertThat(f.cause()).hasMessageContaining("answered 101 characters, more than maxAnswerChars 100");
             });
         }
-        assertThatThrownBy(() -> Blender.builder().maxAnswerChars(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Blender.builder().maxAnswerChars(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxAnswerChars");
     }
 
     @Test
     void blend_64ClientsWithOddTexts_ranksAllAndKeepsEveryTextIntact() {
-        String[] odd = {"", " ", "\uD800 lone high", "lone low \uDC00", "nul\u0000bell\u0007esc\u001b",
-            "\u202Eتبحث עברית", "日本語の答え", "👩‍👩‍👧 family", "[SEP] </s> <|source|> <extra_id_0>"};
+        String[] odd = {
+            "",
+            " ",
+            "\uD800 lone high",
+            "lone low \uDC00",
+            "nul\u0000bell\u0007esc\u001b",
+            "\u202Eتبحث עברית",
+            "日本語の答え",
+            "👩‍👩‍👧 family",
+            "[SEP] </s> <|source|> <extra_id_0>"
+        };
         Blender.Builder builder = Blender.builder().ranker(new LengthRanker()).topK(100);
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
@@ -571,10 +632,14 @@ class BlenderTest {
             texts.add(text);
             builder.client(ScriptedClient.answering("llm-" + i, text));
         }
-        try (Blender blender = builder.fuser(LlmFuser.builder(echo("judge")).build()).build()) {
+        try (Blender blender =
+                builder.fuser(LlmFuser.builder(echo("judge")).build()).build()) {
             BlendResult result = blender.blend(PROMPT);
 
-            assertThat(result.candidates()).hasSize(64).extracting(Candidate::text).containsExactlyElementsOf(texts);
+            assertThat(result.candidates())
+                    .hasSize(64)
+                    .extracting(Candidate::text)
+                    .containsExactlyElementsOf(texts);
             assertThat(result.ranking().orElseThrow().ranks()).hasSize(64);
             assertThat(result.matrix().orElseThrow().computedCount()).isEqualTo(64 * 63);
             assertThat(result.fusion().orElseThrow().candidatesUsed()).isEqualTo(64);
@@ -604,13 +669,20 @@ class BlenderTest {
                 return judge.fuse(prompt, ranked);
             }
         };
-        try (Blender blender = Blender.builder().client(ScriptedClient.answering("a", "red"))
-                .client(ScriptedClient.answering("b", "deep ocean blue")).client(ScriptedClient.answering("c", "green"))
-                .ranker(new LengthRanker()).fuser(fussy).topK(10).build()) {
+        try (Blender blender = Blender.builder()
+                .client(ScriptedClient.answering("a", "red"))
+                .client(ScriptedClient.answering("b", "deep ocean blue"))
+                .client(ScriptedClient.answering("c", "green"))
+                .ranker(new LengthRanker())
+                .fuser(fussy)
+                .topK(10)
+                .build()) {
             BlendResult result = blender.blend(PROMPT);
 
             assertThat(result.fusion().orElseThrow().candidatesUsed()).isEqualTo(2);
-            assertThat(result.fused().orElseThrow()).contains("deep ocean blue", "green").doesNotContain("red");
+            assertThat(result.fused().orElseThrow())
+                    .contains("deep ocean blue", "green")
+                    .doesNotContain("red");
         }
     }
 }

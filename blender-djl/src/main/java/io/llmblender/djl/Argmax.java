@@ -6,8 +6,7 @@ package io.llmblender.djl;
  */
 public final class Argmax {
 
-    private Argmax() {
-    }
+    private Argmax() {}
 
     /**
      * The index of the largest value, the first one on ties. Nothing compares larger than a NaN

@@ -140,7 +140,10 @@ public final class ConfigFile {
      */
     public String optionalText(String field, boolean required) {
         JsonNode node = root.get(field);
-        if (!required && (node == null || node.isNull() || (node.isTextual() && node.asText().isEmpty()))) {
+        if (!required
+                && (node == null
+                        || node.isNull()
+                        || (node.isTextual() && node.asText().isEmpty()))) {
             return "";
         }
         return text(field, null);

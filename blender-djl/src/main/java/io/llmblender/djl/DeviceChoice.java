@@ -10,8 +10,7 @@ import ai.djl.engine.Engine;
  */
 public final class DeviceChoice {
 
-    private DeviceChoice() {
-    }
+    private DeviceChoice() {}
 
     /**
      * The device to load a model on.

@@ -22,11 +22,10 @@ public final class LongTexts {
     public static final int MARGIN_TOKENS = 32;
 
     private static final int SEARCH_CHARS = 16_384;
-    private static final Set<String> SPLITTING = Set.of("ByteLevel", "Whitespace", "WhitespaceSplit",
-            "BertPreTokenizer", "Metaspace");
+    private static final Set<String> SPLITTING =
+            Set.of("ByteLevel", "Whitespace", "WhitespaceSplit", "BertPreTokenizer", "Metaspace");
 
-    private LongTexts() {
-    }
+    private LongTexts() {}
 
     /**
      * A prefix of the text that holds at least {@code tokens + MARGIN_TOKENS} tokens of at most {@code maxTokenChars}

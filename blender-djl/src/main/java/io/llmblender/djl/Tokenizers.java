@@ -12,8 +12,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Tokenizers {
 
-    private Tokenizers() {
-    }
+    private Tokenizers() {}
 
     /**
      * Loads a tokenizer file with the caller's options (special tokens, truncation, padding: DJL's
@@ -26,7 +25,8 @@ public final class Tokenizers {
      */
     public static HuggingFaceTokenizer load(Path file, UnaryOperator<HuggingFaceTokenizer.Builder> options) {
         try {
-            return options.apply(HuggingFaceTokenizer.builder().optTokenizerPath(file)).build();
+            return options.apply(HuggingFaceTokenizer.builder().optTokenizerPath(file))
+                    .build();
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
         }

@@ -10,8 +10,7 @@ import java.nio.file.Path;
  */
 public final class TorchScript {
 
-    private TorchScript() {
-    }
+    private TorchScript() {}
 
     /**
      * Points criteria at a TorchScript file: DJL's PyTorch engine finds a module by its directory
@@ -26,10 +25,13 @@ public final class TorchScript {
      * @param device where to run
      * @return {@code criteria}, for chaining
      */
-    public static <I, O> Criteria.Builder<I, O> locate(Criteria.Builder<I, O> criteria, Path dir, String fileName,
-            Device device) {
+    public static <I, O> Criteria.Builder<I, O> locate(
+            Criteria.Builder<I, O> criteria, Path dir, String fileName, Device device) {
         String name = fileName.endsWith(".pt") ? fileName.substring(0, fileName.length() - 3) : fileName;
-        return criteria.optModelPath(dir).optModelName(name).optEngine("PyTorch").optDevice(device)
+        return criteria.optModelPath(dir)
+                .optModelName(name)
+                .optEngine("PyTorch")
+                .optDevice(device)
                 .optOption("mapLocation", "true");
     }
 

@@ -27,7 +27,8 @@ class ArgmaxTest {
 
     @Test
     void of_empty_isRefused() {
-        assertThatThrownBy(() -> Argmax.of(new float[0])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Argmax.of(new float[0]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("values must not be empty, found length 0");
     }
 }

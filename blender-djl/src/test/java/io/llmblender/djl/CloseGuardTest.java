@@ -50,9 +50,12 @@ class CloseGuardTest {
             Thread.onSpinWait();
         }
 
-        assertThatThrownBy(() -> guard.call(() -> "late")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> guard.call(() -> "late"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("Thing t is closed");
-        assertThatThrownBy(guard::enter).isInstanceOf(IllegalStateException.class).hasMessage("Thing t is closed");
+        assertThatThrownBy(guard::enter)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Thing t is closed");
         assertThat(released).as("not released while a call is in flight").hasValue(0);
         assertThat(closing).isNotDone();
 
@@ -69,7 +72,8 @@ class CloseGuardTest {
 
         assertThat(released).hasValue(1);
         assertThat(guard.isClosed()).isTrue();
-        assertThatThrownBy(() -> guard.call(() -> "late")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> guard.call(() -> "late"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("Thing t is closed");
     }
 
@@ -94,7 +98,9 @@ class CloseGuardTest {
 
         assertThat(inFlight.get()).isEqualTo("finished");
         for (Future<?> close : closes) {
-            assertThat(close.get()).as("what a close saw released when it returned").isEqualTo(1);
+            assertThat(close.get())
+                    .as("what a close saw released when it returned")
+                    .isEqualTo(1);
         }
         assertThat(released).hasValue(1);
     }
@@ -109,8 +115,8 @@ class CloseGuardTest {
             return guard.call(() -> "nested ran");
         }));
         inside.await();
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> guard.close(released::incrementAndGet),
-                threads);
+        CompletableFuture<Void> closing =
+                CompletableFuture.runAsync(() -> guard.close(released::incrementAndGet), threads);
         while (!guard.isClosed()) {
             Thread.onSpinWait();
         }
@@ -124,9 +130,11 @@ class CloseGuardTest {
     @Test
     void close_fromInsideOwnCall_isRefusedInsteadOfWaitingForItself() {
         assertThatThrownBy(() -> guard.call(() -> {
-            guard.close(released::incrementAndGet);
-            return null;
-        })).isInstanceOf(IllegalStateException.class).hasMessage("cannot close Thing t from inside one of its own calls");
+                    guard.close(released::incrementAndGet);
+                    return null;
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("cannot close Thing t from inside one of its own calls");
 
         assertThat(guard.isClosed()).isFalse();
         assertThat(released).hasValue(0);
@@ -137,9 +145,11 @@ class CloseGuardTest {
     @Test
     void close_whoseReleaseThrows_staysClosed_andNeverReleasesAgain() {
         assertThatThrownBy(() -> guard.close(() -> {
-            released.incrementAndGet();
-            throw new IllegalArgumentException("native failure");
-        })).isInstanceOf(IllegalArgumentException.class).hasMessage("native failure");
+                    released.incrementAndGet();
+                    throw new IllegalArgumentException("native failure");
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("native failure");
 
         guard.close(released::incrementAndGet);
         assertThat(released).hasValue(1);
@@ -149,8 +159,10 @@ class CloseGuardTest {
     @Test
     void exceptionInACall_exitsTheCall_soCloseDoesNotWait() {
         assertThatThrownBy(() -> guard.call(() -> {
-            throw new IllegalArgumentException("bad input");
-        })).isInstanceOf(IllegalArgumentException.class).hasMessage("bad input");
+                    throw new IllegalArgumentException("bad input");
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bad input");
 
         guard.close(released::incrementAndGet); // would wait forever if the failed call still held the guard
         assertThat(released).hasValue(1);
@@ -158,7 +170,8 @@ class CloseGuardTest {
 
     @Test
     void blankName_isRefused() {
-        assertThatThrownBy(() -> new CloseGuard(" ")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new CloseGuard(" "))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("what");
     }
 

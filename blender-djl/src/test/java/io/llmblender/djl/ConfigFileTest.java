@@ -30,7 +30,8 @@ class ConfigFileTest {
         Files.writeString(dir.resolve("c.json"), "{\"name\": \"x\", \"typo\": 1}");
 
         assertThatThrownBy(() -> ConfigFile.read(dir, "c.json", "write it", Set.of("name")))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("unknown fields [typo]")
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unknown fields [typo]")
                 .hasMessageContaining("known fields are [name]");
     }
 }

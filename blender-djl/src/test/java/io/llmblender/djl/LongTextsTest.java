@@ -49,17 +49,21 @@ class LongTextsTest {
         assertThat(splits("{\"type\": \"Metaspace\", \"split\": true}")).isTrue();
         assertThat(splits("{\"type\": \"Metaspace\", \"split\": false}")).isFalse();
         assertThat(splits("{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Digits\"},"
-                + " {\"type\": \"WhitespaceSplit\"}]}")).isTrue();
+                        + " {\"type\": \"WhitespaceSplit\"}]}"))
+                .isTrue();
         assertThat(splits("{\"type\": \"Digits\"}")).isFalse();
-        assertThat(LongTexts.splitsOnWhitespace(JSON.readTree("{\"pre_tokenizer\": null}"))).isFalse();
+        assertThat(LongTexts.splitsOnWhitespace(JSON.readTree("{\"pre_tokenizer\": null}")))
+                .isFalse();
     }
 
     @Test
     void longestToken_readsVocabularyAndAddedTokens() throws Exception {
         assertThat(LongTexts.longestToken(JSON.readTree("{\"model\": {\"vocab\": {\"a\": 0, \"abcd\": 1}},"
-                + " \"added_tokens\": [{\"content\": \"<|candidate1|>\"}]}"))).isEqualTo(14);
-        assertThat(LongTexts.longestToken(JSON.readTree("{\"model\": {\"vocab\": [[\"\u2581hello\", -1.0],"
-                + " [\"x\", -2.0]]}}"))).isEqualTo(6);
+                        + " \"added_tokens\": [{\"content\": \"<|candidate1|>\"}]}")))
+                .isEqualTo(14);
+        assertThat(LongTexts.longestToken(
+                        JSON.readTree("{\"model\": {\"vocab\": [[\"\u2581hello\", -1.0]," + " [\"x\", -2.0]]}}")))
+                .isEqualTo(6);
     }
 
     private static boolean splits(String pre) throws Exception {

@@ -23,6 +23,7 @@ class PredictorPoolTest {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     /** Counted down by every call once inside the model; a call then waits for {@link #finish}. */
     private volatile CountDownLatch inside = new CountDownLatch(0);
+
     private volatile CountDownLatch finish = new CountDownLatch(0);
 
     @AfterEach
@@ -94,16 +95,21 @@ class PredictorPoolTest {
         while (!pool.isClosed()) {
             Thread.onSpinWait();
         }
-        assertThatThrownBy(() -> pool.predict(new float[] {1})).as("a call while close waits")
-                .isInstanceOf(IllegalStateException.class).hasMessage("doubling model is closed");
-        assertThat(model.getNDManager().isOpen()).as("open while a call is in flight").isTrue();
+        assertThatThrownBy(() -> pool.predict(new float[] {1}))
+                .as("a call while close waits")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("doubling model is closed");
+        assertThat(model.getNDManager().isOpen())
+                .as("open while a call is in flight")
+                .isTrue();
         assertThat(closing).isNotDone();
         finish.countDown();
 
         assertThat(inFlight.get()).containsExactly(42);
         closing.get();
         assertThat(model.getNDManager().isOpen()).isFalse();
-        assertThatThrownBy(() -> pool.predict(new float[] {1})).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> pool.predict(new float[] {1}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("doubling model is closed");
     }
 
@@ -117,7 +123,8 @@ class PredictorPoolTest {
         pool.close();
 
         assertThat(model.getNDManager().isOpen()).isFalse();
-        assertThatThrownBy(() -> pool.predict(new float[] {1})).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> pool.predict(new float[] {1}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("doubling model is closed");
     }
 }

@@ -31,7 +31,8 @@ class TokenizersTest {
     void load_missingFile_namesIt(@TempDir Path dir) {
         Path missing = dir.resolve("tokenizer.json");
 
-        assertThatThrownBy(() -> Tokenizers.load(missing, b -> b)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> Tokenizers.load(missing, b -> b))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageStartingWith("cannot load tokenizer " + missing + ": ");
     }
 
@@ -39,7 +40,8 @@ class TokenizersTest {
     void load_notATokenizer_namesIt(@TempDir Path dir) throws IOException {
         Path broken = Files.writeString(dir.resolve("tokenizer.json"), "{\"not\": \"a tokenizer\"}");
 
-        assertThatThrownBy(() -> Tokenizers.load(broken, b -> b)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> Tokenizers.load(broken, b -> b))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageStartingWith("cannot load tokenizer " + broken + ": ");
     }
 }

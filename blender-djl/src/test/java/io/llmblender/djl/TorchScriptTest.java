@@ -15,8 +15,12 @@ class TorchScriptTest {
     @Test
     void locate_loadsTheNamedFileOfADirectory_onTheDevice() throws Exception {
         Path dir = Path.of("..", "models", "encoder");
-        Criteria<NDList, NDList> criteria = TorchScript.locate(Criteria.builder().setTypes(NDList.class, NDList.class)
-                .optTranslator(new NoopTranslator()), dir, "encoder.pt", Device.cpu()).build();
+        Criteria<NDList, NDList> criteria = TorchScript.locate(
+                        Criteria.builder().setTypes(NDList.class, NDList.class).optTranslator(new NoopTranslator()),
+                        dir,
+                        "encoder.pt",
+                        Device.cpu())
+                .build();
 
         try (ZooModel<NDList, NDList> model = criteria.loadModel()) {
             assertThat(model.getName()).isEqualTo("encoder");

@@ -10,8 +10,7 @@ import java.util.OptionalDouble;
  */
 public final class Correlation {
 
-    private Correlation() {
-    }
+    private Correlation() {}
 
     /**
      * Ascending ranks with ties averaged ("fractional" ranks): the smallest value gets 1, the largest {@code n}, and

@@ -14,8 +14,7 @@ public final class EvalReport {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private EvalReport() {
-    }
+    private EvalReport() {}
 
     /**
      * The report as lines of text: a heading, one row per LLM, then random, oracle and the selection (when the records
@@ -55,8 +54,14 @@ public final class EvalReport {
             if (i == m.llms().size()) {
                 lines.add("-".repeat(width + 2 + 6 + 2 + 11 + 2 + 11 + 2 + 9));
             }
-            lines.add(String.format(Locale.ROOT, format, r.name(), r.count(), number(r.meanMetric()),
-                    String.format(Locale.ROOT, "%.2f%%", 100 * r.shareFirst()), number(r.meanRank())));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    format,
+                    r.name(),
+                    r.count(),
+                    number(r.meanMetric()),
+                    String.format(Locale.ROOT, "%.2f%%", 100 * r.shareFirst()),
+                    number(r.meanRank())));
         }
         m.correlations().ifPresent(c -> lines.add(correlationLine(m, c)));
         return List.copyOf(lines);
@@ -102,9 +107,10 @@ public final class EvalReport {
         String ranker = m.ranker().orElse("ranker");
         String head = "rank correlation of " + ranker + "'s scores with " + m.metric()
                 + (m.lowerIsBetter() ? " (negated, as lower is better)" : "") + ": ";
-        String undefined = c.undefined() == 0 ? ""
-                : "; " + c.undefined() + " undefined (fewer than 2 candidates, or all scores or all "
-                        + m.metric() + " values tied)";
+        String undefined = c.undefined() == 0
+                ? ""
+                : "; " + c.undefined() + " undefined (fewer than 2 candidates, or all scores or all " + m.metric()
+                        + " values tied)";
         if (c.records() == 0) {
             return head + "undefined in every record" + undefined;
         }

@@ -35,8 +35,7 @@ public final class GptRank {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private GptRank() {
-    }
+    private GptRank() {}
 
     /**
      * Whether a record carries comparisons at all (the field is present and not null nor {@code "null"}).
@@ -95,8 +94,10 @@ public final class GptRank {
                     m[a][b] -= 0.5;
                     m[b][a] -= 0.5;
                 }
-                default -> throw new IllegalArgumentException("cmp_results[\"" + e.getKey() + "\"] must be one of"
-                        + " \"A is better\", \"B is better\", \"Same good\", \"Same bad\"; found " + describe(verdict));
+                default ->
+                    throw new IllegalArgumentException("cmp_results[\"" + e.getKey() + "\"] must be one of"
+                            + " \"A is better\", \"B is better\", \"Same good\", \"Same bad\"; found "
+                            + describe(verdict));
             }
             compared[a][b] = true;
             compared[b][a] = true;
@@ -172,7 +173,8 @@ public final class GptRank {
         }
         if (found.size() != 1) {
             throw new IllegalArgumentException("cmp_results key \"" + key + "\" "
-                    + (found.isEmpty() ? "does not name two candidates' models as \"MODEL_A,MODEL_B\""
+                    + (found.isEmpty()
+                            ? "does not name two candidates' models as \"MODEL_A,MODEL_B\""
                             : "splits into candidates' models in more than one way"));
         }
         int[] pair = found.get(0);

@@ -17,8 +17,8 @@ import java.util.List;
  * @param shorterWonPairs decisive pairs whose winner is the shorter answer (by characters)
  * @param accuracyShorterWon accuracy over those pairs (NaN when there are none)
  */
-public record PairwiseAccuracy(int pairs, int ties, double accuracy, double accuracyTiesHalf, int shorterWonPairs,
-                               double accuracyShorterWon) {
+public record PairwiseAccuracy(
+        int pairs, int ties, double accuracy, double accuracyTiesHalf, int shorterWonPairs, double accuracyShorterWon) {
 
     /**
      * Scores a scorer's preferences against the judge's.
@@ -33,8 +33,8 @@ public record PairwiseAccuracy(int pairs, int ties, double accuracy, double accu
         Require.nonNull(pairs, "pairs");
         Require.nonNull(scores, "scores");
         if (pairs.size() != scores.length) {
-            throw new IllegalArgumentException("scores must have one value per pair: " + pairs.size() + " pairs, "
-                    + scores.length + " scores");
+            throw new IllegalArgumentException(
+                    "scores must have one value per pair: " + pairs.size() + " pairs, " + scores.length + " scores");
         }
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("pairs must not be empty");
@@ -46,7 +46,8 @@ public record PairwiseAccuracy(int pairs, int ties, double accuracy, double accu
         for (int i = 0; i < scores.length; i++) {
             PreferencePair pair = pairs.get(i);
             if (!Double.isFinite(scores[i])) {
-                throw new IllegalArgumentException("score of pair " + pair.id() + " must be finite, found " + scores[i]);
+                throw new IllegalArgumentException(
+                        "score of pair " + pair.id() + " must be finite, found " + scores[i]);
             }
             if (pair.label() == PreferencePair.Label.TIE) {
                 ties++;
@@ -63,7 +64,12 @@ public record PairwiseAccuracy(int pairs, int ties, double accuracy, double accu
         if (decisive == 0) {
             throw new IllegalArgumentException("pairs must hold a decisive pair: all " + ties + " are ties");
         }
-        return new PairwiseAccuracy(pairs.size(), ties, right / decisive, (right + 0.5 * ties) / pairs.size(),
-                shorterWon, shorterWon == 0 ? Double.NaN : rightShorterWon / shorterWon);
+        return new PairwiseAccuracy(
+                pairs.size(),
+                ties,
+                right / decisive,
+                (right + 0.5 * ties) / pairs.size(),
+                shorterWon,
+                shorterWon == 0 ? Double.NaN : rightShorterWon / shorterWon);
     }
 }

@@ -72,8 +72,8 @@ public record RecordRanking(String ranker, String aggregation, List<Integer> ran
         }
         JsonNode aggregation = r.get("aggregation");
         if (aggregation != null && !aggregation.isNull() && !aggregation.isTextual()) {
-            throw new IllegalArgumentException("field 'ranking.aggregation' must be a string, found "
-                    + describe(aggregation));
+            throw new IllegalArgumentException(
+                    "field 'ranking.aggregation' must be a string, found " + describe(aggregation));
         }
         int n = record.candidates().size();
         JsonNode ranks = r.get("ranks");
@@ -83,22 +83,22 @@ public record RecordRanking(String ranker, String aggregation, List<Integer> ran
             throw new IllegalArgumentException("field 'ranking.ranks'" + expected + "ranks, found " + describe(ranks));
         }
         if (scores == null || !scores.isArray() || scores.size() != n) {
-            throw new IllegalArgumentException("field 'ranking.scores'" + expected + "numbers, found "
-                    + describe(scores));
+            throw new IllegalArgumentException(
+                    "field 'ranking.scores'" + expected + "numbers, found " + describe(scores));
         }
         List<Integer> rankList = new ArrayList<>(n);
         List<Double> scoreList = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             JsonNode k = ranks.get(i);
             if (!k.isIntegralNumber() || !k.canConvertToInt() || k.asInt() < 1 || k.asInt() > n) {
-                throw new IllegalArgumentException("field 'ranking.ranks[" + i + "]' must be an integer in 1.." + n
-                        + ", found " + describe(k));
+                throw new IllegalArgumentException(
+                        "field 'ranking.ranks[" + i + "]' must be an integer in 1.." + n + ", found " + describe(k));
             }
             rankList.add(k.asInt());
             JsonNode s = scores.get(i);
             if (!s.isNumber() || !Double.isFinite(s.asDouble())) {
-                throw new IllegalArgumentException("field 'ranking.scores[" + i + "]' must be a finite number, found "
-                        + describe(s));
+                throw new IllegalArgumentException(
+                        "field 'ranking.scores[" + i + "]' must be a finite number, found " + describe(s));
             }
             scoreList.add(s.asDouble());
         }

@@ -98,8 +98,8 @@ public final class ReferenceMetric {
                     values.add((double) r);
                 }
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("metric " + GPT_RANK + ": " + e.getMessage()
-                        + available(record, false), e);
+                throw new IllegalArgumentException(
+                        "metric " + GPT_RANK + ": " + e.getMessage() + available(record, false), e);
             }
             return List.copyOf(values);
         }
@@ -108,13 +108,15 @@ public final class ReferenceMetric {
             Double v = c.scores().get(name);
             if (v == null) {
                 throw new IllegalArgumentException("candidates[" + i + "] (model \"" + c.model() + "\") has no score \""
-                        + name + "\"; " + (c.scores().isEmpty() ? "it has no scores"
+                        + name + "\"; "
+                        + (c.scores().isEmpty()
+                                ? "it has no scores"
                                 : "its scores: " + String.join(", ", c.scores().keySet()))
                         + available(record, true));
             }
             if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("candidates[" + i + "].scores." + name + " is not a finite number: "
-                        + v);
+                throw new IllegalArgumentException(
+                        "candidates[" + i + "].scores." + name + " is not a finite number: " + v);
             }
             values.add(v);
         }
@@ -137,7 +139,8 @@ public final class ReferenceMetric {
             s.append("; every candidate of this record has: ").append(String.join(", ", common));
         }
         if (offerGptRank && GptRank.present(record.json())) {
-            s.append(common != null && !common.isEmpty() ? ", and " : "; ").append(GPT_RANK)
+            s.append(common != null && !common.isEmpty() ? ", and " : "; ")
+                    .append(GPT_RANK)
                     .append(" (derived from cmp_results) may be usable");
         }
         return s.toString();

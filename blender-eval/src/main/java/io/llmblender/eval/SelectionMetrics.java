@@ -69,8 +69,8 @@ public final class SelectionMetrics {
                 }
             }
             if (ranking.isPresent() && ranking.get().ranks().size() != models.size()) {
-                throw new IllegalArgumentException("the ranking has " + ranking.get().ranks().size() + " ranks for "
-                        + models.size() + " candidates");
+                throw new IllegalArgumentException("the ranking has "
+                        + ranking.get().ranks().size() + " ranks for " + models.size() + " candidates");
             }
         }
     }
@@ -84,8 +84,7 @@ public final class SelectionMetrics {
      * @param shareFirst the share of first places, in [0, 1]
      * @param meanRank the mean reference rank, in [1, n]; 1 is best
      */
-    public record Row(String name, int count, double meanMetric, double shareFirst, double meanRank) {
-    }
+    public record Row(String name, int count, double meanMetric, double shareFirst, double meanRank) {}
 
     /**
      * The mean per-record rank correlations between the ranking's scores and the reference.
@@ -95,8 +94,7 @@ public final class SelectionMetrics {
      * @param records how many records the means are over
      * @param undefined how many records were left out because the correlations are undefined there
      */
-    public record Correlations(OptionalDouble spearman, OptionalDouble kendallTauB, int records, int undefined) {
-    }
+    public record Correlations(OptionalDouble spearman, OptionalDouble kendallTauB, int records, int undefined) {}
 
     private final String metric;
     private final boolean lowerIsBetter;
@@ -109,8 +107,16 @@ public final class SelectionMetrics {
     private final Optional<String> aggregation;
     private final Optional<Correlations> correlations;
 
-    private SelectionMetrics(String metric, boolean lowerIsBetter, int records, List<Row> llms, Row random,
-            Row oracle, Optional<Row> selection, Optional<String> ranker, Optional<String> aggregation,
+    private SelectionMetrics(
+            String metric,
+            boolean lowerIsBetter,
+            int records,
+            List<Row> llms,
+            Row random,
+            Row oracle,
+            Optional<Row> selection,
+            Optional<String> ranker,
+            Optional<String> aggregation,
             Optional<Correlations> correlations) {
         this.metric = metric;
         this.lowerIsBetter = lowerIsBetter;
@@ -196,7 +202,8 @@ public final class SelectionMetrics {
                 RecordRanking r = item.ranking().get();
                 int s = r.selected();
                 selected.add(value[s], good[s] == best, rank[s]);
-                double[] scores = r.scores().stream().mapToDouble(Double::doubleValue).toArray();
+                double[] scores =
+                        r.scores().stream().mapToDouble(Double::doubleValue).toArray();
                 OptionalDouble rho = Correlation.spearman(scores, good);
                 OptionalDouble tau = Correlation.kendallTauB(scores, good);
                 if (rho.isPresent() && tau.isPresent()) {
@@ -211,13 +218,24 @@ public final class SelectionMetrics {
         List<Row> llmRows = new ArrayList<>();
         perModel.forEach((model, mean) -> llmRows.add(mean.row(model)));
         Optional<Row> selectionRow = ranker.map(name -> selected.row("selection (" + name + ")"));
-        Optional<Correlations> correlations = ranker.isEmpty() ? Optional.empty()
+        Optional<Correlations> correlations = ranker.isEmpty()
+                ? Optional.empty()
                 : Optional.of(new Correlations(
                         correlated == 0 ? OptionalDouble.empty() : OptionalDouble.of(spearmanSum / correlated),
                         correlated == 0 ? OptionalDouble.empty() : OptionalDouble.of(kendallSum / correlated),
-                        correlated, undefined));
-        return new SelectionMetrics(metric, lowerIsBetter, items.size(), llmRows, random.row("random"),
-                oracle.row("oracle"), selectionRow, ranker, aggregation, correlations);
+                        correlated,
+                        undefined));
+        return new SelectionMetrics(
+                metric,
+                lowerIsBetter,
+                items.size(),
+                llmRows,
+                random.row("random"),
+                oracle.row("oracle"),
+                selectionRow,
+                ranker,
+                aggregation,
+                correlations);
     }
 
     /**

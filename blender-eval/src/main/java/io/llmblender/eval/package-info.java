@@ -13,4 +13,3 @@
  * top-k, the adaptive mode, cost curves, APGR) live in {@link io.llmblender.eval.routing}.
  */
 package io.llmblender.eval;
-

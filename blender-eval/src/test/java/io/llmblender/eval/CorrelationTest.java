@@ -109,9 +109,11 @@ class CorrelationTest {
     @Test
     void correlations_badInput_throw() {
         assertThatThrownBy(() -> Correlation.spearman(new double[] {1, 2}, new double[] {1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("length");
         assertThatThrownBy(() -> Correlation.kendallTauB(new double[] {1, Double.NaN}, new double[] {1, 2}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NaN");
     }
 
     private static double value(OptionalDouble d) {

@@ -39,8 +39,10 @@ class GptRankTest {
 
     @Test
     void ranks_cmpResultsAsJsonString_readAsOnHuggingFace() throws Exception {
-        JsonNode record = JSON.createObjectNode().put("cmp_results",
-                "{\"m1,m2\": \"B is better\", \"m1,m3\": \"B is better\", \"m2,m3\": \"A is better\"}");
+        JsonNode record = JSON.createObjectNode()
+                .put(
+                        "cmp_results",
+                        "{\"m1,m2\": \"B is better\", \"m1,m3\": \"B is better\", \"m2,m3\": \"A is better\"}");
 
         assertThat(GptRank.ranks(record, MODELS)).containsExactly(3, 1, 2);
     }
@@ -54,7 +56,8 @@ class GptRankTest {
 
     @Test
     void present_nullOrNullString_isFalse() throws Exception {
-        assertThat(GptRank.present(JSON.readTree("{\"cmp_results\": \"null\"}"))).isFalse();
+        assertThat(GptRank.present(JSON.readTree("{\"cmp_results\": \"null\"}")))
+                .isFalse();
         assertThat(GptRank.present(JSON.readTree("{\"cmp_results\": null}"))).isFalse();
         assertThat(GptRank.present(JSON.readTree("{}"))).isFalse();
         assertThat(GptRank.present(JSON.readTree("{\"cmp_results\": {}}"))).isTrue();
@@ -63,17 +66,26 @@ class GptRankTest {
     @Test
     void ranks_unusableComparisons_throwNamingTheProblem() throws Exception {
         assertThatThrownBy(() -> GptRank.ranks(JSON.readTree("{\"cmp_results\": \"null\"}"), MODELS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no cmp_results");
-        assertThatThrownBy(() -> GptRank.ranks(JSON.readTree("{\"cmp_results\": {\"m1,m2\": \"A is better\","
-                + " \"m1,m3\": \"A is better\"}}"), MODELS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"m2\" and \"m3\"");
-        assertThatThrownBy(() -> GptRank.ranks(JSON.readTree("{\"cmp_results\": {\"m1,m9\": \"A is better\"}}"),
-                MODELS)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("m1,m9");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no cmp_results");
+        assertThatThrownBy(() -> GptRank.ranks(
+                        JSON.readTree(
+                                "{\"cmp_results\": {\"m1,m2\": \"A is better\"," + " \"m1,m3\": \"A is better\"}}"),
+                        MODELS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"m2\" and \"m3\"");
+        assertThatThrownBy(
+                        () -> GptRank.ranks(JSON.readTree("{\"cmp_results\": {\"m1,m9\": \"A is better\"}}"), MODELS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("m1,m9");
         assertThatThrownBy(() -> GptRank.ranks(JSON.readTree("{\"cmp_results\": {\"m1,m2\": \"tie\"}}"), MODELS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"tie\"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"tie\"");
         assertThatThrownBy(() -> GptRank.ranks(JSON.readTree("{\"cmp_results\": {}}"), List.of("m1", "m1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("share the model name");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("share the model name");
         assertThatThrownBy(() -> GptRank.ranks(JSON.readTree("{\"cmp_results\": [1]}"), MODELS))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be an object");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be an object");
     }
 }

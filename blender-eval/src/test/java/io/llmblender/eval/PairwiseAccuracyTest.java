@@ -16,8 +16,11 @@ class PairwiseAccuracyTest {
     }
 
     // A: "long" beats "x" (longer won); B: "yy" beats "zzzz" (shorter won); A: "s" beats "tt" (shorter won); a tie.
-    private static final List<PreferencePair> PAIRS = List.of(pair("long", "x", Label.A), pair("zzzz", "yy", Label.B),
-            pair("s", "tt", Label.A), pair("same", "same", Label.TIE));
+    private static final List<PreferencePair> PAIRS = List.of(
+            pair("long", "x", Label.A),
+            pair("zzzz", "yy", Label.B),
+            pair("s", "tt", Label.A),
+            pair("same", "same", Label.TIE));
 
     @Test
     void of_mixedScores_countsDecisiveTiesHalfAndShorterWon() {
@@ -42,12 +45,17 @@ class PairwiseAccuracyTest {
     @Test
     void of_badInput_isRefusedNamingIt() {
         assertThatThrownBy(() -> PairwiseAccuracy.of(PAIRS, new double[3]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 pairs, 3 scores");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("4 pairs, 3 scores");
         assertThatThrownBy(() -> PairwiseAccuracy.of(PAIRS, new double[] {1, Double.NaN, 1, 1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zzzz/yy").hasMessageContaining("NaN");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zzzz/yy")
+                .hasMessageContaining("NaN");
         assertThatThrownBy(() -> PairwiseAccuracy.of(List.of(PAIRS.get(3)), new double[1]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("all 1 are ties");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("all 1 are ties");
         assertThatThrownBy(() -> PairwiseAccuracy.of(List.of(), new double[0]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pairs must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pairs must not be empty");
     }
 }

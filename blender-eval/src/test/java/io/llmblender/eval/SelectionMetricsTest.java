@@ -99,7 +99,8 @@ class SelectionMetricsTest {
     @Test
     void compute_noRanking_omitsSelectionAndCorrelations() {
         List<Item> unranked = fixture().stream()
-                .map(i -> new Item(i.models(), i.reference(), Optional.empty())).toList();
+                .map(i -> new Item(i.models(), i.reference(), Optional.empty()))
+                .toList();
 
         SelectionMetrics m = SelectionMetrics.compute("q", false, unranked);
 
@@ -143,7 +144,8 @@ class SelectionMetricsTest {
     void compute_correlationUndefinedEverywhere_isEmptyButCounted() {
         List<Item> items = List.of(new Item(List.of("A"), List.of(1.0), ranking(List.of(1), List.of(0.0))));
 
-        Correlations c = SelectionMetrics.compute("q", false, items).correlations().orElseThrow();
+        Correlations c =
+                SelectionMetrics.compute("q", false, items).correlations().orElseThrow();
 
         assertThat(c.spearman()).isEmpty();
         assertThat(c.kendallTauB()).isEmpty();
@@ -153,26 +155,33 @@ class SelectionMetricsTest {
 
     @Test
     void compute_someRecordsUnranked_throws() {
-        List<Item> items = List.of(fixture().get(0),
-                new Item(ABC, List.of(1.0, 2.0, 3.0), Optional.empty()));
+        List<Item> items = List.of(fixture().get(0), new Item(ABC, List.of(1.0, 2.0, 3.0), Optional.empty()));
 
         assertThatThrownBy(() -> SelectionMetrics.compute("q", false, items))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 of 2 records carry a ranking");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 of 2 records carry a ranking");
     }
 
     @Test
     void compute_differentRankers_throws() {
-        List<Item> items = List.of(fixture().get(0), new Item(ABC, List.of(1.0, 2.0, 3.0),
-                Optional.of(new RecordRanking("other", "max_logits", List.of(1, 2, 3), List.of(3.0, 2.0, 1.0)))));
+        List<Item> items = List.of(
+                fixture().get(0),
+                new Item(
+                        ABC,
+                        List.of(1.0, 2.0, 3.0),
+                        Optional.of(
+                                new RecordRanking("other", "max_logits", List.of(1, 2, 3), List.of(3.0, 2.0, 1.0)))));
 
         assertThatThrownBy(() -> SelectionMetrics.compute("q", false, items))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different rankers");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("different rankers");
     }
 
     @Test
     void compute_noItems_throws() {
         assertThatThrownBy(() -> SelectionMetrics.compute("q", false, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no records");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no records");
     }
 
     @Test
@@ -195,8 +204,8 @@ class SelectionMetricsTest {
         return Optional.of(new RecordRanking("pairrm", "max_logits", ranks, scores));
     }
 
-    private static void assertRow(Row row, String name, int count, double meanMetric, double shareFirst,
-            double meanRank) {
+    private static void assertRow(
+            Row row, String name, int count, double meanMetric, double shareFirst, double meanRank) {
         assertThat(row.name()).isEqualTo(name);
         assertThat(row.count()).as("count of " + name).isEqualTo(count);
         assertThat(row.meanMetric()).as("mean metric of " + name).isCloseTo(meanMetric, within(EPS));

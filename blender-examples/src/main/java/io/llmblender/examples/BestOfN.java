@@ -3,10 +3,10 @@ package io.llmblender.examples;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.core.rank.Aggregation;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
+import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.ranker.PairRanker;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +23,7 @@ import java.util.List;
  */
 public final class BestOfN {
 
-    private BestOfN() {
-    }
+    private BestOfN() {}
 
     /**
      * Runs the example.
@@ -39,7 +38,11 @@ public final class BestOfN {
         int n = Integer.parseInt(args[2]);
         Prompt prompt = Prompt.of(args[3]);
         LlmClient model = OpenAiCompatibleClient.builder()
-                .name(args[1]).baseUrl(args[0]).model(args[1]).temperature(1.0).build();
+                .name(args[1])
+                .baseUrl(args[0])
+                .model(args[1])
+                .temperature(1.0)
+                .build();
         List<String> samples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Generation g = model.generate(prompt);

@@ -21,8 +21,7 @@ import java.util.List;
  */
 public final class QuickStart {
 
-    private QuickStart() {
-    }
+    private QuickStart() {}
 
     /**
      * Runs the example.
@@ -37,7 +36,9 @@ public final class QuickStart {
         List<LlmClient> models = new ArrayList<>();
         for (int i = 2; i < args.length; i++) {
             OpenAiCompatibleClient.Builder model = OpenAiCompatibleClient.builder()
-                    .name(args[i]).baseUrl(args[0]).model(args[i]);
+                    .name(args[i])
+                    .baseUrl(args[0])
+                    .model(args[i]);
             if (System.getenv("OPENAI_API_KEY") != null) {
                 model.apiKeyFromEnv("OPENAI_API_KEY");
             }

@@ -17,8 +17,7 @@ import java.util.Locale;
  */
 public final class RankCandidates {
 
-    private RankCandidates() {
-    }
+    private RankCandidates() {}
 
     /**
      * Runs the example.
@@ -38,8 +37,8 @@ public final class RankCandidates {
             PairwiseMatrix matrix = ranking.matrix().orElseThrow();
             System.out.println("ranker " + ranker.name() + ", " + matrix.computedCount() + " ordered pairs scored");
             for (int i : ranking.order()) {
-                System.out.printf(Locale.ROOT, "rank %d (score %+.4f): %s%n", ranking.rank(i), ranking.score(i),
-                        answers.get(i));
+                System.out.printf(
+                        Locale.ROOT, "rank %d (score %+.4f): %s%n", ranking.rank(i), ranking.score(i), answers.get(i));
             }
         }
     }

@@ -31,8 +31,7 @@ import java.util.Map;
  */
 public final class Routing {
 
-    private Routing() {
-    }
+    private Routing() {}
 
     /**
      * Runs the example.
@@ -50,21 +49,36 @@ public final class Routing {
         // to ZooterRouter.train instead.
         List<RewardRecord> records = new ArrayList<>();
         for (Question q : train) {
-            records.add(RewardRecord.of(q.prompt(), Map.of(data.modelA(), q.correctA() ? 1.0 : 0.0,
-                    data.modelB(), q.correctB() ? 1.0 : 0.0)));
+            records.add(RewardRecord.of(
+                    q.prompt(),
+                    Map.of(data.modelA(), q.correctA() ? 1.0 : 0.0, data.modelB(), q.correctB() ? 1.0 : 0.0)));
         }
         try (MiniLmEncoder encoder = MiniLmEncoder.load();
-                ZooterRouter router = ZooterRouter.train(encoder, records, List.of(data.modelA(), data.modelB()),
-                        SoftLabels.defaults(), HeadConfig.defaults())) {
-            List<String> validationQueries = validation.stream().map(Question::prompt).toList();
-            double threshold = ConfidenceCalibration.forSingleCallShare(router, validationQueries, 0.7).threshold();
-            List<LlmClient> llms = List.of(replaying(data.modelA(), fresh, true), replaying(data.modelB(), fresh, false));
-            try (Blender blender = Blender.builder().clients(llms).router(router)
-                    .mode(BlendMode.ADAPTIVE).confidenceThreshold(threshold).build()) {
+                ZooterRouter router = ZooterRouter.train(
+                        encoder,
+                        records,
+                        List.of(data.modelA(), data.modelB()),
+                        SoftLabels.defaults(),
+                        HeadConfig.defaults())) {
+            List<String> validationQueries =
+                    validation.stream().map(Question::prompt).toList();
+            double threshold = ConfidenceCalibration.forSingleCallShare(router, validationQueries, 0.7)
+                    .threshold();
+            List<LlmClient> llms =
+                    List.of(replaying(data.modelA(), fresh, true), replaying(data.modelB(), fresh, false));
+            try (Blender blender = Blender.builder()
+                    .clients(llms)
+                    .router(router)
+                    .mode(BlendMode.ADAPTIVE)
+                    .confidenceThreshold(threshold)
+                    .build()) {
                 for (Question q : fresh) {
                     BlendResult r = blender.blend(Prompt.of(q.prompt()));
-                    System.out.printf("%-5s %s -> %s%n", r.mode(), r.called(), r.answer().strip().lines().findFirst()
-                            .orElse(""));
+                    System.out.printf(
+                            "%-5s %s -> %s%n",
+                            r.mode(),
+                            r.called(),
+                            r.answer().strip().lines().findFirst().orElse(""));
                 }
             }
         }

@@ -32,15 +32,20 @@ class ExamplesTest {
 
     @Test
     void quickStart_blendsTheModelsAndFusesWithTheFirst() throws Exception {
-        try (LoopbackOpenAiServer server = new LoopbackOpenAiServer().reply(completion("Rest and drink fluids.", "stop", 9, 4))) {
-            String out = run(() -> QuickStart.main(new String[] {server.baseUrl(), "How do I treat a cold?", "llama3",
-                "mistral"}));
+        try (LoopbackOpenAiServer server =
+                new LoopbackOpenAiServer().reply(completion("Rest and drink fluids.", "stop", 9, 4))) {
+            String out = run(() ->
+                    QuickStart.main(new String[] {server.baseUrl(), "How do I treat a cold?", "llama3", "mistral"}));
 
             assertThat(out.strip()).isEqualTo("Rest and drink fluids.");
             assertThat(server.requests()).hasSize(3);
-            assertThat(server.requests()).filteredOn(r -> r.body().contains("\"model\":\"mistral\"")).hasSize(1);
-            assertThat(server.requests()).anySatisfy(r -> assertThat(r.body()).contains("How do I treat a cold?")
-                    .contains("Rest and drink fluids."));
+            assertThat(server.requests())
+                    .filteredOn(r -> r.body().contains("\"model\":\"mistral\""))
+                    .hasSize(1);
+            assertThat(server.requests())
+                    .anySatisfy(r -> assertThat(r.body())
+                            .contains("How do I treat a cold?")
+                            .contains("Rest and drink fluids."));
         }
     }
 
@@ -56,12 +61,15 @@ class ExamplesTest {
     @Test
     void bestOfN_samplesNTimesAndKeepsOne() throws Exception {
         try (LoopbackOpenAiServer server = new LoopbackOpenAiServer()
-                .reply(completion("Rain taps the roof.", "stop", 5, 4), completion("Grey sky, soft rain.", "stop", 5, 4),
+                .reply(
+                        completion("Rain taps the roof.", "stop", 5, 4),
+                        completion("Grey sky, soft rain.", "stop", 5, 4),
                         completion("Puddles hold the sky.", "stop", 5, 4))) {
-            String out = run(() -> BestOfN.main(new String[] {server.baseUrl(), "llama3", "3", "A haiku about rain.",
-                "../models/pairranker"}));
+            String out = run(() -> BestOfN.main(
+                    new String[] {server.baseUrl(), "llama3", "3", "A haiku about rain.", "../models/pairranker"}));
 
-            assertThat(server.requests()).hasSize(3)
+            assertThat(server.requests())
+                    .hasSize(3)
                     .allSatisfy(r -> assertThat(r.body()).contains("\"temperature\":1.0"));
             assertThat(out).startsWith("best of 3: ");
             assertThat(out.strip().substring("best of 3: ".length()))
@@ -73,8 +81,7 @@ class ExamplesTest {
     void routing_trainsCalibratesAndAnswersAdaptively() throws Exception {
         String out = run(() -> Routing.main(new String[0]));
 
-        assertThat(out.lines()).hasSize(5)
-                .allSatisfy(l -> assertThat(l).matches("(ROUTE|BLEND) +\\[.+\\] -> .*"));
+        assertThat(out.lines()).hasSize(5).allSatisfy(l -> assertThat(l).matches("(ROUTE|BLEND) +\\[.+\\] -> .*"));
         assertThat(out).doesNotContain("I do not know.");
     }
 }

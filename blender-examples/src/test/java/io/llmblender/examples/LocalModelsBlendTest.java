@@ -25,30 +25,35 @@ class LocalModelsBlendTest {
     void blend_withPairRankerAndGenFuser_ranksEveryAnswerAndFusesTheTopK() {
         List<String> answers = List.of("She sells 9 eggs at $2, so $18.", "$18", "Janet makes 14 dollars.");
         try (PairRanker ranker = PairRanker.load(MODELS.resolve("pairranker"));
-             GenFuser fuser = GenFuser.builder(MODELS.resolve("genfuser")).decoding(Decoding.greedy())
-                     .maxNewTokens(16).build();
-             Blender blender = Blender.builder()
-                     .client(LlmClient.of("a", p -> Generation.of(answers.get(0))))
-                     .client(LlmClient.of("b", p -> Generation.of(answers.get(1))))
-                     .client(LlmClient.of("c", p -> Generation.of(answers.get(2))))
-                     .ranker(ranker)
-                     .fuser(fuser)
-                     .topK(2)
-                     .build()) {
+                GenFuser fuser = GenFuser.builder(MODELS.resolve("genfuser"))
+                        .decoding(Decoding.greedy())
+                        .maxNewTokens(16)
+                        .build();
+                Blender blender = Blender.builder()
+                        .client(LlmClient.of("a", p -> Generation.of(answers.get(0))))
+                        .client(LlmClient.of("b", p -> Generation.of(answers.get(1))))
+                        .client(LlmClient.of("c", p -> Generation.of(answers.get(2))))
+                        .ranker(ranker)
+                        .fuser(fuser)
+                        .topK(2)
+                        .build()) {
             BlendResult result = blender.blend(Prompt.of("How much does Janet make a day?"));
 
             PairwiseMatrix matrix = result.matrix().orElseThrow();
             assertThat(matrix.isComplete()).isTrue();
-            assertThat(matrix.logit(0, 1) - matrix.logit(1, 0)).isCloseTo(
-                    ranker.compare("How much does Janet make a day?", answers.get(0), answers.get(1)),
-                    org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(matrix.logit(0, 1) - matrix.logit(1, 0))
+                    .isCloseTo(
+                            ranker.compare("How much does Janet make a day?", answers.get(0), answers.get(1)),
+                            org.assertj.core.data.Offset.offset(1e-5));
             assertThat(result.rankerName()).contains(ranker.name());
             Fusion fusion = result.fusion().orElseThrow();
             assertThat(fusion.fuserName()).isEqualTo(fuser.name());
             assertThat(fusion.candidatesUsed()).isEqualTo(2);
-            List<String> top2 = result.ranked().subList(0, 2).stream().map(c -> c.text()).toList();
-            assertThat(fusion.text()).isEqualTo(
-                    fuser.fuse(Prompt.of("How much does Janet make a day?"), top2).text());
+            List<String> top2 =
+                    result.ranked().subList(0, 2).stream().map(c -> c.text()).toList();
+            assertThat(fusion.text())
+                    .isEqualTo(fuser.fuse(Prompt.of("How much does Janet make a day?"), top2)
+                            .text());
             assertThat(result.answer()).isEqualTo(fusion.text());
             assertThat(result.failures()).isEmpty();
         }

@@ -70,24 +70,34 @@ class ReadmeSnippetsTest {
             }
         }
         String className = "ReadmeBlock" + (index + 1);
-        String source = imports + "\npublic class " + className + " {\n    public static void run() throws Exception {\n"
-                + body + "    }\n}\n";
+        String source = imports + "\npublic class " + className
+                + " {\n    public static void run() throws Exception {\n" + body + "    }\n}\n";
         Path dir = Files.createDirectories(work.resolve("block" + (index + 1)));
         Path file = dir.resolve(className + ".java");
         Files.writeString(file, source);
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, null, diagnostics, "-classpath", System.getProperty("java.class.path"),
-                "-d", dir.toString(), file.toString());
-        assertThat(rc).as("javac of README block %d:%n%s%n%s", index + 1, diagnostics, source).isZero();
+        int rc = javac.run(
+                null,
+                null,
+                diagnostics,
+                "-classpath",
+                System.getProperty("java.class.path"),
+                "-d",
+                dir.toString(),
+                file.toString());
+        assertThat(rc)
+                .as("javac of README block %d:%n%s%n%s", index + 1, diagnostics, source)
+                .isZero();
         if (block.startsWith("// compile-only")) {
             return;
         }
 
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             Method run = loader.loadClass(className).getMethod("run");
             run.invoke(null);

@@ -36,8 +36,7 @@ final class Decoder {
      *     length-penalised score for beam search
      */
     @SuppressWarnings("ArrayRecordComponent") // internal carrier: never compared, hashed or exposed
-    record Output(int[] tokens, boolean endedWithEos, double score) {
-    }
+    record Output(int[] tokens, boolean endedWithEos, double score) {}
 
     private final int startId;
     private final int eosId;
@@ -96,7 +95,8 @@ final class Decoder {
         }
         List<Output> out = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
-            out.add(new Output(generated.get(r).stream().mapToInt(Integer::intValue).toArray(), finished[r], score[r]));
+            out.add(new Output(
+                    generated.get(r).stream().mapToInt(Integer::intValue).toArray(), finished[r], score[r]));
         }
         return out;
     }

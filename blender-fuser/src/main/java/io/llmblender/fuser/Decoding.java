@@ -38,8 +38,8 @@ public final class Decoding {
     private final double topP;
     private final long seed;
 
-    private Decoding(Strategy strategy, int beams, double lengthPenalty, double temperature, int topK, double topP,
-                     long seed) {
+    private Decoding(
+            Strategy strategy, int beams, double lengthPenalty, double temperature, int topK, double topP, long seed) {
         this.strategy = strategy;
         this.beams = beams;
         this.lengthPenalty = lengthPenalty;
@@ -180,8 +180,8 @@ public final class Decoding {
         return switch (strategy) {
             case GREEDY -> "greedy";
             case BEAM_SEARCH -> "beamSearch(beams=" + beams + ", lengthPenalty=" + lengthPenalty + ")";
-            case SAMPLING -> "sampling(temperature=" + temperature + ", topK=" + topK + ", topP=" + topP
-                    + ", seed=" + seed + ")";
+            case SAMPLING ->
+                "sampling(temperature=" + temperature + ", topK=" + topK + ", topP=" + topP + ", seed=" + seed + ")";
         };
     }
 }

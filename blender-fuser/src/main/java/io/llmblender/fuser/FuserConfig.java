@@ -42,9 +42,22 @@ record FuserConfig(
     /** The format tag this reader understands. */
     static final String FORMAT = "blender-genfuser/1";
 
-    private static final Set<String> KNOWN = Set.of("format", "name", "model_file", "tokenizer_file",
-            "decoder_start_token_id", "eos_token_id", "pad_token_id", "num_layers", "num_heads", "head_dim",
-            "vocab_size", "max_source_length", "candidate_max_length", "max_target_positions", "precision",
+    private static final Set<String> KNOWN = Set.of(
+            "format",
+            "name",
+            "model_file",
+            "tokenizer_file",
+            "decoder_start_token_id",
+            "eos_token_id",
+            "pad_token_id",
+            "num_layers",
+            "num_heads",
+            "head_dim",
+            "vocab_size",
+            "max_source_length",
+            "candidate_max_length",
+            "max_target_positions",
+            "precision",
             "bf16_model_file");
 
     /**

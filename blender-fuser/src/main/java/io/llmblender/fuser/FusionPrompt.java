@@ -39,8 +39,7 @@ final class FusionPrompt {
      * @param candidateBudget the per-candidate token budget that was used
      */
     @SuppressWarnings("ArrayRecordComponent") // internal carrier: never compared, hashed or exposed
-    record Built(String text, long[] ids, int candidateBudget) {
-    }
+    record Built(String text, long[] ids, int candidateBudget) {}
 
     private final HuggingFaceTokenizer tokenizer;
     private final int candidateMax;
@@ -95,7 +94,9 @@ final class FusionPrompt {
     Built build(String instruction, String input, List<String> ranked) {
         List<long[]> candidateIds = new ArrayList<>(ranked.size());
         for (String candidate : ranked) {
-            candidateIds.add(tokenizer.encode(longTextCut(sanitize(candidate), candidateMax), false, false).getIds());
+            candidateIds.add(tokenizer
+                    .encode(longTextCut(sanitize(candidate), candidateMax), false, false)
+                    .getIds());
         }
         String head = "Instruction: " + longTextCut(sanitize(instruction), sourceMax) + "</s>Input: "
                 + longTextCut(sanitize(input), sourceMax) + "</s>";
@@ -120,9 +121,15 @@ final class FusionPrompt {
             long[] candidate = ids.get(i);
             // The cut text is sanitised again: decoding skips <unk>, so "<", an unknown character and
             // "/s>" would come back as a literal "</s>" and encode to the end-of-sequence id.
-            String text = candidate.length <= budget ? sanitize(ranked.get(i))
+            String text = candidate.length <= budget
+                    ? sanitize(ranked.get(i))
                     : sanitize(tokenizer.decode(Arrays.copyOf(candidate, budget), true)) + "...";
-            out.append("Candidate ").append(i).append(": <extra_id_").append(i).append(">:").append(text)
+            out.append("Candidate ")
+                    .append(i)
+                    .append(": <extra_id_")
+                    .append(i)
+                    .append(">:")
+                    .append(text)
                     .append("</s>");
         }
         return out.toString();
@@ -132,12 +139,16 @@ final class FusionPrompt {
     private Built cutHead(String text) {
         String tail = text.substring(text.indexOf("</s>Candidate 0:") + "</s>".length());
         long[] tailIds = tokenizer.encode(tail, false, false).getIds();
-        long[] headIds = tokenizer.encode(text.substring(0, text.length() - tail.length()), false, false).getIds();
+        long[] headIds = tokenizer
+                .encode(text.substring(0, text.length() - tail.length()), false, false)
+                .getIds();
         int keep = Math.max(0, sourceMax - tailIds.length);
         long[] out = new long[Math.min(sourceMax, keep + tailIds.length)];
         System.arraycopy(headIds, 0, out, 0, Math.min(keep, headIds.length));
         System.arraycopy(tailIds, 0, out, Math.min(keep, headIds.length), Math.min(tailIds.length, out.length));
-        return new Built(tokenizer.decode(out, false), Arrays.copyOf(out, Math.min(keep, headIds.length)
-                + Math.min(tailIds.length, out.length)), 0);
+        return new Built(
+                tokenizer.decode(out, false),
+                Arrays.copyOf(out, Math.min(keep, headIds.length) + Math.min(tailIds.length, out.length)),
+                0);
     }
 }

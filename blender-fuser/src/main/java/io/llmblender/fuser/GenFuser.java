@@ -1,19 +1,19 @@
 package io.llmblender.fuser;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import ai.djl.Device;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.Fusion;
+import io.llmblender.core.llm.FinishReason;
+import io.llmblender.core.llm.Prompt;
 import io.llmblender.djl.CloseGuard;
 import io.llmblender.djl.ConfigFile;
 import io.llmblender.djl.DeviceChoice;
 import io.llmblender.djl.LongTexts;
 import io.llmblender.djl.Tokenizers;
-import io.llmblender.core.check.Require;
-import io.llmblender.core.llm.FinishReason;
-import io.llmblender.core.llm.Prompt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,14 +79,18 @@ public final class GenFuser implements Fuser {
     /** Calls in flight finish before close frees the model and tokenizer; later calls throw. */
     private final CloseGuard guard;
 
-    private GenFuser(Builder builder, FuserConfig config, HuggingFaceTokenizer tokenizer, Seq2SeqModel model,
+    private GenFuser(
+            Builder builder,
+            FuserConfig config,
+            HuggingFaceTokenizer tokenizer,
+            Seq2SeqModel model,
             int precutTokenChars) {
         this.name = builder.name != null ? builder.name : config.name();
         this.guard = new CloseGuard("GenFuser " + name);
         this.config = config;
         this.tokenizer = tokenizer;
-        this.promptBuilder = new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength(),
-                precutTokenChars);
+        this.promptBuilder =
+                new FusionPrompt(tokenizer, config.candidateMaxLength(), config.maxSourceLength(), precutTokenChars);
         this.model = model;
         this.decoding = builder.decoding != null ? builder.decoding : Decoding.defaults();
         this.maxNewTokens = builder.maxNewTokens();
@@ -152,7 +156,8 @@ public final class GenFuser implements Fuser {
     @Override
     public Fusion fuse(Prompt prompt, List<String> ranked) {
         Require.nonNull(prompt, "prompt");
-        return fuseAll(List.of(prompt), List.of(Require.nonNull(ranked, "ranked"))).get(0);
+        return fuseAll(List.of(prompt), List.of(Require.nonNull(ranked, "ranked")))
+                .get(0);
     }
 
     /**
@@ -171,8 +176,8 @@ public final class GenFuser implements Fuser {
         Require.nonNull(prompts, "prompts");
         Require.nonNull(ranked, "ranked");
         if (prompts.size() != ranked.size()) {
-            throw new IllegalArgumentException("prompts and ranked must have the same size, found "
-                    + prompts.size() + " and " + ranked.size());
+            throw new IllegalArgumentException(
+                    "prompts and ranked must have the same size, found " + prompts.size() + " and " + ranked.size());
         }
         if (prompts.isEmpty()) {
             return List.of();
@@ -199,7 +204,9 @@ public final class GenFuser implements Fuser {
         guard.enter();
         try {
             for (int i = 0; i < prompts.size(); i++) {
-                ids[i] = promptBuilder.build(prompts.get(i).instruction(), prompts.get(i).input(), ranked.get(i)).ids();
+                ids[i] = promptBuilder
+                        .build(prompts.get(i).instruction(), prompts.get(i).input(), ranked.get(i))
+                        .ids();
             }
             List<Decoder.Output> outputs = generate(ids);
             List<Fusion> out = new ArrayList<>(outputs.size());
@@ -209,7 +216,10 @@ public final class GenFuser implements Fuser {
                 for (int k = 0; k < tokens.length; k++) {
                     tokens[k] = o.tokens()[k];
                 }
-                out.add(Fusion.of(tokenizer.decode(tokens, true), name, ranked.get(i).size(),
+                out.add(Fusion.of(
+                        tokenizer.decode(tokens, true),
+                        name,
+                        ranked.get(i).size(),
                         o.endedWithEos() ? FinishReason.STOP : FinishReason.LENGTH,
                         o.tokens().length + (o.endedWithEos() ? 1 : 0)));
             }
@@ -387,14 +397,15 @@ public final class GenFuser implements Fuser {
             }
             Path tokenizerFile = dir.resolve(config.tokenizerFile());
             if (!Files.isRegularFile(tokenizerFile)) {
-                throw new ModelLoadException("missing tokenizer file " + config.tokenizerFile() + " in model directory "
-                        + dir);
+                throw new ModelLoadException(
+                        "missing tokenizer file " + config.tokenizerFile() + " in model directory " + dir);
             }
             JsonNode tokenizerJson = ConfigFile.readJson(tokenizerFile);
-            int precutTokenChars = LongTexts.splitsOnWhitespace(tokenizerJson)
-                    ? LongTexts.longestToken(tokenizerJson) : 0;
-            HuggingFaceTokenizer tokenizer = Tokenizers.load(tokenizerFile, b -> b.optAddSpecialTokens(false)
-                    .optTruncation(false).optPadding(false));
+            int precutTokenChars =
+                    LongTexts.splitsOnWhitespace(tokenizerJson) ? LongTexts.longestToken(tokenizerJson) : 0;
+            HuggingFaceTokenizer tokenizer = Tokenizers.load(
+                    tokenizerFile,
+                    b -> b.optAddSpecialTokens(false).optTruncation(false).optPadding(false));
             Device target = DeviceChoice.pick(device, true);
             Seq2SeqModel model = null;
             try {
@@ -420,11 +431,13 @@ public final class GenFuser implements Fuser {
         private static void checkTokenizer(HuggingFaceTokenizer tokenizer, Path file, FuserConfig config) {
             long[] eos = tokenizer.encode("</s>", false, false).getIds();
             if (eos.length != 1 || eos[0] != config.eosId()) {
-                throw new ModelLoadException(file + " does not encode \"</s>\" as the single token eos_token_id "
-                        + config.eosId() + " of " + FuserConfig.FILE_NAME + "; it gives " + java.util.Arrays.toString(eos));
+                throw new ModelLoadException(
+                        file + " does not encode \"</s>\" as the single token eos_token_id " + config.eosId() + " of "
+                                + FuserConfig.FILE_NAME + "; it gives " + java.util.Arrays.toString(eos));
             }
             for (int i = 0; i < 3; i++) {
-                long[] sentinel = tokenizer.encode("<extra_id_" + i + ">", false, false).getIds();
+                long[] sentinel =
+                        tokenizer.encode("<extra_id_" + i + ">", false, false).getIds();
                 if (sentinel.length != 1 || sentinel[0] >= config.vocabSize()) {
                     throw new ModelLoadException(file + " lacks the sentinel token <extra_id_" + i + "> as one token"
                             + " within the model's vocabulary of " + config.vocabSize() + " (" + FuserConfig.FILE_NAME
@@ -443,8 +456,10 @@ public final class GenFuser implements Fuser {
                         + " logits per step but " + FuserConfig.FILE_NAME + " says vocab_size " + config.vocabSize());
             }
         } catch (io.llmblender.core.error.InferenceException e) {
-            throw new ModelLoadException("the model " + file + " fails on a test prompt (does it export encode and"
-                    + " decode_step with the cache shape of " + FuserConfig.FILE_NAME + "?): " + e.getMessage(), e);
+            throw new ModelLoadException(
+                    "the model " + file + " fails on a test prompt (does it export encode and"
+                            + " decode_step with the cache shape of " + FuserConfig.FILE_NAME + "?): " + e.getMessage(),
+                    e);
         }
     }
 }

@@ -49,9 +49,11 @@ final class Seq2SeqModel implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException("missing model file " + config.modelFile() + " in model directory " + dir);
         }
-        Criteria<NDList, NDList> criteria = TorchScript.locate(Criteria.builder()
-                .setTypes(NDList.class, NDList.class)
-                .optTranslator(new NoopTranslator()), dir, config.modelFile(), device)
+        Criteria<NDList, NDList> criteria = TorchScript.locate(
+                        Criteria.builder().setTypes(NDList.class, NDList.class).optTranslator(new NoopTranslator()),
+                        dir,
+                        config.modelFile(),
+                        device)
                 .build();
         TorchScript.setThreads(threads);
         try {
@@ -196,8 +198,8 @@ final class Seq2SeqModel implements AutoCloseable {
                 if (cached) {
                     NDArray newK = out.get(1);
                     NDArray newV = out.get(2);
-                    Shape expected = new Shape(config.layers(), rows, config.heads(), history[0].length,
-                            config.headDim());
+                    Shape expected =
+                            new Shape(config.layers(), rows, config.heads(), history[0].length, config.headDim());
                     if (!newK.getShape().equals(expected) || !newV.getShape().equals(expected)) {
                         throw new InferenceException("the fuser model's decode_step returned a cache of shape "
                                 + newK.getShape() + " where num_layers, num_heads and head_dim of "

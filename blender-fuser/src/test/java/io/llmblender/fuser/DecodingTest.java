@@ -40,10 +40,14 @@ class DecodingTest {
     private static final List<String> TIMES_CANDIDATES = List.of("12", "It is 12.", "twelve");
     private static final Prompt CLIPS = Prompt.of("Natalia sold clips to 48 of her friends in April. How many clips?");
     private static final List<String> CLIPS_CANDIDATES = List.of("48", "She sold 48 clips.");
-    private static final List<Prompt> PROMPTS = List.of(ADD, TIMES, CLIPS, Prompt.of("I love you!"),
-            Prompt.of("Is 17 prime?", "Answer yes or no."));
-    private static final List<List<String>> CANDIDATES = List.of(ADD_CANDIDATES, TIMES_CANDIDATES, CLIPS_CANDIDATES,
-            List.of("I hate you!", "I love you, too!"), List.of("Yes.", "17 is prime, so yes."));
+    private static final List<Prompt> PROMPTS =
+            List.of(ADD, TIMES, CLIPS, Prompt.of("I love you!"), Prompt.of("Is 17 prime?", "Answer yes or no."));
+    private static final List<List<String>> CANDIDATES = List.of(
+            ADD_CANDIDATES,
+            TIMES_CANDIDATES,
+            CLIPS_CANDIDATES,
+            List.of("I hate you!", "I love you, too!"),
+            List.of("Yes.", "17 is prime, so yes."));
 
     private static final Map<String, GenFuser> FUSERS = new HashMap<>();
     private static long[][] promptIds;
@@ -55,7 +59,8 @@ class DecodingTest {
         for (int i = 0; i < PROMPTS.size(); i++) {
             ids.add(any.promptIds(PROMPTS.get(i), CANDIDATES.get(i)));
         }
-        JsonNode golden = new ObjectMapper().readTree(GoldenDecodingTest.DIR.resolve("golden.json").toFile());
+        JsonNode golden = new ObjectMapper()
+                .readTree(GoldenDecodingTest.DIR.resolve("golden.json").toFile());
         golden.get("decoding").get("prompts").forEach(p -> ids.add(GoldenDecodingTest.longs(p.get("input_ids"))));
         promptIds = ids.toArray(long[][]::new);
     }
@@ -67,13 +72,20 @@ class DecodingTest {
 
     /** One fuser per setting, loaded once for the class. */
     private static GenFuser fuser(Decoding decoding, boolean cache, int maxNewTokens) {
-        return FUSERS.computeIfAbsent(decoding + "/" + cache + "/" + maxNewTokens, k -> GenFuser
-                .builder(GoldenDecodingTest.DIR).device("cpu").decoding(decoding).kvCache(cache)
-                .maxNewTokens(maxNewTokens).build());
+        return FUSERS.computeIfAbsent(
+                decoding + "/" + cache + "/" + maxNewTokens,
+                k -> GenFuser.builder(GoldenDecodingTest.DIR)
+                        .device("cpu")
+                        .decoding(decoding)
+                        .kvCache(cache)
+                        .maxNewTokens(maxNewTokens)
+                        .build());
     }
 
     private static List<String> tokens(List<Decoder.Output> outputs) {
-        return outputs.stream().map(o -> Arrays.toString(o.tokens()) + (o.endedWithEos() ? " EOS" : "")).toList();
+        return outputs.stream()
+                .map(o -> Arrays.toString(o.tokens()) + (o.endedWithEos() ? " EOS" : ""))
+                .toList();
     }
 
     private static String view(Fusion f) {
@@ -95,7 +107,8 @@ class DecodingTest {
     @Test
     void greedy_equalsBeamSearchWithOneBeam() {
         List<String> greedy = tokens(fuser(Decoding.greedy(), true, MAX).generate(promptIds));
-        assertThat(tokens(fuser(Decoding.beamSearch(1), true, MAX).generate(promptIds))).isEqualTo(greedy);
+        assertThat(tokens(fuser(Decoding.beamSearch(1), true, MAX).generate(promptIds)))
+                .isEqualTo(greedy);
         assertThat(greedy).anyMatch(t -> t.endsWith("EOS")).anyMatch(t -> !t.endsWith("EOS"));
     }
 
@@ -117,8 +130,11 @@ class DecodingTest {
         GenFuser fuser = fuser(decoding, true, MAX);
         List<String> first = tokens(fuser.generate(promptIds));
         assertThat(tokens(fuser.generate(promptIds))).isEqualTo(first);
-        try (GenFuser other = GenFuser.builder(GoldenDecodingTest.DIR).device("cpu").decoding(decoding)
-                .maxNewTokens(MAX).build()) {
+        try (GenFuser other = GenFuser.builder(GoldenDecodingTest.DIR)
+                .device("cpu")
+                .decoding(decoding)
+                .maxNewTokens(MAX)
+                .build()) {
             assertThat(tokens(other.generate(promptIds))).isEqualTo(first);
         }
     }
@@ -127,7 +143,8 @@ class DecodingTest {
     void sampling_differentSeeds_giveDifferentText() {
         Set<List<String>> outputs = new HashSet<>();
         for (long seed = 1; seed <= 5; seed++) {
-            outputs.add(tokens(fuser(Decoding.sampling(0.8, 50, 0.95, seed), true, MAX).generate(promptIds)));
+            outputs.add(tokens(
+                    fuser(Decoding.sampling(0.8, 50, 0.95, seed), true, MAX).generate(promptIds)));
         }
         assertThat(outputs).hasSizeGreaterThanOrEqualTo(2);
     }
@@ -141,8 +158,10 @@ class DecodingTest {
     @Test
     void sampling_topKOneOrTinyTopP_equalsGreedy() {
         List<String> greedy = tokens(fuser(Decoding.greedy(), true, MAX).generate(promptIds));
-        assertThat(tokens(fuser(Decoding.sampling(1.0, 1, 1.0, 7), true, MAX).generate(promptIds))).isEqualTo(greedy);
-        assertThat(tokens(fuser(Decoding.sampling(1.0, 0, 1e-9, 7), true, MAX).generate(promptIds))).isEqualTo(greedy);
+        assertThat(tokens(fuser(Decoding.sampling(1.0, 1, 1.0, 7), true, MAX).generate(promptIds)))
+                .isEqualTo(greedy);
+        assertThat(tokens(fuser(Decoding.sampling(1.0, 0, 1e-9, 7), true, MAX).generate(promptIds)))
+                .isEqualTo(greedy);
     }
 
     @Test
@@ -159,8 +178,8 @@ class DecodingTest {
 
     /** The first of PROMPTS whose greedy output (up to MAX tokens) is as asked; the fixture is random. */
     private static int firstPrompt(String what, Predicate<Decoder.Output> test) {
-        List<Decoder.Output> outputs = fuser(Decoding.greedy(), true, MAX)
-                .generate(Arrays.copyOf(promptIds, PROMPTS.size()));
+        List<Decoder.Output> outputs =
+                fuser(Decoding.greedy(), true, MAX).generate(Arrays.copyOf(promptIds, PROMPTS.size()));
         for (int i = 0; i < outputs.size(); i++) {
             if (test.test(outputs.get(i))) {
                 return i;
@@ -172,7 +191,9 @@ class DecodingTest {
     @Test
     void fuse_longerThanTheLimit_stopsWithLengthAfterMaxNewTokens() {
         int i = firstPrompt("more than 3 tokens", o -> o.tokens().length > 3);
-        Decoder.Output full = fuser(Decoding.greedy(), true, MAX).generate(new long[][] {promptIds[i]}).get(0);
+        Decoder.Output full = fuser(Decoding.greedy(), true, MAX)
+                .generate(new long[][] {promptIds[i]})
+                .get(0);
         GenFuser limited = fuser(Decoding.greedy(), true, 3);
         Fusion fusion = limited.fuse(PROMPTS.get(i), CANDIDATES.get(i));
         assertThat(fusion.finishReason()).isEqualTo(FinishReason.LENGTH);
@@ -187,7 +208,11 @@ class DecodingTest {
         int i = firstPrompt("tokens then EOS", o -> o.endedWithEos() && o.tokens().length > 0);
         Prompt prompt = PROMPTS.get(i);
         List<String> candidates = CANDIDATES.get(i);
-        int n = fuser(Decoding.greedy(), true, MAX).generate(new long[][] {promptIds[i]}).get(0).tokens().length;
+        int n = fuser(Decoding.greedy(), true, MAX)
+                .generate(new long[][] {promptIds[i]})
+                .get(0)
+                .tokens()
+                .length;
         Fusion fusion = fuser(Decoding.greedy(), true, MAX).fuse(prompt, candidates);
         assertThat(fusion.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(fusion.generatedTokens()).hasValue(n + 1);
@@ -203,20 +228,30 @@ class DecodingTest {
 
     @Test
     void decoding_badArguments_failNamingTheField() {
-        assertThatThrownBy(() -> Decoding.beamSearch(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("beams").hasMessageContaining("0");
-        assertThatThrownBy(() -> Decoding.beamSearch(2, Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Decoding.beamSearch(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("beams")
+                .hasMessageContaining("0");
+        assertThatThrownBy(() -> Decoding.beamSearch(2, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lengthPenalty");
-        assertThatThrownBy(() -> Decoding.sampling(0, 50, 0.95, 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Decoding.sampling(0, 50, 0.95, 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("temperature");
         assertThatThrownBy(() -> Decoding.sampling(Double.NaN, 50, 0.95, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temperature");
-        assertThatThrownBy(() -> Decoding.sampling(0.8, -1, 0.95, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("topK").hasMessageContaining("-1");
-        assertThatThrownBy(() -> Decoding.sampling(0.8, 50, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("temperature");
+        assertThatThrownBy(() -> Decoding.sampling(0.8, -1, 0.95, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topK")
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> Decoding.sampling(0.8, 50, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("topP");
-        assertThatThrownBy(() -> Decoding.sampling(0.8, 50, 1.5, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("topP").hasMessageContaining("1.5");
+        assertThatThrownBy(() -> Decoding.sampling(0.8, 50, 1.5, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topP")
+                .hasMessageContaining("1.5");
         assertThatCode(() -> Decoding.sampling(0.8, 0, 1.0, 1)).doesNotThrowAnyException();
     }
 
@@ -230,13 +265,18 @@ class DecodingTest {
 
     @Test
     void fuse_afterClose_throwsAndCloseIsIdempotent() {
-        GenFuser fuser = GenFuser.builder(GoldenDecodingTest.DIR).device("cpu").name("my-fuser")
-                .decoding(Decoding.greedy()).maxNewTokens(2).build();
+        GenFuser fuser = GenFuser.builder(GoldenDecodingTest.DIR)
+                .device("cpu")
+                .name("my-fuser")
+                .decoding(Decoding.greedy())
+                .maxNewTokens(2)
+                .build();
         assertThat(fuser.name()).isEqualTo("my-fuser");
         assertThat(fuser.fuse(ADD, ADD_CANDIDATES).fuserName()).isEqualTo("my-fuser");
         fuser.close();
         assertThatCode(fuser::close).doesNotThrowAnyException();
-        assertThatThrownBy(() -> fuser.fuse(ADD, ADD_CANDIDATES)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> fuser.fuse(ADD, ADD_CANDIDATES))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> fuser.fuseAll(PROMPTS, CANDIDATES)).isInstanceOf(IllegalStateException.class);
     }
@@ -264,9 +304,11 @@ class DecodingTest {
     void fuseAll_badLists_throwIllegalArgument() {
         GenFuser fuser = fuser(Decoding.greedy(), true, MAX);
         assertThatThrownBy(() -> fuser.fuseAll(PROMPTS, CANDIDATES.subList(0, 2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same size");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("same size");
         assertThatThrownBy(() -> fuser.fuseAll(List.of(ADD, TIMES), List.of(ADD_CANDIDATES, List.of())))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ranked[1]");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ranked[1]");
         assertThatThrownBy(() -> fuser.fuse(ADD, List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThat(fuser.fuseAll(List.of(), List.of())).isEmpty();
     }

@@ -43,10 +43,17 @@ class FuserBadInputTest {
 
     @BeforeAll
     static void load() throws IOException {
-        fuser = GenFuser.builder(GoldenDecodingTest.DIR).device("cpu").decoding(Decoding.greedy())
-                .maxNewTokens(MAX_NEW_TOKENS).build();
-        tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(GoldenDecodingTest.DIR.resolve("tokenizer.json"))
-                .optAddSpecialTokens(false).optTruncation(false).optPadding(false).build();
+        fuser = GenFuser.builder(GoldenDecodingTest.DIR)
+                .device("cpu")
+                .decoding(Decoding.greedy())
+                .maxNewTokens(MAX_NEW_TOKENS)
+                .build();
+        tokenizer = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(GoldenDecodingTest.DIR.resolve("tokenizer.json"))
+                .optAddSpecialTokens(false)
+                .optTruncation(false)
+                .optPadding(false)
+                .build();
     }
 
     @AfterAll
@@ -88,7 +95,8 @@ class FuserBadInputTest {
     private static void assertTemplate(long[] ids, int k) {
         long lowest = sentinel(99);
         assertThat(LongStream.of(ids).filter(id -> id >= lowest).toArray())
-                .containsExactly(LongStream.range(0, k).map(i -> sentinel((int) i)).toArray());
+                .containsExactly(
+                        LongStream.range(0, k).map(i -> sentinel((int) i)).toArray());
         assertThat(LongStream.of(ids).filter(id -> id == EOS).count()).isEqualTo(k + 2);
     }
 
@@ -97,32 +105,40 @@ class FuserBadInputTest {
     }
 
     private static List<String> numbered(int n) {
-        return IntStream.range(0, n).mapToObj(i -> "Answer " + i + " is " + (i * 37 % 100) + ".").toList();
+        return IntStream.range(0, n)
+                .mapToObj(i -> "Answer " + i + " is " + (i * 37 % 100) + ".")
+                .toList();
     }
 
     // ---------------------------------------------------------------- nulls
 
     @Test
     void fuse_nullPromptOrCandidates_throwsNamingThem() {
-        assertThatThrownBy(() -> fuser.fuse(null, List.of("a"))).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> fuser.fuse(null, List.of("a")))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("prompt");
-        assertThatThrownBy(() -> fuser.fuse(QUESTION, null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> fuser.fuse(QUESTION, null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("ranked");
     }
 
     @Test
     void fuse_nullCandidate_throwsNamingItsIndex() {
         assertThatThrownBy(() -> fuser.fuse(QUESTION, Arrays.asList("a", null)))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("ranked[0][1]");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("ranked[0][1]");
     }
 
     @Test
     void fuseAll_nullElements_throwNamingTheirIndex() {
         assertThatThrownBy(() -> fuser.fuseAll(Arrays.asList(QUESTION, null), List.of(List.of("a"), List.of("b"))))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("prompts[1]");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("prompts[1]");
         assertThatThrownBy(() -> fuser.fuseAll(List.of(QUESTION, QUESTION), Arrays.asList(List.of("a"), null)))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("ranked[1]");
-        assertThatThrownBy(() -> fuser.fuseAll(null, List.of())).isInstanceOf(NullPointerException.class)
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("ranked[1]");
+        assertThatThrownBy(() -> fuser.fuseAll(null, List.of()))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("prompts");
     }
 
@@ -145,11 +161,16 @@ class FuserBadInputTest {
 
     @Test
     void fuse_64ShortCandidates_readsThemAllWhole() {
-        List<String> candidates = IntStream.range(0, 64).mapToObj(i -> String.valueOf(i * 37 % 100)).toList();
+        List<String> candidates = IntStream.range(0, 64)
+                .mapToObj(i -> String.valueOf(i * 37 % 100))
+                .toList();
         assertFused(QUESTION, candidates);
         assertTemplate(fuser.promptIds(QUESTION, candidates), 64);
-        assertThat(fuser.promptText(QUESTION, candidates)).startsWith("Instruction: Which answer is best?</s>")
-                .contains("<extra_id_0>:0</s>").contains("<extra_id_63>:31</s>").endsWith(FusionPrompt.SUMMARIZE);
+        assertThat(fuser.promptText(QUESTION, candidates))
+                .startsWith("Instruction: Which answer is best?</s>")
+                .contains("<extra_id_0>:0</s>")
+                .contains("<extra_id_63>:31</s>")
+                .endsWith(FusionPrompt.SUMMARIZE);
     }
 
     /**
@@ -162,8 +183,10 @@ class FuserBadInputTest {
         List<String> candidates = numbered(64);
         assertFused(QUESTION, candidates);
         assertTemplate(fuser.promptIds(QUESTION, candidates), 64);
-        assertThat(fuser.promptText(QUESTION, candidates)).startsWith("Instruction: Which answer is best?</s>")
-                .contains("<extra_id_63>:...</s>").endsWith(FusionPrompt.SUMMARIZE);
+        assertThat(fuser.promptText(QUESTION, candidates))
+                .startsWith("Instruction: Which answer is best?</s>")
+                .contains("<extra_id_63>:...</s>")
+                .endsWith(FusionPrompt.SUMMARIZE);
     }
 
     /**
@@ -175,12 +198,17 @@ class FuserBadInputTest {
     void fuse_maxCandidatesAreAcceptedAndOneMoreFails() {
         assertFused(QUESTION, numbered(GenFuser.MAX_CANDIDATES));
         assertThat(fuser.promptIds(QUESTION, numbered(GenFuser.MAX_CANDIDATES))).hasSizeLessThanOrEqualTo(1024);
-        assertThat(fuser.promptText(QUESTION, numbered(GenFuser.MAX_CANDIDATES))).endsWith(FusionPrompt.SUMMARIZE);
+        assertThat(fuser.promptText(QUESTION, numbered(GenFuser.MAX_CANDIDATES)))
+                .endsWith(FusionPrompt.SUMMARIZE);
         List<String> tooMany = numbered(GenFuser.MAX_CANDIDATES + 1);
-        assertThatThrownBy(() -> fuser.fuse(QUESTION, tooMany)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("MAX_CANDIDATES").hasMessageContaining("found 65").hasMessageContaining("ranked[0]");
+        assertThatThrownBy(() -> fuser.fuse(QUESTION, tooMany))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MAX_CANDIDATES")
+                .hasMessageContaining("found 65")
+                .hasMessageContaining("ranked[0]");
         assertThatThrownBy(() -> fuser.fuseAll(List.of(QUESTION, QUESTION), List.of(List.of("a"), tooMany)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ranked[1]")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ranked[1]")
                 .hasMessageContaining("found 65");
     }
 
@@ -201,8 +229,10 @@ class FuserBadInputTest {
     @Test
     void fuse_candidateOverMaxTextChars_throwsNamingItAndItsLength() {
         String over = "x".repeat(GenFuser.MAX_TEXT_CHARS + 1);
-        assertThatThrownBy(() -> fuser.fuse(QUESTION, List.of("a", over))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ranked[0][1]").hasMessageContaining("4000001")
+        assertThatThrownBy(() -> fuser.fuse(QUESTION, List.of("a", over)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ranked[0][1]")
+                .hasMessageContaining("4000001")
                 .hasMessageContaining("MAX_TEXT_CHARS");
     }
 
@@ -262,7 +292,9 @@ class FuserBadInputTest {
             ranked.add(candidates);
             alone.add(view(fuser.fuse(prompt, candidates)));
         });
-        assertThat(fuser.fuseAll(prompts, ranked).stream().map(FuserBadInputTest::view).toList())
+        assertThat(fuser.fuseAll(prompts, ranked).stream()
+                        .map(FuserBadInputTest::view)
+                        .toList())
                 .containsExactlyElementsOf(alone);
     }
 }

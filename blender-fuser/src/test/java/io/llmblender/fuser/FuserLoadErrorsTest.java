@@ -75,13 +75,15 @@ class FuserLoadErrorsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "format        | \"blender-genfuser/9\" | blender-genfuser/9",
-        "eos_token_id  | \"x\"                  | x",
-        "num_layers    | 0                      | 0",
-        "colour        | \"blue\"               | colour",
-        "precision     | \"fp16\"               | fp16",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "format        | \"blender-genfuser/9\" | blender-genfuser/9",
+                "eos_token_id  | \"x\"                  | x",
+                "num_layers    | 0                      | 0",
+                "colour        | \"blue\"               | colour",
+                "precision     | \"fp16\"               | fp16",
+            })
     void build_badConfigField_namesFileFieldAndValue(String field, String json, String shown) throws IOException {
         copyFixture();
         editConfig(root -> {
@@ -91,7 +93,9 @@ class FuserLoadErrorsTest {
                 throw new IllegalStateException(e);
             }
         });
-        assertLoadFails(dir).hasMessageContaining(config().toString()).hasMessageContaining(field)
+        assertLoadFails(dir)
+                .hasMessageContaining(config().toString())
+                .hasMessageContaining(field)
                 .hasMessageContaining(shown);
     }
 
@@ -104,7 +108,8 @@ class FuserLoadErrorsTest {
     @Test
     void build_tokenizerNotJson_namesTheFile() throws IOException {
         Files.writeString(copyFixture().resolve("tokenizer.json"), "not json at all");
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("tokenizer.json").toString())
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("tokenizer.json").toString())
                 .hasMessageContaining("not valid JSON");
     }
 
@@ -133,7 +138,8 @@ class FuserLoadErrorsTest {
             throws IOException {
         copyFixture();
         editConfig(root -> root.put(field, value));
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("fuser.pt").toString())
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("fuser.pt").toString())
                 .hasMessageContaining(FuserConfig.FILE_NAME);
     }
 
@@ -141,7 +147,8 @@ class FuserLoadErrorsTest {
     void build_moreLayersThanTheModel_failsAtLoad() throws IOException {
         copyFixture();
         editConfig(root -> root.put("num_layers", 3));
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("fuser.pt").toString())
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("fuser.pt").toString())
                 .hasMessageContaining("num_layers");
     }
 
@@ -149,7 +156,9 @@ class FuserLoadErrorsTest {
     void build_eosIdTheTokenizerDoesNotUse_namesEosTokenId() throws IOException {
         copyFixture();
         editConfig(root -> root.put("eos_token_id", 5));
-        assertLoadFails(dir).hasMessageContaining("eos_token_id").hasMessageContaining("5")
+        assertLoadFails(dir)
+                .hasMessageContaining("eos_token_id")
+                .hasMessageContaining("5")
                 .hasMessageContaining("tokenizer.json");
     }
 
@@ -165,29 +174,40 @@ class FuserLoadErrorsTest {
         copyFixture();
         int logits = JSON.readTree(config().toFile()).get("vocab_size").asInt();
         editConfig(root -> root.put("vocab_size", 3000));
-        assertLoadFails(dir).hasMessageContaining("vocab_size 3000").hasMessageContaining(String.valueOf(logits))
+        assertLoadFails(dir)
+                .hasMessageContaining("vocab_size 3000")
+                .hasMessageContaining(String.valueOf(logits))
                 .hasMessageContaining(dir.resolve("fuser.pt").toString());
     }
 
     @Test
     void builder_maxNewTokensNotPositive_failsEagerly() {
         GenFuser.Builder builder = GenFuser.builder(dir.resolve("never-loaded"));
-        assertThatThrownBy(() -> builder.maxNewTokens(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("maxNewTokens").hasMessageContaining("0");
-        assertThatThrownBy(() -> builder.maxNewTokens(-4)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> builder.maxNewTokens(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxNewTokens")
+                .hasMessageContaining("0");
+        assertThatThrownBy(() -> builder.maxNewTokens(-4))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxNewTokens");
     }
 
     @Test
     void build_maxNewTokensBeyondTargetPositions_namesMaxNewTokens() {
-        assertThatThrownBy(() -> GenFuser.builder(FIXTURE).device("cpu").maxNewTokens(512).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxNewTokens")
-                .hasMessageContaining("511").hasMessageContaining("512");
+        assertThatThrownBy(() -> GenFuser.builder(FIXTURE)
+                        .device("cpu")
+                        .maxNewTokens(512)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxNewTokens")
+                .hasMessageContaining("511")
+                .hasMessageContaining("512");
     }
 
     @Test
     void build_maxNewTokensAtTheBound_loads() {
-        try (GenFuser fuser = GenFuser.builder(FIXTURE).device("cpu").maxNewTokens(511).build()) {
+        try (GenFuser fuser =
+                GenFuser.builder(FIXTURE).device("cpu").maxNewTokens(511).build()) {
             assertThat(fuser.toString()).contains("maxNewTokens=511");
         }
     }

@@ -33,9 +33,16 @@ class FusionPromptTest {
 
     @BeforeAll
     static void load() throws IOException {
-        fuser = GenFuser.builder(GoldenDecodingTest.DIR).device("cpu").decoding(Decoding.greedy()).build();
-        tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(GoldenDecodingTest.DIR.resolve("tokenizer.json"))
-                .optAddSpecialTokens(false).optTruncation(false).optPadding(false).build();
+        fuser = GenFuser.builder(GoldenDecodingTest.DIR)
+                .device("cpu")
+                .decoding(Decoding.greedy())
+                .build();
+        tokenizer = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(GoldenDecodingTest.DIR.resolve("tokenizer.json"))
+                .optAddSpecialTokens(false)
+                .optTruncation(false)
+                .optPadding(false)
+                .build();
     }
 
     @AfterAll
@@ -65,27 +72,31 @@ class FusionPromptTest {
     }
 
     private static String words(int n, String... vocabulary) {
-        return IntStream.range(0, n).mapToObj(i -> vocabulary[i % vocabulary.length]).collect(Collectors.joining(" "));
+        return IntStream.range(0, n)
+                .mapToObj(i -> vocabulary[i % vocabulary.length])
+                .collect(Collectors.joining(" "));
     }
 
     /** Checks what every prompt of K candidates must satisfy, whatever was cut. */
     private static void assertWellFormed(long[] ids, int k) {
         assertThat(ids.length).isLessThanOrEqualTo(1024);
         assertThat(ids).endsWith(encode(SUMMARIZE));
-        assertThat(sentinelsIn(ids)).containsExactly(LongStream.range(0, k).map(i -> sentinel((int) i)).toArray());
+        assertThat(sentinelsIn(ids))
+                .containsExactly(
+                        LongStream.range(0, k).map(i -> sentinel((int) i)).toArray());
     }
 
     @Test
     void promptText_oneCandidate_isTheReferenceFormat() {
-        assertThat(fuser.promptText(Prompt.of("Add 7 and 8.", "Be brief."), List.of("15"))).isEqualTo(
-                "Instruction: Add 7 and 8.</s>Input: Be brief.</s>Candidate 0: <extra_id_0>:15</s>"
+        assertThat(fuser.promptText(Prompt.of("Add 7 and 8.", "Be brief."), List.of("15")))
+                .isEqualTo("Instruction: Add 7 and 8.</s>Input: Be brief.</s>Candidate 0: <extra_id_0>:15</s>"
                         + "Summarize candidates into a better one for the given instruction:");
     }
 
     @Test
     void promptText_twoCandidates_isTheReferenceFormat() {
-        assertThat(fuser.promptText(Prompt.of("Add 7 and 8.", "Be brief."), List.of("15", "7 + 8 = 15"))).isEqualTo(
-                "Instruction: Add 7 and 8.</s>Input: Be brief.</s>Candidate 0: <extra_id_0>:15</s>"
+        assertThat(fuser.promptText(Prompt.of("Add 7 and 8.", "Be brief."), List.of("15", "7 + 8 = 15")))
+                .isEqualTo("Instruction: Add 7 and 8.</s>Input: Be brief.</s>Candidate 0: <extra_id_0>:15</s>"
                         + "Candidate 1: <extra_id_1>:7 + 8 = 15</s>"
                         + "Summarize candidates into a better one for the given instruction:");
     }
@@ -93,8 +104,8 @@ class FusionPromptTest {
     @Test
     void promptText_threeCandidates_isTheReferenceFormat() {
         Prompt prompt = Prompt.of("How many legs do 3 cats have?", "Answer with a number.");
-        assertThat(fuser.promptText(prompt, List.of("12", "Each cat has 4 legs, so 12.", "twelve"))).isEqualTo(
-                "Instruction: How many legs do 3 cats have?</s>Input: Answer with a number.</s>"
+        assertThat(fuser.promptText(prompt, List.of("12", "Each cat has 4 legs, so 12.", "twelve")))
+                .isEqualTo("Instruction: How many legs do 3 cats have?</s>Input: Answer with a number.</s>"
                         + "Candidate 0: <extra_id_0>:12</s>"
                         + "Candidate 1: <extra_id_1>:Each cat has 4 legs, so 12.</s>"
                         + "Candidate 2: <extra_id_2>:twelve</s>"
@@ -110,7 +121,9 @@ class FusionPromptTest {
             assertThat(ids).as("K=%d", k).isEqualTo(encode(fuser.promptText(prompt, all.subList(0, k))));
             assertWellFormed(ids, k);
             assertThat(count(ids, EOS)).as("EOS count, K=%d", k).isEqualTo(k + 2);
-            assertThat(ids[ids.length - 1]).as("no EOS appended").isNotEqualTo(EOS)
+            assertThat(ids[ids.length - 1])
+                    .as("no EOS appended")
+                    .isNotEqualTo(EOS)
                     .isEqualTo(encode("instruction:")[encode("instruction:").length - 1]);
         }
     }
@@ -118,18 +131,20 @@ class FusionPromptTest {
     @Test
     void promptIds_equalAnIndependentEncodingOfTheLiteralString() {
         long[] ids = fuser.promptIds(Prompt.of("Add 7 and 8.", "Be brief."), List.of("15", "7 + 8 = 15"));
-        assertThat(ids).containsExactly(encode("Instruction: Add 7 and 8.</s>Input: Be brief.</s>"
-                + "Candidate 0: <extra_id_0>:15</s>Candidate 1: <extra_id_1>:7 + 8 = 15</s>"
-                + "Summarize candidates into a better one for the given instruction:"));
+        assertThat(ids)
+                .containsExactly(encode("Instruction: Add 7 and 8.</s>Input: Be brief.</s>"
+                        + "Candidate 0: <extra_id_0>:15</s>Candidate 1: <extra_id_1>:7 + 8 = 15</s>"
+                        + "Summarize candidates into a better one for the given instruction:"));
     }
 
     @Test
     void prompt_emptyInstruction_keepsTheEmptyField() {
         Prompt prompt = Prompt.of("", "Translate to French: good morning");
         String text = fuser.promptText(prompt, List.of("bonjour"));
-        assertThat(text).isEqualTo("Instruction: </s>Input: Translate to French: good morning</s>"
-                + "Candidate 0: <extra_id_0>:bonjour</s>"
-                + "Summarize candidates into a better one for the given instruction:");
+        assertThat(text)
+                .isEqualTo("Instruction: </s>Input: Translate to French: good morning</s>"
+                        + "Candidate 0: <extra_id_0>:bonjour</s>"
+                        + "Summarize candidates into a better one for the given instruction:");
         long[] ids = fuser.promptIds(prompt, List.of("bonjour"));
         assertThat(ids).isEqualTo(encode(text));
         assertThat(count(ids, EOS)).isEqualTo(3);
@@ -139,9 +154,10 @@ class FusionPromptTest {
     void prompt_emptyInput_keepsTheEmptyField() {
         Prompt prompt = Prompt.of("Say hi.");
         String text = fuser.promptText(prompt, List.of("hi", "hello"));
-        assertThat(text).isEqualTo("Instruction: Say hi.</s>Input: </s>Candidate 0: <extra_id_0>:hi</s>"
-                + "Candidate 1: <extra_id_1>:hello</s>"
-                + "Summarize candidates into a better one for the given instruction:");
+        assertThat(text)
+                .isEqualTo("Instruction: Say hi.</s>Input: </s>Candidate 0: <extra_id_0>:hi</s>"
+                        + "Candidate 1: <extra_id_1>:hello</s>"
+                        + "Summarize candidates into a better one for the given instruction:");
         long[] ids = fuser.promptIds(prompt, List.of("hi", "hello"));
         assertThat(ids).isEqualTo(encode(text));
         assertThat(count(ids, EOS)).isEqualTo(4);
@@ -149,10 +165,15 @@ class FusionPromptTest {
 
     @Test
     void prompt_chatForm_usesTheLastUserTurnAsInstruction() {
-        Prompt chat = Prompt.chat(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi."),
-                ChatMessage.assistant("Hello!"), ChatMessage.user("Add 7 and 8.")));
-        assertThat(fuser.promptText(chat, List.of("15"))).isEqualTo("Instruction: Add 7 and 8.</s>Input: </s>"
-                + "Candidate 0: <extra_id_0>:15</s>Summarize candidates into a better one for the given instruction:");
+        Prompt chat = Prompt.chat(List.of(
+                ChatMessage.system("Be brief."),
+                ChatMessage.user("Hi."),
+                ChatMessage.assistant("Hello!"),
+                ChatMessage.user("Add 7 and 8.")));
+        assertThat(fuser.promptText(chat, List.of("15")))
+                .isEqualTo(
+                        "Instruction: Add 7 and 8.</s>Input: </s>"
+                                + "Candidate 0: <extra_id_0>:15</s>Summarize candidates into a better one for the given instruction:");
     }
 
     @Test
@@ -162,9 +183,10 @@ class FusionPromptTest {
         assertThat(candidateIds.length).isGreaterThan(128);
         String cut = tokenizer.decode(Arrays.copyOf(candidateIds, 128), true) + "...";
         String text = fuser.promptText(Prompt.of("Add 7 and 8."), List.of("15", longCandidate));
-        assertThat(text).isEqualTo("Instruction: Add 7 and 8.</s>Input: </s>Candidate 0: <extra_id_0>:15</s>"
-                + "Candidate 1: <extra_id_1>:" + cut + "</s>"
-                + "Summarize candidates into a better one for the given instruction:");
+        assertThat(text)
+                .isEqualTo("Instruction: Add 7 and 8.</s>Input: </s>Candidate 0: <extra_id_0>:15</s>"
+                        + "Candidate 1: <extra_id_1>:" + cut + "</s>"
+                        + "Summarize candidates into a better one for the given instruction:");
         assertWellFormed(fuser.promptIds(Prompt.of("Add 7 and 8."), List.of("15", longCandidate)), 2);
     }
 
@@ -179,10 +201,12 @@ class FusionPromptTest {
         String over = fits + " x";
         assertThat(encode(over)).hasSize(129);
 
-        assertThat(fuser.promptText(Prompt.of("Go."), List.of(fits))).contains(":" + fits + "</s>")
+        assertThat(fuser.promptText(Prompt.of("Go."), List.of(fits)))
+                .contains(":" + fits + "</s>")
                 .doesNotContain("...");
         assertThat(fuser.promptText(Prompt.of("Go."), List.of(over)))
-                .contains(":" + tokenizer.decode(encode(fits), true) + "...</s>").doesNotContain(" x");
+                .contains(":" + tokenizer.decode(encode(fits), true) + "...</s>")
+                .doesNotContain(" x");
     }
 
     @Test
@@ -208,7 +232,8 @@ class FusionPromptTest {
         assertWellFormed(ids, 10);
         assertThat(count(ids, EOS)).isEqualTo(12);
         String text = fuser.promptText(prompt, candidates);
-        assertThat(text).startsWith("Instruction: Add 7 and 8.</s>Input: Be brief.</s>Candidate 0: <extra_id_0>:")
+        assertThat(text)
+                .startsWith("Instruction: Add 7 and 8.</s>Input: Be brief.</s>Candidate 0: <extra_id_0>:")
                 .endsWith("...</s>" + SUMMARIZE);
         assertThat(text.split("\\.\\.\\.</s>", -1)).hasSize(11);
         assertThat(encode(text)).isEqualTo(ids);
@@ -217,12 +242,15 @@ class FusionPromptTest {
     @Test
     void prompt_longInstructionWithThreeCandidates_cutsTheCandidatesNotTheInstruction() {
         String instruction = words(700, "the", "a");
-        assertThat(encode(instruction)).as("an instruction that leaves less than 3 x 128 tokens").hasSize(700);
+        assertThat(encode(instruction))
+                .as("an instruction that leaves less than 3 x 128 tokens")
+                .hasSize(700);
         List<String> candidates = List.of(words(200, "one"), words(200, "two"), words(200, "three"));
         long[] ids = fuser.promptIds(Prompt.of(instruction), candidates);
         assertWellFormed(ids, 3);
         assertThat(count(ids, EOS)).isEqualTo(5);
-        assertThat(fuser.promptText(Prompt.of(instruction), candidates)).doesNotContain(words(128, "one"))
+        assertThat(fuser.promptText(Prompt.of(instruction), candidates))
+                .doesNotContain(words(128, "one"))
                 .startsWith("Instruction: " + instruction + "</s>Input: </s>Candidate 0: <extra_id_0>:one one");
     }
 
@@ -232,7 +260,8 @@ class FusionPromptTest {
         long[] ids = fuser.promptIds(Prompt.of(instruction, "input"), List.of("a", "b"));
         assertWellFormed(ids, 2);
         assertThat(ids).startsWith(encode("Instruction: the cat sat"));
-        assertThat(fuser.promptText(Prompt.of(instruction, "input"), List.of("a", "b"))).endsWith(SUMMARIZE);
+        assertThat(fuser.promptText(Prompt.of(instruction, "input"), List.of("a", "b")))
+                .endsWith(SUMMARIZE);
     }
 
     @Test
@@ -240,9 +269,10 @@ class FusionPromptTest {
         Prompt prompt = Prompt.of("Use </s> here", "<pad>x");
         List<String> candidates = List.of("a</s>b", "<extra_id_5> c", "d<unk>");
         String text = fuser.promptText(prompt, candidates);
-        assertThat(text).isEqualTo("Instruction: Use   here</s>Input:  x</s>"
-                + "Candidate 0: <extra_id_0>:a b</s>Candidate 1: <extra_id_1>:  c</s>Candidate 2: <extra_id_2>:d </s>"
-                + "Summarize candidates into a better one for the given instruction:");
+        assertThat(text)
+                .isEqualTo("Instruction: Use   here</s>Input:  x</s>"
+                        + "Candidate 0: <extra_id_0>:a b</s>Candidate 1: <extra_id_1>:  c</s>Candidate 2: <extra_id_2>:d </s>"
+                        + "Summarize candidates into a better one for the given instruction:");
         long[] ids = fuser.promptIds(prompt, candidates);
         assertWellFormed(ids, 3);
         assertThat(count(ids, EOS)).isEqualTo(5);
@@ -255,7 +285,8 @@ class FusionPromptTest {
         Prompt prompt = Prompt.of("答えは?");
         assertThatCode(() -> fuser.promptIds(prompt, candidates)).doesNotThrowAnyException();
         assertWellFormed(fuser.promptIds(prompt, candidates), 3);
-        assertThat(fuser.promptText(prompt, candidates)).contains("<extra_id_0>:日本語の答えは十二です 😀</s>")
+        assertThat(fuser.promptText(prompt, candidates))
+                .contains("<extra_id_0>:日本語の答えは十二です 😀</s>")
                 .contains("<extra_id_1>:😀😀</s>");
     }
 

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -46,20 +45,26 @@ class GoldenDecodingTest {
     }
 
     private static List<Decoder.Output> run(Decoding decoding, boolean cache, long[]... ids) {
-        try (GenFuser fuser = GenFuser.builder(DIR).decoding(decoding).kvCache(cache)
-                .maxNewTokens(golden.get("decoding").get("max_new_tokens").asInt()).build()) {
+        try (GenFuser fuser = GenFuser.builder(DIR)
+                .decoding(decoding)
+                .kvCache(cache)
+                .maxNewTokens(golden.get("decoding").get("max_new_tokens").asInt())
+                .build()) {
             return fuser.generate(ids);
         }
     }
 
     @Test
     void promptIds_fusionPromptForTwoCandidates_matchPythonEncoder() {
-        JsonNode fusion = prompts().stream().filter(p -> p.get("name").asText().equals("fusion_k2")).findFirst()
+        JsonNode fusion = prompts().stream()
+                .filter(p -> p.get("name").asText().equals("fusion_k2"))
+                .findFirst()
                 .orElseThrow();
         try (GenFuser fuser = GenFuser.load(DIR)) {
             Prompt prompt = Prompt.of("I love you!");
             List<String> candidates = List.of("I hate you!", "I love you, too!");
-            assertThat(fuser.promptText(prompt, candidates)).isEqualTo(fusion.get("text").asText());
+            assertThat(fuser.promptText(prompt, candidates))
+                    .isEqualTo(fusion.get("text").asText());
             assertThat(fuser.promptIds(prompt, candidates)).containsExactly(longs(fusion.get("input_ids")));
         }
     }
@@ -67,16 +72,21 @@ class GoldenDecodingTest {
     @Test
     void greedy_matchesPythonGreedyOnEveryPrompt() {
         for (JsonNode p : prompts()) {
-            Decoder.Output out = run(Decoding.greedy(), true, longs(p.get("input_ids"))).get(0);
-            assertThat(out.tokens()).as(p.get("name").asText()).containsExactly(ints(p.get("greedy").get("ids")));
-            assertThat(out.endedWithEos()).isEqualTo(p.get("greedy").get("ended_with_eos").asBoolean());
+            Decoder.Output out =
+                    run(Decoding.greedy(), true, longs(p.get("input_ids"))).get(0);
+            assertThat(out.tokens())
+                    .as(p.get("name").asText())
+                    .containsExactly(ints(p.get("greedy").get("ids")));
+            assertThat(out.endedWithEos())
+                    .isEqualTo(p.get("greedy").get("ended_with_eos").asBoolean());
         }
     }
 
     @Test
     void beamSearch_matchesPythonBeamSearchOnEveryPrompt() {
         for (JsonNode p : prompts()) {
-            Decoder.Output out = run(Decoding.beamSearch(4), true, longs(p.get("input_ids"))).get(0);
+            Decoder.Output out =
+                    run(Decoding.beamSearch(4), true, longs(p.get("input_ids"))).get(0);
             JsonNode beam = p.get("beam");
             assertThat(out.tokens()).as(p.get("name").asText()).containsExactly(ints(beam.get("ids")));
             assertThat(out.endedWithEos()).isEqualTo(beam.get("ended_with_eos").asBoolean());
@@ -99,16 +109,23 @@ class GoldenDecodingTest {
         }
         List<Decoder.Output> outs = run(Decoding.greedy(), true, rows);
         for (int r = 0; r < rows.length; r++) {
-            assertThat(outs.get(r).tokens()).containsExactly(ints(batch.get("greedy_ids").get(r)));
+            assertThat(outs.get(r).tokens())
+                    .containsExactly(ints(batch.get("greedy_ids").get(r)));
         }
     }
 
     @Test
     void fuse_reportsWhyAndHowManyTokens() {
-        try (GenFuser fuser = GenFuser.builder(DIR).decoding(Decoding.greedy()).maxNewTokens(20).build()) {
+        try (GenFuser fuser = GenFuser.builder(DIR)
+                .decoding(Decoding.greedy())
+                .maxNewTokens(20)
+                .build()) {
             Fusion fusion = fuser.fuse(Prompt.of("I love you!"), List.of("I hate you!", "I love you, too!"));
-            JsonNode expected = prompts().stream().filter(p -> p.get("name").asText().equals("fusion_k2"))
-                    .findFirst().orElseThrow().get("greedy");
+            JsonNode expected = prompts().stream()
+                    .filter(p -> p.get("name").asText().equals("fusion_k2"))
+                    .findFirst()
+                    .orElseThrow()
+                    .get("greedy");
             assertThat(fusion.finishReason()).isEqualTo(FinishReason.STOP);
             assertThat(fusion.generatedTokens()).hasValue(expected.get("ids").size() + 1);
             assertThat(fusion.candidatesUsed()).isEqualTo(2);

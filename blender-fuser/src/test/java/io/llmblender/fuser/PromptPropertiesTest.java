@@ -16,9 +16,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Properties of {@link FusionPrompt} over random instructions, inputs and 1 to 8 candidates mixing
@@ -33,16 +33,44 @@ class PromptPropertiesTest {
     private static final String SUMMARIZE = FusionPrompt.SUMMARIZE;
     /** The specification's sanitising, written independently of FusionPrompt's. */
     private static final Pattern SPECIAL = Pattern.compile("</s>|<pad>|<unk>|<extra_id_[0-9]+>");
-    private static final List<String> SPECIALS = List.of("</s>", "<pad>", "<unk>", "<extra_id_0>", "<extra_id_1>",
-            "<extra_id_7>", "<extra_id_99>", "<extra_id_100>");
-    private static final List<String> NEAR_MISSES = List.of("<", "/s>", "</s", "<extra_id_", ">", "<pad", "unk>",
-            "<\u4e00/s>", "<\uD83D\uDE00/s>", "<extra_id_\u00e9>");
-    private static final List<String> SCRIPTS = List.of("你好，世界", "天气很好", "مرحبا بالعالم", "\u202eשלום\u202c",
+
+    private static final List<String> SPECIALS = List.of(
+            "</s>",
+            "<pad>",
+            "<unk>",
+            "<extra_id_0>",
+            "<extra_id_1>",
+            "<extra_id_7>",
+            "<extra_id_99>",
+            "<extra_id_100>");
+    private static final List<String> NEAR_MISSES = List.of(
+            "<",
+            "/s>",
+            "</s",
+            "<extra_id_",
+            ">",
+            "<pad",
+            "unk>",
+            "<\u4e00/s>",
+            "<\uD83D\uDE00/s>",
+            "<extra_id_\u00e9>");
+    private static final List<String> SCRIPTS = List.of(
+            "你好，世界",
+            "天气很好",
+            "مرحبا بالعالم",
+            "\u202eשלום\u202c",
             "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67\u200D\uD83D\uDC66",
-            "\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08", "\uD83D\uDC4D\uD83C\uDFFD", "\u0000", "\u0007", "\u001b[31m",
-            "\uD800", "\uDFFF", "e\u0301", "\uFEFF");
-    private static final List<String> WHITESPACE = List.of(" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000",
-            " \n\t ", "\u2028");
+            "\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08",
+            "\uD83D\uDC4D\uD83C\uDFFD",
+            "\u0000",
+            "\u0007",
+            "\u001b[31m",
+            "\uD800",
+            "\uDFFF",
+            "e\u0301",
+            "\uFEFF");
+    private static final List<String> WHITESPACE =
+            List.of(" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", " \n\t ", "\u2028");
 
     private static FuserConfig config;
     private static HuggingFaceTokenizer tokenizer;
@@ -75,8 +103,12 @@ class PromptPropertiesTest {
     }
 
     private static HuggingFaceTokenizer tokenizer() throws IOException {
-        return HuggingFaceTokenizer.builder().optTokenizerPath(GoldenDecodingTest.DIR.resolve(config.tokenizerFile()))
-                .optAddSpecialTokens(false).optTruncation(false).optPadding(false).build();
+        return HuggingFaceTokenizer.builder()
+                .optTokenizerPath(GoldenDecodingTest.DIR.resolve(config.tokenizerFile()))
+                .optAddSpecialTokens(false)
+                .optTruncation(false)
+                .optPadding(false)
+                .build();
     }
 
     @AfterContainer
@@ -112,15 +144,30 @@ class PromptPropertiesTest {
     static Arbitrary<String> piece() {
         return Arbitraries.frequencyOf(
                 Tuple.of(6, Arbitraries.strings().all().ofMaxLength(12)),
-                Tuple.of(6, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(10)
-                        .map(w -> w + " ")),
-                Tuple.of(3, Arbitraries.of(WHITESPACE).list().ofMinSize(1).ofMaxSize(6)
-                        .map(ws -> String.join("", ws))),
+                Tuple.of(
+                        6,
+                        Arbitraries.strings()
+                                .withCharRange('a', 'z')
+                                .ofMinLength(1)
+                                .ofMaxLength(10)
+                                .map(w -> w + " ")),
+                Tuple.of(
+                        3,
+                        Arbitraries.of(WHITESPACE)
+                                .list()
+                                .ofMinSize(1)
+                                .ofMaxSize(6)
+                                .map(ws -> String.join("", ws))),
                 Tuple.of(3, Arbitraries.of(SPECIALS)),
                 Tuple.of(2, Arbitraries.of(NEAR_MISSES)),
                 Tuple.of(3, Arbitraries.of(SCRIPTS)),
                 Tuple.of(1, Arbitraries.integers().between(100, 4000).map("x"::repeat)),
-                Tuple.of(1, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(100).ofMaxLength(3000)));
+                Tuple.of(
+                        1,
+                        Arbitraries.strings()
+                                .withCharRange('a', 'z')
+                                .ofMinLength(100)
+                                .ofMaxLength(3000)));
     }
 
     /** A text of a few pieces, of some more, or of many (up to about 20k chars), in the given weights. */
@@ -155,8 +202,13 @@ class PromptPropertiesTest {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < candidates.size(); i++) {
             String c = clean(candidates.get(i));
-            b.append("Candidate ").append(i).append(": <extra_id_").append(i).append(">:")
-                    .append(encode(c).length == 0 ? c : "...").append("</s>");
+            b.append("Candidate ")
+                    .append(i)
+                    .append(": <extra_id_")
+                    .append(i)
+                    .append(">:")
+                    .append(encode(c).length == 0 ? c : "...")
+                    .append("</s>");
         }
         return b.append(SUMMARIZE).toString();
     }
@@ -164,15 +216,22 @@ class PromptPropertiesTest {
     private static String fullTail(List<String> candidates) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < candidates.size(); i++) {
-            b.append("Candidate ").append(i).append(": <extra_id_").append(i).append(">:")
-                    .append(clean(candidates.get(i))).append("</s>");
+            b.append("Candidate ")
+                    .append(i)
+                    .append(": <extra_id_")
+                    .append(i)
+                    .append(">:")
+                    .append(clean(candidates.get(i)))
+                    .append("</s>");
         }
         return b.append(SUMMARIZE).toString();
     }
 
     @Property(tries = 200, seed = "6434947682717878439") // a fixed seed keeps CI reproducible; drop it to explore
-    void build_randomTexts_staysWithinBudgetsAndKeepsTheTemplate(@ForAll("texts") String instruction,
-            @ForAll("texts") String input, @ForAll("candidateLists") List<String> candidates) {
+    void build_randomTexts_staysWithinBudgetsAndKeepsTheTemplate(
+            @ForAll("texts") String instruction,
+            @ForAll("texts") String input,
+            @ForAll("candidateLists") List<String> candidates) {
         // Every branch of the builder must be reached, or the property is vacuous on it.
         Statistics.label("prompt").coverage(coverage -> {
             for (String branch : List.of("all whole", "cut to 128", "cut below 128", "head cut")) {
@@ -188,7 +247,8 @@ class PromptPropertiesTest {
         assertThat(ids).endsWith(summarizeIds);
         assertThat(ids).doesNotContain(pad);
         // Sentinels: exactly <extra_id_0> .. <extra_id_K-1>, once each, in order; nothing else from that range.
-        long[] sentinelIds = LongStream.of(ids).filter(id -> id >= lowestSentinel).toArray();
+        long[] sentinelIds =
+                LongStream.of(ids).filter(id -> id >= lowestSentinel).toArray();
         assertThat(sentinelIds).containsExactly(Arrays.copyOf(sentinels, k));
         // EOS: exactly one closing each candidate, at most the two of the head before the candidates.
         int[] at = new int[k + 1];
@@ -197,7 +257,9 @@ class PromptPropertiesTest {
         }
         at[k] = ids.length;
         for (int i = 0; i < k; i++) {
-            assertThat(count(ids, at[i], at[i + 1], eos)).as("EOS after candidate %d", i).isEqualTo(1);
+            assertThat(count(ids, at[i], at[i + 1], eos))
+                    .as("EOS after candidate %d", i)
+                    .isEqualTo(1);
         }
         assertThat(count(ids, 0, at[0], eos)).as("EOS in the head").isLessThanOrEqualTo(2);
 
@@ -234,12 +296,14 @@ class PromptPropertiesTest {
                 allWhole = false;
                 assertThat(part).as("candidate %d", i).endsWith("...");
                 String kept = part.substring(0, part.length() - 3);
-                assertThat(encode(kept).length).as("candidate %d kept tokens, budget %d", i, budget)
+                assertThat(encode(kept).length)
+                        .as("candidate %d kept tokens, budget %d", i, budget)
                         .isLessThanOrEqualTo(budget);
             }
         }
-        Statistics.label("prompt").collect(allWhole ? "all whole" : budget < config.candidateMaxLength()
-                ? "cut below 128" : "cut to 128");
+        Statistics.label("prompt")
+                .collect(
+                        allWhole ? "all whole" : budget < config.candidateMaxLength() ? "cut below 128" : "cut to 128");
         if (allWhole && budget == config.candidateMaxLength()) {
             assertThat(text).isEqualTo(head + fullTail(candidates));
         }
@@ -261,7 +325,9 @@ class PromptPropertiesTest {
     void build_cutCandidateWhoseDecodingSpellsEos_getsNoEosFromUserText() {
         for (String unknown : List.of("\uD83D\uDE00", "\u4e00", "\r")) {
             long unk = 2;
-            assertThat(encode("<" + unknown + "/s>")).as("the fixture lacks %s", unknown).contains(unk);
+            assertThat(encode("<" + unknown + "/s>"))
+                    .as("the fixture lacks %s", unknown)
+                    .contains(unk);
             String candidate = "<" + unknown + "/s>" + " word".repeat(200);
             for (String forged : List.of(candidate, "<" + unknown + "extra_id_3>" + " word".repeat(200))) {
                 FusionPrompt.Built built = prompts.build("Go", "", List.of(forged, "short"));
@@ -269,7 +335,9 @@ class PromptPropertiesTest {
                 long[] ids = built.ids();
                 int first = indexOf(ids, sentinels[0]);
                 int second = indexOf(ids, sentinels[1]);
-                assertThat(count(ids, first, second, eos)).as(forged.substring(0, 12)).isEqualTo(1);
+                assertThat(count(ids, first, second, eos))
+                        .as(forged.substring(0, 12))
+                        .isEqualTo(1);
                 assertThat(LongStream.of(ids).filter(id -> id >= lowestSentinel).toArray())
                         .containsExactly(sentinels[0], sentinels[1]);
             }

@@ -21,18 +21,25 @@ class RealGenFuserTest {
     @Test
     void greedyAndBeamSearch_matchTransformersGenerate() throws IOException {
         Path dir = Path.of(System.getProperty("blender.genfuser.dir"));
-        JsonNode decoding = new ObjectMapper().readTree(dir.resolve("golden.json").toFile()).get("decoding");
+        JsonNode decoding =
+                new ObjectMapper().readTree(dir.resolve("golden.json").toFile()).get("decoding");
         int maxNew = decoding.get("max_new_tokens").asInt();
         for (Decoding strategy : new Decoding[] {Decoding.greedy(), Decoding.beamSearch(4)}) {
-            try (GenFuser fuser = GenFuser.builder(dir).device("cpu").decoding(strategy).maxNewTokens(maxNew)
+            try (GenFuser fuser = GenFuser.builder(dir)
+                    .device("cpu")
+                    .decoding(strategy)
+                    .maxNewTokens(maxNew)
                     .build()) {
                 for (JsonNode prompt : decoding.get("prompts")) {
                     JsonNode expected = prompt.get(strategy.strategy() == Decoding.Strategy.GREEDY ? "greedy" : "beam");
-                    Decoder.Output out = fuser.generate(new long[][] {GoldenDecodingTest.longs(prompt.get("input_ids"))})
+                    Decoder.Output out = fuser.generate(
+                                    new long[][] {GoldenDecodingTest.longs(prompt.get("input_ids"))})
                             .get(0);
-                    assertThat(out.tokens()).as(strategy + " " + prompt.get("name").asText())
+                    assertThat(out.tokens())
+                            .as(strategy + " " + prompt.get("name").asText())
                             .containsExactly(GoldenDecodingTest.ints(expected.get("ids")));
-                    assertThat(out.endedWithEos()).isEqualTo(expected.get("ended_with_eos").asBoolean());
+                    assertThat(out.endedWithEos())
+                            .isEqualTo(expected.get("ended_with_eos").asBoolean());
                 }
             }
         }

@@ -64,8 +64,8 @@ import java.util.regex.Pattern;
 public final class LangChain4jClient implements LlmClient {
 
     /** Bearer tokens and OpenAI-style keys, masked in messages this wrapper writes. */
-    private static final Pattern SECRET = Pattern.compile(
-            "(?i)(bearer\\s+)[^\\s\"',;]+|\\b(sk-)[A-Za-z0-9_\\-]{4,}");
+    private static final Pattern SECRET = Pattern.compile("(?i)(bearer\\s+)[^\\s\"',;]+|\\b(sk-)[A-Za-z0-9_\\-]{4,}");
+
     private static final int MAX_DETAIL = 300;
 
     private final String name;
@@ -149,8 +149,10 @@ public final class LangChain4jClient implements LlmClient {
         String text = message == null ? null : message.text();
         FinishReason reason = toFinishReason(response.finishReason());
         if (text == null) {
-            throw new LlmCallException(name, "the chat model answered without text (finish reason "
-                    + reason + (message != null && message.hasToolExecutionRequests() ? ", tool calls" : "") + ")");
+            throw new LlmCallException(
+                    name,
+                    "the chat model answered without text (finish reason " + reason
+                            + (message != null && message.hasToolExecutionRequests() ? ", tool calls" : "") + ")");
         }
         return Generation.of(text, reason, toUsage(response.tokenUsage()));
     }
@@ -165,13 +167,16 @@ public final class LangChain4jClient implements LlmClient {
         for (int i = 0; i < messages.size(); i++) {
             ChatMessage m = messages.get(i);
             int index = i;
-            out.add(switch (m.role()) {
-                case SYSTEM -> SystemMessage.from(nonBlank(m, index));
-                case USER -> UserMessage.from(nonBlank(m, index));
-                case ASSISTANT -> AiMessage.from(m.content());
-                default -> throw new LlmCallException(name, "messages[" + index + "] has role " + m.role()
-                        + ", which this client cannot send");
-            });
+            out.add(
+                    switch (m.role()) {
+                        case SYSTEM -> SystemMessage.from(nonBlank(m, index));
+                        case USER -> UserMessage.from(nonBlank(m, index));
+                        case ASSISTANT -> AiMessage.from(m.content());
+                        default ->
+                            throw new LlmCallException(
+                                    name,
+                                    "messages[" + index + "] has role " + m.role() + ", which this client cannot send");
+                    });
         }
         return out;
     }
@@ -179,8 +184,10 @@ public final class LangChain4jClient implements LlmClient {
     /** LangChain4j rejects blank system and user messages; say so before the model is called. */
     private String nonBlank(ChatMessage message, int index) {
         if (message.content().isBlank()) {
-            throw new LlmCallException(name, "messages[" + index + "] is a blank " + message.role()
-                    + " message, which LangChain4j cannot send, found " + quote(message.content()));
+            throw new LlmCallException(
+                    name,
+                    "messages[" + index + "] is a blank " + message.role()
+                            + " message, which LangChain4j cannot send, found " + quote(message.content()));
         }
         return message.content();
     }
@@ -193,7 +200,8 @@ public final class LangChain4jClient implements LlmClient {
             }
         }
         String detail = e.getMessage() == null ? "" : ": " + redact(e.getMessage());
-        return new LlmCallException(name, "the chat model failed with " + e.getClass().getSimpleName() + detail, e);
+        return new LlmCallException(
+                name, "the chat model failed with " + e.getClass().getSimpleName() + detail, e);
     }
 
     /**
@@ -240,8 +248,8 @@ public final class LangChain4jClient implements LlmClient {
      * @return the safe message
      */
     static String redact(String message) {
-        String masked = SECRET.matcher(message).replaceAll(r ->
-                (r.group(1) != null ? r.group(1) : r.group(2)) + "[REDACTED]");
+        String masked =
+                SECRET.matcher(message).replaceAll(r -> (r.group(1) != null ? r.group(1) : r.group(2)) + "[REDACTED]");
         masked = masked.replaceAll("\\s+", " ").strip();
         return masked.length() <= MAX_DETAIL ? masked : masked.substring(0, MAX_DETAIL - 3) + "...";
     }

@@ -89,7 +89,10 @@ class LangChain4jClientTest {
         LangChain4jClient client = LangChain4jClient.of("gpt", model);
         assertThat(client.name()).isEqualTo("gpt");
         assertThat(client.model()).isSameAs(model);
-        assertThat(client.toString()).contains("gpt").contains("OpenAiChatModel").doesNotContain(API_KEY);
+        assertThat(client.toString())
+                .contains("gpt")
+                .contains("OpenAiChatModel")
+                .doesNotContain(API_KEY);
         assertThat(server.requests()).isEmpty();
     }
 
@@ -105,8 +108,8 @@ class LangChain4jClientTest {
 
     @Test
     void sendsTheConversationInOrderAndMapsTheAnswer() throws Exception {
-        server.answering(r -> LoopbackOpenAiServer.json(200,
-                LoopbackOpenAiServer.completionJson("gpt-test-0613", "Bonjour, le monde", "length", 12, 5)));
+        server.answering(r -> LoopbackOpenAiServer.json(
+                200, LoopbackOpenAiServer.completionJson("gpt-test-0613", "Bonjour, le monde", "length", 12, 5)));
         LangChain4jClient client = LangChain4jClient.of("gpt", openAi("gpt-test"));
 
         Generation g = client.generate(Prompt.chat(List.of(
@@ -127,40 +130,42 @@ class LangChain4jClientTest {
         assertThat(r.header("Content-Type")).startsWith("application/json");
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("model").asText()).isEqualTo("gpt-test");
-        assertThat(roleContentPairs(body)).containsExactly(
-                List.of("system", "Be brief."),
-                List.of("user", "Say hello."),
-                List.of("assistant", "Hello."),
-                List.of("user", "Now in French."));
+        assertThat(roleContentPairs(body))
+                .containsExactly(
+                        List.of("system", "Be brief."),
+                        List.of("user", "Say hello."),
+                        List.of("assistant", "Hello."),
+                        List.of("user", "Now in French."));
     }
 
     @Test
     void sendsAnInstructionPromptAsSystemThenOneUserMessage() throws Exception {
-        server.answering(r -> LoopbackOpenAiServer.json(200,
-                LoopbackOpenAiServer.completionJson("gpt-test", "Bonjour", "stop", 7, 1)));
+        server.answering(r -> LoopbackOpenAiServer.json(
+                200, LoopbackOpenAiServer.completionJson("gpt-test", "Bonjour", "stop", 7, 1)));
         LangChain4jClient client = LangChain4jClient.of("gpt", openAi("gpt-test"));
 
-        Generation g = client.generate(Prompt.of("Translate to French.", "Good morning").withSystem("Be brief."));
+        Generation g = client.generate(
+                Prompt.of("Translate to French.", "Good morning").withSystem("Be brief."));
 
         assertThat(g).isEqualTo(Generation.of("Bonjour", FinishReason.STOP, new TokenUsage(7, 1)));
         JsonNode body = JSON.readTree(server.requests().get(0).body());
-        assertThat(roleContentPairs(body)).containsExactly(
-                List.of("system", "Be brief."),
-                List.of("user", "Translate to French.\nGood morning"));
+        assertThat(roleContentPairs(body))
+                .containsExactly(List.of("system", "Be brief."), List.of("user", "Translate to French.\nGood morning"));
     }
 
     @Test
     void serverErrorBecomesLlmCallExceptionWithoutTheKey() {
-        server.answering(r -> LoopbackOpenAiServer.json(500,
+        server.answering(r -> LoopbackOpenAiServer.json(
+                500,
                 "{\"error\":{\"message\":\"The server had an error while processing your request.\","
                         + "\"type\":\"server_error\",\"param\":null,\"code\":null}}"));
         LangChain4jClient client = LangChain4jClient.of("gpt-500", openAi("gpt-test"));
 
-        LlmCallException e = catchThrowableOfType(LlmCallException.class,
-                () -> client.generate(Prompt.of("Hi")));
+        LlmCallException e = catchThrowableOfType(LlmCallException.class, () -> client.generate(Prompt.of("Hi")));
 
         assertThat(e.clientName()).isEqualTo("gpt-500");
-        assertThat(e).hasMessageStartingWith("LLM client 'gpt-500': the chat model failed with ")
+        assertThat(e)
+                .hasMessageStartingWith("LLM client 'gpt-500': the chat model failed with ")
                 .hasMessageContaining("server had an error");
         assertThat(e.getCause()).isNotNull();
         assertKeyNowhere(e);
@@ -170,14 +175,14 @@ class LangChain4jClientTest {
     @Test
     void authenticationErrorBecomesLlmCallExceptionWithoutTheKey() {
         // As OpenAI does, the server echoes a masked key; the real one must appear nowhere.
-        server.answering(r -> LoopbackOpenAiServer.json(401,
+        server.answering(r -> LoopbackOpenAiServer.json(
+                401,
                 "{\"error\":{\"message\":\"Incorrect API key provided: sk-test-***********-123. You can find "
                         + "your API key at https://platform.openai.com/account/api-keys.\","
                         + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}"));
         LangChain4jClient client = LangChain4jClient.of("gpt-401", openAi("gpt-test"));
 
-        LlmCallException e = catchThrowableOfType(LlmCallException.class,
-                () -> client.generate(Prompt.of("Hi")));
+        LlmCallException e = catchThrowableOfType(LlmCallException.class, () -> client.generate(Prompt.of("Hi")));
 
         assertThat(e.clientName()).isEqualTo("gpt-401");
         assertThat(e).hasMessageStartingWith("LLM client 'gpt-401': the chat model failed with ");
@@ -190,12 +195,16 @@ class LangChain4jClientTest {
     void unreachableEndpointBecomesLlmCallException() {
         String baseUrl = server.baseUrl();
         server.close(); // nothing listens there any more
-        ChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(API_KEY).modelName("gpt-test")
-                .maxRetries(0).timeout(Duration.ofSeconds(2)).build();
+        ChatModel model = OpenAiChatModel.builder()
+                .baseUrl(baseUrl)
+                .apiKey(API_KEY)
+                .modelName("gpt-test")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(2))
+                .build();
         LangChain4jClient client = LangChain4jClient.of("gone", model);
 
-        LlmCallException e = catchThrowableOfType(LlmCallException.class,
-                () -> client.generate(Prompt.of("Hi")));
+        LlmCallException e = catchThrowableOfType(LlmCallException.class, () -> client.generate(Prompt.of("Hi")));
 
         assertThat(e.clientName()).isEqualTo("gone");
         assertKeyNowhere(e);
@@ -225,11 +234,10 @@ class LangChain4jClientTest {
         }
 
         assertThat(result.failures()).isEmpty();
-        Map<String, String> answers = result.candidates().stream()
-                .collect(Collectors.toMap(Candidate::client, Candidate::text));
-        assertThat(answers).containsOnly(
-                Map.entry("a", "Rest and drink fluids."),
-                Map.entry("b", "See a doctor if it lasts."));
+        Map<String, String> answers =
+                result.candidates().stream().collect(Collectors.toMap(Candidate::client, Candidate::text));
+        assertThat(answers)
+                .containsOnly(Map.entry("a", "Rest and drink fluids."), Map.entry("b", "See a doctor if it lasts."));
         assertThat(result.candidates()).allSatisfy(c -> {
             assertThat(c.finishReason()).isEqualTo(FinishReason.STOP);
             assertThat(c.usage()).contains(new TokenUsage(9, 4));
@@ -240,8 +248,7 @@ class LangChain4jClientTest {
     @Test
     void blankUserMessageFailsBeforeTheModelIsCalled() {
         LangChain4jClient client = LangChain4jClient.of("gpt", openAi("gpt-test"));
-        Prompt prompt = Prompt.chat(List.of(ChatMessage.user(" "), ChatMessage.assistant("?"),
-                ChatMessage.user("Hi")));
+        Prompt prompt = Prompt.chat(List.of(ChatMessage.user(" "), ChatMessage.assistant("?"), ChatMessage.user("Hi")));
 
         assertThatThrownBy(() -> client.generate(prompt))
                 .isInstanceOf(LlmCallException.class)
@@ -272,8 +279,12 @@ class LangChain4jClientTest {
             default:
                 expected = FinishReason.UNKNOWN;
         }
-        LangChain4jClient client = LangChain4jClient.of("s", scripted(request -> ChatResponse.builder()
-                .aiMessage(AiMessage.from("ok")).finishReason(theirs).build()));
+        LangChain4jClient client = LangChain4jClient.of(
+                "s",
+                scripted(request -> ChatResponse.builder()
+                        .aiMessage(AiMessage.from("ok"))
+                        .finishReason(theirs)
+                        .build()));
 
         assertThat(client.generate(Prompt.of("Hi")).finishReason()).isEqualTo(expected);
     }
@@ -286,16 +297,21 @@ class LangChain4jClientTest {
     @Test
     void usageNeedsBothCounts() {
         assertThat(LangChain4jClient.toUsage(null)).isNull();
-        assertThat(LangChain4jClient.toUsage(new dev.langchain4j.model.output.TokenUsage(3, null))).isNull();
-        assertThat(LangChain4jClient.toUsage(new dev.langchain4j.model.output.TokenUsage(null, 4))).isNull();
-        assertThat(LangChain4jClient.toUsage(new dev.langchain4j.model.output.TokenUsage(-1, 4))).isNull();
+        assertThat(LangChain4jClient.toUsage(new dev.langchain4j.model.output.TokenUsage(3, null)))
+                .isNull();
+        assertThat(LangChain4jClient.toUsage(new dev.langchain4j.model.output.TokenUsage(null, 4)))
+                .isNull();
+        assertThat(LangChain4jClient.toUsage(new dev.langchain4j.model.output.TokenUsage(-1, 4)))
+                .isNull();
         assertThat(LangChain4jClient.toUsage(new dev.langchain4j.model.output.TokenUsage(3, 4)))
                 .isEqualTo(new TokenUsage(3, 4));
 
-        LangChain4jClient client = LangChain4jClient.of("s", scripted(request -> ChatResponse.builder()
-                .aiMessage(AiMessage.from("ok"))
-                .tokenUsage(new dev.langchain4j.model.output.TokenUsage(3, null))
-                .build()));
+        LangChain4jClient client = LangChain4jClient.of(
+                "s",
+                scripted(request -> ChatResponse.builder()
+                        .aiMessage(AiMessage.from("ok"))
+                        .tokenUsage(new dev.langchain4j.model.output.TokenUsage(3, null))
+                        .build()));
         Generation g = client.generate(Prompt.of("Hi"));
         assertThat(g.usage()).isEmpty();
         assertThat(g.finishReason()).isEqualTo(FinishReason.UNKNOWN);
@@ -303,8 +319,12 @@ class LangChain4jClientTest {
 
     @Test
     void emptyTextIsAnAnswer() {
-        LangChain4jClient client = LangChain4jClient.of("s", scripted(request -> ChatResponse.builder()
-                .aiMessage(AiMessage.from("")).finishReason(dev.langchain4j.model.output.FinishReason.STOP).build()));
+        LangChain4jClient client = LangChain4jClient.of(
+                "s",
+                scripted(request -> ChatResponse.builder()
+                        .aiMessage(AiMessage.from(""))
+                        .finishReason(dev.langchain4j.model.output.FinishReason.STOP)
+                        .build()));
         assertThat(client.generate(Prompt.of("Hi")).text()).isEmpty();
     }
 
@@ -314,16 +334,22 @@ class LangChain4jClientTest {
         assertThatThrownBy(() -> client.generate(Prompt.of("Hi")))
                 .isInstanceOf(LlmCallException.class)
                 .hasMessage("LLM client 's': the chat model returned no response")
-                .extracting(e -> ((LlmCallException) e).clientName()).isEqualTo("s");
+                .extracting(e -> ((LlmCallException) e).clientName())
+                .isEqualTo("s");
     }
 
     @Test
     void answerWithoutTextIsACallFailure() {
-        LangChain4jClient client = LangChain4jClient.of("s", scripted(request -> ChatResponse.builder()
-                .aiMessage(AiMessage.from(List.of(ToolExecutionRequest.builder()
-                        .id("call-1").name("weather").arguments("{}").build())))
-                .finishReason(dev.langchain4j.model.output.FinishReason.TOOL_EXECUTION)
-                .build()));
+        LangChain4jClient client = LangChain4jClient.of(
+                "s",
+                scripted(request -> ChatResponse.builder()
+                        .aiMessage(AiMessage.from(List.of(ToolExecutionRequest.builder()
+                                .id("call-1")
+                                .name("weather")
+                                .arguments("{}")
+                                .build())))
+                        .finishReason(dev.langchain4j.model.output.FinishReason.TOOL_EXECUTION)
+                        .build()));
         assertThatThrownBy(() -> client.generate(Prompt.of("Hi")))
                 .isInstanceOf(LlmCallException.class)
                 .hasMessage("LLM client 's': the chat model answered without text (finish reason TOOL_CALLS, "
@@ -339,8 +365,9 @@ class LangChain4jClientTest {
         LlmCallException e = catchThrowableOfType(LlmCallException.class, () -> client.generate(Prompt.of("Hi")));
         assertThat(e.clientName()).isEqualTo("s");
         assertThat(e.getCause()).isSameAs(boom);
-        assertThat(e).hasMessage("LLM client 's': the chat model failed with IllegalStateException: "
-                + "rate limited, Authorization: Bearer [REDACTED]");
+        assertThat(e)
+                .hasMessage("LLM client 's': the chat model failed with IllegalStateException: "
+                        + "rate limited, Authorization: Bearer [REDACTED]");
     }
 
     @Test
@@ -363,8 +390,13 @@ class LangChain4jClientTest {
             seen.set(request);
             return ChatResponse.builder().aiMessage(AiMessage.from("ok")).build();
         }));
-        client.generate(Prompt.of("Hi").withSampling(io.llmblender.core.llm.Sampling.builder().temperature(0.4)
-                .topP(0.8).maxTokens(17).stop(List.of("END")).build()));
+        client.generate(Prompt.of("Hi")
+                .withSampling(io.llmblender.core.llm.Sampling.builder()
+                        .temperature(0.4)
+                        .topP(0.8)
+                        .maxTokens(17)
+                        .stop(List.of("END"))
+                        .build()));
         assertThat(seen.get().temperature()).isEqualTo(0.4);
         assertThat(seen.get().topP()).isEqualTo(0.8);
         assertThat(seen.get().maxOutputTokens()).isEqualTo(17);
@@ -380,21 +412,21 @@ class LangChain4jClientTest {
             seen.set(request);
             return ChatResponse.builder().aiMessage(AiMessage.from("ok")).build();
         }));
-        client.generate(Prompt.chat(List.of(ChatMessage.system("S"), ChatMessage.user("U1"),
-                ChatMessage.assistant("A"), ChatMessage.user("U2"))));
-        assertThat(seen.get().messages()).containsExactly(
-                dev.langchain4j.data.message.SystemMessage.from("S"),
-                dev.langchain4j.data.message.UserMessage.from("U1"),
-                AiMessage.from("A"),
-                dev.langchain4j.data.message.UserMessage.from("U2"));
+        client.generate(Prompt.chat(List.of(
+                ChatMessage.system("S"), ChatMessage.user("U1"), ChatMessage.assistant("A"), ChatMessage.user("U2"))));
+        assertThat(seen.get().messages())
+                .containsExactly(
+                        dev.langchain4j.data.message.SystemMessage.from("S"),
+                        dev.langchain4j.data.message.UserMessage.from("U1"),
+                        AiMessage.from("A"),
+                        dev.langchain4j.data.message.UserMessage.from("U2"));
     }
 
     @Test
     void redactMasksBearerTokensAndKeysAndShortens() {
         assertThat(LangChain4jClient.redact("Authorization: Bearer abc.def-123 sent"))
                 .isEqualTo("Authorization: Bearer [REDACTED] sent");
-        assertThat(LangChain4jClient.redact("key sk-proj-AbC123_xyz is wrong"))
-                .isEqualTo("key sk-[REDACTED] is wrong");
+        assertThat(LangChain4jClient.redact("key sk-proj-AbC123_xyz is wrong")).isEqualTo("key sk-[REDACTED] is wrong");
         assertThat(LangChain4jClient.redact("a".repeat(1000))).hasSize(300).endsWith("...");
     }
 

@@ -1,7 +1,7 @@
 package io.llmblender.openai;
 
-import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.check.Require;
+import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -136,7 +135,10 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 return t;
             });
             Duration connectTimeout = b.connectTimeout != null ? b.connectTimeout : Builder.DEFAULT_CONNECT_TIMEOUT;
-            this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).executor(ownedExecutor).build();
+            this.http = HttpClient.newBuilder()
+                    .connectTimeout(connectTimeout)
+                    .executor(ownedExecutor)
+                    .build();
         }
     }
 
@@ -259,7 +261,9 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                         .thenApply(r -> {
                             String body = redact(r.body());
                             if (r.statusCode() / 100 != 2) {
-                                throw new Wire.HttpFailure(r.statusCode(), body,
+                                throw new Wire.HttpFailure(
+                                        r.statusCode(),
+                                        body,
                                         r.headers().firstValue("Retry-After").orElse(null));
                             }
                             return Wire.parseCompletion(body);
@@ -267,11 +271,15 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
             } else {
                 HttpResponse.BodyHandler<Generation> handler = info -> info.statusCode() / 100 == 2
                         ? BodySubscribers.fromLineSubscriber(sse, SseSubscriber::finish, StandardCharsets.UTF_8, null)
-                        : BodySubscribers.<String, Generation>mapping(BodySubscribers.ofString(StandardCharsets.UTF_8),
-                            text -> {
-                                throw new Wire.HttpFailure(info.statusCode(), redact(text),
-                                        info.headers().firstValue("Retry-After").orElse(null));
-                            });
+                        : BodySubscribers.<String, Generation>mapping(
+                                BodySubscribers.ofString(StandardCharsets.UTF_8), text -> {
+                                    throw new Wire.HttpFailure(
+                                            info.statusCode(),
+                                            redact(text),
+                                            info.headers()
+                                                    .firstValue("Retry-After")
+                                                    .orElse(null));
+                                });
                 response = http.sendAsync(request, handler).thenApply(HttpResponse::body);
                 watchIdle(sse, response);
             }
@@ -294,17 +302,19 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         private void watchIdle(SseSubscriber sse, CompletableFuture<Generation> response) {
             long period = Math.max(1, requestTimeout.toMillis() / 4);
             // A timer tick: it fails the response itself when the stream went silent, so nobody awaits it.
-            CompletableFuture<Void> unused = CompletableFuture.runAsync(() -> {
-                if (response.isDone()) {
-                    return;
-                }
-                if (sse.idleNanos() > requestTimeout.toNanos()) {
-                    sse.abort();
-                    response.completeExceptionally(new HttpTimeoutException("stream silent"));
-                } else {
-                    watchIdle(sse, response);
-                }
-            }, CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS));
+            CompletableFuture<Void> unused = CompletableFuture.runAsync(
+                    () -> {
+                        if (response.isDone()) {
+                            return;
+                        }
+                        if (sse.idleNanos() > requestTimeout.toNanos()) {
+                            sse.abort();
+                            response.completeExceptionally(new HttpTimeoutException("stream silent"));
+                        } else {
+                            watchIdle(sse, response);
+                        }
+                    },
+                    CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS));
         }
 
         private void onFailure(int attempt, Throwable error, boolean tokensDelivered) {
@@ -312,28 +322,38 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 return;
             }
             int status = error instanceof Wire.HttpFailure failure ? failure.status : -1;
-            boolean retryable = !tokensDelivered && (error instanceof IOException
-                    || (error instanceof Wire.HttpFailure failure && failure.retryable()));
+            boolean retryable = !tokensDelivered
+                    && (error instanceof IOException
+                            || (error instanceof Wire.HttpFailure failure && failure.retryable()));
             String what = describe(error);
             if (!retryable) {
                 result.completeExceptionally(new LlmCallException(name, status, what + attemptsSuffix(attempt), error));
                 return;
             }
             if (attempt >= maxAttempts) {
-                result.completeExceptionally(new LlmCallException(name, status,
-                        what + attemptsSuffix(attempt) + " (maxAttempts " + maxAttempts + ")", error));
+                result.completeExceptionally(new LlmCallException(
+                        name, status, what + attemptsSuffix(attempt) + " (maxAttempts " + maxAttempts + ")", error));
                 return;
             }
             Duration delay = delayBefore(attempt + 1, error);
             Duration spent = Duration.ofNanos(System.nanoTime() - startNanos);
             if (spent.plus(delay).compareTo(retryBudget) > 0) {
-                result.completeExceptionally(new LlmCallException(name, status, what + attemptsSuffix(attempt)
-                        + "; a retry in " + delay.toMillis() + " ms would exceed retryBudget " + retryBudget, error));
+                result.completeExceptionally(new LlmCallException(
+                        name,
+                        status,
+                        what + attemptsSuffix(attempt) + "; a retry in " + delay.toMillis()
+                                + " ms would exceed retryBudget " + retryBudget,
+                        error));
                 return;
             }
             // the status or the kind only: an error body may echo the prompt, and logs must not hold prompt text
-            LOG.info("LLM client '{}': {}; retry {} of {} in {} ms", name, status > 0 ? "HTTP " + status
-                    : error.getClass().getSimpleName(), attempt, maxAttempts - 1, delay.toMillis());
+            LOG.info(
+                    "LLM client '{}': {}; retry {} of {} in {} ms",
+                    name,
+                    status > 0 ? "HTTP " + status : error.getClass().getSimpleName(),
+                    attempt,
+                    maxAttempts - 1,
+                    delay.toMillis());
             Executor later = CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS);
             CompletableFuture<Void> wait = CompletableFuture.runAsync(() -> attempt(attempt + 1), later);
             inFlight.set(wait);
@@ -362,8 +382,10 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
             return error.getMessage() + " from " + endpoint;
         }
         if (error instanceof HttpTimeoutException) {
-            return ("stream silent".equals(error.getMessage()) ? "stream from " + endpoint + " silent for longer than"
-                    : "no answer from " + endpoint + " within") + " requestTimeout " + requestTimeout;
+            return ("stream silent".equals(error.getMessage())
+                            ? "stream from " + endpoint + " silent for longer than"
+                            : "no answer from " + endpoint + " within")
+                    + " requestTimeout " + requestTimeout;
         }
         if (error instanceof IOException) {
             return "connection to " + endpoint + " failed: " + error;
@@ -411,7 +433,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
         }
-        if (e instanceof IOException && e.getCause() instanceof RuntimeException
+        if (e instanceof IOException
+                && e.getCause() instanceof RuntimeException
                 && (e.getCause() instanceof Wire.HttpFailure || e.getCause() instanceof Wire.MalformedAnswer)) {
             return e.getCause(); // the HttpClient wraps exceptions thrown by body subscribers
         }
@@ -501,6 +524,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         private String systemPrompt;
         /** The default sampling options, under {@link Sampling}'s rules: one range per option for a prompt's and ours. */
         private final Sampling.Builder sampling = Sampling.builder();
+
         private Integer maxAttempts;
         private Duration initialBackoff;
         private Duration maxBackoff;
@@ -508,8 +532,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         private Random random;
         private HttpClient httpClient;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The client's name in blends. Required.
@@ -542,8 +565,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 URI uri = new URI(base + "/chat/completions");
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                    throw new IllegalArgumentException("baseUrl must be an absolute http or https URL, found "
-                            + Require.quote(baseUrl));
+                    throw new IllegalArgumentException(
+                            "baseUrl must be an absolute http or https URL, found " + Require.quote(baseUrl));
                 }
                 Require.unset(this.baseUrl, "baseUrl", baseUrl, Require::quote);
                 this.baseUrl = baseUrl;
@@ -840,8 +863,8 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 throw new IllegalStateException("model is required for client '" + name + "'");
             }
             if (initialBackoff().compareTo(maxBackoff()) > 0) {
-                throw new IllegalStateException("initialBackoff " + initialBackoff() + " exceeds maxBackoff "
-                        + maxBackoff());
+                throw new IllegalStateException(
+                        "initialBackoff " + initialBackoff() + " exceeds maxBackoff " + maxBackoff());
             }
             return new OpenAiCompatibleClient(this);
         }

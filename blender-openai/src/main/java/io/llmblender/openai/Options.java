@@ -37,9 +37,13 @@ final class Options {
             return this;
         }
         return new Options(
-                sampling.temperature().isPresent() ? Double.valueOf(sampling.temperature().getAsDouble()) : temperature,
+                sampling.temperature().isPresent()
+                        ? Double.valueOf(sampling.temperature().getAsDouble())
+                        : temperature,
                 sampling.topP().isPresent() ? Double.valueOf(sampling.topP().getAsDouble()) : topP,
-                sampling.maxTokens().isPresent() ? Integer.valueOf(sampling.maxTokens().getAsInt()) : maxTokens,
+                sampling.maxTokens().isPresent()
+                        ? Integer.valueOf(sampling.maxTokens().getAsInt())
+                        : maxTokens,
                 sampling.seed().isPresent() ? Long.valueOf(sampling.seed().getAsLong()) : seed,
                 sampling.stop().orElse(stop));
     }

@@ -111,8 +111,8 @@ final class SseSubscriber implements Flow.Subscriber<String> {
             throw failure;
         }
         if (!done) {
-            throw new Wire.MalformedAnswer("the stream ended before [DONE] after " + text.length()
-                    + " characters", null);
+            throw new Wire.MalformedAnswer(
+                    "the stream ended before [DONE] after " + text.length() + " characters", null);
         }
         return Generation.of(text.toString(), finishReason, usage);
     }

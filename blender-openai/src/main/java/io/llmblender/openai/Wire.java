@@ -20,8 +20,7 @@ final class Wire {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final int EXCERPT = 200;
 
-    private Wire() {
-    }
+    private Wire() {}
 
     /** A body the client cannot use although the HTTP exchange succeeded. Not retried. */
     static final class MalformedAnswer extends RuntimeException {
@@ -55,7 +54,9 @@ final class Wire {
             messages.addObject().put("role", "system").put("content", systemPrompt);
         }
         for (ChatMessage m : chat) {
-            messages.addObject().put("role", m.role().name().toLowerCase(Locale.ROOT)).put("content", m.content());
+            messages.addObject()
+                    .put("role", m.role().name().toLowerCase(Locale.ROOT))
+                    .put("content", m.content());
         }
         options.overriddenBy(prompt.sampling()).writeTo(body);
         if (stream) {
@@ -76,7 +77,8 @@ final class Wire {
         if (!message.isObject()) {
             throw new MalformedAnswer("choices[0] has no message object: " + excerpt(body), null);
         }
-        String text = message.path("content").isTextual() ? message.path("content").asText() : "";
+        String text =
+                message.path("content").isTextual() ? message.path("content").asText() : "";
         return Generation.of(text, finishReason(textOrNull(choice.path("finish_reason"))), usage(root));
     }
 
@@ -87,7 +89,10 @@ final class Wire {
                 throw new MalformedAnswer("expected a JSON object, found: " + excerpt(body), null);
             }
             if (root.has("error") && !root.path("error").isNull()) {
-                throw new MalformedAnswer("the server answered an error: " + excerpt(root.path("error").toString()), null);
+                throw new MalformedAnswer(
+                        "the server answered an error: "
+                                + excerpt(root.path("error").toString()),
+                        null);
             }
             return root;
         } catch (JsonProcessingException e) {
@@ -105,7 +110,8 @@ final class Wire {
 
     static TokenUsage usage(JsonNode root) {
         JsonNode usage = root.path("usage");
-        if (!usage.isObject() || !usage.path("prompt_tokens").canConvertToInt()
+        if (!usage.isObject()
+                || !usage.path("prompt_tokens").canConvertToInt()
                 || !usage.path("completion_tokens").canConvertToInt()) {
             return null;
         }

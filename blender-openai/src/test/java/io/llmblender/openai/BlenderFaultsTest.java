@@ -1,20 +1,19 @@
 package io.llmblender.openai;
 
-import io.llmblender.core.BlendResult;
-import io.llmblender.core.Blender;
-import io.llmblender.core.Candidate;
-import io.llmblender.core.ClientFailure;
 import static io.llmblender.testkit.LoopbackOpenAiServer.completion;
 import static io.llmblender.testkit.LoopbackOpenAiServer.json;
 import static io.llmblender.testkit.LoopbackOpenAiServer.reset;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.llmblender.core.BlendResult;
+import io.llmblender.core.Blender;
+import io.llmblender.core.Candidate;
+import io.llmblender.core.ClientFailure;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.testkit.FakeTicker;
+import io.llmblender.testkit.LengthRanker;
 import io.llmblender.testkit.LoopbackOpenAiServer;
 import io.llmblender.testkit.WatchedClient;
-import io.llmblender.openai.OpenAiCompatibleClient;
-import io.llmblender.testkit.LengthRanker;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -37,8 +36,14 @@ import org.junit.jupiter.api.Test;
 class BlenderFaultsTest {
 
     private static OpenAiCompatibleClient client(String name, LoopbackOpenAiServer server) {
-        return OpenAiCompatibleClient.builder().name(name).baseUrl(server.baseUrl()).model("m")
-                .maxAttempts(3).initialBackoff(Duration.ofMillis(50)).requestTimeout(Duration.ofSeconds(10)).build();
+        return OpenAiCompatibleClient.builder()
+                .name(name)
+                .baseUrl(server.baseUrl())
+                .model("m")
+                .maxAttempts(3)
+                .initialBackoff(Duration.ofMillis(50))
+                .requestTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     @Test
@@ -63,16 +68,24 @@ class BlenderFaultsTest {
         };
         try (LoopbackOpenAiServer slow = new LoopbackOpenAiServer().reply(trickle);
                 LoopbackOpenAiServer flaky = new LoopbackOpenAiServer()
-                        .reply(json(500, "{\"error\":{\"message\":\"try again\"}}"),
+                        .reply(
+                                json(500, "{\"error\":{\"message\":\"try again\"}}"),
                                 completion("flaky recovered after a retry", "stop", 5, 5));
                 LoopbackOpenAiServer limited = new LoopbackOpenAiServer()
-                        .reply(json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "1"),
+                        .reply(
+                                json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "1"),
                                 completion("limited answered after waiting", "stop", 5, 5));
                 LoopbackOpenAiServer resetting = new LoopbackOpenAiServer().reply(reset());
                 LoopbackOpenAiServer healthy = new LoopbackOpenAiServer().reply(completion("healthy", "stop", 5, 1))) {
-            List<OpenAiCompatibleClient> clients = List.of(client("slow", slow), client("flaky", flaky),
-                    client("limited", limited), client("resetting", resetting), client("healthy", healthy));
-            List<WatchedClient> others = clients.subList(1, clients.size()).stream().map(WatchedClient::of).toList();
+            List<OpenAiCompatibleClient> clients = List.of(
+                    client("slow", slow),
+                    client("flaky", flaky),
+                    client("limited", limited),
+                    client("resetting", resetting),
+                    client("healthy", healthy));
+            List<WatchedClient> others = clients.subList(1, clients.size()).stream()
+                    .map(WatchedClient::of)
+                    .toList();
             FakeTicker ticker = new FakeTicker();
             Blender blender = Blender.builder()
                     .client(clients.get(0))
@@ -94,31 +107,45 @@ class BlenderFaultsTest {
             ticker.advance(Duration.ofSeconds(3));
             BlendResult result = blend.get();
 
-            assertThat(result.candidates()).extracting(Candidate::client).containsExactly("flaky", "limited", "healthy");
-            Map<String, ClientFailure.Kind> failures = result.failures().stream()
-                    .collect(Collectors.toMap(ClientFailure::name, ClientFailure::kind));
-            assertThat(failures).containsOnly(Map.entry("slow", ClientFailure.Kind.TIMEOUT),
-                    Map.entry("resetting", ClientFailure.Kind.ERROR));
-            assertThat(result.failures()).filteredOn(f -> f.name().equals("resetting"))
-                    .singleElement().satisfies(f -> assertThat(f.cause()).hasMessageContaining("3 attempts"));
+            assertThat(result.candidates())
+                    .extracting(Candidate::client)
+                    .containsExactly("flaky", "limited", "healthy");
+            Map<String, ClientFailure.Kind> failures =
+                    result.failures().stream().collect(Collectors.toMap(ClientFailure::name, ClientFailure::kind));
+            assertThat(failures)
+                    .containsOnly(
+                            Map.entry("slow", ClientFailure.Kind.TIMEOUT),
+                            Map.entry("resetting", ClientFailure.Kind.ERROR));
+            assertThat(result.failures())
+                    .filteredOn(f -> f.name().equals("resetting"))
+                    .singleElement()
+                    .satisfies(f -> assertThat(f.cause()).hasMessageContaining("3 attempts"));
             assertThat(flaky.requests()).hasSize(2);
             assertThat(limited.requests()).hasSize(2);
             assertThat(result.best().client()).isEqualTo("limited"); // the longest answer, by LengthRanker
-            assertThat(slowDisconnected.await(10, TimeUnit.SECONDS)).as("the timed-out call's connection is closed")
+            assertThat(slowDisconnected.await(10, TimeUnit.SECONDS))
+                    .as("the timed-out call's connection is closed")
                     .isTrue();
 
             blender.close();
             clients.forEach(OpenAiCompatibleClient::close);
-            assertThat(threads("blender-\\d+-client-\\d+")).as("threads of the Blender after close").isEmpty();
-            assertThat(threads("blender-http-.*")).as("HTTP worker threads after the clients' close").isEmpty();
+            assertThat(threads("blender-\\d+-client-\\d+"))
+                    .as("threads of the Blender after close")
+                    .isEmpty();
+            assertThat(threads("blender-http-.*"))
+                    .as("HTTP worker threads after the clients' close")
+                    .isEmpty();
         }
     }
 
     private static List<String> threads(String namePattern) throws InterruptedException {
         List<String> alive = List.of();
         for (int i = 0; i < 50; i++) {
-            alive = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                    .filter(n -> n.matches(namePattern)).toList();
+            alive = Thread.getAllStackTraces().keySet().stream()
+                    .filter(Thread::isAlive)
+                    .map(Thread::getName)
+                    .filter(n -> n.matches(namePattern))
+                    .toList();
             if (alive.isEmpty()) {
                 break;
             }

@@ -1,8 +1,5 @@
 package io.llmblender.openai;
 
-import io.llmblender.testkit.FakeTicker;
-import io.llmblender.testkit.LoopbackOpenAiServer;
-import io.llmblender.testkit.WatchedClient;
 import static io.llmblender.testkit.LoopbackOpenAiServer.completion;
 import static io.llmblender.testkit.LoopbackOpenAiServer.delayed;
 import static io.llmblender.testkit.LoopbackOpenAiServer.json;
@@ -14,6 +11,9 @@ import io.llmblender.core.Candidate;
 import io.llmblender.core.ClientFailure;
 import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.testkit.FakeTicker;
+import io.llmblender.testkit.LoopbackOpenAiServer;
+import io.llmblender.testkit.WatchedClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +38,12 @@ class BlenderOverHttpTest {
     private OpenAiCompatibleClient clientFor(String name, LoopbackOpenAiServer.Reply reply) throws Exception {
         LoopbackOpenAiServer server = new LoopbackOpenAiServer().reply(reply);
         servers.add(server);
-        return OpenAiCompatibleClient.builder().name(name).baseUrl(server.baseUrl()).model(name)
-                .maxAttempts(1).build();
+        return OpenAiCompatibleClient.builder()
+                .name(name)
+                .baseUrl(server.baseUrl())
+                .model(name)
+                .maxAttempts(1)
+                .build();
     }
 
     @Test
@@ -55,7 +59,8 @@ class BlenderOverHttpTest {
             BlendResult result = blender.blend(Prompt.of("Answer."));
 
             assertThat(result.candidates()).extracting(Candidate::client).containsExactly("fast", "medium", "slow");
-            assertThat(result.candidates()).extracting(Candidate::text)
+            assertThat(result.candidates())
+                    .extracting(Candidate::text)
                     .containsExactly("Fast answer.", "Medium answer.", "Slow answer.");
             assertThat(result.failures()).singleElement().satisfies(f -> {
                 assertThat(f.name()).isEqualTo("broken");
@@ -72,8 +77,11 @@ class BlenderOverHttpTest {
         hanging.reply(hanging.hang());
         FakeTicker ticker = new FakeTicker();
         WatchedClient fast = WatchedClient.of(clientFor("fast", completion("ok", "stop", 1, 1)));
-        WatchedClient stuck = WatchedClient.of(
-                OpenAiCompatibleClient.builder().name("stuck").baseUrl(hanging.baseUrl()).model("m").build());
+        WatchedClient stuck = WatchedClient.of(OpenAiCompatibleClient.builder()
+                .name("stuck")
+                .baseUrl(hanging.baseUrl())
+                .model("m")
+                .build());
         try (Blender blender = Blender.builder()
                 .client(fast)
                 .client(stuck)
@@ -88,9 +96,13 @@ class BlenderOverHttpTest {
             BlendResult result = blend.get();
 
             assertThat(result.candidates()).extracting(Candidate::client).containsExactly("fast");
-            assertThat(result.failures()).singleElement().extracting(ClientFailure::kind)
+            assertThat(result.failures())
+                    .singleElement()
+                    .extracting(ClientFailure::kind)
                     .isEqualTo(ClientFailure.Kind.DEADLINE);
-            assertThat(stuck.calls()).singleElement().satisfies(call -> assertThat(call).isCancelled());
+            assertThat(stuck.calls())
+                    .singleElement()
+                    .satisfies(call -> assertThat(call).isCancelled());
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.llmblender.openai;
 
-import io.llmblender.testkit.LoopbackOpenAiServer;
 import static io.llmblender.testkit.LoopbackOpenAiServer.completion;
 import static io.llmblender.testkit.LoopbackOpenAiServer.json;
 import static io.llmblender.testkit.LoopbackOpenAiServer.sse;
@@ -16,6 +15,7 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.Sampling;
 import io.llmblender.core.llm.TokenUsage;
+import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,11 +53,17 @@ class OpenAiCompatibleClientTest {
     }
 
     /** As {@link #client()}, with the settings some tests change (a builder setter may be called only once). */
-    private static OpenAiCompatibleClient.Builder client(String baseUrl, Duration requestTimeout,
-            Duration initialBackoff, Duration maxBackoff) {
-        return OpenAiCompatibleClient.builder().name("gpt").baseUrl(baseUrl).model("gpt-4o-mini")
-                .apiKey(KEY).initialBackoff(initialBackoff).maxBackoff(maxBackoff)
-                .requestTimeout(requestTimeout).random(new Random(1));
+    private static OpenAiCompatibleClient.Builder client(
+            String baseUrl, Duration requestTimeout, Duration initialBackoff, Duration maxBackoff) {
+        return OpenAiCompatibleClient.builder()
+                .name("gpt")
+                .baseUrl(baseUrl)
+                .model("gpt-4o-mini")
+                .apiKey(KEY)
+                .initialBackoff(initialBackoff)
+                .maxBackoff(maxBackoff)
+                .requestTimeout(requestTimeout)
+                .random(new Random(1));
     }
 
     @Test
@@ -72,8 +78,13 @@ class OpenAiCompatibleClientTest {
     @Test
     void generate_sendsWireFormatRequest() throws Exception {
         server.reply(completion("ok", "stop", 1, 1));
-        client().header("OpenAI-Organization", "org-1").temperature(0.2).topP(0.9).maxTokens(64).seed(7)
-                .stop(List.of("\n\n")).build()
+        client().header("OpenAI-Organization", "org-1")
+                .temperature(0.2)
+                .topP(0.9)
+                .maxTokens(64)
+                .seed(7)
+                .stop(List.of("\n\n"))
+                .build()
                 .generate(Prompt.of("Translate.", "Bonjour").withSystem("Be brief."));
 
         LoopbackOpenAiServer.Request r = server.requests().get(0);
@@ -84,8 +95,9 @@ class OpenAiCompatibleClientTest {
         assertThat(r.header("OpenAI-Organization")).isEqualTo("org-1");
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.path("model").asText()).isEqualTo("gpt-4o-mini");
-        assertThat(body.path("messages").toString()).isEqualTo(
-                "[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Translate.\\nBonjour\"}]");
+        assertThat(body.path("messages").toString())
+                .isEqualTo(
+                        "[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Translate.\\nBonjour\"}]");
         assertThat(body.path("temperature").asDouble()).isEqualTo(0.2);
         assertThat(body.path("top_p").asDouble()).isEqualTo(0.9);
         assertThat(body.path("max_tokens").asInt()).isEqualTo(64);
@@ -97,27 +109,42 @@ class OpenAiCompatibleClientTest {
     @Test
     void generate_promptSampling_overridesTheBuildersOptionByOption() throws Exception {
         server.reply(completion("ok", "stop", 1, 1));
-        client().temperature(0.2).topP(0.9).maxTokens(64).seed(7).build()
-                .generate(Prompt.of("Translate.").withSampling(Sampling.builder().temperature(1.3).maxTokens(5)
-                        .stop(List.of("END")).build()));
+        client().temperature(0.2)
+                .topP(0.9)
+                .maxTokens(64)
+                .seed(7)
+                .build()
+                .generate(Prompt.of("Translate.")
+                        .withSampling(Sampling.builder()
+                                .temperature(1.3)
+                                .maxTokens(5)
+                                .stop(List.of("END"))
+                                .build()));
         JsonNode body = JSON.readTree(server.requests().get(0).body());
         assertThat(body.path("temperature").asDouble()).isEqualTo(1.3);
         assertThat(body.path("max_tokens").asInt()).isEqualTo(5);
         assertThat(body.path("stop").toString()).isEqualTo("[\"END\"]");
-        assertThat(body.path("top_p").asDouble()).as("not set by the prompt: the builder's").isEqualTo(0.9);
+        assertThat(body.path("top_p").asDouble())
+                .as("not set by the prompt: the builder's")
+                .isEqualTo(0.9);
         assertThat(body.path("seed").asLong()).isEqualTo(7);
     }
 
     @Test
     void generate_noKeyNoOptions_sendsNeitherAuthorizationNorSamplingFields() throws Exception {
         server.reply(completion("ok", "stop", 1, 1));
-        OpenAiCompatibleClient.builder().name("local").baseUrl(server.baseUrl() + "/").model("llama3").build()
+        OpenAiCompatibleClient.builder()
+                .name("local")
+                .baseUrl(server.baseUrl() + "/")
+                .model("llama3")
+                .build()
                 .generate(Prompt.of("hi"));
         LoopbackOpenAiServer.Request r = server.requests().get(0);
         assertThat(r.path()).isEqualTo("/v1/chat/completions");
         assertThat(r.header("Authorization")).isNull();
         JsonNode body = JSON.readTree(r.body());
-        assertThat(body.has("temperature") || body.has("max_tokens") || body.has("stop")).isFalse();
+        assertThat(body.has("temperature") || body.has("max_tokens") || body.has("stop"))
+                .isFalse();
     }
 
     @Test
@@ -126,7 +153,11 @@ class OpenAiCompatibleClientTest {
         OpenAiCompatibleClient c = client().systemPrompt("You are terse.").build();
         c.generate(Prompt.of("a"));
         c.generate(Prompt.of("b").withSystem("Own system."));
-        assertThat(JSON.readTree(server.requests().get(0).body()).path("messages").get(0).path("content").asText())
+        assertThat(JSON.readTree(server.requests().get(0).body())
+                        .path("messages")
+                        .get(0)
+                        .path("content")
+                        .asText())
                 .isEqualTo("You are terse.");
         JsonNode second = JSON.readTree(server.requests().get(1).body()).path("messages");
         assertThat(second).hasSize(2);
@@ -136,21 +167,26 @@ class OpenAiCompatibleClientTest {
     @Test
     void generate_chatPrompt_sendsEveryTurnWithRoles() throws Exception {
         server.reply(completion("ok", "stop", 1, 1));
-        client().build().generate(Prompt.chat(List.of(ChatMessage.user("hi"), ChatMessage.assistant("hello"),
-                ChatMessage.user("how are you?"))));
-        assertThat(JSON.readTree(server.requests().get(0).body()).path("messages").toString()).isEqualTo(
-                "[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"},"
+        client().build()
+                .generate(Prompt.chat(List.of(
+                        ChatMessage.user("hi"), ChatMessage.assistant("hello"), ChatMessage.user("how are you?"))));
+        assertThat(JSON.readTree(server.requests().get(0).body())
+                        .path("messages")
+                        .toString())
+                .isEqualTo("[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"},"
                         + "{\"role\":\"user\",\"content\":\"how are you?\"}]");
     }
 
     @Test
     void generate_vllmAnswer_parses() {
         // vLLM's OpenAI server adds stop_reason and prompt_logprobs and reports "length" at max_tokens.
-        server.reply(json(200, "{\"id\":\"cmpl-1\",\"object\":\"chat.completion\",\"created\":1,"
-                + "\"model\":\"meta-llama/Llama-3-8b\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-                + "\"content\":\"Paris is\",\"tool_calls\":[]},\"logprobs\":null,\"finish_reason\":\"length\","
-                + "\"stop_reason\":null}],\"usage\":{\"prompt_tokens\":5,\"total_tokens\":7,\"completion_tokens\":2},"
-                + "\"prompt_logprobs\":null}"));
+        server.reply(json(
+                200,
+                "{\"id\":\"cmpl-1\",\"object\":\"chat.completion\",\"created\":1,"
+                        + "\"model\":\"meta-llama/Llama-3-8b\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":\"Paris is\",\"tool_calls\":[]},\"logprobs\":null,\"finish_reason\":\"length\","
+                        + "\"stop_reason\":null}],\"usage\":{\"prompt_tokens\":5,\"total_tokens\":7,\"completion_tokens\":2},"
+                        + "\"prompt_logprobs\":null}"));
         Generation g = client().build().generate(Prompt.of("Capital of France?"));
         assertThat(g.text()).isEqualTo("Paris is");
         assertThat(g.finishReason()).isEqualTo(FinishReason.LENGTH);
@@ -159,10 +195,12 @@ class OpenAiCompatibleClientTest {
 
     @Test
     void generate_ollamaAnswer_parses() {
-        server.reply(json(200, "{\"id\":\"chatcmpl-405\",\"object\":\"chat.completion\",\"created\":1720000000,"
-                + "\"model\":\"llama3\",\"system_fingerprint\":\"fp_ollama\",\"choices\":[{\"index\":0,\"message\":"
-                + "{\"role\":\"assistant\",\"content\":\"Hi!\"},\"finish_reason\":\"stop\"}],"
-                + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3,\"total_tokens\":14}}"));
+        server.reply(json(
+                200,
+                "{\"id\":\"chatcmpl-405\",\"object\":\"chat.completion\",\"created\":1720000000,"
+                        + "\"model\":\"llama3\",\"system_fingerprint\":\"fp_ollama\",\"choices\":[{\"index\":0,\"message\":"
+                        + "{\"role\":\"assistant\",\"content\":\"Hi!\"},\"finish_reason\":\"stop\"}],"
+                        + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3,\"total_tokens\":14}}"));
         Generation g = client().build().generate(Prompt.of("hi"));
         assertThat(g.text()).isEqualTo("Hi!");
         assertThat(g.usage()).contains(new TokenUsage(11, 3));
@@ -170,9 +208,11 @@ class OpenAiCompatibleClientTest {
 
     @Test
     void generate_toolCallWithNullContent_isEmptyTextWithToolCallsReason() {
-        server.reply(json(200, "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
-                + "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
-                + "\"finish_reason\":\"tool_calls\"}]}"));
+        server.reply(json(
+                200,
+                "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+                        + "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+                        + "\"finish_reason\":\"tool_calls\"}]}"));
         Generation g = client().build().generate(Prompt.of("call a tool"));
         assertThat(g.text()).isEmpty();
         assertThat(g.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
@@ -181,14 +221,17 @@ class OpenAiCompatibleClientTest {
 
     @Test
     void generateStreaming_deliversTokensInOrderAndAssemblesAnswer() throws Exception {
-        server.reply(sse(true,
-                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}",
-                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}",
-                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo!\"},\"finish_reason\":null}]}",
-                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
-                "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2,\"total_tokens\":6}}"));
+        server.reply(
+                sse(
+                        true,
+                        "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}",
+                        "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}",
+                        "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo!\"},\"finish_reason\":null}]}",
+                        "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                        "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2,\"total_tokens\":6}}"));
         List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Generation g = client().build().generateStreaming(Prompt.of("hi"), tokens::add).get(10, TimeUnit.SECONDS);
+        Generation g =
+                client().build().generateStreaming(Prompt.of("hi"), tokens::add).get(10, TimeUnit.SECONDS);
 
         assertThat(tokens).containsExactly("Hel", "lo!");
         assertThat(g.text()).isEqualTo("Hello!");
@@ -201,10 +244,11 @@ class OpenAiCompatibleClientTest {
 
     @Test
     void generateStreaming_streamEndsBeforeDone_fails() {
-        server.reply(sse(false,
-                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"},\"finish_reason\":null}]}"));
-        CompletableFuture<Generation> f = client().build().generateStreaming(Prompt.of("hi"), t -> { });
-        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(LlmCallException.class)
+        server.reply(
+                sse(false, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"},\"finish_reason\":null}]}"));
+        CompletableFuture<Generation> f = client().build().generateStreaming(Prompt.of("hi"), t -> {});
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(LlmCallException.class)
                 .hasMessageContaining("ended before [DONE]");
         assertThat(server.requests()).hasSize(1);
     }
@@ -214,9 +258,13 @@ class OpenAiCompatibleClientTest {
         server.reply(server.sseThenStall(
                 "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}"));
         List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
-        CompletableFuture<Generation> f = client(server.baseUrl(), Duration.ofMillis(300), Duration.ofMillis(10),
-                Duration.ofMillis(20)).build().generateStreaming(Prompt.of("hi"), tokens::add);
-        assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS)).cause().isInstanceOf(LlmCallException.class)
+        CompletableFuture<Generation> f = client(
+                        server.baseUrl(), Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMillis(20))
+                .build()
+                .generateStreaming(Prompt.of("hi"), tokens::add);
+        assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(LlmCallException.class)
                 .hasMessageContaining("silent for longer than requestTimeout PT0.3S");
         assertThat(tokens).containsExactly("Hel");
         assertThat(server.requests()).as("no retry after tokens were delivered").hasSize(1);
@@ -225,9 +273,12 @@ class OpenAiCompatibleClientTest {
     @Test
     void generateStreaming_errorStatus_carriesStatusAndBody() {
         server.reply(json(401, "{\"error\":{\"message\":\"Incorrect API key provided\"}}"));
-        CompletableFuture<Generation> f = client().build().generateStreaming(Prompt.of("hi"), t -> { });
-        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(LlmCallException.class)
-                .hasMessageContaining("HTTP 401").hasMessageContaining("Incorrect API key")
+        CompletableFuture<Generation> f = client().build().generateStreaming(Prompt.of("hi"), t -> {});
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("HTTP 401")
+                .hasMessageContaining("Incorrect API key")
                 .satisfies(e -> assertThat(((LlmCallException) e).httpStatus()).hasValue(401));
     }
 
@@ -240,7 +291,8 @@ class OpenAiCompatibleClientTest {
 
     @Test
     void generate_429WithRetryAfter_retriesAfterIt() {
-        server.reply(json(429, "{\"error\":{\"message\":\"rate limited\"}}", "Retry-After", "0"),
+        server.reply(
+                json(429, "{\"error\":{\"message\":\"rate limited\"}}", "Retry-After", "0"),
                 completion("ok", "stop", 1, 1));
         assertThat(client().build().generate(Prompt.of("hi")).text()).isEqualTo("ok");
         assertThat(server.requests()).hasSize(2);
@@ -249,9 +301,11 @@ class OpenAiCompatibleClientTest {
     @Test
     void generate_retryAfterBeyondBudget_failsAtOnceSayingSo() {
         server.reply(json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "120"));
-        assertThatThrownBy(() -> client().retryBudget(Duration.ofSeconds(5)).build().generate(Prompt.of("hi")))
+        assertThatThrownBy(() ->
+                        client().retryBudget(Duration.ofSeconds(5)).build().generate(Prompt.of("hi")))
                 .isInstanceOf(LlmCallException.class)
-                .hasMessageContaining("HTTP 429").hasMessageContaining("retry in 120000 ms would exceed retryBudget PT5S");
+                .hasMessageContaining("HTTP 429")
+                .hasMessageContaining("retry in 120000 ms would exceed retryBudget PT5S");
         assertThat(server.requests()).hasSize(1);
     }
 
@@ -260,8 +314,10 @@ class OpenAiCompatibleClientTest {
         server.reply(json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
         assertThatThrownBy(() -> client().maxAttempts(3).build().generate(Prompt.of("hi")))
                 .isInstanceOf(LlmCallException.class)
-                .hasMessageContaining("LLM client 'gpt'").hasMessageContaining("HTTP 503")
-                .hasMessageContaining("overloaded").hasMessageContaining("after 3 attempts");
+                .hasMessageContaining("LLM client 'gpt'")
+                .hasMessageContaining("HTTP 503")
+                .hasMessageContaining("overloaded")
+                .hasMessageContaining("after 3 attempts");
         assertThat(server.requests()).hasSize(3);
     }
 
@@ -270,7 +326,8 @@ class OpenAiCompatibleClientTest {
         server.reply(json(400, "{\"error\":{\"message\":\"Unrecognized request argument: fooo\"}}"));
         assertThatThrownBy(() -> client().build().generate(Prompt.of("hi")))
                 .isInstanceOf(LlmCallException.class)
-                .hasMessageContaining("HTTP 400").hasMessageContaining("Unrecognized request argument")
+                .hasMessageContaining("HTTP 400")
+                .hasMessageContaining("Unrecognized request argument")
                 .satisfies(e -> assertThat(((LlmCallException) e).httpStatus()).hasValue(400))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY));
         assertThat(server.requests()).hasSize(1);
@@ -287,7 +344,8 @@ class OpenAiCompatibleClientTest {
     void generate_malformedJson_failsWithoutRetry() {
         server.reply(json(200, "{\"choices\": [ {\"message\": "));
         assertThatThrownBy(() -> client().build().generate(Prompt.of("hi")))
-                .isInstanceOf(LlmCallException.class).hasMessageContaining("not valid JSON");
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("not valid JSON");
         assertThat(server.requests()).hasSize(1);
     }
 
@@ -295,21 +353,24 @@ class OpenAiCompatibleClientTest {
     void generate_emptyChoices_fails() {
         server.reply(json(200, "{\"id\":\"x\",\"choices\":[]}"));
         assertThatThrownBy(() -> client().build().generate(Prompt.of("hi")))
-                .isInstanceOf(LlmCallException.class).hasMessageContaining("no choices");
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("no choices");
     }
 
     @Test
     void generate_errorObjectWith200_fails() {
         server.reply(json(200, "{\"error\":{\"message\":\"model not loaded\"}}"));
         assertThatThrownBy(() -> client().build().generate(Prompt.of("hi")))
-                .isInstanceOf(LlmCallException.class).hasMessageContaining("model not loaded");
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("model not loaded");
     }
 
     @Test
     void generate_connectionReset_retriedThenReported() {
         server.reply(LoopbackOpenAiServer.reset());
         assertThatThrownBy(() -> client().maxAttempts(2).build().generate(Prompt.of("hi")))
-                .isInstanceOf(LlmCallException.class).hasMessageContaining("after 2 attempts")
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("after 2 attempts")
                 .satisfies(e -> assertThat(((LlmCallException) e).httpStatus()).isEmpty());
         assertThat(server.requests()).hasSize(2);
     }
@@ -319,24 +380,32 @@ class OpenAiCompatibleClientTest {
         String deadUrl = server.baseUrl();
         server.close();
         assertThatThrownBy(() -> client(deadUrl, Duration.ofSeconds(5), Duration.ofMillis(10), Duration.ofMillis(20))
-                .maxAttempts(2).build().generate(Prompt.of("hi")))
-                .isInstanceOf(LlmCallException.class).hasMessageContaining("connection to");
+                        .maxAttempts(2)
+                        .build()
+                        .generate(Prompt.of("hi")))
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("connection to");
     }
 
     @Test
     void generate_serverNeverAnswers_timesOutClearly() {
         server.reply(server.hang());
-        assertThatThrownBy(() -> client(server.baseUrl(), Duration.ofMillis(300), Duration.ofMillis(10),
-                Duration.ofMillis(20)).maxAttempts(1).build()
-                .generate(Prompt.of("hi")))
-                .isInstanceOf(LlmCallException.class).hasMessageContaining("within requestTimeout PT0.3S");
+        assertThatThrownBy(() -> client(
+                                server.baseUrl(), Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMillis(20))
+                        .maxAttempts(1)
+                        .build()
+                        .generate(Prompt.of("hi")))
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("within requestTimeout PT0.3S");
     }
 
     @Test
     void generateAsync_cancelled_stopsRetrying() throws Exception {
         server.reply(json(503, "{}"));
-        CompletableFuture<Generation> f = client(server.baseUrl(), Duration.ofSeconds(5),
-                Duration.ofMillis(300), Duration.ofMillis(300)).maxAttempts(10).build()
+        CompletableFuture<Generation> f = client(
+                        server.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofMillis(300))
+                .maxAttempts(10)
+                .build()
                 .generateAsync(Prompt.of("hi"), Runnable::run);
         while (server.requests().isEmpty()) {
             Thread.sleep(10);
@@ -380,7 +449,9 @@ class OpenAiCompatibleClientTest {
         } finally {
             System.setErr(originalErr);
         }
-        assertThat(logs.toString(StandardCharsets.UTF_8)).contains("retry 1 of 1").doesNotContain(KEY);
+        assertThat(logs.toString(StandardCharsets.UTF_8))
+                .contains("retry 1 of 1")
+                .doesNotContain(KEY);
         for (Throwable t = thrown; t != null; t = t.getCause()) {
             assertThat(String.valueOf(t.getMessage())).doesNotContain(KEY);
         }
@@ -390,14 +461,16 @@ class OpenAiCompatibleClientTest {
     void parseRetryAfter_secondsAndHttpDate() {
         assertThat(OpenAiCompatibleClient.parseRetryAfter("3")).isEqualTo(Duration.ofSeconds(3));
         assertThat(OpenAiCompatibleClient.parseRetryAfter("-5")).isEqualTo(Duration.ZERO);
-        assertThat(OpenAiCompatibleClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+        assertThat(OpenAiCompatibleClient.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"))
+                .isEqualTo(Duration.ZERO);
         assertThat(OpenAiCompatibleClient.parseRetryAfter("soon")).isNull();
     }
 
     @Test
     void delayBefore_doublesWithJitterUpToMax() {
-        OpenAiCompatibleClient c = client(server.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(100),
-                Duration.ofMillis(400)).build();
+        OpenAiCompatibleClient c = client(
+                        server.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMillis(400))
+                .build();
         RuntimeException io = new RuntimeException(new java.io.IOException("reset"));
         for (int i = 0; i < 50; i++) {
             assertThat(c.delayBefore(2, io).toMillis()).isBetween(50L, 100L);
@@ -409,15 +482,19 @@ class OpenAiCompatibleClientTest {
     @Test
     void builder_invalidValues_nameFieldAndValue() {
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().baseUrl("localhost:8080"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baseUrl").hasMessageContaining("localhost:8080");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baseUrl")
+                .hasMessageContaining("localhost:8080");
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().temperature(3))
                 .hasMessage("temperature must be in [0, 2], found 3.0");
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().maxAttempts(0))
                 .hasMessage("maxAttempts must be positive, found 0");
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().stop(List.of("a", "b", "c", "d", "e")))
                 .hasMessage("stop must hold 1 to 4 sequences, found 5");
-        assertThatThrownBy(() -> OpenAiCompatibleClient.builder().name("x").model("m").build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("baseUrl is required");
+        assertThatThrownBy(() ->
+                        OpenAiCompatibleClient.builder().name("x").model("m").build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("baseUrl is required");
         assertThatThrownBy(() -> OpenAiCompatibleClient.builder().apiKey(" ")).hasMessage("apiKey must not be blank");
     }
 

@@ -1,6 +1,5 @@
 package io.llmblender.openai;
 
-import io.llmblender.testkit.LoopbackOpenAiServer;
 import static io.llmblender.testkit.LoopbackOpenAiServer.completion;
 import static io.llmblender.testkit.LoopbackOpenAiServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +9,7 @@ import io.llmblender.core.BlendResult;
 import io.llmblender.core.Blender;
 import io.llmblender.core.NoAnswerException;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,15 @@ class SecretsTest {
     private static final String ORG = "org-secret-value-987654";
 
     private static OpenAiCompatibleClient client(LoopbackOpenAiServer server) {
-        return OpenAiCompatibleClient.builder().name("echoing").baseUrl(server.baseUrl()).model("m").apiKey(KEY)
-                .header("OpenAI-Organization", ORG).maxAttempts(2).initialBackoff(Duration.ofMillis(10)).build();
+        return OpenAiCompatibleClient.builder()
+                .name("echoing")
+                .baseUrl(server.baseUrl())
+                .model("m")
+                .apiKey(KEY)
+                .header("OpenAI-Organization", ORG)
+                .maxAttempts(2)
+                .initialBackoff(Duration.ofMillis(10))
+                .build();
     }
 
     private static String echo(int status) {
@@ -45,7 +52,10 @@ class SecretsTest {
                 assertThat(String.valueOf(t.getMessage())).doesNotContain(KEY).doesNotContain(ORG);
                 assertThat(t.toString()).doesNotContain(KEY).doesNotContain(ORG);
             }
-            assertThat(client.toString()).doesNotContain(KEY).doesNotContain(ORG).contains("with API key");
+            assertThat(client.toString())
+                    .doesNotContain(KEY)
+                    .doesNotContain(ORG)
+                    .contains("with API key");
             assertThat(server.requests().get(0).header("Authorization")).isEqualTo("Bearer " + KEY);
         }
     }
@@ -57,15 +67,24 @@ class SecretsTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try (LoopbackOpenAiServer failing = new LoopbackOpenAiServer().reply(json(500, echo(500)));
                 LoopbackOpenAiServer healthy = new LoopbackOpenAiServer().reply(completion("Red.", "stop", 3, 1));
-                Blender blender = Blender.builder().client(client(failing))
-                        .client(OpenAiCompatibleClient.builder().name("healthy").baseUrl(healthy.baseUrl()).model("m")
-                                .apiKey(KEY).build())
+                Blender blender = Blender.builder()
+                        .client(client(failing))
+                        .client(OpenAiCompatibleClient.builder()
+                                .name("healthy")
+                                .baseUrl(healthy.baseUrl())
+                                .model("m")
+                                .apiKey(KEY)
+                                .build())
                         .build()) {
             BlendResult result = blender.blend(Prompt.of("Name a colour."));
 
             assertThat(result.answer()).isEqualTo("Red.");
-            assertThat(result.failures()).singleElement().satisfies(f -> assertThat(f.toString())
-                    .contains("HTTP 500").doesNotContain(KEY).doesNotContain(ORG));
+            assertThat(result.failures())
+                    .singleElement()
+                    .satisfies(f -> assertThat(f.toString())
+                            .contains("HTTP 500")
+                            .doesNotContain(KEY)
+                            .doesNotContain(ORG));
             assertThat(result.toString()).doesNotContain(KEY);
             assertThat(blender.toString()).doesNotContain(KEY);
         } finally {
@@ -82,8 +101,11 @@ class SecretsTest {
                 Blender blender = Blender.builder().client(client(failing)).build()) {
             Throwable e = catchThrowable(() -> blender.blend(Prompt.of("Hi")));
 
-            assertThat(e).isInstanceOf(NoAnswerException.class).hasMessageContaining("echoing")
-                    .hasMessageNotContaining(KEY).hasMessageNotContaining(ORG);
+            assertThat(e)
+                    .isInstanceOf(NoAnswerException.class)
+                    .hasMessageContaining("echoing")
+                    .hasMessageNotContaining(KEY)
+                    .hasMessageNotContaining(ORG);
         }
     }
 }

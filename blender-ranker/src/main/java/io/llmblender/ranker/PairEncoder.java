@@ -44,8 +44,12 @@ final class PairEncoder implements AutoCloseable {
     /** The longest token in characters when texts may be cut before tokenizing (see LongTexts), else 0. */
     private final int precutTokenChars;
 
-    private PairEncoder(RankerConfig config, HuggingFaceTokenizer tokenizer, Map<String, Integer> ids,
-                        int maxTokenId, int precutTokenChars) {
+    private PairEncoder(
+            RankerConfig config,
+            HuggingFaceTokenizer tokenizer,
+            Map<String, Integer> ids,
+            int maxTokenId,
+            int precutTokenChars) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.cls = ids.get(config.clsToken());
@@ -57,8 +61,12 @@ final class PairEncoder implements AutoCloseable {
         this.maxTokenId = maxTokenId;
         this.precutTokenChars = precutTokenChars;
         List<String> banned = new ArrayList<>();
-        for (String token : List.of(config.sepToken(), config.sourcePrefix(), config.candidate1Prefix(),
-                config.candidate2Prefix(), config.candidatePrefix())) {
+        for (String token : List.of(
+                config.sepToken(),
+                config.sourcePrefix(),
+                config.candidate1Prefix(),
+                config.candidate2Prefix(),
+                config.candidatePrefix())) {
             if (!token.isEmpty() && !banned.contains(token)) {
                 banned.add(token);
             }
@@ -108,24 +116,28 @@ final class PairEncoder implements AutoCloseable {
         }
         Map<String, Integer> ids = new HashMap<>();
         String source = RankerConfig.FILE_NAME;
-        for (String[] field : new String[][] {{"cls_token", config.clsToken()}, {"sep_token", config.sepToken()},
-                {"pad_token", config.padToken()}}) {
+        for (String[] field : new String[][] {
+            {"cls_token", config.clsToken()}, {"sep_token", config.sepToken()}, {"pad_token", config.padToken()}
+        }) {
             Integer id = added.containsKey(field[1]) ? added.get(field[1]) : vocab.get(field[1]);
             if (id == null) {
-                throw new ModelLoadException(file + " lacks the token '" + field[1] + "' that " + source
-                        + " names as " + field[0]);
+                throw new ModelLoadException(
+                        file + " lacks the token '" + field[1] + "' that " + source + " names as " + field[0]);
             }
             ids.put(field[1], id);
         }
-        for (String[] field : new String[][] {{"source_prefix", config.sourcePrefix()},
-                {"candidate1_prefix", config.candidate1Prefix()}, {"candidate2_prefix", config.candidate2Prefix()},
-                {"candidate_prefix", config.candidatePrefix()}}) {
+        for (String[] field : new String[][] {
+            {"source_prefix", config.sourcePrefix()},
+            {"candidate1_prefix", config.candidate1Prefix()},
+            {"candidate2_prefix", config.candidate2Prefix()},
+            {"candidate_prefix", config.candidatePrefix()}
+        }) {
             if (field[1].isEmpty()) {
                 continue;
             }
             if (!added.containsKey(field[1])) {
-                throw new ModelLoadException(file + " lacks the added token '" + field[1] + "' that " + source
-                        + " names as " + field[0]);
+                throw new ModelLoadException(
+                        file + " lacks the added token '" + field[1] + "' that " + source + " names as " + field[0]);
             }
             ids.put(field[1], added.get(field[1]));
         }
@@ -134,10 +146,14 @@ final class PairEncoder implements AutoCloseable {
                     + config.vocabSize() + " rows (" + source + " field 'vocab_size')");
         }
         // Explicit: no special tokens (we add them per segment), no truncation, no padding.
-        HuggingFaceTokenizer tokenizer = Tokenizers.load(file, b -> b.optAddSpecialTokens(false).optTruncation(false)
-                .optPadding(false).optWithOverflowingTokens(false));
-        PairEncoder encoder = new PairEncoder(config, tokenizer, ids, maxId,
-                LongTexts.splitsOnWhitespace(root) ? LongTexts.longestToken(root) : 0);
+        HuggingFaceTokenizer tokenizer = Tokenizers.load(
+                file,
+                b -> b.optAddSpecialTokens(false)
+                        .optTruncation(false)
+                        .optPadding(false)
+                        .optWithOverflowingTokens(false));
+        PairEncoder encoder = new PairEncoder(
+                config, tokenizer, ids, maxId, LongTexts.splitsOnWhitespace(root) ? LongTexts.longestToken(root) : 0);
         try {
             encoder.checkPrefixes(file);
         } catch (RuntimeException e) {
@@ -238,7 +254,10 @@ final class PairEncoder implements AutoCloseable {
      * @return one id array per candidate
      */
     int[][] candidateBodies(List<String> candidates) {
-        int[][] withPrefix = bodies(candidates, config.candidate1Prefix(), candidate1Prefix,
+        int[][] withPrefix = bodies(
+                candidates,
+                config.candidate1Prefix(),
+                candidate1Prefix,
                 config.candidateMaxLength() + config.sourceMaxLength() / 2 + 1);
         if (candidate1Prefix < 0) {
             return withPrefix;
@@ -390,7 +409,9 @@ final class PairEncoder implements AutoCloseable {
         for (int i = 0; i < inputs.length; i++) {
             long[] ids = encodings[i].getIds();
             if (cut[i] && ids.length < reads + LongTexts.MARGIN_TOKENS + 1) {
-                ids = tokenizer.encode(prefix + sanitize(texts.get(i)), false, false).getIds();
+                ids = tokenizer
+                        .encode(prefix + sanitize(texts.get(i)), false, false)
+                        .getIds();
             }
             if (prefixId >= 0 && (ids.length == 0 || ids[0] != prefixId)) {
                 throw new IllegalStateException("tokenizer did not keep prefix " + prefix + " as the first token");

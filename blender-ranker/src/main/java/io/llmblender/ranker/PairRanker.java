@@ -2,9 +2,9 @@ package io.llmblender.ranker;
 
 import ai.djl.Device;
 import ai.djl.util.ZipUtils;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.check.Require;
 import io.llmblender.core.llm.ChatMessage;
 import io.llmblender.core.rank.Aggregation;
 import io.llmblender.core.rank.CandidatePair;
@@ -12,13 +12,13 @@ import io.llmblender.core.rank.CompareMode;
 import io.llmblender.core.rank.PairQuery;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranker;
-import io.llmblender.ranker.internal.MicroBatches;
-import io.llmblender.ranker.internal.PairModel;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.core.rank.ReferenceMode;
 import io.llmblender.djl.CloseGuard;
 import io.llmblender.djl.DeviceChoice;
+import io.llmblender.ranker.internal.MicroBatches;
+import io.llmblender.ranker.internal.PairModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -121,8 +121,14 @@ public final class PairRanker implements Ranker {
     /** Calls in flight finish before close frees the model and tokenizer; later calls throw. */
     private final CloseGuard guard;
 
-    private PairRanker(Builder builder, RankerConfig config, PairEncoder encoder, PairModel model, String modelFile,
-            SegmentHead head, boolean int8) {
+    private PairRanker(
+            Builder builder,
+            RankerConfig config,
+            PairEncoder encoder,
+            PairModel model,
+            String modelFile,
+            SegmentHead head,
+            boolean int8) {
         this.name = builder.name != null ? builder.name : config.name();
         this.guard = new CloseGuard("PairRanker " + name);
         this.config = config;
@@ -131,8 +137,15 @@ public final class PairRanker implements Ranker {
         this.modelFile = modelFile;
         this.tokenBudget = builder.tokenBudget != null ? builder.tokenBudget : Builder.DEFAULT_TOKEN_BUDGET;
         this.maxBatchRows = builder.maxBatchRows != null ? builder.maxBatchRows : Builder.DEFAULT_MAX_BATCH_ROWS;
-        this.segments = head == null ? null : new SegmentScoring(encoder, model, head, tokenBudget,
-                int8 ? 1 : maxBatchRows, builder.cacheSize != null ? builder.cacheSize : Builder.DEFAULT_CACHE_SIZE);
+        this.segments = head == null
+                ? null
+                : new SegmentScoring(
+                        encoder,
+                        model,
+                        head,
+                        tokenBudget,
+                        int8 ? 1 : maxBatchRows,
+                        builder.cacheSize != null ? builder.cacheSize : Builder.DEFAULT_CACHE_SIZE);
     }
 
     /**
@@ -214,8 +227,9 @@ public final class PairRanker implements Ranker {
             PairQuery query = Require.nonNull(queries.get(i), "queries[" + i + "]");
             String where = queries.size() == 1 ? "" : "queries[" + i + "].";
             if (query.candidates().size() > MAX_CANDIDATES) {
-                throw new IllegalArgumentException(where + "candidates must be at most " + MAX_CANDIDATES
-                        + " (PairRanker.MAX_CANDIDATES), found " + query.candidates().size());
+                throw new IllegalArgumentException(
+                        where + "candidates must be at most " + MAX_CANDIDATES + " (PairRanker.MAX_CANDIDATES), found "
+                                + query.candidates().size());
             }
             requireLength(query.source(), where + "source");
             for (int c = 0; c < query.candidates().size(); c++) {
@@ -229,7 +243,8 @@ public final class PairRanker implements Ranker {
             while (start < queries.size()) {
                 int end = start;
                 int rows = 0;
-                while (end < queries.size() && (end == start || rows + queries.get(end).pairs().size() <= CHUNK_ROWS)) {
+                while (end < queries.size()
+                        && (end == start || rows + queries.get(end).pairs().size() <= CHUNK_ROWS)) {
                     rows += queries.get(end).pairs().size();
                     end++;
                 }
@@ -255,7 +270,8 @@ public final class PairRanker implements Ranker {
             sources.add(query.source());
             candidateIndex[q] = new int[query.candidates().size()];
             for (int c = 0; c < candidateIndex[q].length; c++) {
-                candidateIndex[q][c] = textIndex.computeIfAbsent(query.candidates().get(c), t -> textIndex.size());
+                candidateIndex[q][c] =
+                        textIndex.computeIfAbsent(query.candidates().get(c), t -> textIndex.size());
             }
             for (CandidatePair pair : query.pairs()) {
                 if (pair.first() != pair.second()) {
@@ -280,7 +296,9 @@ public final class PairRanker implements Ranker {
                 rowQuery[r] = q;
                 rowFirst[r] = pair.first();
                 rowSecond[r] = pair.second();
-                rowLength[r] = encoder.rowLength(sourceSegments[q], bodies[candidateIndex[q][pair.first()]],
+                rowLength[r] = encoder.rowLength(
+                        sourceSegments[q],
+                        bodies[candidateIndex[q][pair.first()]],
                         bodies[candidateIndex[q][pair.second()]]);
                 r++;
             }
@@ -293,8 +311,12 @@ public final class PairRanker implements Ranker {
             for (int b = 0; b < batch.length; b++) {
                 int row = batch[b];
                 int q = rowQuery[row];
-                int written = encoder.writeRow(sourceSegments[q], bodies[candidateIndex[q][rowFirst[row]]],
-                        bodies[candidateIndex[q][rowSecond[row]]], ids, b * length);
+                int written = encoder.writeRow(
+                        sourceSegments[q],
+                        bodies[candidateIndex[q][rowFirst[row]]],
+                        bodies[candidateIndex[q][rowSecond[row]]],
+                        ids,
+                        b * length);
                 Arrays.fill(mask, b * length, b * length + written, 1L);
                 Arrays.fill(ids, b * length + written, (b + 1) * length, encoder.padId());
             }
@@ -418,8 +440,8 @@ public final class PairRanker implements Ranker {
         for (long[] row : rows) {
             length = Math.max(length, row.length);
         }
-        PairModel.Batch batch = PairModel.Batch.of(rows, IntStream.range(0, rows.size()).toArray(), length,
-                encoder.padId());
+        PairModel.Batch batch =
+                PairModel.Batch.of(rows, IntStream.range(0, rows.size()).toArray(), length, encoder.padId());
         guard.enter();
         try {
             return model.forward(batch);
@@ -641,8 +663,8 @@ public final class PairRanker implements Ranker {
             PairModel model = null;
             try {
                 model = PairModel.load(home, file, target, threads != null ? threads : DEFAULT_THREADS);
-                PairRanker ranker = new PairRanker(this, config, encoder, model, file, head,
-                        file.equals(config.int8ModelFile()));
+                PairRanker ranker =
+                        new PairRanker(this, config, encoder, model, file, head, file.equals(config.int8ModelFile()));
                 ranker.checkFits(home.resolve(file));
                 return ranker;
             } catch (RuntimeException e) {
@@ -678,13 +700,15 @@ public final class PairRanker implements Ranker {
             if ("file".equals(source.getScheme()) && Files.isDirectory(Path.of(source))) {
                 return Path.of(source);
             }
-            Path cache = cacheDirectory != null ? cacheDirectory
+            Path cache = cacheDirectory != null
+                    ? cacheDirectory
                     : Path.of(System.getProperty("user.home"), ".cache", "llm-blender-jvm", "rankers");
             Path target = cache.resolve(sha256(source.toString()).substring(0, 16));
             if (Files.isRegularFile(target.resolve(RankerConfig.FILE_NAME))) {
                 return target;
             }
-            Path partial = cache.resolve(target.getFileName() + ".partial-" + ProcessHandle.current().pid());
+            Path partial = cache.resolve(
+                    target.getFileName() + ".partial-" + ProcessHandle.current().pid());
             try (InputStream in = source.toURL().openStream()) {
                 Files.createDirectories(partial);
                 ZipUtils.unzip(in, partial);
@@ -712,8 +736,8 @@ public final class PairRanker implements Ranker {
 
         private static String sha256(String text) {
             try {
-                return HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+                return HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
@@ -739,10 +763,13 @@ public final class PairRanker implements Ranker {
                 throw new ModelLoadException("the model " + file + " returned non-finite logits on a test row");
             }
         } catch (InferenceException e) {
-            throw new ModelLoadException("the model " + file + " fails on a test row holding the tokenizer's largest"
-                    + " token id " + encoder.maxTokenId() + " (does the vocabulary fit the model's embeddings, and"
-                    + " does it take input_ids and attention_mask and return one logit per row?): "
-                    + e.getMessage(), e);
+            throw new ModelLoadException(
+                    "the model " + file + " fails on a test row holding the tokenizer's largest"
+                            + " token id " + encoder.maxTokenId()
+                            + " (does the vocabulary fit the model's embeddings, and"
+                            + " does it take input_ids and attention_mask and return one logit per row?): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -751,19 +778,23 @@ public final class PairRanker implements Ranker {
         long[] text = {encoder.clsId(), encoder.maxTokenId(), encoder.sepId()};
         long[] other = {encoder.clsId(), encoder.sepId(), encoder.padId()};
         try {
-            float[] out = model.forward(PairModel.Batch.of(List.of(text, other), new int[] {0, 1}, 3, encoder.padId()),
+            float[] out = model.forward(
+                    PairModel.Batch.of(List.of(text, other), new int[] {0, 1}, 3, encoder.padId()),
                     config.hiddenSize());
             for (float v : out) {
                 if (!Float.isFinite(v)) {
-                    throw new ModelLoadException("the segment encoder " + file + " returned non-finite values on a"
-                            + " test text");
+                    throw new ModelLoadException(
+                            "the segment encoder " + file + " returned non-finite values on a" + " test text");
                 }
             }
         } catch (InferenceException e) {
-            throw new ModelLoadException("the segment encoder " + file + " fails on a test text holding the"
-                    + " tokenizer's largest token id " + encoder.maxTokenId() + " (does the vocabulary fit its"
-                    + " embeddings, and does it return hidden_size " + config.hiddenSize() + " values per text?): "
-                    + e.getMessage(), e);
+            throw new ModelLoadException(
+                    "the segment encoder " + file + " fails on a test text holding the"
+                            + " tokenizer's largest token id " + encoder.maxTokenId() + " (does the vocabulary fit its"
+                            + " embeddings, and does it return hidden_size " + config.hiddenSize()
+                            + " values per text?): "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

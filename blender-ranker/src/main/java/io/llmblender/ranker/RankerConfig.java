@@ -58,10 +58,27 @@ record RankerConfig(
     /** The format tag this reader understands. */
     static final String FORMAT = "blender-pairranker/1";
 
-    private static final Set<String> KNOWN = Set.of("format", "name", "architecture", "model_file",
-            "fp16_model_file", "int8_model_file", "head_file", "hidden_size",
-            "tokenizer_file", "layout", "cls_token", "sep_token", "pad_token", "source_prefix", "candidate1_prefix",
-            "candidate2_prefix", "candidate_prefix", "source_max_length", "candidate_max_length", "vocab_size",
+    private static final Set<String> KNOWN = Set.of(
+            "format",
+            "name",
+            "architecture",
+            "model_file",
+            "fp16_model_file",
+            "int8_model_file",
+            "head_file",
+            "hidden_size",
+            "tokenizer_file",
+            "layout",
+            "cls_token",
+            "sep_token",
+            "pad_token",
+            "source_prefix",
+            "candidate1_prefix",
+            "candidate2_prefix",
+            "candidate_prefix",
+            "source_max_length",
+            "candidate_max_length",
+            "vocab_size",
             "precision");
 
     /** What the model file computes. */

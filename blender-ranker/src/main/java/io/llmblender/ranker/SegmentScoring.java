@@ -43,14 +43,15 @@ final class SegmentScoring {
      * @param maxRows the most texts per encoder batch (1 for a dynamically quantized model)
      * @param cacheSize the most cached vectors, 0 for none
      */
-    SegmentScoring(PairEncoder encoder, PairModel model, SegmentHead head, int tokenBudget, int maxRows,
-            int cacheSize) {
+    SegmentScoring(
+            PairEncoder encoder, PairModel model, SegmentHead head, int tokenBudget, int maxRows, int cacheSize) {
         this.encoder = encoder;
         this.model = model;
         this.head = head;
         this.tokenBudget = tokenBudget;
         this.maxRows = maxRows;
-        this.cache = cacheSize > 0 ? Caffeine.newBuilder().maximumSize(cacheSize).build() : null;
+        this.cache =
+                cacheSize > 0 ? Caffeine.newBuilder().maximumSize(cacheSize).build() : null;
     }
 
     /** Token ids with value equality, the cache key. */
@@ -105,7 +106,8 @@ final class SegmentScoring {
                 }
                 for (int c : new int[] {pair.first(), pair.second()}) {
                     if (candidateText[q][c] < 0) {
-                        int[] body = bodies[candidateIndex.get(query.candidates().get(c))];
+                        int[] body =
+                                bodies[candidateIndex.get(query.candidates().get(c))];
                         candidateText[q][c] = textIndex.computeIfAbsent(
                                 new Ids(encoder.aloneCandidate(segments[q], body)), k -> textIndex.size());
                     }
@@ -128,8 +130,8 @@ final class SegmentScoring {
                 if (pair.first() != pair.second()) {
                     double logit = g[pair.first()] - g[pair.second()];
                     if (!Double.isFinite(logit)) {
-                        throw new InferenceException("the segment head returned a non-finite score for a pair of query "
-                                + q);
+                        throw new InferenceException(
+                                "the segment head returned a non-finite score for a pair of query " + q);
                     }
                     matrix.set(pair.first(), pair.second(), logit);
                 }
@@ -163,8 +165,8 @@ final class SegmentScoring {
                 float[] vector = Arrays.copyOfRange(flat, b * width, (b + 1) * width);
                 for (float v : vector) {
                     if (!Float.isFinite(v)) {
-                        throw new InferenceException("the segment encoder returned a non-finite value for a text of "
-                                + length + " tokens");
+                        throw new InferenceException(
+                                "the segment encoder returned a non-finite value for a text of " + length + " tokens");
                     }
                 }
                 int t = missing.get(batch[b]);

@@ -53,13 +53,16 @@ class BadInputTest {
     /** Checks what every ranking of n candidates must satisfy and returns its matrix. */
     private static PairwiseMatrix assertRanksAll(Ranking ranking, int n) {
         assertThat(ranking.size()).isEqualTo(n);
-        assertThat(ranking.order()).containsExactlyInAnyOrderElementsOf(IntStream.range(0, n).boxed().toList());
+        assertThat(ranking.order())
+                .containsExactlyInAnyOrderElementsOf(
+                        IntStream.range(0, n).boxed().toList());
         assertThat(Arrays.stream(ranking.ranks()).boxed()).allMatch(r -> r >= 1 && r <= n);
         PairwiseMatrix m = ranking.matrix().orElseThrow();
         assertThat(m.size()).isEqualTo(n);
         assertThat(m.isComplete()).isTrue();
         assertThat(m.computedCount()).isEqualTo(n * (n - 1));
-        assertThat(Arrays.stream(m.toArray()).flatMapToDouble(Arrays::stream).boxed()).allMatch(Double::isFinite);
+        assertThat(Arrays.stream(m.toArray()).flatMapToDouble(Arrays::stream).boxed())
+                .allMatch(Double::isFinite);
         assertThat(Arrays.stream(ranking.scores()).boxed()).allMatch(Double::isFinite);
         return m;
     }
@@ -80,39 +83,47 @@ class BadInputTest {
 
     @Test
     void rank_nullSource_throwsNamingSource() {
-        assertThatThrownBy(() -> ranker.rank(null, List.of("a", "b"))).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ranker.rank(null, List.of("a", "b")))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("source");
-        assertThatThrownBy(() -> ranker.encodePair(null, "a", "b")).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ranker.encodePair(null, "a", "b"))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("source");
     }
 
     @Test
     void rank_nullCandidates_throwsNamingCandidates() {
-        assertThatThrownBy(() -> ranker.rank(SOURCE, (List<String>) null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ranker.rank(SOURCE, (List<String>) null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("candidates");
-        assertThatThrownBy(() -> ranker.encodePair(SOURCE, "a", null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ranker.encodePair(SOURCE, "a", null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("candidate2");
     }
 
     @Test
     void rank_nullCandidateElement_throwsNamingItsIndex() {
         assertThatThrownBy(() -> ranker.rank(SOURCE, Arrays.asList("a", null, "c")))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("candidates[1]");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("candidates[1]");
     }
 
     @Test
     void score_nullQuery_throwsNamingIt() {
-        assertThatThrownBy(() -> ranker.score(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ranker.score(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("query");
         assertThatThrownBy(() -> ranker.scoreAll(Arrays.asList(PairQuery.full(SOURCE, List.of("a", "b")), null)))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("queries[1]");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("queries[1]");
     }
 
     // ---------------------------------------------------------------- sizes
 
     @Test
     void rank_noCandidates_throwsIllegalArgument() {
-        assertThatThrownBy(() -> ranker.rank(SOURCE, List.of())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ranker.rank(SOURCE, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("candidates");
     }
 
@@ -151,8 +162,8 @@ class BadInputTest {
         PairwiseMatrix m = assertRanksAll(ranking, 64);
         assertThat(m.computedCount()).isEqualTo(64 * 63);
         for (int[] p : new int[][] {{0, 63}, {63, 0}, {17, 42}}) {
-            float alone = ranker.forwardRows(List.of(ranker.encodePair(SOURCE, candidates.get(p[0]),
-                    candidates.get(p[1]))))[0];
+            float alone = ranker.forwardRows(
+                            List.of(ranker.encodePair(SOURCE, candidates.get(p[0]), candidates.get(p[1]))))[0];
             assertThat(m.logit(p[0], p[1])).as("M[%d][%d]", p[0], p[1]).isCloseTo(alone, within(1e-5));
         }
     }
@@ -166,13 +177,18 @@ class BadInputTest {
         assertThat(m.logit(0, 255)).isFinite();
 
         List<String> tooMany = numbered(PairRanker.MAX_CANDIDATES + 1);
-        assertThatThrownBy(() -> ranker.rank(SOURCE, tooMany)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("MAX_CANDIDATES").hasMessageContaining("257");
+        assertThatThrownBy(() -> ranker.rank(SOURCE, tooMany))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MAX_CANDIDATES")
+                .hasMessageContaining("257");
         assertThatThrownBy(() -> ranker.score(PairQuery.of(SOURCE, tooMany, List.of(new CandidatePair(0, 1)))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("257");
-        assertThatThrownBy(() -> ranker.scoreAll(List.of(PairQuery.full(SOURCE, List.of("a", "b")),
-                PairQuery.full(SOURCE, tooMany)))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("queries[1].candidates").hasMessageContaining("257");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("257");
+        assertThatThrownBy(() -> ranker.scoreAll(
+                        List.of(PairQuery.full(SOURCE, List.of("a", "b")), PairQuery.full(SOURCE, tooMany))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("queries[1].candidates")
+                .hasMessageContaining("257");
     }
 
     // ---------------------------------------------------------------- lengths
@@ -196,16 +212,24 @@ class BadInputTest {
     @Test
     void rank_candidateOverMaxTextChars_throwsNamingItAndItsLength() {
         String over = "x".repeat(PairRanker.MAX_TEXT_CHARS + 1);
-        assertThatThrownBy(() -> ranker.rank(SOURCE, List.of("a", over))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("candidates[1]").hasMessageContaining("4000001")
+        assertThatThrownBy(() -> ranker.rank(SOURCE, List.of("a", over)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("candidates[1]")
+                .hasMessageContaining("4000001")
                 .hasMessageContaining("MAX_TEXT_CHARS");
-        assertThatThrownBy(() -> ranker.rank(over, List.of("a", "b"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("source").hasMessageContaining("4000001");
-        assertThatThrownBy(() -> ranker.encodePair(SOURCE, "a", over)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("candidate2").hasMessageContaining("4000001");
-        assertThatThrownBy(() -> ranker.scoreAll(List.of(PairQuery.full(SOURCE, List.of("a", "b")),
-                PairQuery.full(SOURCE, List.of(over, "b"))))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("queries[1].candidates[0]").hasMessageContaining("4000001");
+        assertThatThrownBy(() -> ranker.rank(over, List.of("a", "b")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("source")
+                .hasMessageContaining("4000001");
+        assertThatThrownBy(() -> ranker.encodePair(SOURCE, "a", over))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("candidate2")
+                .hasMessageContaining("4000001");
+        assertThatThrownBy(() -> ranker.scoreAll(
+                        List.of(PairQuery.full(SOURCE, List.of("a", "b")), PairQuery.full(SOURCE, List.of(over, "b")))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("queries[1].candidates[0]")
+                .hasMessageContaining("4000001");
     }
 
     // ---------------------------------------------------------------- special tokens
@@ -255,7 +279,8 @@ class BadInputTest {
                 Arguments.of("bidi marks", "\u200f\u200e\u2066x\u2069"),
                 Arguments.of("CJK", "你好，世界！日本語とEnglishの混在。한국어"),
                 Arguments.of("emoji ZWJ family", "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67\u200D\uD83D\uDC66"),
-                Arguments.of("emoji flags and skin tones",
+                Arguments.of(
+                        "emoji flags and skin tones",
                         "\uD83C\uDDEF\uD83C\uDDF5 \uD83D\uDC4D\uD83C\uDFFD \uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08"),
                 Arguments.of("combining marks", "e\u0301\u0302\u0303\u0304".repeat(50)),
                 Arguments.of("BOM and zero width", "\uFEFF\u200B\u200C\u200D"),

@@ -54,8 +54,8 @@ class BatchingTest {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 if (i != j) {
-                    m[i][j] = ranker.forwardRows(List.of(ranker.encodePair(source, candidates.get(i),
-                            candidates.get(j))))[0];
+                    m[i][j] = ranker.forwardRows(
+                                    List.of(ranker.encodePair(source, candidates.get(i), candidates.get(j))))[0];
                 }
             }
         }
@@ -82,7 +82,9 @@ class BatchingTest {
         int[][] shapes = {{1, 64}, {16, 1}, {200, 3}, {300, 64}, {1_000_000, 7}};
         for (int[] shape : shapes) {
             try (PairRanker other = PairRanker.builder(Fixtures.tinyRanker())
-                    .tokenBudget(shape[0]).maxBatchRows(shape[1]).build()) {
+                    .tokenBudget(shape[0])
+                    .maxBatchRows(shape[1])
+                    .build()) {
                 assertMatches(other.score(PairQuery.full(SOURCE, CANDIDATES)), alone);
             }
         }
@@ -97,7 +99,9 @@ class BatchingTest {
                 PairQuery.full(SOURCE, CANDIDATES.subList(0, 3)));
         List<PairwiseMatrix> together = ranker.scoreAll(queries);
         for (int q = 0; q < queries.size(); q++) {
-            assertMatches(together.get(q), unbatched(queries.get(q).source(), queries.get(q).candidates()));
+            assertMatches(
+                    together.get(q),
+                    unbatched(queries.get(q).source(), queries.get(q).candidates()));
         }
     }
 
@@ -105,8 +109,8 @@ class BatchingTest {
     void score_concurrentCallsFromManyThreads_equalSequentialResults() throws Exception {
         List<PairQuery> queries = new ArrayList<>();
         for (int k = 0; k < 24; k++) {
-            queries.add(PairQuery.full(k % 2 == 0 ? SOURCE : "Question " + k,
-                    CANDIDATES.subList(0, 2 + k % (CANDIDATES.size() - 1))));
+            queries.add(PairQuery.full(
+                    k % 2 == 0 ? SOURCE : "Question " + k, CANDIDATES.subList(0, 2 + k % (CANDIDATES.size() - 1))));
         }
         List<PairwiseMatrix> sequential = new ArrayList<>();
         for (PairQuery query : queries) {
@@ -154,11 +158,18 @@ class BatchingTest {
 
     @Test
     void compareConversations_scoresTheConversationEncoding() {
-        List<ChatMessage> a = List.of(ChatMessage.user("hi"), ChatMessage.assistant("hello!"),
-                ChatMessage.user("2+2?"), ChatMessage.assistant("4"));
-        List<ChatMessage> b = List.of(ChatMessage.user("hi"), ChatMessage.assistant("go away"),
-                ChatMessage.user("2+2?"), ChatMessage.assistant("5"));
-        double[][] m = unbatched(Rankings.conversationSource(a),
+        List<ChatMessage> a = List.of(
+                ChatMessage.user("hi"),
+                ChatMessage.assistant("hello!"),
+                ChatMessage.user("2+2?"),
+                ChatMessage.assistant("4"));
+        List<ChatMessage> b = List.of(
+                ChatMessage.user("hi"),
+                ChatMessage.assistant("go away"),
+                ChatMessage.user("2+2?"),
+                ChatMessage.assistant("5"));
+        double[][] m = unbatched(
+                Rankings.conversationSource(a),
                 List.of(Rankings.conversationCandidate(a), Rankings.conversationCandidate(b)));
         assertThat(ranker.compareConversations(a, b)).isCloseTo(m[0][1] - m[1][0], within(1e-5));
     }

@@ -6,8 +6,7 @@ import java.nio.file.Path;
 /** Locates the committed test models under the repository's {@code models/} directory. */
 final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** The tiny random PairRM-shaped ranker made by {@code models/make_tiny_pairranker.py}. */
     static Path tinyRanker() {

@@ -27,7 +27,9 @@ class GoldenParityTest {
     @BeforeAll
     static void load() throws IOException {
         ranker = PairRanker.load(Fixtures.tinyRanker());
-        examples = new ObjectMapper().readTree(Fixtures.tinyRanker().resolve("golden.json").toFile()).get("examples");
+        examples = new ObjectMapper()
+                .readTree(Fixtures.tinyRanker().resolve("golden.json").toFile())
+                .get("examples");
     }
 
     @AfterAll
@@ -40,7 +42,9 @@ class GoldenParityTest {
         assertThat(examples.size()).isGreaterThanOrEqualTo(6);
         for (JsonNode example : examples) {
             long[] expected = new ObjectMapper().convertValue(example.get("input_ids"), long[].class);
-            long[] actual = ranker.encodePair(example.get("source").asText(), example.get("candidate1").asText(),
+            long[] actual = ranker.encodePair(
+                    example.get("source").asText(),
+                    example.get("candidate1").asText(),
                     example.get("candidate2").asText());
             assertThat(actual).as(example.get("source").asText()).containsExactly(expected);
         }
@@ -49,11 +53,15 @@ class GoldenParityTest {
     @Test
     void score_matchesPythonLogitsOnEveryGoldenExample() {
         for (JsonNode example : examples) {
-            PairQuery query = PairQuery.of(example.get("source").asText(),
-                    List.of(example.get("candidate1").asText(), example.get("candidate2").asText()),
+            PairQuery query = PairQuery.of(
+                    example.get("source").asText(),
+                    List.of(
+                            example.get("candidate1").asText(),
+                            example.get("candidate2").asText()),
                     List.of(new CandidatePair(0, 1)));
             PairwiseMatrix matrix = ranker.score(query);
-            assertThat(matrix.logit(0, 1)).as(example.get("source").asText())
+            assertThat(matrix.logit(0, 1))
+                    .as(example.get("source").asText())
                     .isCloseTo(example.get("logit").asDouble(), within(1e-5));
             assertThat(matrix.computedCount()).isEqualTo(1);
         }

@@ -75,18 +75,21 @@ class LoadErrorsTest {
     @Test
     void build_configNotJson_namesTheFile() throws IOException {
         Files.writeString(copyFixture().resolve("ranker_config.json"), "{ \"format\": ");
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("ranker_config.json").toString())
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("ranker_config.json").toString())
                 .hasMessageContaining("not valid JSON");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "format             | \"blender-pairranker/9\" | blender-pairranker/9",
-        "layout             | \"sideways\"             | sideways",
-        "source_max_length  | -3                       | -3",
-        "source_max_length  | \"big\"                  | big",
-        "colour             | \"blue\"                 | colour",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "format             | \"blender-pairranker/9\" | blender-pairranker/9",
+                "layout             | \"sideways\"             | sideways",
+                "source_max_length  | -3                       | -3",
+                "source_max_length  | \"big\"                  | big",
+                "colour             | \"blue\"                 | colour",
+            })
     void build_badConfigField_namesFileFieldAndValue(String field, String json, String shown) throws IOException {
         copyFixture();
         editJson("ranker_config.json", root -> {
@@ -96,21 +99,26 @@ class LoadErrorsTest {
                 throw new IllegalStateException(e);
             }
         });
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("ranker_config.json").toString())
-                .hasMessageContaining(field).hasMessageContaining(shown);
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("ranker_config.json").toString())
+                .hasMessageContaining(field)
+                .hasMessageContaining(shown);
     }
 
     @Test
     void build_missingTokenizer_namesFileAndField() throws IOException {
         Files.delete(copyFixture().resolve("tokenizer.json"));
-        assertLoadFails(dir).hasMessageContaining("tokenizer.json").hasMessageContaining("tokenizer_file")
+        assertLoadFails(dir)
+                .hasMessageContaining("tokenizer.json")
+                .hasMessageContaining("tokenizer_file")
                 .hasMessageContaining(dir.toString());
     }
 
     @Test
     void build_tokenizerNotJson_namesTheFile() throws IOException {
         Files.writeString(copyFixture().resolve("tokenizer.json"), "not json at all");
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("tokenizer.json").toString())
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("tokenizer.json").toString())
                 .hasMessageContaining("not valid JSON");
     }
 
@@ -125,15 +133,19 @@ class LoadErrorsTest {
                 }
             }
         });
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("tokenizer.json").toString())
-                .hasMessageContaining("'<|candidate1|>'").hasMessageContaining("candidate1_prefix");
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("tokenizer.json").toString())
+                .hasMessageContaining("'<|candidate1|>'")
+                .hasMessageContaining("candidate1_prefix");
     }
 
     @Test
     void build_vocabSizeSmallerThanTokenizer_namesSizeAndField() throws IOException {
         copyFixture();
         editJson("ranker_config.json", root -> root.put("vocab_size", 1000));
-        assertLoadFails(dir).hasMessageContaining("1000").hasMessageContaining("vocab_size")
+        assertLoadFails(dir)
+                .hasMessageContaining("1000")
+                .hasMessageContaining("vocab_size")
                 .hasMessageContaining("tokenizer.json");
     }
 
@@ -150,10 +162,19 @@ class LoadErrorsTest {
     void build_tokenizerIdBeyondEmbeddingsWithoutVocabSize_failsOnTheProbeRow() throws IOException {
         copyFixture();
         editJson("ranker_config.json", root -> root.remove("vocab_size"));
-        editJson("tokenizer.json", root -> ((ArrayNode) root.get("added_tokens")).addObject()
-                .put("id", 5000).put("content", "<|extra|>").put("single_word", false).put("lstrip", false)
-                .put("rstrip", false).put("normalized", false).put("special", false));
-        assertLoadFails(dir).hasMessageContaining(dir.resolve("pairranker.pt").toString())
+        editJson(
+                "tokenizer.json",
+                root -> ((ArrayNode) root.get("added_tokens"))
+                        .addObject()
+                        .put("id", 5000)
+                        .put("content", "<|extra|>")
+                        .put("single_word", false)
+                        .put("lstrip", false)
+                        .put("rstrip", false)
+                        .put("normalized", false)
+                        .put("special", false));
+        assertLoadFails(dir)
+                .hasMessageContaining(dir.resolve("pairranker.pt").toString())
                 .hasMessageContaining("5000");
     }
 
@@ -179,22 +200,30 @@ class LoadErrorsTest {
     @Test
     void builder_badArguments_failEagerlyNamingTheOption() {
         PairRanker.Builder builder = PairRanker.builder(dir.resolve("never-loaded"));
-        assertThatThrownBy(() -> builder.tokenBudget(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tokenBudget").hasMessageContaining("0");
-        assertThatThrownBy(() -> builder.maxBatchRows(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("maxBatchRows").hasMessageContaining("-1");
-        assertThatThrownBy(() -> builder.device(" ")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> builder.tokenBudget(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tokenBudget")
+                .hasMessageContaining("0");
+        assertThatThrownBy(() -> builder.maxBatchRows(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxBatchRows")
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> builder.device(" "))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("device");
-        assertThatThrownBy(() -> builder.name("")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> builder.name(""))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("name");
     }
 
     @Test
     void close_thenCalls_throwIllegalStateAndCloseIsIdempotent() {
-        PairRanker ranker = PairRanker.builder(Fixtures.tinyRanker()).device("cpu").build();
+        PairRanker ranker =
+                PairRanker.builder(Fixtures.tinyRanker()).device("cpu").build();
         ranker.close();
         assertThatCode(ranker::close).doesNotThrowAnyException();
-        assertThatThrownBy(() -> ranker.encodePair("q", "a", "b")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> ranker.encodePair("q", "a", "b"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> ranker.score(PairQuery.full("q", List.of("a", "b"))))
                 .isInstanceOf(IllegalStateException.class);
@@ -204,8 +233,11 @@ class LoadErrorsTest {
 
     @Test
     void builderUri_fileUriOfDirectory_loads() {
-        try (PairRanker ranker = PairRanker.builder(Fixtures.tinyRanker().toUri()).device("cpu").build();
-             PairRanker byPath = PairRanker.builder(Fixtures.tinyRanker()).device("cpu").build()) {
+        try (PairRanker ranker = PairRanker.builder(Fixtures.tinyRanker().toUri())
+                        .device("cpu")
+                        .build();
+                PairRanker byPath =
+                        PairRanker.builder(Fixtures.tinyRanker()).device("cpu").build()) {
             assertThat(ranker.encodePair("q", "a", "b")).containsExactly(byPath.encodePair("q", "a", "b"));
         }
     }
@@ -213,7 +245,8 @@ class LoadErrorsTest {
     @Test
     void builderUri_zipArchive_unpacksIntoCacheOnceAndReusesIt() throws IOException {
         Path zip = dir.resolve("model.zip");
-        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(zip);
+                ZipOutputStream z = new ZipOutputStream(out)) {
             for (String name : List.of("ranker_config.json", "tokenizer.json", "pairranker.pt", "pairranker-fp16.pt")) {
                 z.putNextEntry(new ZipEntry(name));
                 Files.copy(Fixtures.tinyRanker().resolve(name), z);
@@ -223,7 +256,8 @@ class LoadErrorsTest {
         Path cache = dir.resolve("cache");
         URI uri = zip.toUri();
         long[] first;
-        try (PairRanker ranker = PairRanker.builder(uri).cacheDirectory(cache).device("cpu").build()) {
+        try (PairRanker ranker =
+                PairRanker.builder(uri).cacheDirectory(cache).device("cpu").build()) {
             first = ranker.encodePair("q", "a", "b");
             assertThat(ranker.compare("q", "a", "b")).isFinite();
         }
@@ -235,7 +269,8 @@ class LoadErrorsTest {
         assertThat(unpacked.get(0).resolve("ranker_config.json")).isRegularFile();
         // The second load must come from the cache: the archive is gone.
         Files.delete(zip);
-        try (PairRanker again = PairRanker.builder(uri).cacheDirectory(cache).device("cpu").build()) {
+        try (PairRanker again =
+                PairRanker.builder(uri).cacheDirectory(cache).device("cpu").build()) {
             assertThat(again.encodePair("q", "a", "b")).containsExactly(first);
         }
         try (Stream<Path> entries = Files.list(cache)) {
@@ -246,7 +281,10 @@ class LoadErrorsTest {
     @Test
     void builderUri_missingArchive_isLoadErrorNamingTheUri() {
         URI uri = dir.resolve("absent.zip").toUri();
-        assertThatThrownBy(() -> PairRanker.builder(uri).cacheDirectory(dir.resolve("cache")).build())
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining(uri.toString());
+        assertThatThrownBy(() -> PairRanker.builder(uri)
+                        .cacheDirectory(dir.resolve("cache"))
+                        .build())
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(uri.toString());
     }
 }

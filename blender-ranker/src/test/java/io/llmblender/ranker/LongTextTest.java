@@ -2,8 +2,8 @@ package io.llmblender.ranker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.llmblender.djl.LongTexts;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.djl.LongTexts;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
  */
 class LongTextTest {
 
-    private static final String ANSWER = "Janet sells 16 - 3 - 4 = 9 duck eggs a day.\nShe makes 9 * 2 = $<<9*2=18>>18 every"
-            + " day at the farmers' market, 日本語 and émojis 😀 included. ";
+    private static final String ANSWER =
+            "Janet sells 16 - 3 - 4 = 9 duck eggs a day.\nShe makes 9 * 2 = $<<9*2=18>>18 every"
+                    + " day at the farmers' market, 日本語 and émojis 😀 included. ";
     private static PairRanker ranker;
 
     @BeforeAll
@@ -46,10 +47,10 @@ class LongTextTest {
         String huge = repeated(2_000_000);
         String reference = wholeReference(huge);
 
-        assertThat(ranker.encodePair("How much?", huge, "short")).containsExactly(
-                ranker.encodePair("How much?", reference, "short"));
-        assertThat(ranker.encodePair("How much?", "short", huge)).containsExactly(
-                ranker.encodePair("How much?", "short", reference));
+        assertThat(ranker.encodePair("How much?", huge, "short"))
+                .containsExactly(ranker.encodePair("How much?", reference, "short"));
+        assertThat(ranker.encodePair("How much?", "short", huge))
+                .containsExactly(ranker.encodePair("How much?", "short", reference));
         assertThat(ranker.encodePair(huge, "a", "b")).containsExactly(ranker.encodePair(reference, "a", "b"));
     }
 

@@ -180,8 +180,10 @@ class PairEncoderTest {
             long[][] seg = assertWellFormed(row);
             // Short texts are not truncated: each segment is CLS + the full prefixed text + SEP.
             assertThat(Arrays.copyOfRange(seg[0], 1, seg[0].length - 1)).containsExactly(fullBody("<|source|>", e[0]));
-            assertThat(Arrays.copyOfRange(seg[1], 1, seg[1].length - 1)).containsExactly(fullBody("<|candidate1|>", e[1]));
-            assertThat(Arrays.copyOfRange(seg[2], 1, seg[2].length - 1)).containsExactly(fullBody("<|candidate2|>", e[2]));
+            assertThat(Arrays.copyOfRange(seg[1], 1, seg[1].length - 1))
+                    .containsExactly(fullBody("<|candidate1|>", e[1]));
+            assertThat(Arrays.copyOfRange(seg[2], 1, seg[2].length - 1))
+                    .containsExactly(fullBody("<|candidate2|>", e[2]));
         }
     }
 
@@ -189,8 +191,10 @@ class PairEncoderTest {
     void encodePair_sameCandidateInEitherSlot_hasTheSameBody() {
         long[][] ab = segments(ranker.encodePair("q", "first answer", "second answer"));
         long[][] ba = segments(ranker.encodePair("q", "second answer", "first answer"));
-        assertThat(Arrays.copyOfRange(ab[1], 2, ab[1].length)).containsExactly(Arrays.copyOfRange(ba[2], 2, ba[2].length));
-        assertThat(Arrays.copyOfRange(ab[2], 2, ab[2].length)).containsExactly(Arrays.copyOfRange(ba[1], 2, ba[1].length));
+        assertThat(Arrays.copyOfRange(ab[1], 2, ab[1].length))
+                .containsExactly(Arrays.copyOfRange(ba[2], 2, ba[2].length));
+        assertThat(Arrays.copyOfRange(ab[2], 2, ab[2].length))
+                .containsExactly(Arrays.copyOfRange(ba[1], 2, ba[1].length));
     }
 
     @Test
@@ -234,7 +238,9 @@ class PairEncoderTest {
             assertThat(cap).isLessThanOrEqualTo(previousCap);
             previousCap = cap;
         }
-        assertThat(previousCap).as("a truncated source leaves exactly candidate_max").isEqualTo(CANDIDATE_MAX);
+        assertThat(previousCap)
+                .as("a truncated source leaves exactly candidate_max")
+                .isEqualTo(CANDIDATE_MAX);
     }
 
     @Test
@@ -307,8 +313,8 @@ class PairEncoderTest {
 
     @Test
     void candidateBodies_cjkAndEmoji_haveNoUnknownAndStayInVocabulary() {
-        List<String> texts = List.of("你好，世界！今天天气很好。", "😀🎉👍🏽 family: 👨‍👩‍👧‍👦", "日本語とEnglishの混在 🇯🇵",
-                "𝕳𝖊𝖑𝖑𝖔 𠀀𠀁");
+        List<String> texts =
+                List.of("你好，世界！今天天气很好。", "😀🎉👍🏽 family: 👨‍👩‍👧‍👦", "日本語とEnglishの混在 🇯🇵", "𝕳𝖊𝖑𝖑𝖔 𠀀𠀁");
         int[][] bodies = encoder.candidateBodies(texts);
         for (int i = 0; i < texts.size(); i++) {
             // Byte-level BPE: at least one token per UTF-8 byte group, never [UNK] or a special id.
@@ -386,7 +392,8 @@ class PairEncoderTest {
             }
         }
         ObjectMapper mapper = new ObjectMapper();
-        ObjectNode json = (ObjectNode) mapper.readTree(dir.resolve("ranker_config.json").toFile());
+        ObjectNode json =
+                (ObjectNode) mapper.readTree(dir.resolve("ranker_config.json").toFile());
         json.put("layout", "plain");
         mapper.writeValue(dir.resolve("ranker_config.json").toFile(), json);
         try (PairRanker plainRanker = PairRanker.builder(dir).device("cpu").build()) {

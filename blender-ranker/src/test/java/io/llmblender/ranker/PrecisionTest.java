@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.PairQuery;
+import io.llmblender.core.rank.PairwiseMatrix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,23 +16,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PrecisionTest {
 
-    private static final List<String> CANDIDATES = List.of("She makes $18 a day.", "The answer is 18.",
-            "Janet sells 9 eggs at $2, so $18.");
+    private static final List<String> CANDIDATES =
+            List.of("She makes $18 a day.", "The answer is 18.", "Janet sells 9 eggs at $2, so $18.");
 
     @Test
     void fp16_runsTheFp16FileAndAgreesWithFp32WithinHalfPrecision() {
         PairwiseMatrix fp32;
         PairwiseMatrix fp16;
-        try (PairRanker ranker = PairRanker.builder(Fixtures.tinyRanker()).precision(Precision.FP32).build()) {
+        try (PairRanker ranker = PairRanker.builder(Fixtures.tinyRanker())
+                .precision(Precision.FP32)
+                .build()) {
             fp32 = ranker.score(PairQuery.full("How much does Janet make?", CANDIDATES));
         }
-        try (PairRanker ranker = PairRanker.builder(Fixtures.tinyRanker()).precision(Precision.FP16).build()) {
+        try (PairRanker ranker = PairRanker.builder(Fixtures.tinyRanker())
+                .precision(Precision.FP16)
+                .build()) {
             fp16 = ranker.score(PairQuery.full("How much does Janet make?", CANDIDATES));
         }
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 if (i != j) {
-                    assertThat(fp16.logit(i, j)).isCloseTo(fp32.logit(i, j), within(2e-2)).isNotEqualTo(fp32.logit(i, j));
+                    assertThat(fp16.logit(i, j))
+                            .isCloseTo(fp32.logit(i, j), within(2e-2))
+                            .isNotEqualTo(fp32.logit(i, j));
                 }
             }
         }
@@ -40,8 +46,11 @@ class PrecisionTest {
 
     @Test
     void auto_onCpu_usesFp32() {
-        try (PairRanker auto = PairRanker.builder(Fixtures.tinyRanker()).device("cpu").build();
-             PairRanker fp32 = PairRanker.builder(Fixtures.tinyRanker()).precision(Precision.FP32).build()) {
+        try (PairRanker auto =
+                        PairRanker.builder(Fixtures.tinyRanker()).device("cpu").build();
+                PairRanker fp32 = PairRanker.builder(Fixtures.tinyRanker())
+                        .precision(Precision.FP32)
+                        .build()) {
             assertThat(auto.compare("q", "a", "b")).isEqualTo(fp32.compare("q", "a", "b"));
         }
     }
@@ -54,7 +63,8 @@ class PrecisionTest {
         String config = Files.readString(Fixtures.tinyRanker().resolve("ranker_config.json"))
                 .replace("\"fp16_model_file\": \"pairranker-fp16.pt\",", "");
         Files.writeString(dir.resolve("ranker_config.json"), config);
-        assertThatThrownBy(() -> PairRanker.builder(dir).precision(Precision.FP16).build())
+        assertThatThrownBy(
+                        () -> PairRanker.builder(dir).precision(Precision.FP16).build())
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("fp16_model_file")
                 .hasMessageContaining(dir.toString());

@@ -48,16 +48,18 @@ class RealPairRmTest {
         List<List<String>> pairs = List.of(List.of("hi!", "f**k off!"), List.of("I hate you!", "I love you, too!"));
         double[] expected = {1.9003, -1.2547};
         for (int k = 0; k < 2; k++) {
-            PairwiseMatrix matrix = ranker.score(PairQuery.of(sources.get(k), pairs.get(k),
-                    List.of(new CandidatePair(0, 1))));
+            PairwiseMatrix matrix =
+                    ranker.score(PairQuery.of(sources.get(k), pairs.get(k), List.of(new CandidatePair(0, 1))));
             assertThat(matrix.logit(0, 1)).isCloseTo(expected[k], within(1e-3));
         }
     }
 
     @Test
     void rank_givesTheModelCardsGoldenRanks() {
-        List<Ranking> rankings = ranker.rank(List.of("hello, how are you!", "I love you!"),
-                List.of(List.of("get out!", "hi! I am fine, thanks!", "bye!"),
+        List<Ranking> rankings = ranker.rank(
+                List.of("hello, how are you!", "I love you!"),
+                List.of(
+                        List.of("get out!", "hi! I am fine, thanks!", "bye!"),
                         List.of("I love you too!", "I hate you!", "Thanks! You're a good guy!")));
         assertThat(rankings.get(0).ranks()).containsExactly(3, 1, 2);
         assertThat(rankings.get(1).ranks()).containsExactly(1, 3, 2);
@@ -72,17 +74,23 @@ class RealPairRmTest {
         JsonNode root = new ObjectMapper().readTree(golden.toFile());
         for (JsonNode example : root.get("examples")) {
             long[] expected = new ObjectMapper().convertValue(example.get("input_ids"), long[].class);
-            assertThat(ranker.encodePair(example.get("source").asText(), example.get("candidate1").asText(),
-                    example.get("candidate2").asText())).containsExactly(expected);
+            assertThat(ranker.encodePair(
+                            example.get("source").asText(),
+                            example.get("candidate1").asText(),
+                            example.get("candidate2").asText()))
+                    .containsExactly(expected);
         }
         for (JsonNode ranking : root.get("rankings")) {
-            List<String> candidates = new ObjectMapper().convertValue(ranking.get("candidates"),
-                    new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
-            PairwiseMatrix matrix = ranker.score(PairQuery.full(ranking.get("source").asText(), candidates));
+            List<String> candidates = new ObjectMapper()
+                    .convertValue(
+                            ranking.get("candidates"),
+                            new com.fasterxml.jackson.core.type.TypeReference<List<String>>() {});
+            PairwiseMatrix matrix =
+                    ranker.score(PairQuery.full(ranking.get("source").asText(), candidates));
             for (int i = 0; i < candidates.size(); i++) {
                 for (int j = 0; j < candidates.size(); j++) {
-                    assertThat(matrix.logit(i, j)).isCloseTo(ranking.get("matrix").get(i).get(j).asDouble(),
-                            within(1e-3));
+                    assertThat(matrix.logit(i, j))
+                            .isCloseTo(ranking.get("matrix").get(i).get(j).asDouble(), within(1e-3));
                 }
             }
         }

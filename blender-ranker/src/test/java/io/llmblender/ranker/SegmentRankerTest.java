@@ -31,8 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmentRankerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> ANSWERS = List.of("Paris is the capital of France.", "I think it is Lyon.",
-            "", "The capital is Paris, on the Seine, since the tenth century or so.", "no idea",
+    private static final List<String> ANSWERS = List.of(
+            "Paris is the capital of France.",
+            "I think it is Lyon.",
+            "",
+            "The capital is Paris, on the Seine, since the tenth century or so.",
+            "no idea",
             "Paris. Paris. Paris. Paris.");
 
     @TempDir
@@ -47,9 +51,18 @@ class SegmentRankerTest {
     static void load() throws IOException {
         Path fixture = Fixtures.tinySegmentRanker();
         copy(fixture, onnxDir, c -> c.put("model_file", "encoder.onnx"));
-        torch = PairRanker.builder(fixture).device("cpu").precision(Precision.FP32).build();
-        onnx = PairRanker.builder(onnxDir).device("cpu").precision(Precision.FP32).build();
-        int8 = PairRanker.builder(fixture).device("cpu").precision(Precision.INT8).build();
+        torch = PairRanker.builder(fixture)
+                .device("cpu")
+                .precision(Precision.FP32)
+                .build();
+        onnx = PairRanker.builder(onnxDir)
+                .device("cpu")
+                .precision(Precision.FP32)
+                .build();
+        int8 = PairRanker.builder(fixture)
+                .device("cpu")
+                .precision(Precision.INT8)
+                .build();
         golden = JSON.readTree(fixture.resolve("golden.json").toFile());
     }
 
@@ -66,7 +79,8 @@ class SegmentRankerTest {
                 Files.copy(file, to.resolve(file.getFileName().toString()));
             }
         }
-        ObjectNode config = (ObjectNode) JSON.readTree(to.resolve("ranker_config.json").toFile());
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(to.resolve("ranker_config.json").toFile());
         edit.accept(config);
         JSON.writeValue(to.resolve("ranker_config.json").toFile(), config);
     }
@@ -76,7 +90,8 @@ class SegmentRankerTest {
         assertThat(torch.modelFile()).isEqualTo("encoder.pt");
         assertThat(onnx.modelFile()).isEqualTo("encoder.onnx");
         assertThat(int8.modelFile()).isEqualTo("encoder-int8.onnx");
-        try (PairRanker auto = PairRanker.builder(Fixtures.tinySegmentRanker()).device("cpu").build()) {
+        try (PairRanker auto =
+                PairRanker.builder(Fixtures.tinySegmentRanker()).device("cpu").build()) {
             assertThat(auto.modelFile()).as("AUTO on a CPU never takes int8").isEqualTo("encoder.pt");
         }
         assertThat(torch.toString()).contains("segment", "encoder.pt");
@@ -86,26 +101,32 @@ class SegmentRankerTest {
     void bothEngines_reproducePythonsPairRowLogits() {
         assertThat(golden.get("examples").size()).isGreaterThanOrEqualTo(5);
         for (JsonNode ex : golden.get("examples")) {
-            PairQuery query = PairQuery.of(ex.get("source").asText(),
+            PairQuery query = PairQuery.of(
+                    ex.get("source").asText(),
                     List.of(ex.get("candidate1").asText(), ex.get("candidate2").asText()),
                     List.of(new CandidatePair(0, 1)));
             double expected = ex.get("logit").asDouble();
-            assertThat(torch.score(query).logit(0, 1)).as("TorchScript: " + ex.get("source")).isCloseTo(expected,
-                    within(1e-4));
-            assertThat(onnx.score(query).logit(0, 1)).as("OnnxRuntime: " + ex.get("source")).isCloseTo(expected,
-                    within(1e-4));
+            assertThat(torch.score(query).logit(0, 1))
+                    .as("TorchScript: " + ex.get("source"))
+                    .isCloseTo(expected, within(1e-4));
+            assertThat(onnx.score(query).logit(0, 1))
+                    .as("OnnxRuntime: " + ex.get("source"))
+                    .isCloseTo(expected, within(1e-4));
         }
     }
 
     @Test
     void onnxAndTorchScript_giveTheSameFullMatrices() {
-        PairwiseMatrix a = torch.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
-        PairwiseMatrix b = onnx.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
+        PairwiseMatrix a =
+                torch.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
+        PairwiseMatrix b =
+                onnx.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
         for (int i = 0; i < ANSWERS.size(); i++) {
             for (int j = 0; j < ANSWERS.size(); j++) {
                 if (i != j) {
                     assertThat(b.logit(i, j)).isCloseTo(a.logit(i, j), within(1e-4));
-                    assertThat(a.logit(i, j)).as("M[i][j] = g_i - g_j is antisymmetric")
+                    assertThat(a.logit(i, j))
+                            .as("M[i][j] = g_i - g_j is antisymmetric")
                             .isCloseTo(-a.logit(j, i), within(1e-9));
                 }
             }
@@ -114,8 +135,10 @@ class SegmentRankerTest {
 
     @Test
     void int8_ranksCloseToFp32() {
-        PairwiseMatrix fp32 = torch.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
-        PairwiseMatrix q = int8.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
+        PairwiseMatrix fp32 =
+                torch.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
+        PairwiseMatrix q =
+                int8.rank("What is the capital of France?", ANSWERS).matrix().orElseThrow();
         double worst = 0;
         double spread = 0;
         for (int i = 0; i < ANSWERS.size(); i++) {
@@ -138,8 +161,11 @@ class SegmentRankerTest {
         many.add(PairQuery.full("Name a colour.", List.of("red", "The sky is blue, mostly.", "")));
         many.add(alone);
         many.add(PairQuery.full("Say something long.", List.of("word ".repeat(200), "short")));
-        try (PairRanker fresh = PairRanker.builder(Fixtures.tinySegmentRanker()).device("cpu")
-                .precision(Precision.INT8).cacheSize(0).build()) {
+        try (PairRanker fresh = PairRanker.builder(Fixtures.tinySegmentRanker())
+                .device("cpu")
+                .precision(Precision.INT8)
+                .cacheSize(0)
+                .build()) {
             PairwiseMatrix single = fresh.score(alone);
             PairwiseMatrix batched = fresh.scoreAll(many).get(1);
             for (int i = 0; i < ANSWERS.size(); i++) {
@@ -154,10 +180,15 @@ class SegmentRankerTest {
 
     @Test
     void cachedVectors_giveExactlyTheMatrixTheModelGives() {
-        try (PairRanker cached = PairRanker.builder(Fixtures.tinySegmentRanker()).device("cpu")
-                .precision(Precision.FP32).build();
-                PairRanker uncached = PairRanker.builder(Fixtures.tinySegmentRanker()).device("cpu")
-                        .precision(Precision.FP32).cacheSize(0).build()) {
+        try (PairRanker cached = PairRanker.builder(Fixtures.tinySegmentRanker())
+                        .device("cpu")
+                        .precision(Precision.FP32)
+                        .build();
+                PairRanker uncached = PairRanker.builder(Fixtures.tinySegmentRanker())
+                        .device("cpu")
+                        .precision(Precision.FP32)
+                        .cacheSize(0)
+                        .build()) {
             PairwiseMatrix first = cached.rank("Q?", ANSWERS).matrix().orElseThrow();
             PairwiseMatrix again = cached.rank("Q?", ANSWERS).matrix().orElseThrow();
             PairwiseMatrix none = uncached.rank("Q?", ANSWERS).matrix().orElseThrow();
@@ -180,7 +211,8 @@ class SegmentRankerTest {
         double aloneSegment = torch.compare(longSource, longAnswer, "no");
         double onnxSegment = onnx.compare(longSource, longAnswer, "no");
         assertThat(onnxSegment).isCloseTo(aloneSegment, within(1e-4));
-        assertThat(torch.compare("why", longAnswer, "no")).as("another source, another cut")
+        assertThat(torch.compare("why", longAnswer, "no"))
+                .as("another source, another cut")
                 .isNotCloseTo(aloneSegment, within(1e-6));
     }
 
@@ -188,31 +220,46 @@ class SegmentRankerTest {
     void segmentConfigs_areChecked(@TempDir Path a, @TempDir Path b, @TempDir Path c, @TempDir Path d)
             throws IOException {
         copy(Fixtures.tinySegmentRanker(), a, cfg -> cfg.put("layout", "plain"));
-        assertThatThrownBy(() -> PairRanker.builder(a).device("cpu").build()).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("architecture").hasMessageContaining("layout").hasMessageContaining("plain");
+        assertThatThrownBy(() -> PairRanker.builder(a).device("cpu").build())
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("architecture")
+                .hasMessageContaining("layout")
+                .hasMessageContaining("plain");
         copy(Fixtures.tinySegmentRanker(), b, cfg -> cfg.put("hidden_size", 48));
-        assertThatThrownBy(() -> PairRanker.builder(b).device("cpu").build()).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("head.bin").hasMessageContaining("hidden_size 48")
+        assertThatThrownBy(() -> PairRanker.builder(b).device("cpu").build())
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("head.bin")
+                .hasMessageContaining("hidden_size 48")
                 .hasMessageContaining("found 12552");
         copy(Fixtures.tinySegmentRanker(), c, cfg -> cfg.remove("hidden_size"));
-        assertThatThrownBy(() -> PairRanker.builder(c).device("cpu").build()).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> PairRanker.builder(c).device("cpu").build())
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("hidden_size");
-        copy(Fixtures.tinyRanker(), d, cfg -> { });
-        assertThatThrownBy(() -> PairRanker.builder(d).device("cpu").precision(Precision.INT8).build())
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("int8_model_file");
+        copy(Fixtures.tinyRanker(), d, cfg -> {});
+        assertThatThrownBy(() -> PairRanker.builder(d)
+                        .device("cpu")
+                        .precision(Precision.INT8)
+                        .build())
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("int8_model_file");
     }
 
     @Test
     void threadsAndCacheSize_areCheckedAndSetOnce() {
         PairRanker.Builder builder = PairRanker.builder(Fixtures.tinySegmentRanker());
-        assertThatThrownBy(() -> builder.threads(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> builder.threads(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threads");
-        assertThatThrownBy(() -> builder.cacheSize(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("cacheSize").hasMessageContaining("-1");
+        assertThatThrownBy(() -> builder.cacheSize(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cacheSize")
+                .hasMessageContaining("-1");
         builder.threads(2).cacheSize(10);
-        assertThatThrownBy(() -> builder.threads(3)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> builder.threads(3))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("threads");
-        assertThatThrownBy(() -> builder.cacheSize(3)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> builder.cacheSize(3))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cacheSize");
     }
 }

@@ -3,12 +3,12 @@ package io.llmblender.router;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.error.BlenderException;
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.djl.ConfigFile;
-import io.llmblender.core.check.Require;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.core.route.Router;
+import io.llmblender.djl.ConfigFile;
 import io.llmblender.router.encode.QueryEncoder;
 import io.llmblender.router.head.HeadConfig;
 import io.llmblender.router.head.HeadFiles;
@@ -75,8 +75,12 @@ public final class ZooterRouter implements Router {
      * @throws IllegalArgumentException if the records are empty, {@code llmNames} has fewer than
      *     two names or repeats one, or a record's LLMs differ from {@code llmNames}
      */
-    public static ZooterRouter train(QueryEncoder encoder, List<RewardRecord> records, List<String> llmNames,
-            SoftLabels labels, HeadConfig config) {
+    public static ZooterRouter train(
+            QueryEncoder encoder,
+            List<RewardRecord> records,
+            List<String> llmNames,
+            SoftLabels labels,
+            HeadConfig config) {
         Require.nonNull(encoder, "encoder");
         Require.nonNull(records, "records");
         Require.nonNull(llmNames, "llmNames");
@@ -113,7 +117,10 @@ public final class ZooterRouter implements Router {
     public static ZooterRouter load(Path dir, QueryEncoder encoder, List<String> expectedLlmNames) {
         Require.nonNull(dir, "dir");
         Require.nonNull(encoder, "encoder");
-        ConfigFile in = ConfigFile.read(dir, FILE_NAME, "train and save a router with ZooterRouter.train",
+        ConfigFile in = ConfigFile.read(
+                dir,
+                FILE_NAME,
+                "train and save a router with ZooterRouter.train",
                 Set.of("format", "llm_names", "encoder", "temperature", "beta"));
         if (!FORMAT.equals(in.text("format", null))) {
             throw in.error("field 'format' must be \"" + FORMAT + "\", found \"" + in.text("format", null) + "\"");
@@ -138,7 +145,8 @@ public final class ZooterRouter implements Router {
             throw in.error("does not fit its head: " + names.size() + " LLMs and encoder dimension "
                     + encoder.dimension() + ", but the head has " + head.size() + " outputs over " + head.dim());
         }
-        SoftLabels labels = SoftLabels.builder().temperature(temperature).beta(beta).build();
+        SoftLabels labels =
+                SoftLabels.builder().temperature(temperature).beta(beta).build();
         return new ZooterRouter(encoder, head, labels);
     }
 
@@ -160,7 +168,8 @@ public final class ZooterRouter implements Router {
         root.put("beta", labels.beta());
         try {
             Files.createDirectories(dir);
-            json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE_NAME).toFile(), root);
+            json.writerWithDefaultPrettyPrinter()
+                    .writeValue(dir.resolve(FILE_NAME).toFile(), root);
         } catch (IOException e) {
             throw new BlenderException("cannot write " + dir.resolve(FILE_NAME), e);
         }

@@ -49,8 +49,7 @@ class ZooterRouterOrderTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     static float[] vector(String query) {
@@ -61,7 +60,8 @@ class ZooterRouterOrderTest {
         return v;
     }
 
-    private static final HeadConfig CONFIG = HeadConfig.builder().hidden(3).epochs(5).seed(11).build();
+    private static final HeadConfig CONFIG =
+            HeadConfig.builder().hidden(3).epochs(5).seed(11).build();
 
     /** Records whose reward maps list the LLMs in the given order. */
     private static List<RewardRecord> records(boolean betaFirst) {
@@ -100,21 +100,30 @@ class ZooterRouterOrderTest {
     @Test
     void theExplicitOrderDecides_notTheOrderOfTheRewardMaps() {
         List<String> order = List.of("beta-llm", "alpha-llm");
-        try (ZooterRouter a = ZooterRouter.train(ENCODER, records(true), order, SoftLabels.builder().beta(0.5).build(),
-                CONFIG);
-                ZooterRouter b = ZooterRouter.train(ENCODER, records(false), order,
-                        SoftLabels.builder().beta(0.5).build(), CONFIG)) {
+        try (ZooterRouter a = ZooterRouter.train(
+                        ENCODER,
+                        records(true),
+                        order,
+                        SoftLabels.builder().beta(0.5).build(),
+                        CONFIG);
+                ZooterRouter b = ZooterRouter.train(
+                        ENCODER,
+                        records(false),
+                        order,
+                        SoftLabels.builder().beta(0.5).build(),
+                        CONFIG)) {
             assertThat(a.llmNames()).isEqualTo(order);
             assertThat(b.llmNames()).isEqualTo(order);
             for (String query : List.of("query 3", "hello", "another one")) {
-                assertThat(b.route(query).probabilities()).containsExactly(a.route(query).probabilities());
+                assertThat(b.route(query).probabilities())
+                        .containsExactly(a.route(query).probabilities());
             }
             // The same training as the one that wrote the fixture.
             assertThat(a.route("query 3").probabilities())
                     .containsExactly(new double[] {0.42743634560789234, 0.5725636543921077}, within(1e-6));
         }
-        try (ZooterRouter reversed = ZooterRouter.train(ENCODER, records(true), List.of("alpha-llm", "beta-llm"),
-                SoftLabels.defaults(), CONFIG)) {
+        try (ZooterRouter reversed = ZooterRouter.train(
+                ENCODER, records(true), List.of("alpha-llm", "beta-llm"), SoftLabels.defaults(), CONFIG)) {
             assertThat(reversed.llmNames()).containsExactly("alpha-llm", "beta-llm");
         }
     }
@@ -126,29 +135,36 @@ class ZooterRouterOrderTest {
             router.save(dir);
             try (ZooterRouter loaded = ZooterRouter.load(dir, ENCODER, List.of("beta-llm", "alpha-llm"))) {
                 assertThat(loaded.llmNames()).isEqualTo(order);
-                assertThat(loaded.route("hello").probabilities()).containsExactly(router.route("hello").probabilities());
+                assertThat(loaded.route("hello").probabilities())
+                        .containsExactly(router.route("hello").probabilities());
             }
         }
         assertThat(Files.readString(dir.resolve(HeadFiles.CONFIG_FILE)))
                 .contains("\"llms\" : [ \"alpha-llm\", \"beta-llm\" ]");
         // router.json and head.json disagreeing on the order is a load error, not a silent swap.
         Path json = dir.resolve(ZooterRouter.FILE_NAME);
-        Files.writeString(json, Files.readString(json).replace("[ \"alpha-llm\", \"beta-llm\" ]",
-                "[ \"beta-llm\", \"alpha-llm\" ]"));
-        assertThatThrownBy(() -> ZooterRouter.load(dir, ENCODER, null)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining(HeadFiles.CONFIG_FILE).hasMessageContaining("[alpha-llm, beta-llm]")
+        Files.writeString(
+                json,
+                Files.readString(json).replace("[ \"alpha-llm\", \"beta-llm\" ]", "[ \"beta-llm\", \"alpha-llm\" ]"));
+        assertThatThrownBy(() -> ZooterRouter.load(dir, ENCODER, null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(HeadFiles.CONFIG_FILE)
+                .hasMessageContaining("[alpha-llm, beta-llm]")
                 .hasMessageContaining("[beta-llm, alpha-llm]");
     }
 
     @Test
     void train_rejectsNamesThatDoNotFitTheRecords() {
-        assertThatThrownBy(() -> ZooterRouter.train(ENCODER, records(true), List.of("beta-llm", "gamma-llm"),
-                SoftLabels.defaults(), CONFIG)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ZooterRouter.train(
+                        ENCODER, records(true), List.of("beta-llm", "gamma-llm"), SoftLabels.defaults(), CONFIG))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("gamma-llm");
-        assertThatThrownBy(() -> ZooterRouter.train(ENCODER, records(true), List.of("beta-llm"),
-                SoftLabels.defaults(), CONFIG)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() ->
+                        ZooterRouter.train(ENCODER, records(true), List.of("beta-llm"), SoftLabels.defaults(), CONFIG))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least two");
         assertThatThrownBy(() -> ZooterRouter.train(ENCODER, records(true), null, SoftLabels.defaults(), CONFIG))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("llmNames");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("llmNames");
     }
 }

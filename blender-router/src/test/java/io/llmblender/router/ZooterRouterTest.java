@@ -20,10 +20,10 @@ import io.llmblender.router.label.SoftLabels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Comparator;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,18 +49,27 @@ class ZooterRouterTest {
         Random random = new Random(3);
         String[][] templates = {
             {"What is %d plus %d?", "Compute %d times %d.", "How much is %d minus %d?", "Divide %d by %d."},
-            {"Who ruled Rome in year %d? Think of %d.", "What happened in %d during the war of %d?",
-                "Which empire fell in %d, %d years ago?", "Describe the revolution of %d and its %d leaders."},
-            {"How long do I bake bread at %d degrees for %d minutes?", "A cake recipe for %d people with %d eggs?",
-                "How do I cook pasta for %d guests in %d minutes?", "Season a soup with %d herbs for %d bowls?"}};
+            {
+                "Who ruled Rome in year %d? Think of %d.",
+                "What happened in %d during the war of %d?",
+                "Which empire fell in %d, %d years ago?",
+                "Describe the revolution of %d and its %d leaders."
+            },
+            {
+                "How long do I bake bread at %d degrees for %d minutes?",
+                "A cake recipe for %d people with %d eggs?",
+                "How do I cook pasta for %d guests in %d minutes?",
+                "Season a soup with %d herbs for %d bowls?"
+            }
+        };
         List<RewardRecord> train = new ArrayList<>();
         heldOutQueries = new ArrayList<>();
         heldOutBest = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
             int kind = i % 3;
             String[] forms = templates[kind];
-            String query = String.format(forms[random.nextInt(forms.length)], 2 + random.nextInt(1900),
-                    2 + random.nextInt(90));
+            String query = String.format(
+                    forms[random.nextInt(forms.length)], 2 + random.nextInt(1900), 2 + random.nextInt(90));
             if (i >= 120) {
                 heldOutQueries.add(query);
                 heldOutBest.add(LLMS.get(kind));
@@ -72,7 +81,11 @@ class ZooterRouterTest {
             }
             train.add(RewardRecord.of(query, rewards));
         }
-        router = ZooterRouter.train(encoder, train, LLMS, SoftLabels.defaults(),
+        router = ZooterRouter.train(
+                encoder,
+                train,
+                LLMS,
+                SoftLabels.defaults(),
                 HeadConfig.builder().epochs(60).hidden(64).learningRate(3e-3).build());
     }
 
@@ -114,7 +127,8 @@ class ZooterRouterTest {
         router.save(dir);
         assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, List.of("calc", "historian", "gpt-4")))
                 .isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("[calc, historian, chef]").hasMessageContaining("gpt-4")
+                .hasMessageContaining("[calc, historian, chef]")
+                .hasMessageContaining("gpt-4")
                 .hasMessageContaining(ZooterRouter.FILE_NAME);
     }
 
@@ -138,26 +152,34 @@ class ZooterRouterTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
-        assertThatThrownBy(() -> ZooterRouter.load(dir, other, null)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("some-other-encoder").hasMessageContaining(MiniLmEncoder.ID);
+        assertThatThrownBy(() -> ZooterRouter.load(dir, other, null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("some-other-encoder")
+                .hasMessageContaining(MiniLmEncoder.ID);
     }
 
     @Test
     void adaptiveBlender_takesEachBranchAtTheCalibratedThreshold() {
         ConfidenceCalibration half = ConfidenceCalibration.forSingleCallShare(router, heldOutQueries, 0.5);
-        String sure = heldOutQueries.stream().max(Comparator.comparingDouble(q -> router.route(q).confidence()))
+        String sure = heldOutQueries.stream()
+                .max(Comparator.comparingDouble(q -> router.route(q).confidence()))
                 .orElseThrow();
-        String unsure = heldOutQueries.stream().min(Comparator.comparingDouble(q -> router.route(q).confidence()))
+        String unsure = heldOutQueries.stream()
+                .min(Comparator.comparingDouble(q -> router.route(q).confidence()))
                 .orElseThrow();
         List<LlmClient> clients = new ArrayList<>();
         for (String name : List.of("chef", "historian", "calc")) {
             clients.add(LlmClient.of(name, p -> Generation.of(name + " says hello")));
         }
-        try (Blender blender = Blender.builder().clients(clients).router(router).mode(BlendMode.ADAPTIVE)
-                .confidenceThreshold(half.threshold()).fanOut(2).build()) {
+        try (Blender blender = Blender.builder()
+                .clients(clients)
+                .router(router)
+                .mode(BlendMode.ADAPTIVE)
+                .confidenceThreshold(half.threshold())
+                .fanOut(2)
+                .build()) {
             BlendResult routed = blender.blend(Prompt.of(sure));
             BlendResult blended = blender.blend(Prompt.of(unsure));
 
@@ -166,10 +188,11 @@ class ZooterRouterTest {
             assertThat(routed.called()).containsExactly(router.route(sure).chosen());
             assertThat(routed.answer()).isEqualTo(router.route(sure).chosen() + " says hello");
             assertThat(blended.mode()).isEqualTo(BlendMode.BLEND);
-            assertThat(blended.called()).hasSize(2)
+            assertThat(blended.called())
+                    .hasSize(2)
                     .containsExactlyInAnyOrderElementsOf(router.route(unsure).topK(2));
-            assertThat(blended.route().orElseThrow().probabilities()).containsExactly(
-                    router.route(unsure).probabilities());
+            assertThat(blended.route().orElseThrow().probabilities())
+                    .containsExactly(router.route(unsure).probabilities());
         }
     }
 
@@ -179,25 +202,35 @@ class ZooterRouterTest {
         for (String name : List.of("calc", "historian", "gpt-4")) {
             clients.add(LlmClient.of(name, p -> Generation.of("x")));
         }
-        assertThatThrownBy(() -> Blender.builder().clients(clients).router(router).mode(BlendMode.ROUTE).build())
+        assertThatThrownBy(() -> Blender.builder()
+                        .clients(clients)
+                        .router(router)
+                        .mode(BlendMode.ROUTE)
+                        .build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("[calc, historian, chef]").hasMessageContaining("[calc, historian, gpt-4]");
+                .hasMessageContaining("[calc, historian, chef]")
+                .hasMessageContaining("[calc, historian, gpt-4]");
     }
 
     @Test
     void load_brokenRouterDirectory_namesTheFileAndProblem(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> ZooterRouter.load(dir.resolve("missing"), encoder, null))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("missing");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("missing");
         router.save(dir);
         Files.writeString(dir.resolve(ZooterRouter.FILE_NAME), "{ not json");
-        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(ZooterRouter.FILE_NAME);
         Files.writeString(dir.resolve(ZooterRouter.FILE_NAME), "{\"format\": \"blender-router/9\"}");
-        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("format").hasMessageContaining("blender-router/9");
+        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("format")
+                .hasMessageContaining("blender-router/9");
         router.save(dir);
         Files.write(dir.resolve("head.params"), new byte[] {1, 2, 3});
-        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> ZooterRouter.load(dir, encoder, null))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("head.params");
     }
 }

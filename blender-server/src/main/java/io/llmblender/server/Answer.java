@@ -16,8 +16,16 @@ import io.llmblender.core.llm.FinishReason;
  * @param finish why the answer stopped
  * @param details the ranking, failures and timings, or null unless the request asked
  */
-record Answer(String text, String model, String mode, String chosen, int calls, long promptTokens,
-        long completionTokens, FinishReason finish, ObjectNode details) {
+record Answer(
+        String text,
+        String model,
+        String mode,
+        String chosen,
+        int calls,
+        long promptTokens,
+        long completionTokens,
+        FinishReason finish,
+        ObjectNode details) {
 
     /** OpenAI's finish_reason word. */
     String finishReason() {

@@ -59,8 +59,8 @@ final class ApiError extends RuntimeException {
 
     /** 429: too many requests of this key at once; retry after the given seconds. */
     static ApiError tooMany(String message, int retryAfterSeconds) {
-        return new ApiError(429, "rate_limit_error", null, "rate_limit_exceeded", message,
-                Integer.toString(retryAfterSeconds));
+        return new ApiError(
+                429, "rate_limit_error", null, "rate_limit_exceeded", message, Integer.toString(retryAfterSeconds));
     }
 
     /** 502: no upstream LLM answered. */

@@ -47,8 +47,8 @@ public final class ApiKey {
         Require.nonNull(hex, "sha256");
         String h = hex.strip().toLowerCase(Locale.ROOT);
         if (h.length() != 64 || !h.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            throw new IllegalArgumentException("key '" + name + "': sha256 must be 64 hexadecimal digits, found "
-                    + h.length() + " characters");
+            throw new IllegalArgumentException(
+                    "key '" + name + "': sha256 must be 64 hexadecimal digits, found " + h.length() + " characters");
         }
         return new ApiKey(name, HexFormat.of().parseHex(h), Set.of());
     }
@@ -66,8 +66,7 @@ public final class ApiKey {
         Require.nonBlank(variable, "env");
         String value = System.getenv(variable);
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException("key '" + name + "': environment variable " + variable
-                    + " holds no key");
+            throw new IllegalStateException("key '" + name + "': environment variable " + variable + " holds no key");
         }
         return plain(name, value);
     }
@@ -141,7 +140,9 @@ public final class ApiKey {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ApiKey k && name.equals(k.name) && MessageDigest.isEqual(digest, k.digest)
+        return o instanceof ApiKey k
+                && name.equals(k.name)
+                && MessageDigest.isEqual(digest, k.digest)
                 && models.equals(k.models);
     }
 

@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -135,8 +135,8 @@ public final class BlenderServer implements AutoCloseable {
                 tls.setKeyStorePath(b.keystore.toAbsolutePath().toString());
                 tls.setKeyStorePassword(b.keystorePassword);
                 http.addCustomizer(new SecureRequestCustomizer(false)); // no SNI host check: any name may reach it
-                this.connector = new ServerConnector(jetty, new SslConnectionFactory(tls, "http/1.1"),
-                        new HttpConnectionFactory(http));
+                this.connector = new ServerConnector(
+                        jetty, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
             } else {
                 this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
             }
@@ -144,8 +144,8 @@ public final class BlenderServer implements AutoCloseable {
             connector.setPort(b.port);
             connector.setIdleTimeout(b.limits.idleTimeout().toMillis());
             jetty.addConnector(connector);
-            this.front = new HttpFront(c, completions, gate, b.limits, metrics, registry, () -> ready, b.logPrompts,
-                    b.corsOrigins);
+            this.front = new HttpFront(
+                    c, completions, gate, b.limits, metrics, registry, () -> ready, b.logPrompts, b.corsOrigins);
             jetty.setHandler(front);
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.setStopTimeout(0); // close() drains requests itself: Jetty's graceful stop waits on idle connections
@@ -159,10 +159,13 @@ public final class BlenderServer implements AutoCloseable {
             throw e;
         }
         ready = true;
-        LOG.info("blender server listening on {}://{}:{}/v1 with models {}{}", tls ? "https" : "http", host,
+        LOG.info(
+                "blender server listening on {}://{}:{}/v1 with models {}{}",
+                tls ? "https" : "http",
+                host,
                 connector.getLocalPort(),
-                catalog.names(), b.keys.isEmpty() ? " (no API keys: loopback only)" : " (" + b.keys.size()
-                + " API keys)");
+                catalog.names(),
+                b.keys.isEmpty() ? " (no API keys: loopback only)" : " (" + b.keys.size() + " API keys)");
     }
 
     /**
@@ -286,8 +289,7 @@ public final class BlenderServer implements AutoCloseable {
         private Path keystore;
         private String keystorePassword;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Adds an upstream LLM. Its name is a model name for pass-through and what ensembles list.
@@ -489,8 +491,8 @@ public final class BlenderServer implements AutoCloseable {
         public Builder corsOrigin(String origin) {
             String o = Require.nonBlank(origin, "corsOrigin");
             if (!o.matches("https?://[^/\\s]+")) {
-                throw new IllegalArgumentException("corsOrigin must be scheme://host[:port] with no path, found "
-                        + Require.quote(o));
+                throw new IllegalArgumentException(
+                        "corsOrigin must be scheme://host[:port] with no path, found " + Require.quote(o));
             }
             corsOrigins.add(o);
             return this;

@@ -48,8 +48,15 @@ final class Catalog implements AutoCloseable {
     private final Duration perClientTimeout;
     private final ExecutorService executor;
 
-    Catalog(List<LlmClient> upstreamList, List<Ensemble> ensembles, Ranker ranker, Fuser fuser, Router router,
-            int topK, Duration perClientTimeout, ExecutorService executor) {
+    Catalog(
+            List<LlmClient> upstreamList,
+            List<Ensemble> ensembles,
+            Ranker ranker,
+            Fuser fuser,
+            Router router,
+            int topK,
+            Duration perClientTimeout,
+            ExecutorService executor) {
         this.orderedUpstreams = List.copyOf(upstreamList);
         Map<String, LlmClient> byUpstream = new LinkedHashMap<>();
         for (LlmClient c : upstreamList) {
@@ -93,10 +100,16 @@ final class Catalog implements AutoCloseable {
     }
 
     private Blender blender(Ensemble e, double threshold) {
-        List<LlmClient> asked = (e.llms().isEmpty() ? orderedUpstreams : e.llms().stream().map(upstreams::get).toList())
+        List<LlmClient> asked = (e.llms().isEmpty()
+                        ? orderedUpstreams
+                        : e.llms().stream().map(upstreams::get).toList())
                 .stream().<LlmClient>map(QuietUpstream::new).toList();
-        Blender.Builder b = Blender.builder().mode(e.mode()).executor(executor).perClientTimeout(perClientTimeout)
-                .topK(e.topK() > 0 ? e.topK() : topK).clients(asked);
+        Blender.Builder b = Blender.builder()
+                .mode(e.mode())
+                .executor(executor)
+                .perClientTimeout(perClientTimeout)
+                .topK(e.topK() > 0 ? e.topK() : topK)
+                .clients(asked);
         if (ranker != null) {
             b.ranker(ranker);
         }
@@ -142,8 +155,10 @@ final class Catalog implements AutoCloseable {
                         b = thresholds.get(key);
                         if (b == null) {
                             if (thresholds.size() >= MAX_THRESHOLDS) {
-                                throw ApiError.invalid("model", "the server already serves " + MAX_THRESHOLDS
-                                        + " thresholds of '" + base.name() + "'; use one of them or the plain name");
+                                throw ApiError.invalid(
+                                        "model",
+                                        "the server already serves " + MAX_THRESHOLDS + " thresholds of '" + base.name()
+                                                + "'; use one of them or the plain name");
                             }
                             b = blender(base, t);
                             thresholds.put(key, b);
@@ -153,8 +168,10 @@ final class Catalog implements AutoCloseable {
                 return new Target(base.name(), base, b, null, t);
             }
         }
-        throw ApiError.notFound("model", "model_not_found", "the model " + ChatRequest.show(model)
-                + " does not exist here; the models are " + names());
+        throw ApiError.notFound(
+                "model",
+                "model_not_found",
+                "the model " + ChatRequest.show(model) + " does not exist here; the models are " + names());
     }
 
     /** Every name a request may give, ensembles first, in configuration order. */

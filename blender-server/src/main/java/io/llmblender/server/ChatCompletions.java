@@ -96,8 +96,9 @@ final class ChatCompletions {
             if (upstream != null) {
                 metrics.upstreamFailure(upstream, "deadline");
             }
-            throw ApiError.deadline("the request deadline of " + limits.requestDeadline().toMillis() + " ms passed"
-                    + " before " + what + " answered; its upstream calls were cancelled");
+            throw ApiError.deadline(
+                    "the request deadline of " + limits.requestDeadline().toMillis() + " ms passed" + " before " + what
+                            + " answered; its upstream calls were cancelled");
         } catch (InterruptedException e) {
             f.cancel(true);
             Thread.currentThread().interrupt();
@@ -142,8 +143,16 @@ final class ChatCompletions {
             d.put("mode", "pass-through");
             d.putArray("called").add(name);
         }
-        return new Answer(g.text(), name, "pass-through", name, 1, u == null ? 0 : u.promptTokens(),
-                u == null ? 0 : u.completionTokens(), g.finishReason(), d);
+        return new Answer(
+                g.text(),
+                name,
+                "pass-through",
+                name,
+                1,
+                u == null ? 0 : u.promptTokens(),
+                u == null ? 0 : u.completionTokens(),
+                g.finishReason(),
+                d);
     }
 
     Answer answer(BlendResult r, boolean details) {
@@ -159,8 +168,16 @@ final class ChatCompletions {
         Candidate best = r.best();
         String model = r.fusion().map(f -> f.fuserName()).orElse(best.client());
         FinishReason finish = r.fusion().map(f -> f.finishReason()).orElse(best.finishReason());
-        return new Answer(r.answer(), model, r.mode().name().toLowerCase(Locale.ROOT), best.client(),
-                r.called().size(), prompt, completion, finish, details ? details(r) : null);
+        return new Answer(
+                r.answer(),
+                model,
+                r.mode().name().toLowerCase(Locale.ROOT),
+                best.client(),
+                r.called().size(),
+                prompt,
+                completion,
+                finish,
+                details ? details(r) : null);
     }
 
     private static ObjectNode details(BlendResult r) {
@@ -188,11 +205,15 @@ final class ChatCompletions {
         });
         ArrayNode failures = d.putArray("failures");
         for (ClientFailure f : r.failures()) {
-            failures.addObject().put("client", f.name()).put("kind", f.kind().name().toLowerCase(Locale.ROOT))
+            failures.addObject()
+                    .put("client", f.name())
+                    .put("kind", f.kind().name().toLowerCase(Locale.ROOT))
                     .put("elapsed_ms", f.elapsed().toMillis());
         }
-        r.rankingFailure().ifPresent(f -> failures.addObject().put("ranker", f.name()).put("kind", "error"));
-        r.fusionFailure().ifPresent(f -> failures.addObject().put("fuser", f.name()).put("kind", "error"));
+        r.rankingFailure()
+                .ifPresent(f -> failures.addObject().put("ranker", f.name()).put("kind", "error"));
+        r.fusionFailure()
+                .ifPresent(f -> failures.addObject().put("fuser", f.name()).put("kind", "error"));
         ObjectNode t = d.putObject("timings_ms");
         t.put("routing", r.timings().routing().toMillis());
         t.put("generation", r.timings().generation().toMillis());
@@ -205,8 +226,7 @@ final class ChatCompletions {
     // ------------------------------------------------------------------ streams
 
     /** What a stream ended with, for the access log and metrics. */
-    record Streamed(int status, Answer answer) {
-    }
+    record Streamed(int status, Answer answer) {}
 
     /**
      * Streams the answer. Before the stream has begun, failures are thrown as {@link ApiError}
@@ -214,11 +234,11 @@ final class ChatCompletions {
      * {@code [DONE]}. An {@link IOException} means the client went away; its upstream calls are
      * already cancelled then.
      */
-    Streamed stream(ChatRequest request, Catalog.Target target, Deadline deadline, SseWriter out, String id,
-            long created) throws IOException {
+    Streamed stream(
+            ChatRequest request, Catalog.Target target, Deadline deadline, SseWriter out, String id, long created)
+            throws IOException {
         if (target.isUpstream()) {
-            return streamUpstreams(request, List.of(target.upstream()), "pass-through", deadline, out,
-                    id, created);
+            return streamUpstreams(request, List.of(target.upstream()), "pass-through", deadline, out, id, created);
         }
         BlendMode mode = target.ensemble().mode();
         if (mode == BlendMode.ROUTE || mode == BlendMode.ADAPTIVE) {
@@ -246,8 +266,15 @@ final class ChatCompletions {
         }
     }
 
-    private Streamed streamUpstreams(ChatRequest request, List<LlmClient> order, String mode,
-            Deadline deadline, SseWriter out, String id, long created) throws IOException {
+    private Streamed streamUpstreams(
+            ChatRequest request,
+            List<LlmClient> order,
+            String mode,
+            Deadline deadline,
+            SseWriter out,
+            String id,
+            long created)
+            throws IOException {
         int calls = 0;
         List<String> failed = new ArrayList<>();
         for (LlmClient client : order) {
@@ -278,8 +305,9 @@ final class ChatCompletions {
                     if (deadline.passed()) {
                         f.cancel(true);
                         metrics.upstreamFailure(client.name(), "deadline");
-                        ApiError e = ApiError.deadline("the request deadline of " + limits.requestDeadline().toMillis()
-                                + " ms passed while '" + client.name() + "' was answering; its call was cancelled");
+                        ApiError e = ApiError.deadline("the request deadline of "
+                                + limits.requestDeadline().toMillis() + " ms passed while '" + client.name()
+                                + "' was answering; its call was cancelled");
                         if (!out.started()) {
                             throw e;
                         }
@@ -304,8 +332,8 @@ final class ChatCompletions {
                 metrics.upstreamFailure(client.name(), "error");
                 failed.add(client.name() + " " + describe("error", cause));
                 if (began) {
-                    ApiError err = ApiError.upstream("the upstream '" + client.name() + "' failed mid-stream: "
-                            + describe("error", cause));
+                    ApiError err = ApiError.upstream(
+                            "the upstream '" + client.name() + "' failed mid-stream: " + describe("error", cause));
                     out.data(Json.error(err));
                     out.done();
                     return new Streamed(502, null);
@@ -320,16 +348,25 @@ final class ChatCompletions {
                 }
             }
             TokenUsage u = g.usage().orElse(null);
-            Answer a = new Answer(g.text(), client.name(), mode, client.name(), calls, u == null ? 0 : u.promptTokens(),
-                    u == null ? 0 : u.completionTokens(), g.finishReason(), null);
+            Answer a = new Answer(
+                    g.text(),
+                    client.name(),
+                    mode,
+                    client.name(),
+                    calls,
+                    u == null ? 0 : u.promptTokens(),
+                    u == null ? 0 : u.completionTokens(),
+                    g.finishReason(),
+                    null);
             finish(request, out, id, created, a);
             return new Streamed(200, a);
         }
         throw ApiError.upstream("no upstream answered: " + String.join("; ", failed));
     }
 
-    private Streamed streamBlend(ChatRequest request, Catalog.Target target, Deadline deadline, SseWriter out,
-            String id, long created) throws IOException {
+    private Streamed streamBlend(
+            ChatRequest request, Catalog.Target target, Deadline deadline, SseWriter out, String id, long created)
+            throws IOException {
         Future<BlendResult> f = executor.submit(() -> target.blender().blend(request.prompt()));
         out.start(Map.of("x-blender-mode", target.ensemble().mode().name().toLowerCase(Locale.ROOT)));
         long keepAlive = limits.keepAlive().toNanos();

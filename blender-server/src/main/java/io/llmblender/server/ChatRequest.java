@@ -24,8 +24,8 @@ import java.util.Set;
 record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeUsage, boolean details) {
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
-    private static final Map<String, Role> ROLE = Map.of("system", Role.SYSTEM, "developer", Role.SYSTEM,
-            "user", Role.USER, "assistant", Role.ASSISTANT);
+    private static final Map<String, Role> ROLE =
+            Map.of("system", Role.SYSTEM, "developer", Role.SYSTEM, "user", Role.USER, "assistant", Role.ASSISTANT);
     private static final int SHOWN = 60;
 
     static ChatRequest parse(JsonNode root, ServerLimits limits) {
@@ -44,8 +44,10 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
             throw ApiError.invalid("messages", "messages must not be empty");
         }
         if (messages.size() > limits.maxMessages()) {
-            throw ApiError.invalid("messages", "messages holds " + messages.size() + " messages, more than the"
-                    + " server's limit of " + limits.maxMessages());
+            throw ApiError.invalid(
+                    "messages",
+                    "messages holds " + messages.size() + " messages, more than the" + " server's limit of "
+                            + limits.maxMessages());
         }
         List<ChatMessage> chat = new ArrayList<>(messages.size());
         long chars = 0;
@@ -57,9 +59,13 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
             }
             String role = requiredText(m, "role", where + ".role");
             if (!ROLES.contains(role)) {
-                throw ApiError.invalid(where + ".role", where + ".role must be system, developer, user or"
-                        + " assistant, found " + show(role) + (role.equals("tool") || role.equals("function")
-                        ? " (tool calls are not supported)" : ""));
+                throw ApiError.invalid(
+                        where + ".role",
+                        where + ".role must be system, developer, user or"
+                                + " assistant, found " + show(role)
+                                + (role.equals("tool") || role.equals("function")
+                                        ? " (tool calls are not supported)"
+                                        : ""));
             }
             Role r = ROLE.get(role);
             if (r == Role.SYSTEM && i > 0) {
@@ -68,15 +74,19 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
             String content = content(m.get("content"), where + ".content", r);
             chars += content.length();
             if (chars > limits.maxTextChars()) {
-                throw ApiError.invalid(where + ".content", "the messages hold more than the server's limit of "
-                        + limits.maxTextChars() + " characters of text (passed at " + where + ")");
+                throw ApiError.invalid(
+                        where + ".content",
+                        "the messages hold more than the server's limit of " + limits.maxTextChars()
+                                + " characters of text (passed at " + where + ")");
             }
             chat.add(new ChatMessage(r, content));
         }
         int last = chat.size() - 1;
         if (chat.get(last).role() != Role.USER) {
-            throw ApiError.invalid("messages[" + last + "].role", "the last message must be a user message, found "
-                    + chat.get(last).role().name().toLowerCase(java.util.Locale.ROOT));
+            throw ApiError.invalid(
+                    "messages[" + last + "].role",
+                    "the last message must be a user message, found "
+                            + chat.get(last).role().name().toLowerCase(java.util.Locale.ROOT));
         }
         if (chat.get(last).content().isBlank()) {
             throw ApiError.invalid("messages[" + last + "].content", "the last user message must not be blank");
@@ -123,8 +133,8 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
         JsonNode format = root.get("response_format");
         if (format != null && !format.isNull()) {
             if (!format.isObject() || !"text".equals(format.path("type").asText(null))) {
-                throw ApiError.invalid("response_format.type", "response_format must be {\"type\": \"text\"}, found "
-                        + show(format));
+                throw ApiError.invalid(
+                        "response_format.type", "response_format must be {\"type\": \"text\"}, found " + show(format));
             }
         }
         boolean details = false;
@@ -171,8 +181,8 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
             }
             String type = requiredText(part, "type", at + ".type");
             if (!type.equals("text")) {
-                throw ApiError.invalid(at + ".type", at + ".type must be text (the ensembles read text only), found "
-                        + show(type));
+                throw ApiError.invalid(
+                        at + ".type", at + ".type must be text (the ensembles read text only), found " + show(type));
             }
             String text = requiredText(part, "text", at + ".text");
             if (sb.length() > 0) {
@@ -230,7 +240,8 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
         }
         for (int i = 0; i < stop.size(); i++) {
             if (!stop.get(i).isTextual()) {
-                throw ApiError.invalid("stop[" + i + "]", "stop[" + i + "] must be a string, found " + kind(stop.get(i)));
+                throw ApiError.invalid(
+                        "stop[" + i + "]", "stop[" + i + "] must be a string, found " + kind(stop.get(i)));
             }
         }
     }
@@ -271,8 +282,8 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
             return;
         }
         if (!v.isNumber() || !(v.asDouble() >= min && v.asDouble() <= max)) {
-            throw ApiError.invalid(field, field + " must be a number in [" + fmt(min) + ", " + fmt(max) + "], found "
-                    + show(v));
+            throw ApiError.invalid(
+                    field, field + " must be a number in [" + fmt(min) + ", " + fmt(max) + "], found " + show(v));
         }
     }
 

@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** The JSON shapes of OpenAI's chat completion and its stream chunks, as the server writes them. */
 final class Chunks {
 
-    private Chunks() {
-    }
+    private Chunks() {}
 
     static ObjectNode completion(String id, long created, Answer a) {
         ObjectNode o = Json.object();

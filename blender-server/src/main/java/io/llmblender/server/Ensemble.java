@@ -35,16 +35,16 @@ public record Ensemble(String name, BlendMode mode, List<String> llms, int topK,
     public Ensemble {
         Require.nonBlank(name, "ensemble name");
         if (!name.matches("[A-Za-z0-9._:/-]{1,100}")) {
-            throw new IllegalArgumentException("ensemble name must be 1 to 100 of A-Z a-z 0-9 . _ : / -, found "
-                    + Require.quote(name));
+            throw new IllegalArgumentException(
+                    "ensemble name must be 1 to 100 of A-Z a-z 0-9 . _ : / -, found " + Require.quote(name));
         }
         Require.nonNull(mode, "mode");
         llms = List.copyOf(Require.nonNull(llms, "llms"));
         Require.nonNegative(topK, "topK");
         if (mode == BlendMode.ADAPTIVE) {
             if (!(threshold >= 0 && threshold <= 1)) {
-                throw new IllegalArgumentException("ensemble '" + name + "': threshold must be in [0, 1], found "
-                        + threshold);
+                throw new IllegalArgumentException(
+                        "ensemble '" + name + "': threshold must be in [0, 1], found " + threshold);
             }
         } else if (!Double.isNaN(threshold)) {
             throw new IllegalArgumentException("ensemble '" + name + "': threshold is used only in mode adaptive,"

@@ -47,8 +47,16 @@ final class HttpFront extends Handler.Abstract {
     private final Set<String> corsOrigins;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    HttpFront(Catalog catalog, ChatCompletions completions, KeyGate gate, ServerLimits limits, ServerMetrics metrics,
-            PrometheusMeterRegistry registry, BooleanSupplier ready, boolean logPrompts, Set<String> corsOrigins) {
+    HttpFront(
+            Catalog catalog,
+            ChatCompletions completions,
+            KeyGate gate,
+            ServerLimits limits,
+            ServerMetrics metrics,
+            PrometheusMeterRegistry registry,
+            BooleanSupplier ready,
+            boolean logPrompts,
+            Set<String> corsOrigins) {
         super(InvocationType.BLOCKING);
         this.catalog = catalog;
         this.completions = completions;
@@ -76,8 +84,10 @@ final class HttpFront extends Handler.Abstract {
             if (cors) {
                 response.getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
                 response.getHeaders().put(HttpHeader.VARY, "Origin");
-                response.getHeaders().put("Access-Control-Expose-Headers",
-                        "x-blender-mode, x-blender-chosen, x-blender-calls, retry-after");
+                response.getHeaders()
+                        .put(
+                                "Access-Control-Expose-Headers",
+                                "x-blender-mode, x-blender-chosen, x-blender-calls, retry-after");
             }
             if (cors && method.equals("OPTIONS")) {
                 response.setStatus(204);
@@ -87,13 +97,17 @@ final class HttpFront extends Handler.Abstract {
                 response.write(true, java.nio.ByteBuffer.allocate(0), callback);
                 status = 204;
             } else {
-                    status = route(request, response, callback, path, method, model, keyName);
+                status = route(request, response, callback, path, method, model, keyName);
             }
         } catch (ApiError e) {
             status = e.status;
             writeError(response, callback, e);
         } catch (RuntimeException | Error e) {
-            LOG.error("{} {} failed inside the server: {}", method, path, e.getClass().getName());
+            LOG.error(
+                    "{} {} failed inside the server: {}",
+                    method,
+                    path,
+                    e.getClass().getName());
             LOG.debug("the failure", e);
             ApiError internal = ApiError.internal("the server failed to answer; see its log");
             status = internal.status;
@@ -109,8 +123,8 @@ final class HttpFront extends Handler.Abstract {
         if (path.equals(CHAT)) {
             metrics.request(model[0], status, elapsed);
         }
-        LOG.info("{} {} model={} key={} -> {} in {} ms", method, path, model[0], keyName[0], status,
-                elapsed.toMillis());
+        LOG.info(
+                "{} {} model={} key={} -> {} in {} ms", method, path, model[0], keyName[0], status, elapsed.toMillis());
         return true;
     }
 
@@ -119,8 +133,14 @@ final class HttpFront extends Handler.Abstract {
         return inFlight.get();
     }
 
-    private int route(Request request, Response response, Callback callback, String path, String method,
-            String[] model, String[] keyName) {
+    private int route(
+            Request request,
+            Response response,
+            Callback callback,
+            String path,
+            String method,
+            String[] model,
+            String[] keyName) {
         switch (path) {
             case "/health" -> {
                 requireMethod(method, "GET");
@@ -161,14 +181,20 @@ final class HttpFront extends Handler.Abstract {
                     authenticate(request, keyName);
                     String id = path.substring(MODELS.length() + 1);
                     if (!catalog.names().contains(id)) {
-                        throw ApiError.notFound("model", "model_not_found", "the model " + ChatRequest.show(id)
-                                + " does not exist here; the models are " + catalog.names());
+                        throw ApiError.notFound(
+                                "model",
+                                "model_not_found",
+                                "the model " + ChatRequest.show(id) + " does not exist here; the models are "
+                                        + catalog.names());
                     }
                     return writeJson(response, callback, 200, modelObject(id));
                 }
-                throw ApiError.notFound(null, "unknown_url", "no such endpoint: " + method + " "
-                        + ChatRequest.show(path) + " (the server answers POST " + CHAT + ", GET " + MODELS
-                        + ", /health, /ready, /metrics)");
+                throw ApiError.notFound(
+                        null,
+                        "unknown_url",
+                        "no such endpoint: " + method + " "
+                                + ChatRequest.show(path) + " (the server answers POST " + CHAT + ", GET " + MODELS
+                                + ", /health, /ready, /metrics)");
             }
         }
     }
@@ -180,8 +206,10 @@ final class HttpFront extends Handler.Abstract {
         Catalog.Target target = catalog.resolve(chat.model());
         model[0] = target.name();
         if (key != null && !key.allows(target.name())) {
-            throw ApiError.forbidden("model", "the key '" + key.name() + "' may not use the model '" + target.name()
-                    + "'; it may use " + key.models());
+            throw ApiError.forbidden(
+                    "model",
+                    "the key '" + key.name() + "' may not use the model '" + target.name() + "'; it may use "
+                            + key.models());
         }
         Runnable release = gate.acquire(key == null ? KeyGate.ANONYMOUS : key.name());
         try {
@@ -189,8 +217,8 @@ final class HttpFront extends Handler.Abstract {
                 LOG.info("prompt for model={}: {}", target.name(), chat.prompt().source());
             }
             long now = System.nanoTime();
-            ChatCompletions.Deadline deadline = new ChatCompletions.Deadline(now,
-                    now + limits.requestDeadline().toNanos());
+            ChatCompletions.Deadline deadline = new ChatCompletions.Deadline(
+                    now, now + limits.requestDeadline().toNanos());
             String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
             long created = System.currentTimeMillis() / 1000;
             if (chat.stream()) {
@@ -198,7 +226,10 @@ final class HttpFront extends Handler.Abstract {
                 try {
                     ChatCompletions.Streamed s = completions.stream(chat, target, deadline, out, id, created);
                     if (s.answer() != null) {
-                        metrics.tokens(target.name(), s.answer().promptTokens(), s.answer().completionTokens());
+                        metrics.tokens(
+                                target.name(),
+                                s.answer().promptTokens(),
+                                s.answer().completionTokens());
                     }
                     callback.succeeded();
                     return s.status();
@@ -228,7 +259,8 @@ final class HttpFront extends Handler.Abstract {
             });
             Answer a = completions.complete(chat, target, deadline, cancel::set);
             metrics.tokens(target.name(), a.promptTokens(), a.completionTokens());
-            ChatCompletions.headers(a.mode(), a.chosen(), a.calls()).forEach((k, v) -> response.getHeaders().put(k, v));
+            ChatCompletions.headers(a.mode(), a.chosen(), a.calls())
+                    .forEach((k, v) -> response.getHeaders().put(k, v));
             return writeJson(response, callback, 200, Chunks.completion(id, created, a));
         } finally {
             release.run();
@@ -255,7 +287,8 @@ final class HttpFront extends Handler.Abstract {
             }
             return body;
         } catch (IOException e) {
-            throw ApiError.invalid(null, "the request body could not be read: " + e.getClass().getSimpleName());
+            throw ApiError.invalid(
+                    null, "the request body could not be read: " + e.getClass().getSimpleName());
         }
     }
 
@@ -272,15 +305,19 @@ final class HttpFront extends Handler.Abstract {
             }
             long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
-            throw ApiError.invalid(null, "the request body is not valid JSON (line " + line + ", column " + column
-                    + "): " + why);
+            throw ApiError.invalid(
+                    null, "the request body is not valid JSON (line " + line + ", column " + column + "): " + why);
         } catch (IOException e) {
             throw ApiError.invalid(null, "the request body is not valid JSON");
         }
     }
 
     private static ObjectNode modelObject(String name) {
-        return Json.object().put("id", name).put("object", "model").put("created", 0).put("owned_by", "blender");
+        return Json.object()
+                .put("id", name)
+                .put("object", "model")
+                .put("created", 0)
+                .put("owned_by", "blender");
     }
 
     private static void requireMethod(String method, String allowed) {
@@ -309,5 +346,4 @@ final class HttpFront extends Handler.Abstract {
         }
         writeJson(response, callback, e.status, Json.error(e));
     }
-
 }

@@ -13,13 +13,15 @@ final class Json {
     /** Refuses duplicate keys and bounds nesting so hostile bodies fail fast as 400s. */
     static final ObjectMapper MAPPER = mapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     private static ObjectMapper mapper() {
         ObjectMapper m = new ObjectMapper();
-        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64)
-                .maxNumberLength(100).build());
+        m.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(64)
+                        .maxNumberLength(100)
+                        .build());
         m.enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
         m.enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         return m;

@@ -21,9 +21,10 @@ final class JsonErrorHandler extends ErrorHandler {
     }
 
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-            Callback callback) {
-        ApiError e = code >= 500 ? ApiError.internal("the server failed to answer")
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+        ApiError e = code >= 500
+                ? ApiError.internal("the server failed to answer")
                 : ApiError.protocol(code, "HTTP " + code + (message == null ? "" : ": " + message));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         String body = Json.string(Json.error(e));

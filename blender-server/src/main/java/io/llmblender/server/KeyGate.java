@@ -100,16 +100,19 @@ final class KeyGate {
     Runnable acquire(String keyName) {
         if (perMinute > 0) {
             long now = System.nanoTime();
-            long wait = buckets.computeIfAbsent(keyName, k -> new Bucket(perMinute, now)).take(now);
+            long wait = buckets.computeIfAbsent(keyName, k -> new Bucket(perMinute, now))
+                    .take(now);
             if (wait > 0) {
-                throw ApiError.tooMany("too many requests for key '" + keyName + "': at most " + perMinute
-                        + " a minute; retry in " + wait + " s", (int) Math.min(Integer.MAX_VALUE, wait));
+                throw ApiError.tooMany(
+                        "too many requests for key '" + keyName + "': at most " + perMinute + " a minute; retry in "
+                                + wait + " s",
+                        (int) Math.min(Integer.MAX_VALUE, wait));
             }
         }
         Semaphore s = inFlight.computeIfAbsent(keyName, k -> new Semaphore(maxConcurrent));
         if (!s.tryAcquire()) {
-            throw ApiError.tooMany("too many concurrent requests for key '" + keyName + "': at most " + maxConcurrent
-                    + " at once", 1);
+            throw ApiError.tooMany(
+                    "too many concurrent requests for key '" + keyName + "': at most " + maxConcurrent + " at once", 1);
         }
         return s::release;
     }

@@ -64,8 +64,11 @@ final class QuietUpstream implements LlmClient {
         }
         String kind = cause.getClass().getSimpleName();
         if (cause instanceof LlmCallException l && l.httpStatus().isPresent()) {
-            return new LlmCallException(name(), l.httpStatus().getAsInt(), "HTTP " + l.httpStatus().getAsInt()
-                    + " (the body is withheld from logs)", null);
+            return new LlmCallException(
+                    name(),
+                    l.httpStatus().getAsInt(),
+                    "HTTP " + l.httpStatus().getAsInt() + " (the body is withheld from logs)",
+                    null);
         }
         return new LlmCallException(name(), "failed (" + kind + "; details withheld from logs)");
     }

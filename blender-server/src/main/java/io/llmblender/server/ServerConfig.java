@@ -64,20 +64,36 @@ import java.util.TreeSet;
  */
 public final class ServerConfig {
 
-    private static final Set<String> ROOT = Set.of("llms", "ranker", "fuser", "top_k", "mode", "router",
-            "threshold", "timeout_s", "encoder", "ensembles", "server");
+    private static final Set<String> ROOT = Set.of(
+            "llms",
+            "ranker",
+            "fuser",
+            "top_k",
+            "mode",
+            "router",
+            "threshold",
+            "timeout_s",
+            "encoder",
+            "ensembles",
+            "server");
     private static final Set<String> LLM = Set.of("name", "base_url", "model", "api_key_env");
     private static final Set<String> ENSEMBLE = Set.of("name", "mode", "llms", "top_k", "threshold");
-    private static final Set<String> SERVER = Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads",
-            "cors_origins", "tls");
+    private static final Set<String> SERVER =
+            Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads", "cors_origins", "tls");
     private static final Set<String> TLS = Set.of("keystore", "password_env");
     private static final Set<String> KEY = Set.of("name", "sha256", "env", "models");
-    private static final Set<String> LIMITS = Set.of("max_body_bytes", "max_messages", "max_text_chars",
-            "max_concurrent_per_key", "request_deadline_s", "idle_timeout_s", "keep_alive_s", "max_requests_per_minute");
+    private static final Set<String> LIMITS = Set.of(
+            "max_body_bytes",
+            "max_messages",
+            "max_text_chars",
+            "max_concurrent_per_key",
+            "request_deadline_s",
+            "idle_timeout_s",
+            "keep_alive_s",
+            "max_requests_per_minute");
 
     /** One upstream LLM of the file. */
-    record Upstream(String name, String baseUrl, String model, String apiKeyEnv) {
-    }
+    record Upstream(String name, String baseUrl, String model, String apiKeyEnv) {}
 
     private final String source;
     private final List<Upstream> llms;
@@ -180,7 +196,8 @@ public final class ServerConfig {
         try {
             root = Json.MAPPER.readTree(json);
         } catch (IOException e) {
-            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage()
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException p
+                    ? p.getOriginalMessage()
                     : e.getMessage();
             throw new IllegalArgumentException(source + ": not JSON: " + why, e);
         }
@@ -280,8 +297,11 @@ public final class ServerConfig {
         try {
             List<LlmClient> clients = new ArrayList<>();
             for (Upstream u : llms) {
-                OpenAiCompatibleClient.Builder cb = OpenAiCompatibleClient.builder().name(u.name()).baseUrl(u.baseUrl())
-                        .model(u.model()).requestTimeout(timeout);
+                OpenAiCompatibleClient.Builder cb = OpenAiCompatibleClient.builder()
+                        .name(u.name())
+                        .baseUrl(u.baseUrl())
+                        .model(u.model())
+                        .requestTimeout(timeout);
                 if (u.apiKeyEnv() != null) {
                     cb.apiKeyFromEnv(u.apiKeyEnv());
                 }
@@ -289,8 +309,15 @@ public final class ServerConfig {
                 made.add(c);
                 clients.add(c);
             }
-            b.upstreams(clients).topK(topK).perClientTimeout(timeout).limits(limits).host(host).port(port)
-                    .logPrompts(logPrompts).maxThreads(maxThreads).adaptiveThreshold(threshold);
+            b.upstreams(clients)
+                    .topK(topK)
+                    .perClientTimeout(timeout)
+                    .limits(limits)
+                    .host(host)
+                    .port(port)
+                    .logPrompts(logPrompts)
+                    .maxThreads(maxThreads)
+                    .adaptiveThreshold(threshold);
             keys.forEach(b::apiKey);
             corsOrigins.forEach(b::corsOrigin);
             if (keystore != null) {
@@ -298,16 +325,18 @@ public final class ServerConfig {
             }
             ensembles.forEach(b::ensemble);
             if (!ranker.equals("none")) {
-                PairRanker r = ranker.equals("default") ? MiniLmRanker.load() : PairRanker.load(directory(ranker,
-                        "ranker"));
+                PairRanker r =
+                        ranker.equals("default") ? MiniLmRanker.load() : PairRanker.load(directory(ranker, "ranker"));
                 made.add(r);
                 b.ranker(r);
             }
             if (fuser.startsWith("llm:")) {
                 String name = fuser.substring(4);
-                LlmClient by = clients.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(() ->
-                        new IllegalArgumentException(source + ": field 'fuser' names the LLM '" + name
-                                + "', which is not in 'llms'"));
+                LlmClient by = clients.stream()
+                        .filter(c -> c.name().equals(name))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                source + ": field 'fuser' names the LLM '" + name + "', which is not in 'llms'"));
                 b.fuser(LlmFuser.builder(by).build());
             } else if (!fuser.equals("none")) {
                 GenFuser g = GenFuser.load(directory(fuser, "fuser"));
@@ -315,10 +344,13 @@ public final class ServerConfig {
                 b.fuser(g);
             }
             if (router != null) {
-                QueryEncoder enc = encoder.equals("minilm") ? MiniLmEncoder.load()
+                QueryEncoder enc = encoder.equals("minilm")
+                        ? MiniLmEncoder.load()
                         : TorchScriptEncoder.load(directory(encoder, "encoder"));
                 made.add(enc);
-                ZooterRouter zr = ZooterRouter.load(directory(router, "router"), enc,
+                ZooterRouter zr = ZooterRouter.load(
+                        directory(router, "router"),
+                        enc,
                         clients.stream().map(LlmClient::name).toList());
                 made.add(zr);
                 b.router(zr);
@@ -340,15 +372,16 @@ public final class ServerConfig {
     private Path directory(String value, String field) {
         Path p = Path.of(value);
         if (!Files.isDirectory(p)) {
-            throw new IllegalArgumentException(source + ": field '" + field + "' names no directory: "
-                    + p.toAbsolutePath());
+            throw new IllegalArgumentException(
+                    source + ": field '" + field + "' names no directory: " + p.toAbsolutePath());
         }
         return p;
     }
 
     @Override
     public String toString() {
-        return "ServerConfig[" + source + ", llms=" + llms.stream().map(Upstream::name).toList() + ", ensembles="
+        return "ServerConfig[" + source + ", llms="
+                + llms.stream().map(Upstream::name).toList() + ", ensembles="
                 + ensembles.stream().map(Ensemble::name).toList() + ", " + host + ":" + port + ", " + keys.size()
                 + " keys]";
     }
@@ -385,14 +418,17 @@ public final class ServerConfig {
 
         void known(JsonNode o, String where, Set<String> fields) {
             if (!o.isObject()) {
-                throw where.isEmpty() ? new IllegalArgumentException(source + ": must hold a JSON object, found "
-                        + ChatRequest.kind(o)) : bad(where, "must be an object, found " + ChatRequest.kind(o));
+                throw where.isEmpty()
+                        ? new IllegalArgumentException(
+                                source + ": must hold a JSON object, found " + ChatRequest.kind(o))
+                        : bad(where, "must be an object, found " + ChatRequest.kind(o));
             }
             for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
                 String f = it.next();
                 if (!fields.contains(f)) {
-                    throw new IllegalArgumentException(source + ": unknown field '" + (where.isEmpty() ? "" : where
-                            + ".") + f + "' (known: " + String.join(", ", new TreeSet<>(fields)) + ")");
+                    throw new IllegalArgumentException(
+                            source + ": unknown field '" + (where.isEmpty() ? "" : where + ".") + f + "' (known: "
+                                    + String.join(", ", new TreeSet<>(fields)) + ")");
                 }
             }
         }
@@ -404,8 +440,10 @@ public final class ServerConfig {
             known(root, "", ROOT);
             JsonNode l = root.get("llms");
             if (l == null || !l.isArray() || l.isEmpty()) {
-                throw bad("llms", "must be a non-empty array of {name, base_url, model, api_key_env}, found "
-                        + (l == null ? "nothing" : ChatRequest.show(l)));
+                throw bad(
+                        "llms",
+                        "must be a non-empty array of {name, base_url, model, api_key_env}, found "
+                                + (l == null ? "nothing" : ChatRequest.show(l)));
             }
             Set<String> names = new HashSet<>();
             for (int i = 0; i < l.size(); i++) {
@@ -470,8 +508,10 @@ public final class ServerConfig {
                 for (int i = 0; i < l.size(); i++) {
                     JsonNode m = l.get(i);
                     if (!m.isTextual() || !llmNames.contains(m.asText())) {
-                        throw bad(w + ".llms[" + i + "]", "must name one of the llms " + new TreeSet<>(llmNames)
-                                + ", found " + ChatRequest.show(m));
+                        throw bad(
+                                w + ".llms[" + i + "]",
+                                "must name one of the llms " + new TreeSet<>(llmNames) + ", found "
+                                        + ChatRequest.show(m));
                     }
                     members.add(m.asText());
                 }
@@ -534,8 +574,9 @@ public final class ServerConfig {
                 for (int i = 0; i < co.size(); i++) {
                     JsonNode o = co.get(i);
                     if (!o.isTextual() || !o.asText().matches("https?://[^/\\s]+")) {
-                        throw bad("server.cors_origins[" + i + "]", "must be scheme://host[:port], found "
-                                + ChatRequest.show(o));
+                        throw bad(
+                                "server.cors_origins[" + i + "]",
+                                "must be scheme://host[:port], found " + ChatRequest.show(o));
                     }
                     cors.add(o.asText());
                 }
@@ -579,8 +620,10 @@ public final class ServerConfig {
             String sha = text(n, w, "sha256", false);
             String env = text(n, w, "env", false);
             if ((sha == null) == (env == null)) {
-                throw bad(w, "must have exactly one of sha256 (the key's SHA-256 in hex) and env (a variable"
-                        + " holding the key)");
+                throw bad(
+                        w,
+                        "must have exactly one of sha256 (the key's SHA-256 in hex) and env (a variable"
+                                + " holding the key)");
             }
             ApiKey key;
             try {
@@ -596,7 +639,8 @@ public final class ServerConfig {
                 Set<String> models = new LinkedHashSet<>();
                 for (int i = 0; i < m.size(); i++) {
                     if (!m.get(i).isTextual() || m.get(i).asText().isBlank()) {
-                        throw bad(w + ".models[" + i + "]", "must be a model name, found " + ChatRequest.show(m.get(i)));
+                        throw bad(
+                                w + ".models[" + i + "]", "must be a model name, found " + ChatRequest.show(m.get(i)));
                     }
                     models.add(m.get(i).asText());
                 }

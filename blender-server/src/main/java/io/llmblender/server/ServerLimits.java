@@ -23,8 +23,15 @@ import java.time.Duration;
  *     is 429 with {@code Retry-After} saying when the next one may start. 0 (the default) means no
  *     rate limit.
  */
-public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, int maxConcurrentPerKey,
-        Duration requestDeadline, Duration idleTimeout, Duration keepAlive, int maxRequestsPerMinute) {
+public record ServerLimits(
+        int maxBodyBytes,
+        int maxMessages,
+        int maxTextChars,
+        int maxConcurrentPerKey,
+        Duration requestDeadline,
+        Duration idleTimeout,
+        Duration keepAlive,
+        int maxRequestsPerMinute) {
 
     /**
      * Validates every limit.
@@ -79,8 +86,7 @@ public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, 
         private Duration keepAlive = Duration.ofSeconds(5);
         private int maxRequestsPerMinute;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * See {@link ServerLimits#maxBodyBytes()}.
@@ -176,8 +182,15 @@ public record ServerLimits(int maxBodyBytes, int maxMessages, int maxTextChars, 
          * @return the limits
          */
         public ServerLimits build() {
-            return new ServerLimits(maxBodyBytes, maxMessages, maxTextChars, maxConcurrentPerKey, requestDeadline,
-                    idleTimeout, keepAlive, maxRequestsPerMinute);
+            return new ServerLimits(
+                    maxBodyBytes,
+                    maxMessages,
+                    maxTextChars,
+                    maxConcurrentPerKey,
+                    requestDeadline,
+                    idleTimeout,
+                    keepAlive,
+                    maxRequestsPerMinute);
         }
     }
 }

@@ -27,30 +27,54 @@ final class ServerMetrics {
     }
 
     void request(String ensemble, int status, Duration elapsed) {
-        Counter.builder("blender.server.requests").description("Requests by ensemble and HTTP status")
-                .tag("ensemble", ensemble).tag("status", Integer.toString(status)).register(registry).increment();
-        Timer.builder("blender.server.request").description("Request latency, end to end")
-                .tag("ensemble", ensemble).publishPercentileHistogram().register(registry).record(elapsed);
+        Counter.builder("blender.server.requests")
+                .description("Requests by ensemble and HTTP status")
+                .tag("ensemble", ensemble)
+                .tag("status", Integer.toString(status))
+                .register(registry)
+                .increment();
+        Timer.builder("blender.server.request")
+                .description("Request latency, end to end")
+                .tag("ensemble", ensemble)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(elapsed);
     }
 
     void stage(String stage, Duration elapsed) {
-        Timer.builder("blender.server.stage").description("Latency of one stage of a blend")
-                .tag("stage", stage).publishPercentileHistogram().register(registry).record(elapsed);
+        Timer.builder("blender.server.stage")
+                .description("Latency of one stage of a blend")
+                .tag("stage", stage)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(elapsed);
     }
 
     void upstreamFailure(String client, String kind) {
-        Counter.builder("blender.server.upstream.failures").description("Upstream calls that failed, by client and kind")
-                .tag("client", client).tag("kind", kind).register(registry).increment();
+        Counter.builder("blender.server.upstream.failures")
+                .description("Upstream calls that failed, by client and kind")
+                .tag("client", client)
+                .tag("kind", kind)
+                .register(registry)
+                .increment();
     }
 
     void tokens(String ensemble, long prompt, long completion) {
         if (prompt > 0) {
-            Counter.builder("blender.server.tokens").description("Tokens the upstreams reported")
-                    .tag("ensemble", ensemble).tag("type", "prompt").register(registry).increment((double) prompt);
+            Counter.builder("blender.server.tokens")
+                    .description("Tokens the upstreams reported")
+                    .tag("ensemble", ensemble)
+                    .tag("type", "prompt")
+                    .register(registry)
+                    .increment((double) prompt);
         }
         if (completion > 0) {
-            Counter.builder("blender.server.tokens").description("Tokens the upstreams reported")
-                    .tag("ensemble", ensemble).tag("type", "completion").register(registry).increment((double) completion);
+            Counter.builder("blender.server.tokens")
+                    .description("Tokens the upstreams reported")
+                    .tag("ensemble", ensemble)
+                    .tag("type", "completion")
+                    .register(registry)
+                    .increment((double) completion);
         }
     }
 

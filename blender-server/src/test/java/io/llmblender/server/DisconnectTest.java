@@ -23,7 +23,8 @@ class DisconnectTest {
         try (LoopbackOpenAiServer upstream = new LoopbackOpenAiServer();
                 OpenAiCompatibleClient client = Fixtures.client("alpha", upstream)) {
             upstream.answering(req -> Fixtures.endlessStream("alpha", 20, events));
-            try (BlenderServer server = BlenderServer.builder().upstream(client).port(0).start()) {
+            try (BlenderServer server =
+                    BlenderServer.builder().upstream(client).port(0).start()) {
                 int ticks = streamThenHangUp(server, "alpha", line -> line.contains("tick"), 3);
                 assertThat(ticks).isEqualTo(3); // the client went away mid-stream
                 awaitEvents(events, 1);
@@ -38,13 +39,15 @@ class DisconnectTest {
      *
      * @return how many matching lines were read before the stream ended or the socket closed
      */
-    private static int streamThenHangUp(BlenderServer server, String model,
-            java.util.function.Predicate<String> matches, int wanted) throws java.io.IOException {
-        String body = "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
+    private static int streamThenHangUp(
+            BlenderServer server, String model, java.util.function.Predicate<String> matches, int wanted)
+            throws java.io.IOException {
+        String body =
+                "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             OutputStream out = s.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                    + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                            + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
@@ -89,13 +92,20 @@ class DisconnectTest {
     @Test
     void blendedStream_clientDisconnectsDuringKeepAlives_upstreamCallsAreCancelled() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
-        try (LoopbackOpenAiServer a = new LoopbackOpenAiServer(); LoopbackOpenAiServer b = new LoopbackOpenAiServer();
+        try (LoopbackOpenAiServer a = new LoopbackOpenAiServer();
+                LoopbackOpenAiServer b = new LoopbackOpenAiServer();
                 OpenAiCompatibleClient ca = Fixtures.client("alpha", a);
                 OpenAiCompatibleClient cb = Fixtures.client("beta", b)) {
             a.answering(req -> dribble(events));
             b.answering(req -> dribble(events));
-            try (BlenderServer server = BlenderServer.builder().upstream(ca).upstream(cb).port(0)
-                    .limits(ServerLimits.builder().keepAlive(Duration.ofMillis(50)).build()).start()) {
+            try (BlenderServer server = BlenderServer.builder()
+                    .upstream(ca)
+                    .upstream(cb)
+                    .port(0)
+                    .limits(ServerLimits.builder()
+                            .keepAlive(Duration.ofMillis(50))
+                            .build())
+                    .start()) {
                 int comments = streamThenHangUp(server, "blend", line -> line.startsWith(": keep-alive"), 2);
                 assertThat(comments).isEqualTo(2); // gone while the answers are still coming
                 awaitEvents(events, 2);
@@ -108,11 +118,17 @@ class DisconnectTest {
     void slowClient_sendingHeadersForeverIsCutAtTheIdleTimeout() throws Exception {
         try (LoopbackOpenAiServer a = Fixtures.upstream("alpha", "Hi.", 1, 1);
                 OpenAiCompatibleClient ca = Fixtures.client("alpha", a);
-                BlenderServer server = BlenderServer.builder().upstream(ca).port(0)
-                        .limits(ServerLimits.builder().idleTimeout(Duration.ofMillis(300)).build()).start();
+                BlenderServer server = BlenderServer.builder()
+                        .upstream(ca)
+                        .port(0)
+                        .limits(ServerLimits.builder()
+                                .idleTimeout(Duration.ofMillis(300))
+                                .build())
+                        .start();
                 Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             long t0 = System.nanoTime();
             byte[] rest = s.getInputStream().readAllBytes(); // returns when the server closes the connection

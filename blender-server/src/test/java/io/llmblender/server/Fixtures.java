@@ -23,10 +23,11 @@ final class Fixtures {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The tiny PairRanker committed under models/ (random weights: ranks at random, but runs the real code). */
     static final Path TINY_RANKER = Path.of("..", "models", "pairranker");
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Fixtures() {
-    }
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Fixtures() {}
 
     /** A loopback upstream that answers {@code answer} whole, or streamed word by word when asked to stream. */
     static LoopbackOpenAiServer upstream(String model, String answer, int promptTokens, int completionTokens)
@@ -35,12 +36,13 @@ final class Fixtures {
     }
 
     /** Makes {@code s} answer as {@link #upstream} does. */
-    static LoopbackOpenAiServer answering(LoopbackOpenAiServer s, String model, String answer, int promptTokens,
-            int completionTokens) {
+    static LoopbackOpenAiServer answering(
+            LoopbackOpenAiServer s, String model, String answer, int promptTokens, int completionTokens) {
         s.answering(req -> req.body().contains("\"stream\":true")
                 ? LoopbackOpenAiServer.sse(true, chunks(model, answer))
-                : LoopbackOpenAiServer.json(200, LoopbackOpenAiServer.completionJson(model, answer, "stop",
-                        promptTokens, completionTokens)));
+                : LoopbackOpenAiServer.json(
+                        200,
+                        LoopbackOpenAiServer.completionJson(model, answer, "stop", promptTokens, completionTokens)));
         return s;
     }
 
@@ -57,8 +59,9 @@ final class Fixtures {
 
     static String chunk(String model, String quotedContent, String finish) {
         return "{\"id\":\"chatcmpl-up\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\""
-                + model + "\",\"choices\":[{\"index\":0,\"delta\":{" + (quotedContent == null ? ""
-                : "\"content\":" + quotedContent) + "},\"finish_reason\":" + finish + "}]}";
+                + model + "\",\"choices\":[{\"index\":0,\"delta\":{"
+                + (quotedContent == null ? "" : "\"content\":" + quotedContent) + "},\"finish_reason\":" + finish
+                + "}]}";
     }
 
     /** A streaming reply that sends one chunk every {@code periodMillis} and records when the client went away. */
@@ -82,8 +85,13 @@ final class Fixtures {
     }
 
     static OpenAiCompatibleClient client(String name, LoopbackOpenAiServer upstream) {
-        return OpenAiCompatibleClient.builder().name(name).baseUrl(upstream.baseUrl()).model(name)
-                .maxAttempts(1).requestTimeout(Duration.ofSeconds(20)).build();
+        return OpenAiCompatibleClient.builder()
+                .name(name)
+                .baseUrl(upstream.baseUrl())
+                .model(name)
+                .maxAttempts(1)
+                .requestTimeout(Duration.ofSeconds(20))
+                .build();
     }
 
     /** A router that always gives the same distribution. */
@@ -110,7 +118,8 @@ final class Fixtures {
 
     static Reply post(BlenderServer server, String path, String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
@@ -121,7 +130,8 @@ final class Fixtures {
 
     static Reply get(BlenderServer server, String path, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(Duration.ofSeconds(30)).GET();
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
@@ -130,8 +140,8 @@ final class Fixtures {
     }
 
     static String chat(String model, String text) {
-        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":"
-                + JSON.valueToTree(text) + "}]}";
+        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":" + JSON.valueToTree(text)
+                + "}]}";
     }
 
     /** Asserts OpenAI's error shape and returns the error object. */

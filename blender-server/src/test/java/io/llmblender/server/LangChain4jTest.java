@@ -25,19 +25,32 @@ class LangChain4jTest {
                 LoopbackOpenAiServer beta = Fixtures.upstream("beta", "A longer answer in words.", 2, 5);
                 OpenAiCompatibleClient a = Fixtures.client("alpha", alpha);
                 OpenAiCompatibleClient b = Fixtures.client("beta", beta);
-                BlenderServer server = BlenderServer.builder().upstream(a).upstream(b)
+                BlenderServer server = BlenderServer.builder()
+                        .upstream(a)
+                        .upstream(b)
                         .ranker(new io.llmblender.testkit.LengthRanker())
                         .router(Fixtures.router(List.of("alpha", "beta"), 0.3, 0.7))
-                        .apiKey(ApiKey.plain("lc4j", "sk-lc4j")).port(0).start()) {
-            OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("sk-lc4j")
-                    .modelName("blend").maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+                        .apiKey(ApiKey.plain("lc4j", "sk-lc4j"))
+                        .port(0)
+                        .start()) {
+            OpenAiChatModel model = OpenAiChatModel.builder()
+                    .baseUrl(server.baseUrl())
+                    .apiKey("sk-lc4j")
+                    .modelName("blend")
+                    .maxRetries(0)
+                    .timeout(Duration.ofSeconds(20))
+                    .build();
             ChatResponse whole = model.chat(UserMessage.from("Say something."));
             assertThat(whole.aiMessage().text()).isEqualTo("A longer answer in words."); // the longer one ranks first
             assertThat(whole.metadata().modelName()).isEqualTo("beta");
             assertThat(whole.tokenUsage().totalTokenCount()).isEqualTo(10);
 
-            OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl())
-                    .apiKey("sk-lc4j").modelName("route").timeout(Duration.ofSeconds(20)).build();
+            OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder()
+                    .baseUrl(server.baseUrl())
+                    .apiKey("sk-lc4j")
+                    .modelName("route")
+                    .timeout(Duration.ofSeconds(20))
+                    .build();
             List<String> tokens = new CopyOnWriteArrayList<>();
             CompletableFuture<ChatResponse> done = new CompletableFuture<>();
             streaming.chat("Say something.", new StreamingChatResponseHandler() {

@@ -60,9 +60,14 @@ class LimitsAndErrorsTest {
     }
 
     private BlenderServer serve(ServerLimits limits) {
-        server = BlenderServer.builder().upstream(client).ranker(new LengthRanker()).limits(limits)
-                .apiKey(ApiKey.plain("alice", KEY)).apiKey(ApiKey.plain("bob", "sk-bob").allowing(Set.of("alpha")))
-                .port(0).start();
+        server = BlenderServer.builder()
+                .upstream(client)
+                .ranker(new LengthRanker())
+                .limits(limits)
+                .apiKey(ApiKey.plain("alice", KEY))
+                .apiKey(ApiKey.plain("bob", "sk-bob").allowing(Set.of("alpha")))
+                .port(0)
+                .start();
         return server;
     }
 
@@ -73,8 +78,8 @@ class LimitsAndErrorsTest {
         assertThat(none.status()).isEqualTo(401);
         assertThat(error(none).get("type").asText()).isEqualTo("authentication_error");
         assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer");
-        Fixtures.Reply wrong = post(server, "/v1/chat/completions", chat("blend", "hi"), "Authorization",
-                "Bearer sk-not-it");
+        Fixtures.Reply wrong =
+                post(server, "/v1/chat/completions", chat("blend", "hi"), "Authorization", "Bearer sk-not-it");
         assertThat(wrong.status()).isEqualTo(401);
         assertThat(error(wrong).get("code").asText()).isEqualTo("invalid_api_key");
         assertThat(wrong.body()).doesNotContain("sk-not-it");
@@ -90,7 +95,8 @@ class LimitsAndErrorsTest {
         assertThat(r.status()).isEqualTo(403);
         assertThat(error(r).get("param").asText()).isEqualTo("model");
         assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), "Authorization", "Bearer sk-bob")
-                .status()).isEqualTo(200);
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -124,8 +130,9 @@ class LimitsAndErrorsTest {
 
     @Test
     void chat_moreConcurrentRequestsThanTheKeyMay_is429WithRetryAfter() throws Exception {
-        upstream.answering(req -> LoopbackOpenAiServer.delayed(1_500, LoopbackOpenAiServer.json(200,
-                LoopbackOpenAiServer.completionJson("alpha", "slow", "stop", 1, 1))));
+        upstream.answering(req -> LoopbackOpenAiServer.delayed(
+                1_500,
+                LoopbackOpenAiServer.json(200, LoopbackOpenAiServer.completionJson("alpha", "slow", "stop", 1, 1))));
         serve(ServerLimits.builder().maxConcurrentPerKey(1).build());
         int before = upstream.requests().size();
         CompletableFuture<Fixtures.Reply> first = CompletableFuture.supplyAsync(() -> {
@@ -144,21 +151,29 @@ class LimitsAndErrorsTest {
         assertThat(second.headers().firstValue("Retry-After")).contains("1");
         assertThat(error(second).get("type").asText()).isEqualTo("rate_limit_error");
         assertThat(first.get().status()).isEqualTo(200);
-        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH).status()).isEqualTo(200);
+        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH)
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
     void chat_moreRequestsAMinuteThanTheKeyMay_is429WithRetryAfter() throws Exception {
         serve(ServerLimits.builder().maxRequestsPerMinute(2).build());
-        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH).status()).isEqualTo(200);
-        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH).status()).isEqualTo(200);
+        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH)
+                        .status())
+                .isEqualTo(200);
+        assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH)
+                        .status())
+                .isEqualTo(200);
         Fixtures.Reply third = post(server, "/v1/chat/completions", chat("alpha", "hi"), AUTH);
         assertThat(third.status()).isEqualTo(429);
-        assertThat(Integer.parseInt(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 30);
+        assertThat(Integer.parseInt(third.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(1, 30);
         assertThat(error(third).get("message").asText()).contains("at most 2 a minute");
         // another key has its own bucket
         assertThat(post(server, "/v1/chat/completions", chat("alpha", "hi"), "Authorization", "Bearer sk-bob")
-                .status()).isEqualTo(200);
+                        .status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -170,8 +185,11 @@ class LimitsAndErrorsTest {
         assertThat(r.status()).isEqualTo(504);
         assertThat(error(r).get("message").asText()).contains("300 ms").contains("cancelled");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
-        Fixtures.Reply streamed = post(server, "/v1/chat/completions",
-                chat("alpha", "hi").replace("{\"model\"", "{\"stream\":true,\"model\""), AUTH);
+        Fixtures.Reply streamed = post(
+                server,
+                "/v1/chat/completions",
+                chat("alpha", "hi").replace("{\"model\"", "{\"stream\":true,\"model\""),
+                AUTH);
         assertThat(streamed.status()).isEqualTo(504);
     }
 
@@ -181,7 +199,9 @@ class LimitsAndErrorsTest {
         serve(ServerLimits.defaults());
         Fixtures.Reply r = post(server, "/v1/chat/completions", chat("blend", "hi"), AUTH);
         assertThat(r.status()).isEqualTo(502);
-        assertThat(error(r).get("message").asText()).contains("alpha").contains("HTTP 500")
+        assertThat(error(r).get("message").asText())
+                .contains("alpha")
+                .contains("HTTP 500")
                 .doesNotContain("upstream secret");
     }
 
@@ -199,21 +219,31 @@ class LimitsAndErrorsTest {
     @Test
     void chat_badJsonOrSchema_is400NamingTheField() throws Exception {
         serve(ServerLimits.defaults());
-        assertThat(post(server, "/v1/chat/completions", "{\"model\":", AUTH).status()).isEqualTo(400);
+        assertThat(post(server, "/v1/chat/completions", "{\"model\":", AUTH).status())
+                .isEqualTo(400);
         assertThat(post(server, "/v1/chat/completions", "", AUTH).status()).isEqualTo(400);
-        Fixtures.Reply temp = post(server, "/v1/chat/completions",
-                chat("blend", "hi").replace("{\"model\"", "{\"temperature\":7,\"model\""), AUTH);
+        Fixtures.Reply temp = post(
+                server,
+                "/v1/chat/completions",
+                chat("blend", "hi").replace("{\"model\"", "{\"temperature\":7,\"model\""),
+                AUTH);
         assertThat(error(temp).get("param").asText()).isEqualTo("temperature");
         assertThat(error(temp).get("message").asText()).contains("found 7");
-        Fixtures.Reply role = post(server, "/v1/chat/completions",
-                "{\"model\":\"blend\",\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", AUTH);
+        Fixtures.Reply role = post(
+                server,
+                "/v1/chat/completions",
+                "{\"model\":\"blend\",\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}",
+                AUTH);
         assertThat(error(role).get("param").asText()).isEqualTo("messages[0].role");
-        Fixtures.Reply last = post(server, "/v1/chat/completions",
+        Fixtures.Reply last = post(
+                server,
+                "/v1/chat/completions",
                 "{\"model\":\"blend\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"},"
-                        + "{\"role\":\"assistant\",\"content\":\"b\"}]}", AUTH);
+                        + "{\"role\":\"assistant\",\"content\":\"b\"}]}",
+                AUTH);
         assertThat(error(last).get("param").asText()).isEqualTo("messages[1].role");
-        Fixtures.Reply n = post(server, "/v1/chat/completions", chat("blend", "hi").replace("{\"model\"",
-                "{\"n\":3,\"model\""), AUTH);
+        Fixtures.Reply n = post(
+                server, "/v1/chat/completions", chat("blend", "hi").replace("{\"model\"", "{\"n\":3,\"model\""), AUTH);
         assertThat(error(n).get("param").asText()).isEqualTo("n");
     }
 
@@ -239,54 +269,88 @@ class LimitsAndErrorsTest {
             out.flush();
             InputStream in = s.getInputStream();
             String reply = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(reply).startsWith("HTTP/1.1 431").contains("{\"error\":{").doesNotContain("<html")
+            assertThat(reply)
+                    .startsWith("HTTP/1.1 431")
+                    .contains("{\"error\":{")
+                    .doesNotContain("<html")
                     .doesNotContain("at org.eclipse");
         }
     }
 
     @Test
     void cors_offUnlessTheOriginIsConfigured() throws Exception {
-        server = BlenderServer.builder().upstream(client).apiKey(ApiKey.plain("alice", KEY))
-                .corsOrigin("https://app.example.com").port(0).start();
-        Fixtures.Reply allowed = post(server, "/v1/chat/completions", chat("alpha", "hi"), "Authorization",
-                "Bearer " + KEY, "Origin", "https://app.example.com");
+        server = BlenderServer.builder()
+                .upstream(client)
+                .apiKey(ApiKey.plain("alice", KEY))
+                .corsOrigin("https://app.example.com")
+                .port(0)
+                .start();
+        Fixtures.Reply allowed = post(
+                server,
+                "/v1/chat/completions",
+                chat("alpha", "hi"),
+                "Authorization",
+                "Bearer " + KEY,
+                "Origin",
+                "https://app.example.com");
         assertThat(allowed.status()).isEqualTo(200);
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example.com");
-        Fixtures.Reply denied = post(server, "/v1/chat/completions", chat("alpha", "hi"), "Authorization",
-                "Bearer " + KEY, "Origin", "https://evil.example");
+        Fixtures.Reply denied = post(
+                server,
+                "/v1/chat/completions",
+                chat("alpha", "hi"),
+                "Authorization",
+                "Bearer " + KEY,
+                "Origin",
+                "https://evil.example");
         assertThat(denied.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
-        Fixtures.Reply unauthorized = post(server, "/v1/chat/completions", chat("alpha", "hi"), "Origin",
-                "https://app.example.com");
+        Fixtures.Reply unauthorized =
+                post(server, "/v1/chat/completions", chat("alpha", "hi"), "Origin", "https://app.example.com");
         assertThat(unauthorized.status()).isEqualTo(401);
-        assertThat(unauthorized.headers().firstValue("Access-Control-Allow-Origin")).isPresent();
-        java.net.http.HttpResponse<String> preflight = Fixtures.HTTP.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(server.baseUrl() + "/chat/completions"))
-                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "POST").build(),
+        assertThat(unauthorized.headers().firstValue("Access-Control-Allow-Origin"))
+                .isPresent();
+        java.net.http.HttpResponse<String> preflight = Fixtures.HTTP.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/chat/completions"))
+                        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", "https://app.example.com")
+                        .header("Access-Control-Request-Method", "POST")
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(preflight.statusCode()).isEqualTo(204);
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).contains("authorization, content-type");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers"))
+                .contains("authorization, content-type");
     }
 
     @Test
     void start_publicBindWithoutKeys_isRefused() {
-        assertThatThrownBy(() -> BlenderServer.builder().upstream(client).host("0.0.0.0").port(0).start())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("0.0.0.0")
+        assertThatThrownBy(() -> BlenderServer.builder()
+                        .upstream(client)
+                        .host("0.0.0.0")
+                        .port(0)
+                        .start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("0.0.0.0")
                 .hasMessageContaining("without API keys");
     }
 
     @Test
     void healthReadyModelsAndMetrics_answer() throws Exception {
         serve(ServerLimits.defaults());
-        assertThat(post(server, "/v1/chat/completions", chat("blend", "hi"), AUTH).status()).isEqualTo(200);
-        assertThat(post(server, "/v1/chat/completions", chat("nope", "hi"), AUTH).status()).isEqualTo(404);
+        assertThat(post(server, "/v1/chat/completions", chat("blend", "hi"), AUTH)
+                        .status())
+                .isEqualTo(200);
+        assertThat(post(server, "/v1/chat/completions", chat("nope", "hi"), AUTH)
+                        .status())
+                .isEqualTo(404);
         assertThat(get(server, "/health").json().get("status").asText()).isEqualTo("ok");
         assertThat(get(server, "/ready").json().get("status").asText()).isEqualTo("ready");
         JsonNode models = get(server, "/v1/models", AUTH).json();
         assertThat(models.get("data").findValuesAsText("id")).containsExactly("blend", "alpha");
-        assertThat(get(server, "/v1/models/alpha", AUTH).json().get("owned_by").asText()).isEqualTo("blender");
+        assertThat(get(server, "/v1/models/alpha", AUTH).json().get("owned_by").asText())
+                .isEqualTo("blender");
         String metrics = get(server, "/metrics", AUTH).body();
-        assertThat(metrics).contains("blender_server_requests_total{ensemble=\"blend\",status=\"200\"} 1.0")
+        assertThat(metrics)
+                .contains("blender_server_requests_total{ensemble=\"blend\",status=\"200\"} 1.0")
                 .contains("blender_server_requests_total{ensemble=\"unknown\",status=\"404\"} 1.0")
                 .contains("blender_server_stage_seconds_bucket{stage=\"generation\"")
                 .contains("blender_server_request_seconds_count{ensemble=\"blend\"}")
@@ -296,14 +360,20 @@ class LimitsAndErrorsTest {
     @Test
     void chat_detailsRequested_addsTheBlenderObject() throws Exception {
         serve(ServerLimits.defaults());
-        Fixtures.Reply r = post(server, "/v1/chat/completions", chat("blend", "hi").replace("{\"model\"",
-                "{\"blender\":{\"details\":true},\"model\""), AUTH);
+        Fixtures.Reply r = post(
+                server,
+                "/v1/chat/completions",
+                chat("blend", "hi").replace("{\"model\"", "{\"blender\":{\"details\":true},\"model\""),
+                AUTH);
         JsonNode d = r.json().get("blender");
         assertThat(d.get("mode").asText()).isEqualTo("blend");
         assertThat(d.get("called").findValuesAsText("called")).isEmpty();
         assertThat(d.get("called").get(0).asText()).isEqualTo("alpha");
         assertThat(d.has("timings_ms")).isTrue();
-        assertThat(post(server, "/v1/chat/completions", chat("blend", "hi"), AUTH).json().has("blender")).isFalse();
+        assertThat(post(server, "/v1/chat/completions", chat("blend", "hi"), AUTH)
+                        .json()
+                        .has("blender"))
+                .isFalse();
         assertThat(List.of(r.status())).containsExactly(200);
     }
 }

@@ -41,11 +41,22 @@ class OpenAiSdkTest {
         alphaClient = Fixtures.client("alpha", alpha);
         betaClient = Fixtures.client("beta", beta);
         ranker = PairRanker.load(Fixtures.TINY_RANKER);
-        server = BlenderServer.builder().upstream(alphaClient).upstream(betaClient).ranker(ranker)
-                .router(Fixtures.router(List.of("alpha", "beta"), 0.2, 0.8)).adaptiveThreshold(0.9)
-                .apiKey(ApiKey.plain("tests", "sk-sdk-test-key")).port(0).start();
-        sdk = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl()).apiKey("sk-sdk-test-key").maxRetries(0)
-                .responseValidation(true).timeout(Duration.ofSeconds(30)).build();
+        server = BlenderServer.builder()
+                .upstream(alphaClient)
+                .upstream(betaClient)
+                .ranker(ranker)
+                .router(Fixtures.router(List.of("alpha", "beta"), 0.2, 0.8))
+                .adaptiveThreshold(0.9)
+                .apiKey(ApiKey.plain("tests", "sk-sdk-test-key"))
+                .port(0)
+                .start();
+        sdk = OpenAIOkHttpClient.builder()
+                .baseUrl(server.baseUrl())
+                .apiKey("sk-sdk-test-key")
+                .maxRetries(0)
+                .responseValidation(true)
+                .timeout(Duration.ofSeconds(30))
+                .build();
     }
 
     @AfterAll
@@ -60,13 +71,19 @@ class OpenAiSdkTest {
     }
 
     private static ChatCompletionCreateParams params(String model) {
-        return ChatCompletionCreateParams.builder().model(model).addSystemMessage("Be brief.")
-                .addUserMessage("What is the capital of France?").temperature(0.2).maxCompletionTokens(64).build();
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addSystemMessage("Be brief.")
+                .addUserMessage("What is the capital of France?")
+                .temperature(0.2)
+                .maxCompletionTokens(64)
+                .build();
     }
 
     @Test
     void create_blend_answersInOpenAiShapeWithSummedUsageAndHeaders() {
-        try (HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("blend"))) {
+        try (HttpResponseFor<ChatCompletion> raw =
+                sdk.chat().completions().withRawResponse().create(params("blend"))) {
             ChatCompletion c = raw.parse();
             c.validate();
             assertThat(raw.headers().values("x-blender-mode")).containsExactly("blend");
@@ -89,7 +106,8 @@ class OpenAiSdkTest {
     @Test
     void create_route_asksOnlyTheRoutersChoice() {
         int alphaBefore = alpha.requests().size();
-        try (HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("route"))) {
+        try (HttpResponseFor<ChatCompletion> raw =
+                sdk.chat().completions().withRawResponse().create(params("route"))) {
             ChatCompletion c = raw.parse();
             c.validate();
             assertThat(c.model()).isEqualTo("beta");
@@ -101,9 +119,14 @@ class OpenAiSdkTest {
 
     @Test
     void create_samplingOptions_reachEveryUpstreamCall() throws Exception {
-        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("blend")
-                .addUserMessage("What is the capital of France?").temperature(1.4).topP(0.3).maxCompletionTokens(9)
-                .seed(42).build();
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder()
+                .model("blend")
+                .addUserMessage("What is the capital of France?")
+                .temperature(1.4)
+                .topP(0.3)
+                .maxCompletionTokens(9)
+                .seed(42)
+                .build();
         sdk.chat().completions().create(p).validate();
         for (LoopbackOpenAiServer upstream : List.of(alpha, beta)) {
             List<LoopbackOpenAiServer.Request> seen = upstream.requests();
@@ -118,9 +141,11 @@ class OpenAiSdkTest {
 
     @Test
     void create_adaptiveWithThresholdInName_routesOrBlendsByIt() {
-        try (HttpResponseFor<ChatCompletion> sure = sdk.chat().completions().withRawResponse().create(params("adaptive-0.5"))) {
+        try (HttpResponseFor<ChatCompletion> sure =
+                sdk.chat().completions().withRawResponse().create(params("adaptive-0.5"))) {
             assertThat(sure.headers().values("x-blender-mode")).containsExactly("route");
-            try (HttpResponseFor<ChatCompletion> unsure = sdk.chat().completions().withRawResponse().create(params("adaptive"))) {
+            try (HttpResponseFor<ChatCompletion> unsure =
+                    sdk.chat().completions().withRawResponse().create(params("adaptive"))) {
                 assertThat(unsure.headers().values("x-blender-mode")).containsExactly("blend");
                 unsure.parse().validate();
             }
@@ -130,8 +155,8 @@ class OpenAiSdkTest {
     @Test
     void createStreaming_adaptiveTheRouterIsSureOf_forwardsTokens() {
         List<String> pieces = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions()
-                .createStreaming(params("adaptive-0.7"))) {
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(params("adaptive-0.7"))) {
             stream.stream().forEach(chunk -> {
                 chunk.validate();
                 assertThat(chunk.model()).isEqualTo("beta");
@@ -143,7 +168,8 @@ class OpenAiSdkTest {
 
     @Test
     void create_upstreamName_passesThrough() {
-        try (HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(params("alpha"))) {
+        try (HttpResponseFor<ChatCompletion> raw =
+                sdk.chat().completions().withRawResponse().create(params("alpha"))) {
             ChatCompletion c = raw.parse();
             c.validate();
             assertThat(c.model()).isEqualTo("alpha");
@@ -158,8 +184,11 @@ class OpenAiSdkTest {
         List<String> pieces = new ArrayList<>();
         List<String> models = new ArrayList<>();
         ChatCompletionCreateParams p = params("route").toBuilder()
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
-        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(p)) {
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(p)) {
             stream.stream().forEach(chunk -> {
                 chunk.validate();
                 models.add(chunk.model());
@@ -174,14 +203,15 @@ class OpenAiSdkTest {
     @Test
     void createStreaming_blend_sendsTheRankedAnswer() {
         List<String> pieces = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(params("blend"))) {
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(params("blend"))) {
             stream.stream().forEach(chunk -> {
                 chunk.validate();
                 chunk.choices().forEach(ch -> ch.delta().content().ifPresent(pieces::add));
             });
         }
-        assertThat(String.join("", pieces)).isIn("Paris is the capital of France.",
-                "The capital of France is Paris, on the Seine.");
+        assertThat(String.join("", pieces))
+                .isIn("Paris is the capital of France.", "The capital of France is Paris, on the Seine.");
     }
 
     @Test
@@ -193,10 +223,14 @@ class OpenAiSdkTest {
 
     @Test
     void create_wrongKey_isTheSdksAuthenticationError() {
-        OpenAIClient wrong = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl()).apiKey("sk-wrong")
-                .maxRetries(0).build();
+        OpenAIClient wrong = OpenAIOkHttpClient.builder()
+                .baseUrl(server.baseUrl())
+                .apiKey("sk-wrong")
+                .maxRetries(0)
+                .build();
         try {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> wrong.chat().completions().create(params("blend")))
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> wrong.chat().completions().create(params("blend")))
                     .isInstanceOf(com.openai.errors.UnauthorizedException.class)
                     .hasMessageContaining("incorrect API key");
         } finally {

@@ -26,9 +26,30 @@ class RandomBodiesPropertiesTest {
     static final String VALID = "{\"model\":\"blend\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
             + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Name a colour.\"}]}],"
             + "\"temperature\":0.5,\"max_tokens\":20,\"stream\":false,\"user\":\"u1\",\"stop\":[\"\\n\"]}";
-    static final String[] FIELDS = {"model", "messages", "role", "content", "stream", "temperature", "top_p", "n",
-        "max_tokens", "stop", "user", "seed", "tools", "logprobs", "response_format", "stream_options", "blender",
-        "type", "text", "details", "include_usage", "max_completion_tokens"};
+    static final String[] FIELDS = {
+        "model",
+        "messages",
+        "role",
+        "content",
+        "stream",
+        "temperature",
+        "top_p",
+        "n",
+        "max_tokens",
+        "stop",
+        "user",
+        "seed",
+        "tools",
+        "logprobs",
+        "response_format",
+        "stream_options",
+        "blender",
+        "type",
+        "text",
+        "details",
+        "include_usage",
+        "max_completion_tokens"
+    };
 
     static LoopbackOpenAiServer upstream;
     static OpenAiCompatibleClient client;
@@ -38,8 +59,15 @@ class RandomBodiesPropertiesTest {
     static void start() throws Exception {
         upstream = Fixtures.upstream("alpha", "Blue.", 2, 1);
         client = Fixtures.client("alpha", upstream);
-        server = BlenderServer.builder().upstream(client).ranker(new LengthRanker()).port(0)
-                .limits(ServerLimits.builder().maxBodyBytes(64 * 1024).maxTextChars(5_000).build()).start();
+        server = BlenderServer.builder()
+                .upstream(client)
+                .ranker(new LengthRanker())
+                .port(0)
+                .limits(ServerLimits.builder()
+                        .maxBodyBytes(64 * 1024)
+                        .maxTextChars(5_000)
+                        .build())
+                .start();
     }
 
     @AfterContainer
@@ -73,11 +101,19 @@ class RandomBodiesPropertiesTest {
     private static void check(String body) throws Exception {
         Fixtures.Reply r = Fixtures.post(server, "/v1/chat/completions", body);
         net.jqwik.api.statistics.Statistics.collect(r.status() == 200 ? "200" : Integer.toString(r.status()));
-        assertThat(r.status()).as(body).satisfiesAnyOf(s -> assertThat(s).isEqualTo(200),
-                s -> assertThat(s).isBetween(400, 499));
+        assertThat(r.status())
+                .as(body)
+                .satisfiesAnyOf(
+                        s -> assertThat(s).isEqualTo(200), s -> assertThat(s).isBetween(400, 499));
         assertThat(r.body()).as(body).doesNotContain("Exception").doesNotContain("\tat ");
         if (r.status() == 200) {
-            assertThat(r.json().get("choices").get(0).get("message").get("content").asText()).isEqualTo("Blue.");
+            assertThat(r.json()
+                            .get("choices")
+                            .get(0)
+                            .get("message")
+                            .get("content")
+                            .asText())
+                    .isEqualTo("Blue.");
         } else {
             Fixtures.error(r);
         }
@@ -136,8 +172,8 @@ class RandomBodiesPropertiesTest {
             case 4:
                 return f.textNode(randomText(random));
             case 5:
-                return f.textNode(List.of("user", "assistant", "system", "tool", "blend", "alpha", "text").get(
-                        random.nextInt(7)));
+                return f.textNode(List.of("user", "assistant", "system", "tool", "blend", "alpha", "text")
+                        .get(random.nextInt(7)));
             case 6: {
                 ArrayNode a = f.arrayNode();
                 for (int i = random.nextInt(4); i > 0; i--) {

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ServerConfigTest {
 
-    static final String LLMS = "\"llms\": [{\"name\": \"alpha\", \"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"a\"},"
-            + " {\"name\": \"beta\", \"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"b\"}]";
+    static final String LLMS =
+            "\"llms\": [{\"name\": \"alpha\", \"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"a\"},"
+                    + " {\"name\": \"beta\", \"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"b\"}]";
 
     @TempDir
     Path dir;
@@ -29,47 +30,62 @@ class ServerConfigTest {
     @Test
     void read_unknownField_isRefusedNamingFileAndField() throws Exception {
         Path f = write("{" + LLMS + ", \"colour\": \"blue\"}");
-        assertThatThrownBy(() -> ServerConfig.read(f)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("unknown field 'colour'");
+        assertThatThrownBy(() -> ServerConfig.read(f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("unknown field 'colour'");
         Path nested = write("{" + LLMS + ", \"server\": {\"limits\": {\"max_body\": 5}}}");
-        assertThatThrownBy(() -> ServerConfig.read(nested)).hasMessageContaining(nested.toString())
+        assertThatThrownBy(() -> ServerConfig.read(nested))
+                .hasMessageContaining(nested.toString())
                 .hasMessageContaining("unknown field 'server.limits.max_body'")
                 .hasMessageContaining("max_body_bytes");
-        Path inLlm = write("{\"llms\": [{\"name\": \"a\", \"base_url\": \"http://x/v1\", \"model\": \"m\", \"key\": 1}]}");
+        Path inLlm =
+                write("{\"llms\": [{\"name\": \"a\", \"base_url\": \"http://x/v1\", \"model\": \"m\", \"key\": 1}]}");
         assertThatThrownBy(() -> ServerConfig.read(inLlm)).hasMessageContaining("unknown field 'llms[0].key'");
     }
 
     @Test
     void read_badValues_areRefusedNamingFieldAndValue() throws Exception {
         assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"server\": {\"port\": 70000}}", "s.json"))
-                .hasMessageContaining("s.json: field 'server.port'").hasMessageContaining("70000");
-        assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"server\": {\"keys\": [{\"name\": \"k\"}]}}",
-                "s.json")).hasMessageContaining("'server.keys[0]'").hasMessageContaining("exactly one of sha256");
-        assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"server\": {\"keys\": [{\"name\": \"k\","
-                + " \"env\": \"BLENDER_SURELY_UNSET_VAR\"}]}}", "s.json"))
+                .hasMessageContaining("s.json: field 'server.port'")
+                .hasMessageContaining("70000");
+        assertThatThrownBy(() ->
+                        ServerConfig.parse("{" + LLMS + ", \"server\": {\"keys\": [{\"name\": \"k\"}]}}", "s.json"))
+                .hasMessageContaining("'server.keys[0]'")
+                .hasMessageContaining("exactly one of sha256");
+        assertThatThrownBy(() -> ServerConfig.parse(
+                        "{" + LLMS + ", \"server\": {\"keys\": [{\"name\": \"k\","
+                                + " \"env\": \"BLENDER_SURELY_UNSET_VAR\"}]}}",
+                        "s.json"))
                 .hasMessageContaining("BLENDER_SURELY_UNSET_VAR");
-        assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"ensembles\": [{\"name\": \"x\","
-                + " \"llms\": [\"gamma\"]}]}", "s.json")).hasMessageContaining("'ensembles[0].llms[0]'")
+        assertThatThrownBy(() -> ServerConfig.parse(
+                        "{" + LLMS + ", \"ensembles\": [{\"name\": \"x\"," + " \"llms\": [\"gamma\"]}]}", "s.json"))
+                .hasMessageContaining("'ensembles[0].llms[0]'")
                 .hasMessageContaining("\"gamma\"");
-        assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"ensembles\": [{\"name\": \"x\","
-                + " \"mode\": \"adaptive\", \"threshold\": 2}]}", "s.json"))
-                .hasMessageContaining("'ensembles[0].threshold'").hasMessageContaining("found 2");
+        assertThatThrownBy(() -> ServerConfig.parse(
+                        "{" + LLMS + ", \"ensembles\": [{\"name\": \"x\","
+                                + " \"mode\": \"adaptive\", \"threshold\": 2}]}",
+                        "s.json"))
+                .hasMessageContaining("'ensembles[0].threshold'")
+                .hasMessageContaining("found 2");
         assertThatThrownBy(() -> ServerConfig.parse("{\"llms\": []}", "s.json")).hasMessageContaining("'llms'");
-        assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"server\": {\"limits\": {\"request_deadline_s\":"
-                + " -1}}}", "s.json")).hasMessageContaining("'server.limits.request_deadline_s'")
+        assertThatThrownBy(() -> ServerConfig.parse(
+                        "{" + LLMS + ", \"server\": {\"limits\": {\"request_deadline_s\":" + " -1}}}", "s.json"))
+                .hasMessageContaining("'server.limits.request_deadline_s'")
                 .hasMessageContaining("-1");
-        assertThatThrownBy(() -> ServerConfig.parse("[1]", "s.json")).hasMessageContaining("s.json: must hold a JSON"
-                + " object");
+        assertThatThrownBy(() -> ServerConfig.parse("[1]", "s.json"))
+                .hasMessageContaining("s.json: must hold a JSON" + " object");
     }
 
     @Test
     void toBuilder_blendConfigExtended_servesItsEnsemblesWithItsKeys() throws Exception {
         String key = "sk-config-key";
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(key.getBytes(StandardCharsets.UTF_8)));
+        String sha = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         try (LoopbackOpenAiServer alpha = Fixtures.upstream("a", "From alpha.", 1, 1);
                 LoopbackOpenAiServer beta = Fixtures.upstream("b", "From beta, longer.", 1, 1)) {
-            String json = "{\"llms\": [{\"name\": \"alpha\", \"base_url\": \"" + alpha.baseUrl() + "\", \"model\": \"a\"},"
+            String json = "{\"llms\": [{\"name\": \"alpha\", \"base_url\": \"" + alpha.baseUrl()
+                    + "\", \"model\": \"a\"},"
                     + " {\"name\": \"beta\", \"base_url\": \"" + beta.baseUrl() + "\", \"model\": \"b\"}],"
                     + " \"ranker\": \"" + Fixtures.TINY_RANKER.toString().replace("\\", "/") + "\", \"top_k\": 2,"
                     + " \"timeout_s\": 10, \"mode\": \"blend\","
@@ -80,15 +96,16 @@ class ServerConfigTest {
             assertThat(config.limits().maxMessages()).isEqualTo(4);
             try (BlenderServer server = config.toBuilder().start()) {
                 assertThat(server.models()).containsExactly("blend", "cheap", "alpha", "beta");
-                Fixtures.Reply cheap = Fixtures.post(server, "/v1/chat/completions", Fixtures.chat("cheap", "hi"),
-                        "Authorization", "Bearer " + key);
+                Fixtures.Reply cheap = Fixtures.post(
+                        server, "/v1/chat/completions", Fixtures.chat("cheap", "hi"), "Authorization", "Bearer " + key);
                 assertThat(cheap.status()).isEqualTo(200);
                 assertThat(cheap.headers().firstValue("x-blender-calls")).contains("1");
                 assertThat(cheap.json().get("model").asText()).isEqualTo("alpha");
-                Fixtures.Reply blend = Fixtures.post(server, "/v1/chat/completions", Fixtures.chat("blend", "hi"),
-                        "Authorization", "Bearer " + key);
+                Fixtures.Reply blend = Fixtures.post(
+                        server, "/v1/chat/completions", Fixtures.chat("blend", "hi"), "Authorization", "Bearer " + key);
                 assertThat(blend.headers().firstValue("x-blender-calls")).contains("2");
-                assertThat(Fixtures.post(server, "/v1/chat/completions", Fixtures.chat("blend", "hi")).status())
+                assertThat(Fixtures.post(server, "/v1/chat/completions", Fixtures.chat("blend", "hi"))
+                                .status())
                         .isEqualTo(401);
             }
         }

@@ -26,11 +26,32 @@ class TlsTest {
     @Test
     void tls_keystore_servesHttps() throws Exception {
         Path keystore = dir.resolve("server.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "RSA",
+                        "-keysize",
+                        "2048",
+                        "-validity",
+                        "2",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-ext",
+                        "SAN=ip:127.0.0.1",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        keystore.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(keytool.getInputStream().readAllBytes());
         assertThat(keytool.waitFor()).as(out).isZero();
 
@@ -45,10 +66,16 @@ class TlsTest {
         HttpClient https = HttpClient.newBuilder().sslContext(ssl).build();
 
         LlmClient echo = LlmClient.of("echo", p -> Generation.of("over TLS"));
-        try (BlenderServer server = BlenderServer.builder().upstream(echo).tls(keystore, "changeit").port(0).start()) {
+        try (BlenderServer server = BlenderServer.builder()
+                .upstream(echo)
+                .tls(keystore, "changeit")
+                .port(0)
+                .start()) {
             assertThat(server.baseUrl()).startsWith("https://127.0.0.1:");
-            HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
-                    .POST(HttpRequest.BodyPublishers.ofString(Fixtures.chat("echo", "hi"))).build(),
+            HttpResponse<String> r = https.send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+                            .POST(HttpRequest.BodyPublishers.ofString(Fixtures.chat("echo", "hi")))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("over TLS");

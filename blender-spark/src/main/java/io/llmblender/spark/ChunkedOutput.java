@@ -51,8 +51,7 @@ public final class ChunkedOutput {
     private static final String JOB = "_job";
     private static final String INDEX = "_blender_chunk";
 
-    private ChunkedOutput() {
-    }
+    private ChunkedOutput() {}
 
     /** Writes one chunk's rows. */
     @FunctionalInterface
@@ -73,8 +72,7 @@ public final class ChunkedOutput {
      * @param chunks the chunks they make
      * @param skipped the chunks an earlier run had committed, not computed again
      */
-    public record Result(long records, int chunks, int skipped) {
-    }
+    public record Result(long records, int chunks, int skipped) {}
 
     /**
      * The directory a writer should use for a chunk: {@code OUTPUT/chunk=NNNNN}.
@@ -101,8 +99,14 @@ public final class ChunkedOutput {
      * @throws IllegalArgumentException if a number is under 1, or the output holds another job's chunks
      * @throws UncheckedIOException if the markers cannot be read or written
      */
-    public static Result write(SparkSession spark, Dataset<Row> input, int chunkRecords, int partitions,
-            String output, String job, ChunkWriter writer) {
+    public static Result write(
+            SparkSession spark,
+            Dataset<Row> input,
+            int chunkRecords,
+            int partitions,
+            String output,
+            String job,
+            ChunkWriter writer) {
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(output, "output");
@@ -135,8 +139,10 @@ public final class ChunkedOutput {
             int chunks = Math.toIntExact((records + chunkRecords - 1) / chunkRecords);
             Path markers = new Path(output, MARKERS);
             FileSystem fs = markers.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            checkJob(fs, new Path(markers, JOB), job + "\nchunk records " + chunkRecords + "\nrecords " + records
-                    + "\n");
+            checkJob(
+                    fs,
+                    new Path(markers, JOB),
+                    job + "\nchunk records " + chunkRecords + "\nrecords " + records + "\n");
             int skipped = 0;
             for (int c = 0; c < chunks; c++) {
                 Path marker = new Path(markers, Integer.toString(c));
@@ -144,15 +150,16 @@ public final class ChunkedOutput {
                     skipped++;
                     continue;
                 }
-                Dataset<Row> rows = indexed.filter(functions.col(INDEX).equalTo((long) c)).drop(INDEX)
+                Dataset<Row> rows = indexed.filter(functions.col(INDEX).equalTo((long) c))
+                        .drop(INDEX)
                         .repartition(partitions);
                 writer.write(rows, c);
                 commit(fs, marker, "chunk " + c + "\n");
             }
             return new Result(records, chunks, skipped);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or write the chunk markers under " + output + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read or write the chunk markers under " + output + ": " + e.getMessage(), e);
         } finally {
             indexed.unpersist();
         }
@@ -181,7 +188,8 @@ public final class ChunkedOutput {
                 before = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             if (!before.equals(job)) {
-                throw new IllegalArgumentException("the output " + file.getParent().getParent() + " holds chunks of"
+                throw new IllegalArgumentException("the output "
+                        + file.getParent().getParent() + " holds chunks of"
                         + " another job; it was started as [" + before.strip().replace('\n', ';') + "], this run is ["
                         + job.strip().replace('\n', ';') + "]: use another output, or --overwrite");
             }

@@ -20,13 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FuserHolder {
 
-    private record Key(Path dir, int maxNewTokens) {
-    }
+    private record Key(Path dir, int maxNewTokens) {}
 
     private static final Map<Key, GenFuser> FUSERS = new ConcurrentHashMap<>();
 
-    private FuserHolder() {
-    }
+    private FuserHolder() {}
 
     /**
      * The JVM's fuser for a location, loaded with {@link GenFuser}'s defaults (beam search, one PyTorch thread) on the

@@ -50,12 +50,15 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
      */
     public PairRankerTransformer(String uid) {
         this.uid = uid;
-        this.ranker = new Param<>(this, "ranker", "the model location: a directory, a name shipped with the job, or"
-                + " 'default' for the shipped ranker");
+        this.ranker = new Param<>(
+                this,
+                "ranker",
+                "the model location: a directory, a name shipped with the job, or"
+                        + " 'default' for the shipped ranker");
         this.batchSize = new IntParam(this, "batchSize", "records per ranker call (>= 1)", ParamValidators.gtEq(1));
         this.withMatrix = new BooleanParam(this, "withMatrix", "whether to add the N x N matrix column");
-        this.threads = new IntParam(this, "threads", "the ranker engine's intra-op threads (>= 1)",
-                ParamValidators.gtEq(1));
+        this.threads =
+                new IntParam(this, "threads", "the ranker engine's intra-op threads (>= 1)", ParamValidators.gtEq(1));
         setDefault(threads, 1);
         setDefault(ranker, RankerHolder.DEFAULT);
         setDefault(batchSize, 8);
@@ -174,8 +177,8 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
      * @return the options
      */
     public SparkRanking.Options options() {
-        return new SparkRanking.Options($(ranker), (Integer) $(batchSize), (Boolean) $(withMatrix),
-                (Integer) $(threads));
+        return new SparkRanking.Options(
+                $(ranker), (Integer) $(batchSize), (Boolean) $(withMatrix), (Integer) $(threads));
     }
 
     @Override

@@ -14,8 +14,7 @@ import java.util.function.Function;
  */
 final class PartitionBatches {
 
-    private PartitionBatches() {
-    }
+    private PartitionBatches() {}
 
     /**
      * Maps rows a batch at a time.

@@ -41,12 +41,22 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class RankJob {
 
-    private static final Set<String> VALUED = Set.of("--input", "--output", "--format", "--ranker", "--batch",
-            "--partitions", "--chunk", "--threads", "--fuser", "--top-k", "--max-new-tokens", "--fuse-batch");
+    private static final Set<String> VALUED = Set.of(
+            "--input",
+            "--output",
+            "--format",
+            "--ranker",
+            "--batch",
+            "--partitions",
+            "--chunk",
+            "--threads",
+            "--fuser",
+            "--top-k",
+            "--max-new-tokens",
+            "--fuse-batch");
     private static final Set<String> FLAGS = Set.of("--matrix", "--overwrite");
 
-    private RankJob() {
-    }
+    private RankJob() {}
 
     /**
      * Checks the options (a bad one: its message on standard error, exit code 2, before Spark starts), runs the job
@@ -104,9 +114,19 @@ public final class RankJob {
                     + (options.ranker() == null ? RankerHolder.DEFAULT : options.ranker()) + "\nmatrix "
                     + options.withMatrix() + "\nfusion " + fusion;
             int tasks = parsed.positive("--partitions", spark.sparkContext().defaultParallelism());
-            return ChunkedOutput.write(spark, records, chunk, tasks, output, job, (rows, c) ->
-                    write(process(rows, options, fusion), ChunkedOutput.chunkDir(output, c), parquet,
-                            SaveMode.Overwrite)).records();
+            return ChunkedOutput.write(
+                            spark,
+                            records,
+                            chunk,
+                            tasks,
+                            output,
+                            job,
+                            (rows, c) -> write(
+                                    process(rows, options, fusion),
+                                    ChunkedOutput.chunkDir(output, c),
+                                    parquet,
+                                    SaveMode.Overwrite))
+                    .records();
         }
         if (parsed.has("--partitions")) {
             records = records.repartition(parsed.positive("--partitions", 1));
@@ -122,9 +142,13 @@ public final class RankJob {
     }
 
     /** The checked options of one run. */
-    private record Plan(JobArgs parsed, String input, String output, String format, SparkRanking.Options options,
-            SparkFusion.Options fusion) {
-    }
+    private record Plan(
+            JobArgs parsed,
+            String input,
+            String output,
+            String format,
+            SparkRanking.Options options,
+            SparkFusion.Options fusion) {}
 
     private static Plan plan(String[] args) {
         JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
@@ -134,12 +158,18 @@ public final class RankJob {
         if (!format.equals("jsonl") && !format.equals("parquet")) {
             throw new IllegalArgumentException("--format must be jsonl or parquet, got " + format);
         }
-        SparkRanking.Options options = new SparkRanking.Options(parsed.get("--ranker", null),
-                parsed.positive("--batch", 8), parsed.flag("--matrix"), parsed.positive("--threads", 1));
+        SparkRanking.Options options = new SparkRanking.Options(
+                parsed.get("--ranker", null),
+                parsed.positive("--batch", 8),
+                parsed.flag("--matrix"),
+                parsed.positive("--threads", 1));
         String fuserDir = parsed.get("--fuser", null);
-        SparkFusion.Options fusion = fuserDir == null ? null : SparkFusion.Options.of(fuserDir)
-                .withTopK(parsed.positive("--top-k", 3)).withBatchSize(parsed.positive("--fuse-batch", 4))
-                .withMaxNewTokens(parsed.has("--max-new-tokens") ? parsed.positive("--max-new-tokens", 1) : 0);
+        SparkFusion.Options fusion = fuserDir == null
+                ? null
+                : SparkFusion.Options.of(fuserDir)
+                        .withTopK(parsed.positive("--top-k", 3))
+                        .withBatchSize(parsed.positive("--fuse-batch", 4))
+                        .withMaxNewTokens(parsed.has("--max-new-tokens") ? parsed.positive("--max-new-tokens", 1) : 0);
         if (fusion == null) {
             for (String option : new String[] {"--top-k", "--fuse-batch", "--max-new-tokens"}) {
                 if (parsed.has(option)) {
@@ -155,8 +185,8 @@ public final class RankJob {
         return new Plan(parsed, input, output, format, options, fusion);
     }
 
-    private static Dataset<Row> process(Dataset<Row> records, SparkRanking.Options options,
-            SparkFusion.Options fusion) {
+    private static Dataset<Row> process(
+            Dataset<Row> records, SparkRanking.Options options, SparkFusion.Options fusion) {
         Dataset<Row> ranked = SparkRanking.rank(records, options);
         return fusion == null ? ranked : SparkFusion.fuse(ranked, fusion);
     }

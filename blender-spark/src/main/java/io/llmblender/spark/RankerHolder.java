@@ -32,13 +32,11 @@ public final class RankerHolder {
     /** The location that names the shipped ranker. */
     public static final String DEFAULT = "default";
 
-    private record Key(Path dir, int threads) {
-    }
+    private record Key(Path dir, int threads) {}
 
     private static final Map<Key, PairRanker> RANKERS = new ConcurrentHashMap<>();
 
-    private RankerHolder() {
-    }
+    private RankerHolder() {}
 
     /**
      * The ranker of a model location, loaded with {@link PairRanker}'s defaults (one engine thread) on the first call
@@ -69,7 +67,8 @@ public final class RankerHolder {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         Path dir = resolve(location);
-        return RANKERS.computeIfAbsent(new Key(dir, threads),
+        return RANKERS.computeIfAbsent(
+                new Key(dir, threads),
                 key -> PairRanker.builder(key.dir()).threads(key.threads()).build());
     }
 

@@ -43,12 +43,21 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class RewardJob {
 
-    private static final Set<String> VALUED = Set.of("--input", "--output", "--errors", "--ranker", "--batch",
-            "--mode", "--llms", "--partitions", "--chunk", "--threads", "--merge");
+    private static final Set<String> VALUED = Set.of(
+            "--input",
+            "--output",
+            "--errors",
+            "--ranker",
+            "--batch",
+            "--mode",
+            "--llms",
+            "--partitions",
+            "--chunk",
+            "--threads",
+            "--merge");
     private static final Set<String> FLAGS = Set.of("--overwrite");
 
-    private RewardJob() {
-    }
+    private RewardJob() {}
 
     /**
      * Checks the options (a bad one: its message on standard error, exit code 2, before Spark starts), runs the job
@@ -110,16 +119,21 @@ public final class RewardJob {
                     + (options.ranker() == null ? RankerHolder.DEFAULT : options.ranker()) + "\nmode " + mode
                     + "\nllms " + options.llms();
             int tasks = parsed.positive("--partitions", spark.sparkContext().defaultParallelism());
-            count = ChunkedOutput.write(spark, records, parsed.positive("--chunk", 1), tasks, output, job,
-                    (rows, c) -> {
-                        Dataset<Row> labelled = SparkRewards.label(rows, chosen).cache();
-                        try {
-                            SparkRewards.write(labelled, ChunkedOutput.chunkDir(output, c),
-                                    ChunkedOutput.chunkDir(errors, c), SaveMode.Overwrite);
-                        } finally {
-                            labelled.unpersist();
-                        }
-                    }).records();
+            count = ChunkedOutput.write(
+                            spark, records, parsed.positive("--chunk", 1), tasks, output, job, (rows, c) -> {
+                                Dataset<Row> labelled =
+                                        SparkRewards.label(rows, chosen).cache();
+                                try {
+                                    SparkRewards.write(
+                                            labelled,
+                                            ChunkedOutput.chunkDir(output, c),
+                                            ChunkedOutput.chunkDir(errors, c),
+                                            SaveMode.Overwrite);
+                                } finally {
+                                    labelled.unpersist();
+                                }
+                            })
+                    .records();
         } else {
             if (parsed.has("--partitions")) {
                 records = records.repartition(parsed.positive("--partitions", 1));
@@ -140,9 +154,13 @@ public final class RewardJob {
     }
 
     /** The checked options of one run. */
-    private record Plan(JobArgs parsed, String input, String output, String errors, ReferenceMode mode,
-            SparkRewards.Options options) {
-    }
+    private record Plan(
+            JobArgs parsed,
+            String input,
+            String output,
+            String errors,
+            ReferenceMode mode,
+            SparkRewards.Options options) {}
 
     private static Plan plan(String[] args) {
         JobArgs parsed = JobArgs.parse(args, VALUED, FLAGS);
@@ -154,8 +172,10 @@ public final class RewardJob {
         try {
             mode = ReferenceMode.valueOf(modeName.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--mode must be one of " + Arrays.toString(ReferenceMode.values())
-                    .toLowerCase(Locale.ROOT) + ", got " + modeName, e);
+            throw new IllegalArgumentException(
+                    "--mode must be one of "
+                            + Arrays.toString(ReferenceMode.values()).toLowerCase(Locale.ROOT) + ", got " + modeName,
+                    e);
         }
         List<String> llms = null;
         if (parsed.has("--llms")) {
@@ -168,8 +188,12 @@ public final class RewardJob {
                 llms.add(name.strip());
             }
         }
-        SparkRewards.Options options = new SparkRewards.Options(parsed.get("--ranker", null),
-                parsed.positive("--batch", 8), mode, llms, parsed.positive("--threads", 1));
+        SparkRewards.Options options = new SparkRewards.Options(
+                parsed.get("--ranker", null),
+                parsed.positive("--batch", 8),
+                mode,
+                llms,
+                parsed.positive("--threads", 1));
         for (String number : new String[] {"--chunk", "--partitions"}) {
             if (parsed.has(number)) {
                 parsed.positive(number, 1);
@@ -206,8 +230,8 @@ public final class RewardJob {
             }
             return parts.size();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot merge the part files of " + dir + " into " + file + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot merge the part files of " + dir + " into " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -16,8 +16,7 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 final class RowValues {
 
-    private RowValues() {
-    }
+    private RowValues() {}
 
     static Seq<Object> seq(double[] values) {
         List<Object> out = new ArrayList<>(values.length);

@@ -34,14 +34,15 @@ public final class SparkDatasets {
             .add("instruction", DataTypes.StringType)
             .add("input", DataTypes.StringType)
             .add("output", DataTypes.StringType)
-            .add("candidates", DataTypes.createArrayType(new StructType()
-                    .add("model", DataTypes.StringType)
-                    .add("decoding_method", DataTypes.StringType)
-                    .add("text", DataTypes.StringType)
-                    .add("scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))));
+            .add(
+                    "candidates",
+                    DataTypes.createArrayType(new StructType()
+                            .add("model", DataTypes.StringType)
+                            .add("decoding_method", DataTypes.StringType)
+                            .add("text", DataTypes.StringType)
+                            .add("scores", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))));
 
-    private SparkDatasets() {
-    }
+    private SparkDatasets() {}
 
     /**
      * Reads MixInstruct JSONL, one record per line, with the {@link #MIXINSTRUCT} schema plus {@value #CORRUPT_RECORD}.

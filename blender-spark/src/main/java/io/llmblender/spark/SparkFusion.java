@@ -45,8 +45,7 @@ public final class SparkFusion {
     /** The fusion error column: null for a fused record. */
     public static final String FUSE_ERROR = "fuse_error";
 
-    private SparkFusion() {
-    }
+    private SparkFusion() {}
 
     /**
      * How to fuse.
@@ -80,8 +79,8 @@ public final class SparkFusion {
                 throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
             }
             if (maxNewTokens < 0) {
-                throw new IllegalArgumentException("maxNewTokens must be 0 (the fuser's default) or more, got "
-                        + maxNewTokens);
+                throw new IllegalArgumentException(
+                        "maxNewTokens must be 0 (the fuser's default) or more, got " + maxNewTokens);
             }
         }
 
@@ -146,8 +145,10 @@ public final class SparkFusion {
                 throw new IllegalArgumentException("the dataset already has a column " + column);
             }
         }
-        if (names.contains(SparkRanking.RANKS) && !(in.apply(SparkRanking.RANKS).dataType() instanceof ArrayType a
-                && (a.elementType().equals(DataTypes.IntegerType) || a.elementType().equals(DataTypes.LongType)))) {
+        if (names.contains(SparkRanking.RANKS)
+                && !(in.apply(SparkRanking.RANKS).dataType() instanceof ArrayType a
+                        && (a.elementType().equals(DataTypes.IntegerType)
+                                || a.elementType().equals(DataTypes.LongType)))) {
             throw new IllegalArgumentException("ranks must be an array of integers, got "
                     + in.apply(SparkRanking.RANKS).dataType().simpleString());
         }
@@ -181,7 +182,9 @@ public final class SparkFusion {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            return PartitionBatches.map(rows, options.batchSize(),
+            return PartitionBatches.map(
+                    rows,
+                    options.batchSize(),
                     batch -> fuseBatch(FuserHolder.get(options.fuser(), options.maxNewTokens()), batch));
         }
 
@@ -215,8 +218,8 @@ public final class SparkFusion {
                         try {
                             results[todo.get(k)] = fuser.fuse(prompts.get(k), picked.get(k));
                         } catch (RuntimeException e) {
-                            results[todo.get(k)] = e.getMessage() == null ? e.getClass().getSimpleName()
-                                    : e.getMessage();
+                            results[todo.get(k)] =
+                                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                         }
                     }
                 }
@@ -242,8 +245,8 @@ public final class SparkFusion {
             try {
                 return Prompt.of(string(row, instruction), string(row, input));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("fields instruction and input are both blank: there is nothing to"
-                        + " answer", e);
+                throw new IllegalArgumentException(
+                        "fields instruction and input are both blank: there is nothing to" + " answer", e);
             }
         }
 
@@ -271,11 +274,11 @@ public final class SparkFusion {
                 }
                 List<Number> rankList = row.getList(ranks);
                 if (rankList.size() != texts.size()) {
-                    throw new IllegalArgumentException(rankList.size() + " ranks for " + texts.size()
-                            + " candidates");
+                    throw new IllegalArgumentException(rankList.size() + " ranks for " + texts.size() + " candidates");
                 }
-                order.sort(Comparator.<Integer>comparingLong(c -> rankList.get(c).longValue())
-                        .thenComparingInt(c -> c));
+                order.sort(
+                        Comparator.<Integer>comparingLong(c -> rankList.get(c).longValue())
+                                .thenComparingInt(c -> c));
             }
             List<String> top = new ArrayList<>(options.topK());
             for (int c : order.subList(0, Math.min(options.topK(), order.size()))) {

@@ -54,8 +54,7 @@ public final class SparkRanking {
     /** The error column: null for a ranked record, else why it was not ranked. */
     public static final String ERROR = "error";
 
-    private SparkRanking() {
-    }
+    private SparkRanking() {}
 
     /**
      * How to rank.
@@ -187,12 +186,13 @@ public final class SparkRanking {
                 throw new IllegalArgumentException("the dataset already has a column " + column);
             }
         }
-        StructType out = in
-                .add(SCORES, DataTypes.createArrayType(DataTypes.DoubleType, false), true)
+        StructType out = in.add(SCORES, DataTypes.createArrayType(DataTypes.DoubleType, false), true)
                 .add(RANKS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
         if (withMatrix) {
-            out = out.add(MATRIX, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType, false),
-                    false), true);
+            out = out.add(
+                    MATRIX,
+                    DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.DoubleType, false), false),
+                    true);
         }
         return out.add(ERROR, DataTypes.StringType, true);
     }
@@ -239,7 +239,9 @@ public final class SparkRanking {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            return PartitionBatches.map(rows, options.batchSize(),
+            return PartitionBatches.map(
+                    rows,
+                    options.batchSize(),
                     batch -> rankBatch(RankerHolder.get(options.ranker(), options.threads()), batch));
         }
 
@@ -350,7 +352,9 @@ public final class SparkRanking {
                 values[at++] = RowValues.seq(ranking.scores());
                 values[at++] = RowValues.seq(ranking.ranks());
                 if (options.withMatrix()) {
-                    values[at++] = ranking.matrix().map(m -> RowValues.seq(m.toArray())).orElse(null);
+                    values[at++] = ranking.matrix()
+                            .map(m -> RowValues.seq(m.toArray()))
+                            .orElse(null);
                 }
                 values[at] = null;
             } else {

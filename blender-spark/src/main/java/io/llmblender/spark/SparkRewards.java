@@ -75,8 +75,7 @@ public final class SparkRewards {
             .add(TAGS, DataTypes.createArrayType(DataTypes.StringType, false), true)
             .add(ERROR, DataTypes.StringType, true);
 
-    private SparkRewards() {
-    }
+    private SparkRewards() {}
 
     /**
      * How to label.
@@ -224,18 +223,21 @@ public final class SparkRewards {
      */
     public static List<String> commonLlms(Dataset<Row> records) {
         Column models = functions.col("candidates.model");
-        List<Row> top = records.filter(functions.size(functions.col("candidates")).gt(0))
-                .groupBy(models.as("models")).count()
+        List<Row> top = records.filter(
+                        functions.size(functions.col("candidates")).gt(0))
+                .groupBy(models.as("models"))
+                .count()
                 .orderBy(functions.col("count").desc(), functions.col("models").asc())
-                .limit(1).collectAsList();
+                .limit(1)
+                .collectAsList();
         if (top.isEmpty()) {
-            throw new IllegalArgumentException("no record has candidates, so the LLMs cannot be taken from the data;"
-                    + " give them (--llms)");
+            throw new IllegalArgumentException(
+                    "no record has candidates, so the LLMs cannot be taken from the data;" + " give them (--llms)");
         }
         List<String> list = top.get(0).getList(0);
         if (list.contains(null)) {
-            throw new IllegalArgumentException("the commonest candidates list has a candidate without a model: "
-                    + list + "; give the LLMs (--llms)");
+            throw new IllegalArgumentException("the commonest candidates list has a candidate without a model: " + list
+                    + "; give the LLMs (--llms)");
         }
         return new ArrayList<>(new LinkedHashSet<>(list));
     }
@@ -253,11 +255,11 @@ public final class SparkRewards {
      */
     public static void write(Dataset<Row> labelled, String recordsPath, String errorsPath, SaveMode mode) {
         Objects.requireNonNull(labelled, "labelled");
-        SparkDatasets.writeJsonl(labelled.filter(functions.col(ERROR).isNull()).select(QUERY, REWARDS, TAGS),
-                recordsPath, mode);
+        SparkDatasets.writeJsonl(
+                labelled.filter(functions.col(ERROR).isNull()).select(QUERY, REWARDS, TAGS), recordsPath, mode);
         if (errorsPath != null) {
-            SparkDatasets.writeJsonl(labelled.filter(functions.col(ERROR).isNotNull()).select(ID, QUERY, ERROR),
-                    errorsPath, mode);
+            SparkDatasets.writeJsonl(
+                    labelled.filter(functions.col(ERROR).isNotNull()).select(ID, QUERY, ERROR), errorsPath, mode);
         }
     }
 
@@ -281,8 +283,8 @@ public final class SparkRewards {
             this.id = names.contains(ID) ? in.fieldIndex(ID) : -1;
             this.instruction = names.contains("instruction") ? in.fieldIndex("instruction") : -1;
             this.input = names.contains("input") ? in.fieldIndex("input") : -1;
-            this.corrupt = names.contains(SparkDatasets.CORRUPT_RECORD) ? in.fieldIndex(SparkDatasets.CORRUPT_RECORD)
-                    : -1;
+            this.corrupt =
+                    names.contains(SparkDatasets.CORRUPT_RECORD) ? in.fieldIndex(SparkDatasets.CORRUPT_RECORD) : -1;
             this.candidates = in.fieldIndex("candidates");
             StructType element = candidateStruct(in);
             this.model = element.fieldIndex("model");
@@ -291,7 +293,9 @@ public final class SparkRewards {
 
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
-            return PartitionBatches.map(rows, options.batchSize(),
+            return PartitionBatches.map(
+                    rows,
+                    options.batchSize(),
                     batch -> labelBatch(RankerHolder.get(options.ranker(), options.threads()), batch));
         }
 
@@ -322,11 +326,16 @@ public final class SparkRewards {
                         results[todo.get(k)] = labelled.get(k);
                     } else {
                         try {
-                            results[todo.get(k)] = RewardPipeline.fromRanker(ranker, List.of(queries.get(k)),
-                                    List.of(answers.get(k)), options.llms(), options.mode()).get(0);
+                            results[todo.get(k)] = RewardPipeline.fromRanker(
+                                            ranker,
+                                            List.of(queries.get(k)),
+                                            List.of(answers.get(k)),
+                                            options.llms(),
+                                            options.mode())
+                                    .get(0);
                         } catch (RuntimeException e) {
-                            results[todo.get(k)] = e.getMessage() == null ? e.getClass().getSimpleName()
-                                    : e.getMessage();
+                            results[todo.get(k)] =
+                                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                         }
                     }
                 }
@@ -336,8 +345,8 @@ public final class SparkRewards {
                 Row row = rows.get(i);
                 String rowId = id < 0 || row.isNullAt(id) ? null : String.valueOf(row.get(id));
                 if (results[i] instanceof RewardRecord record) {
-                    out.add(RowFactory.create(rowId, record.query(), RowValues.map(record.rewards()),
-                            RowValues.seq(List.of()), null));
+                    out.add(RowFactory.create(
+                            rowId, record.query(), RowValues.map(record.rewards()), RowValues.seq(List.of()), null));
                 } else {
                     out.add(RowFactory.create(rowId, query(row), null, null, results[i]));
                 }
@@ -366,12 +375,12 @@ public final class SparkRewards {
                 }
                 String answer = candidate.getString(text);
                 if (answer.length() > PairRanker.MAX_TEXT_CHARS) {
-                    throw new IllegalArgumentException("candidate " + c + " (model " + name + ") has "
-                            + answer.length() + " characters, more than the ranker's " + PairRanker.MAX_TEXT_CHARS);
+                    throw new IllegalArgumentException("candidate " + c + " (model " + name + ") has " + answer.length()
+                            + " characters, more than the ranker's " + PairRanker.MAX_TEXT_CHARS);
                 }
                 if (!options.llms().contains(name)) {
-                    throw new IllegalArgumentException("candidate " + c + " has model " + name + ", not one of "
-                            + options.llms());
+                    throw new IllegalArgumentException(
+                            "candidate " + c + " has model " + name + ", not one of " + options.llms());
                 }
                 if (byModel.put(name, answer) != null) {
                     throw new IllegalArgumentException("model " + name + " has two candidates");

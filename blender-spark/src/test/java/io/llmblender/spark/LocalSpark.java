@@ -6,8 +6,7 @@ import org.apache.spark.sql.SparkSession;
 /** The tests' Spark: {@code local[2]}, UI off, driver bound to 127.0.0.1; and the test rankers. */
 final class LocalSpark {
 
-    private LocalSpark() {
-    }
+    private LocalSpark() {}
 
     static SparkSession start(String app) {
         return SparkSession.builder()

@@ -51,17 +51,23 @@ class PairRankerTransformerTest {
 
     @Test
     void aPipelineWithTheStageRanksAsSparkRankingAndSurvivesSaveAndLoad() throws Exception {
-        Dataset<Row> records = SparkDatasets.readJsonl(spark, LocalSpark.gsm8k().toString()).limit(12);
-        PairRankerTransformer stage = new PairRankerTransformer().setRanker(LocalSpark.tinyRanker().toString())
-                .setBatchSize(5).setWithMatrix(true);
-        SQLTransformer best = new SQLTransformer().setStatement(
-                "SELECT id, scores, matrix, ranks, array_position(ranks, 1) AS best FROM __THIS__");
-        PipelineModel model = new Pipeline().setStages(new PipelineStage[] {stage, best}).fit(records);
+        Dataset<Row> records =
+                SparkDatasets.readJsonl(spark, LocalSpark.gsm8k().toString()).limit(12);
+        PairRankerTransformer stage = new PairRankerTransformer()
+                .setRanker(LocalSpark.tinyRanker().toString())
+                .setBatchSize(5)
+                .setWithMatrix(true);
+        SQLTransformer best = new SQLTransformer()
+                .setStatement("SELECT id, scores, matrix, ranks, array_position(ranks, 1) AS best FROM __THIS__");
+        PipelineModel model =
+                new Pipeline().setStages(new PipelineStage[] {stage, best}).fit(records);
         Dataset<Row> out = model.transform(records);
         assertThat(out.columns()).containsExactly("id", "scores", "matrix", "ranks", "best");
 
-        Map<String, List<Double>> expected = scores(SparkRanking.rank(records,
-                SparkRanking.Options.defaults().withRanker(LocalSpark.tinyRanker().toString())));
+        Map<String, List<Double>> expected = scores(SparkRanking.rank(
+                records,
+                SparkRanking.Options.defaults()
+                        .withRanker(LocalSpark.tinyRanker().toString())));
         Map<String, List<Double>> actual = scores(out);
         assertThat(actual.keySet()).isEqualTo(expected.keySet()).hasSize(12);
         for (String id : expected.keySet()) {
@@ -88,7 +94,8 @@ class PairRankerTransformerTest {
     void theDefaultsAndABadBatchSize() {
         PairRankerTransformer stage = new PairRankerTransformer();
         assertThat(stage.options()).isEqualTo(SparkRanking.Options.defaults().withRanker(RankerHolder.DEFAULT));
-        assertThatThrownBy(() -> stage.setBatchSize(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> stage.setBatchSize(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batchSize");
         assertThat(stage.transformSchema(SparkDatasets.MIXINSTRUCT).fieldNames())
                 .endsWith(SparkRanking.SCORES, SparkRanking.RANKS, SparkRanking.ERROR);

@@ -41,13 +41,15 @@ class SparkFusionTest {
     @BeforeAll
     static void start() throws IOException {
         spark = LocalSpark.start("blender-spark-fusion-test");
-        goodLines = Files.readAllLines(LocalSpark.gsm8k(), StandardCharsets.UTF_8).subList(0, RECORDS);
+        goodLines =
+                Files.readAllLines(LocalSpark.gsm8k(), StandardCharsets.UTF_8).subList(0, RECORDS);
         List<String> lines = new ArrayList<>(goodLines);
         lines.add("{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"candidates\": []}");
         lines.add("{\"id\": \"bad-blank\", \"instruction\": \" \", \"input\": \"\", \"candidates\": [{\"text\": \"4\"},"
                 + " {\"text\": \"5\"}]}");
-        lines.add("{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
-                + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}");
+        lines.add(
+                "{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
+                        + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}");
         input = tmp.resolve("input.jsonl");
         Files.write(input, lines, StandardCharsets.UTF_8);
     }
@@ -67,9 +69,13 @@ class SparkFusionTest {
 
     @Test
     void fusedAnswersEqualRankingThenFusingOnOneJvm() throws IOException {
-        Dataset<Row> ranked = SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()).repartition(2),
-                SparkRanking.Options.defaults().withRanker(LocalSpark.tinyRanker().toString()));
-        SparkFusion.Options options = SparkFusion.Options.of(fuserDir().toString()).withTopK(1).withBatchSize(2)
+        Dataset<Row> ranked = SparkRanking.rank(
+                SparkDatasets.readJsonl(spark, input.toString()).repartition(2),
+                SparkRanking.Options.defaults()
+                        .withRanker(LocalSpark.tinyRanker().toString()));
+        SparkFusion.Options options = SparkFusion.Options.of(fuserDir().toString())
+                .withTopK(1)
+                .withBatchSize(2)
                 .withMaxNewTokens(TOKENS);
         Map<String, Row> rows = new HashMap<>();
         for (Row row : SparkFusion.fuse(ranked, options).collectAsList()) {
@@ -78,7 +84,8 @@ class SparkFusionTest {
         assertThat(rows).hasSize(RECORDS + 3);
         int differ = 0;
         try (PairRanker ranker = PairRanker.load(LocalSpark.tinyRanker());
-                GenFuser fuser = GenFuser.builder(fuserDir()).maxNewTokens(TOKENS).build()) {
+                GenFuser fuser =
+                        GenFuser.builder(fuserDir()).maxNewTokens(TOKENS).build()) {
             for (String line : goodLines) {
                 JsonNode record = JSON.readTree(line);
                 List<String> texts = new ArrayList<>();
@@ -93,12 +100,16 @@ class SparkFusionTest {
                 // The top 1 matters: fusing the other candidate gives another answer for some records.
                 List<String> other = new ArrayList<>(texts);
                 other.remove(best.get(0));
-                if (!fuser.fuse(Prompt.of(instruction, in), other.subList(0, 1)).text().equals(expected)) {
+                if (!fuser.fuse(Prompt.of(instruction, in), other.subList(0, 1))
+                        .text()
+                        .equals(expected)) {
                     differ++;
                 }
             }
         }
-        assertThat(differ).as("records whose fusion depends on which candidate is best").isPositive();
+        assertThat(differ)
+                .as("records whose fusion depends on which candidate is best")
+                .isPositive();
         assertThat(rows.get("bad-empty").getString(rows.get("bad-empty").fieldIndex(SparkFusion.FUSE_ERROR)))
                 .isEqualTo("no candidates");
         assertThat(rows.get("bad-blank").getString(rows.get("bad-blank").fieldIndex(SparkFusion.FUSE_ERROR)))
@@ -106,26 +117,47 @@ class SparkFusionTest {
         assertThat(rows.get("bad-too-long").getString(rows.get("bad-too-long").fieldIndex(SparkFusion.FUSE_ERROR)))
                 .isEqualTo("not ranked: candidate 1 has " + (PairRanker.MAX_TEXT_CHARS + 1)
                         + " characters, more than the ranker's " + PairRanker.MAX_TEXT_CHARS);
-        assertThat(rows.get("bad-blank").isNullAt(rows.get("bad-blank").fieldIndex(SparkFusion.FUSED))).isTrue();
+        assertThat(rows.get("bad-blank").isNullAt(rows.get("bad-blank").fieldIndex(SparkFusion.FUSED)))
+                .isTrue();
     }
 
     @Test
     void theRankJobFusesWithAFuser() {
         Path out = tmp.resolve("job-fused");
-        RankJob.run(spark, "--input", input.toString(), "--output", out.toString(), "--ranker",
-                LocalSpark.tinyRanker().toString(), "--fuser", fuserDir().toString(), "--top-k", "1",
-                "--max-new-tokens", Integer.toString(TOKENS));
-        Dataset<Row> ranked = SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()),
-                SparkRanking.Options.defaults().withRanker(LocalSpark.tinyRanker().toString()));
+        RankJob.run(
+                spark,
+                "--input",
+                input.toString(),
+                "--output",
+                out.toString(),
+                "--ranker",
+                LocalSpark.tinyRanker().toString(),
+                "--fuser",
+                fuserDir().toString(),
+                "--top-k",
+                "1",
+                "--max-new-tokens",
+                Integer.toString(TOKENS));
+        Dataset<Row> ranked = SparkRanking.rank(
+                SparkDatasets.readJsonl(spark, input.toString()),
+                SparkRanking.Options.defaults()
+                        .withRanker(LocalSpark.tinyRanker().toString()));
         Map<String, String> direct = new HashMap<>();
-        for (Row row : SparkFusion.fuse(ranked, SparkFusion.Options.of(fuserDir().toString()).withTopK(1)
-                .withMaxNewTokens(TOKENS)).collectAsList()) {
+        for (Row row : SparkFusion.fuse(
+                        ranked,
+                        SparkFusion.Options.of(fuserDir().toString())
+                                .withTopK(1)
+                                .withMaxNewTokens(TOKENS))
+                .collectAsList()) {
             direct.put(row.getString(row.fieldIndex("id")), row.getString(row.fieldIndex(SparkFusion.FUSED)));
         }
         Map<String, String> fromJob = new HashMap<>();
         for (Row row : spark.read().json(out.toString()).collectAsList()) {
-            fromJob.put(row.getString(row.fieldIndex("id")), row.isNullAt(row.fieldIndex(SparkFusion.FUSED)) ? null
-                    : row.getString(row.fieldIndex(SparkFusion.FUSED)));
+            fromJob.put(
+                    row.getString(row.fieldIndex("id")),
+                    row.isNullAt(row.fieldIndex(SparkFusion.FUSED))
+                            ? null
+                            : row.getString(row.fieldIndex(SparkFusion.FUSED)));
         }
         assertThat(fromJob).isEqualTo(direct).hasSize(RECORDS + 3);
         assertThatThrownBy(() -> RankJob.run(spark, "--input", "x", "--output", "y", "--top-k", "2"))

@@ -54,10 +54,12 @@ class SparkRankingTest {
         lines.add("{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"input\": \"\", \"candidates\": []}");
         lines.add("{\"id\": \"bad-no-text\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\"},"
                 + " {\"model\": \"n\", \"text\": \"4\"}]}");
-        lines.add("{\"id\": \"one\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\", \"text\": \"4\"}]}");
+        lines.add(
+                "{\"id\": \"one\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\", \"text\": \"4\"}]}");
         lines.add("this line is not JSON");
-        lines.add("{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
-                + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}");
+        lines.add(
+                "{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
+                        + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}");
         input = tmp.resolve("input.jsonl");
         Files.write(input, lines, StandardCharsets.UTF_8);
     }
@@ -75,7 +77,9 @@ class SparkRankingTest {
     }
 
     private static SparkRanking.Options options() {
-        return SparkRanking.Options.defaults().withRanker(tinyRanker().toString()).withBatchSize(3);
+        return SparkRanking.Options.defaults()
+                .withRanker(tinyRanker().toString())
+                .withBatchSize(3);
     }
 
     private static Map<String, Row> byId(Dataset<Row> rows) {
@@ -92,8 +96,8 @@ class SparkRankingTest {
 
     @Test
     void scoresEqualPairRankerOnOneJvm() throws IOException {
-        Dataset<Row> ranked = SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()).repartition(2),
-                options());
+        Dataset<Row> ranked = SparkRanking.rank(
+                SparkDatasets.readJsonl(spark, input.toString()).repartition(2), options());
         Map<String, Row> rows = byId(ranked);
         assertThat(rows).hasSize(RECORDS + 5);
         try (PairRanker ranker = PairRanker.load(tinyRanker())) {
@@ -101,7 +105,8 @@ class SparkRankingTest {
                 JsonNode record = JSON.readTree(line);
                 List<String> texts = new ArrayList<>();
                 record.get("candidates").forEach(c -> texts.add(c.get("text").asText()));
-                Ranking expected = ranker.rank(record.get("instruction").asText() + record.get("input").asText(), texts);
+                Ranking expected = ranker.rank(
+                        record.get("instruction").asText() + record.get("input").asText(), texts);
                 Row row = rows.get(record.get("id").asText());
                 assertThat(row.isNullAt(row.fieldIndex(SparkRanking.ERROR))).isTrue();
                 List<Double> scores = row.getList(row.fieldIndex(SparkRanking.SCORES));
@@ -123,11 +128,14 @@ class SparkRankingTest {
         assertThat(error(rows.get("corrupt"))).isEqualTo("no candidates");
         assertThat(rows.get("corrupt").getString(rows.get("corrupt").fieldIndex(SparkDatasets.CORRUPT_RECORD)))
                 .isEqualTo("this line is not JSON");
-        assertThat(error(rows.get("bad-too-long"))).isEqualTo("candidate 1 has " + (PairRanker.MAX_TEXT_CHARS + 1)
-                + " characters, more than the ranker's " + PairRanker.MAX_TEXT_CHARS);
+        assertThat(error(rows.get("bad-too-long")))
+                .isEqualTo("candidate 1 has " + (PairRanker.MAX_TEXT_CHARS + 1) + " characters, more than the ranker's "
+                        + PairRanker.MAX_TEXT_CHARS);
         for (String id : List.of("bad-empty", "bad-no-text", "corrupt", "bad-too-long")) {
-            assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.SCORES))).isTrue();
-            assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.RANKS))).isTrue();
+            assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.SCORES)))
+                    .isTrue();
+            assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.RANKS)))
+                    .isTrue();
         }
         Row one = rows.get("one");
         assertThat(one.isNullAt(one.fieldIndex(SparkRanking.ERROR))).isTrue();
@@ -137,13 +145,15 @@ class SparkRankingTest {
 
     @Test
     void theMatrixColumnAndJsonlAndParquetRoundTrips() {
-        Dataset<Row> ranked = SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()),
-                options().withMatrix(true));
+        Dataset<Row> ranked = SparkRanking.rank(
+                SparkDatasets.readJsonl(spark, input.toString()), options().withMatrix(true));
         String parquet = tmp.resolve("ranked.parquet").toString();
         String jsonl = tmp.resolve("ranked.jsonl").toString();
         SparkDatasets.writeParquet(ranked, parquet, SaveMode.Overwrite);
         Map<String, Row> fromParquet = byId(SparkDatasets.readParquet(spark, parquet));
-        SparkDatasets.writeJsonl(SparkDatasets.readParquet(spark, parquet).drop(SparkDatasets.CORRUPT_RECORD), jsonl,
+        SparkDatasets.writeJsonl(
+                SparkDatasets.readParquet(spark, parquet).drop(SparkDatasets.CORRUPT_RECORD),
+                jsonl,
                 SaveMode.Overwrite);
         Map<String, Row> fromJsonl = byId(spark.read().json(jsonl));
         assertThat(fromParquet).hasSize(RECORDS + 5);
@@ -154,19 +164,32 @@ class SparkRankingTest {
         List<Double> scores = first.getList(first.fieldIndex(SparkRanking.SCORES));
         assertThat(matrix).hasSize(scores.size());
         // max-logits: score_i = (1/N) * sum_j (M[i][j] - M[j][i]); gsm8k records have two candidates.
-        assertThat(scores.get(0)).isCloseTo((matrix.get(0).apply(1) - matrix.get(1).apply(0)) / 2, within(1e-5));
+        assertThat(scores.get(0))
+                .isCloseTo((matrix.get(0).apply(1) - matrix.get(1).apply(0)) / 2, within(1e-5));
         Row again = fromJsonl.get("gsm8k-test-0");
         List<Double> jsonScores = again.getList(again.fieldIndex(SparkRanking.SCORES));
         assertThat(jsonScores.get(0)).isCloseTo(scores.get(0), within(1e-9));
-        assertThat(fromJsonl.get("bad-empty").getString(fromJsonl.get("bad-empty").fieldIndex(SparkRanking.ERROR)))
+        assertThat(fromJsonl
+                        .get("bad-empty")
+                        .getString(fromJsonl.get("bad-empty").fieldIndex(SparkRanking.ERROR)))
                 .isEqualTo("no candidates");
     }
 
     @Test
     void theJobWritesEveryRecordAndRefusesAnExistingOutput() {
         String out = tmp.resolve("job-out").toString();
-        String[] args = {"--input", input.toString(), "--output", out, "--ranker", tinyRanker().toString(),
-            "--partitions", "2", "--batch", "4"};
+        String[] args = {
+            "--input",
+            input.toString(),
+            "--output",
+            out,
+            "--ranker",
+            tinyRanker().toString(),
+            "--partitions",
+            "2",
+            "--batch",
+            "4"
+        };
         assertThat(RankJob.run(spark, args)).isEqualTo(RECORDS + 5);
         Map<String, Row> rows = byId(spark.read().json(out));
         assertThat(rows).hasSize(RECORDS + 5);
@@ -175,15 +198,17 @@ class SparkRankingTest {
                 .isFalse();
         assertThatThrownBy(() -> RankJob.run(spark, args)).hasMessageContaining("already exists");
         assertThatThrownBy(() -> RankJob.run(spark, "--input", "x", "--output", "y", "--format", "csv"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jsonl or parquet");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("jsonl or parquet");
     }
 
     @Test
     void moreEngineThreadsGiveAnotherRankerOfTheSameScores() throws IOException {
         Map<String, Row> one = byId(SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()), options()));
-        Map<String, Row> two = byId(SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()),
-                options().withThreads(2)));
-        assertThat(RankerHolder.get(tinyRanker().toString(), 2)).isNotSameAs(RankerHolder.get(tinyRanker().toString()));
+        Map<String, Row> two = byId(SparkRanking.rank(
+                SparkDatasets.readJsonl(spark, input.toString()), options().withThreads(2)));
+        assertThat(RankerHolder.get(tinyRanker().toString(), 2))
+                .isNotSameAs(RankerHolder.get(tinyRanker().toString()));
         for (String line : goodLines) {
             String id = JSON.readTree(line).get("id").asText();
             List<Double> a = one.get(id).getList(one.get(id).fieldIndex(SparkRanking.SCORES));
@@ -200,12 +225,15 @@ class SparkRankingTest {
     void aDatasetWithoutCandidatesOrWithAnOutputColumnIsRefused() {
         Dataset<Row> noCandidates = spark.sql("SELECT 'a' AS instruction");
         assertThatThrownBy(() -> SparkRanking.rank(noCandidates, options()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no candidates column");
-        Dataset<Row> clash = SparkDatasets.readJsonl(spark, input.toString()).withColumn("error",
-                org.apache.spark.sql.functions.lit("x"));
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no candidates column");
+        Dataset<Row> clash = SparkDatasets.readJsonl(spark, input.toString())
+                .withColumn("error", org.apache.spark.sql.functions.lit("x"));
         assertThatThrownBy(() -> SparkRanking.rank(clash, options()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already has a column error");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("already has a column error");
         assertThatThrownBy(() -> RankerHolder.resolve(tmp.resolve("nowhere").toString()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no ranker directory");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no ranker directory");
     }
 }

@@ -49,9 +49,20 @@ class SparkResumeTest {
     }
 
     private static String[] args(Path out, int chunk) {
-        return new String[] {"--input", LocalSpark.gsm8k().toAbsolutePath().toString(), "--output", out.toString(),
-            "--ranker", LocalSpark.tinyRanker().toString(), "--chunk", Integer.toString(chunk), "--partitions", "2",
-            "--batch", "4"};
+        return new String[] {
+            "--input",
+            LocalSpark.gsm8k().toAbsolutePath().toString(),
+            "--output",
+            out.toString(),
+            "--ranker",
+            LocalSpark.tinyRanker().toString(),
+            "--chunk",
+            Integer.toString(chunk),
+            "--partitions",
+            "2",
+            "--batch",
+            "4"
+        };
     }
 
     /** Runs RankJob.main in a new JVM with the test classpath, as spark-submit would in local mode. */
@@ -71,7 +82,8 @@ class SparkResumeTest {
         }
         command.add(RankJob.class.getName());
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         return builder.start();
     }
@@ -82,14 +94,17 @@ class SparkResumeTest {
             return List.of();
         }
         try (Stream<Path> files = Files.list(markers)) {
-            return files.filter(f -> f.getFileName().toString().matches("\\d+")).sorted().toList();
+            return files.filter(f -> f.getFileName().toString().matches("\\d+"))
+                    .sorted()
+                    .toList();
         }
     }
 
     private static Map<Path, FileTime> partFiles(Path chunkDir) throws IOException {
         Map<Path, FileTime> out = new HashMap<>();
         try (Stream<Path> files = Files.list(chunkDir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-"))
+                    .toList()) {
                 out.put(f, Files.getLastModifiedTime(f));
             }
         }
@@ -99,7 +114,9 @@ class SparkResumeTest {
     private static Map<String, Row> byId(List<Row> rows) {
         Map<String, Row> out = new HashMap<>();
         for (Row row : rows) {
-            assertThat(out.put(row.getString(row.fieldIndex("id")), row)).as("a second row for one id").isNull();
+            assertThat(out.put(row.getString(row.fieldIndex("id")), row))
+                    .as("a second row for one id")
+                    .isNull();
         }
         return out;
     }
@@ -123,11 +140,14 @@ class SparkResumeTest {
             child.waitFor(60, TimeUnit.SECONDS);
         }
         List<Path> before = committed(out);
-        assertThat(before).as("killed after the first chunk, before the last").isNotEmpty().hasSizeLessThan(CHUNKS);
+        assertThat(before)
+                .as("killed after the first chunk, before the last")
+                .isNotEmpty()
+                .hasSizeLessThan(CHUNKS);
         Map<Path, FileTime> kept = new HashMap<>();
         for (Path marker : before) {
-            kept.putAll(partFiles(Path.of(ChunkedOutput.chunkDir(out.toString(),
-                    Integer.parseInt(marker.getFileName().toString())))));
+            kept.putAll(partFiles(Path.of(ChunkedOutput.chunkDir(
+                    out.toString(), Integer.parseInt(marker.getFileName().toString())))));
         }
         assertThat(kept).isNotEmpty();
         // What a kill in the middle of writing a chunk leaves: a part file of a chunk that has no marker.
@@ -139,15 +159,24 @@ class SparkResumeTest {
 
         assertThat(committed(out)).hasSize(CHUNKS);
         for (Map.Entry<Path, FileTime> file : kept.entrySet()) {
-            assertThat(Files.getLastModifiedTime(file.getKey())).as("committed chunk file %s untouched", file.getKey())
+            assertThat(Files.getLastModifiedTime(file.getKey()))
+                    .as("committed chunk file %s untouched", file.getKey())
                     .isEqualTo(file.getValue());
         }
         Map<String, Row> resumed = byId(spark.read().json(out.toString()).collectAsList());
         assertThat(resumed).hasSize(RECORDS);
 
         Path whole = tmp.resolve("uninterrupted");
-        RankJob.run(spark, "--input", LocalSpark.gsm8k().toAbsolutePath().toString(), "--output", whole.toString(),
-                "--ranker", LocalSpark.tinyRanker().toString(), "--partitions", "2");
+        RankJob.run(
+                spark,
+                "--input",
+                LocalSpark.gsm8k().toAbsolutePath().toString(),
+                "--output",
+                whole.toString(),
+                "--ranker",
+                LocalSpark.tinyRanker().toString(),
+                "--partitions",
+                "2");
         Map<String, Row> expected = byId(spark.read().json(whole.toString()).collectAsList());
         assertThat(resumed.keySet()).isEqualTo(expected.keySet());
         for (Map.Entry<String, Row> entry : expected.entrySet()) {
@@ -170,7 +199,8 @@ class SparkResumeTest {
         assertThat(RankJob.run(spark, args(out, 40))).isEqualTo(RECORDS);
         Map<Path, FileTime> first = partFiles(Path.of(ChunkedOutput.chunkDir(out.toString(), 0)));
         assertThat(RankJob.run(spark, args(out, 40))).isEqualTo(RECORDS);
-        assertThat(partFiles(Path.of(ChunkedOutput.chunkDir(out.toString(), 0)))).isEqualTo(first);
+        assertThat(partFiles(Path.of(ChunkedOutput.chunkDir(out.toString(), 0))))
+                .isEqualTo(first);
         assertThat(committed(out)).hasSize(3);
         assertThatThrownBy(() -> RankJob.run(spark, args(out, 30)))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -47,7 +47,8 @@ class SparkRewardsTest {
     @BeforeAll
     static void start() throws IOException {
         spark = LocalSpark.start("blender-spark-rewards-test");
-        goodLines = Files.readAllLines(LocalSpark.gsm8k(), StandardCharsets.UTF_8).subList(0, RECORDS);
+        goodLines =
+                Files.readAllLines(LocalSpark.gsm8k(), StandardCharsets.UTF_8).subList(0, RECORDS);
         List<String> lines = new ArrayList<>(goodLines);
         lines.add("{\"id\": \"bad-missing\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"" + GPT4
                 + "\", \"text\": \"4\"}]}");
@@ -77,7 +78,9 @@ class SparkRewardsTest {
             JsonNode record = JSON.readTree(line);
             queries.add(record.get("instruction").asText() + record.get("input").asText());
             Map<String, String> byModel = new HashMap<>();
-            record.get("candidates").forEach(c -> byModel.put(c.get("model").asText(), c.get("text").asText()));
+            record.get("candidates")
+                    .forEach(c ->
+                            byModel.put(c.get("model").asText(), c.get("text").asText()));
             answers.add(llms.stream().map(byModel::get).toList());
         }
         try (PairRanker ranker = PairRanker.load(LocalSpark.tinyRanker())) {
@@ -94,15 +97,16 @@ class SparkRewardsTest {
     private static List<RewardRecord> readParts(Path dir) throws IOException {
         List<RewardRecord> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList()) {
+            for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-"))
+                    .sorted()
+                    .toList()) {
                 out.addAll(RewardRecords.read(part));
             }
         }
         return out;
     }
 
-    private static void assertSame(List<RewardRecord> actual, Map<String, RewardRecord> expected,
-            List<String> llms) {
+    private static void assertSame(List<RewardRecord> actual, Map<String, RewardRecord> expected, List<String> llms) {
         assertThat(actual).hasSize(RECORDS);
         for (RewardRecord record : actual) {
             RewardRecord want = expected.get(record.query());
@@ -118,9 +122,11 @@ class SparkRewardsTest {
     @Test
     void rewardsEqualRewardPipelineOnOneJvmAndBadRecordsGoToTheSideOutput() throws IOException {
         SparkRewards.Options options = SparkRewards.Options.defaults()
-                .withRanker(LocalSpark.tinyRanker().toString()).withBatchSize(3);
-        Dataset<Row> labelled = SparkRewards.label(SparkDatasets.readJsonl(spark, input.toString()).repartition(2),
-                options).cache();
+                .withRanker(LocalSpark.tinyRanker().toString())
+                .withBatchSize(3);
+        Dataset<Row> labelled = SparkRewards.label(
+                        SparkDatasets.readJsonl(spark, input.toString()).repartition(2), options)
+                .cache();
         Path records = tmp.resolve("rewards");
         Path errors = tmp.resolve("errors");
         SparkRewards.write(labelled, records.toString(), errors.toString(), SaveMode.ErrorIfExists);
@@ -130,30 +136,40 @@ class SparkRewardsTest {
         Map<String, RewardRecord> expected = onOneJvm(llms, ReferenceMode.LONGEST);
         assertSame(readParts(records), expected, llms);
         // Rank-with-reference: the longer answer is the reference and gets 0; the values are the ranker's, not 0.
-        assertThat(expected.values().stream().mapToDouble(r -> Math.abs(r.rewards().get(MIXTRAL))
-                + Math.abs(r.rewards().get(GPT4))).min().orElseThrow()).isGreaterThan(0.0);
+        assertThat(expected.values().stream()
+                        .mapToDouble(r -> Math.abs(r.rewards().get(MIXTRAL))
+                                + Math.abs(r.rewards().get(GPT4)))
+                        .min()
+                        .orElseThrow())
+                .isGreaterThan(0.0);
 
         Map<String, String> reasons = new HashMap<>();
         for (Row row : spark.read().json(errors.toString()).collectAsList()) {
             String id = row.isNullAt(row.fieldIndex("id")) ? "corrupt" : row.getString(row.fieldIndex("id"));
             reasons.put(id, row.getString(row.fieldIndex("error")));
         }
-        assertThat(reasons).containsOnly(
-                Map.entry("bad-missing", "no candidate of model " + MIXTRAL),
-                Map.entry("bad-unknown", "candidate 1 has model other, not one of " + llms),
-                Map.entry("bad-twice", "model " + GPT4 + " has two candidates"),
-                Map.entry("bad-empty", "no candidates"),
-                Map.entry("corrupt", "not a MixInstruct JSON record"));
+        assertThat(reasons)
+                .containsOnly(
+                        Map.entry("bad-missing", "no candidate of model " + MIXTRAL),
+                        Map.entry("bad-unknown", "candidate 1 has model other, not one of " + llms),
+                        Map.entry("bad-twice", "model " + GPT4 + " has two candidates"),
+                        Map.entry("bad-empty", "no candidates"),
+                        Map.entry("corrupt", "not a MixInstruct JSON record"));
     }
 
     @Test
     void anExplicitLlmOrderAndAnotherReferenceModeAreHonoured() throws IOException {
         List<String> llms = List.of(GPT4, MIXTRAL);
         SparkRewards.Options options = SparkRewards.Options.defaults()
-                .withRanker(LocalSpark.tinyRanker().toString()).withLlms(llms).withMode(ReferenceMode.FIRST);
+                .withRanker(LocalSpark.tinyRanker().toString())
+                .withLlms(llms)
+                .withMode(ReferenceMode.FIRST);
         Path records = tmp.resolve("rewards-first");
-        SparkRewards.write(SparkRewards.label(SparkDatasets.readJsonl(spark, input.toString()), options),
-                records.toString(), null, SaveMode.ErrorIfExists);
+        SparkRewards.write(
+                SparkRewards.label(SparkDatasets.readJsonl(spark, input.toString()), options),
+                records.toString(),
+                null,
+                SaveMode.ErrorIfExists);
         List<RewardRecord> actual = readParts(records);
         assertSame(actual, onOneJvm(llms, ReferenceMode.FIRST), llms);
         assertThat(actual).allSatisfy(r -> assertThat(r.rewards().get(GPT4)).isEqualTo(0.0));
@@ -163,8 +179,20 @@ class SparkRewardsTest {
     void theJobWritesChunksAndMergesThemIntoOneFileTrainRouterReads() throws IOException {
         Path out = tmp.resolve("job-rewards");
         Path merged = tmp.resolve("rewards.jsonl");
-        long n = RewardJob.run(spark, "--input", input.toString(), "--output", out.toString(), "--ranker",
-                LocalSpark.tinyRanker().toString(), "--chunk", "7", "--partitions", "2", "--merge", merged.toString());
+        long n = RewardJob.run(
+                spark,
+                "--input",
+                input.toString(),
+                "--output",
+                out.toString(),
+                "--ranker",
+                LocalSpark.tinyRanker().toString(),
+                "--chunk",
+                "7",
+                "--partitions",
+                "2",
+                "--merge",
+                merged.toString());
         assertThat(n).isEqualTo(RECORDS + 5);
         List<String> llms = List.of(MIXTRAL, GPT4);
         assertSame(RewardRecords.read(merged), onOneJvm(llms, ReferenceMode.LONGEST), llms);
@@ -182,6 +210,7 @@ class SparkRewardsTest {
                 .hasMessage("llms must be distinct and not blank, got [a, a]");
         Dataset<Row> empty = SparkDatasets.readJsonl(spark, input.toString()).limit(0);
         assertThatThrownBy(() -> SparkRewards.label(empty, SparkRewards.Options.defaults()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no record has candidates");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no record has candidates");
     }
 }

@@ -43,8 +43,7 @@ public final class FakeTicker implements Ticker {
     private final List<Waiting> waiting = new ArrayList<>();
 
     /** A wait in {@link #awaitDone}: its future and its deadline. */
-    private record Waiting(CompletableFuture<?> future, long deadline) {
-    }
+    private record Waiting(CompletableFuture<?> future, long deadline) {}
 
     /** A ticker reading 0 until advanced. */
     public FakeTicker() {

@@ -13,7 +13,6 @@ public class LengthRanker extends RecordingRanker {
         return "length";
     }
 
-
     @Override
     protected double logit(PairQuery query, int i, int j) {
         return length(query.candidates().get(i)) - length(query.candidates().get(j));

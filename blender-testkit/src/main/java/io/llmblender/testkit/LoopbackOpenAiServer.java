@@ -94,8 +94,11 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                Map.copyOf(exchange.getRequestHeaders()), body);
+        Request request = new Request(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getPath(),
+                Map.copyOf(exchange.getRequestHeaders()),
+                body);
         if (recording) {
             requests.add(request);
         }
@@ -145,8 +148,8 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
     }
 
     /** The JSON body of a chat completion in OpenAI's shape, from the given model. */
-    public static String completionJson(String model, String content, String finishReason, int promptTokens,
-            int completionTokens) {
+    public static String completionJson(
+            String model, String content, String finishReason, int promptTokens, int completionTokens) {
         return "{\"id\":\"chatcmpl-abc123\",\"object\":\"chat.completion\",\"created\":1700000000,"
                 + "\"model\":" + quote(model) + ",\"system_fingerprint\":\"fp_44709d6fcb\",\"choices\":[{\"index\":0,"
                 + "\"message\":{\"role\":\"assistant\",\"content\":" + quote(content) + ",\"refusal\":null},"

@@ -1,12 +1,12 @@
 package io.llmblender.testkit;
 
+import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.ChatMessage;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.TokenUsage;
-import io.llmblender.core.error.LlmCallException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,8 +67,13 @@ public final class ScriptedClient implements LlmClient {
 
     /** Echoes as {@link #echo(String)}, reporting the given finish reason and usage. */
     public static ScriptedClient echo(String name, FinishReason finishReason, TokenUsage usage) {
-        return new ScriptedClient(name, 0, p -> Generation.of(
-                p.messages().stream().map(ChatMessage::content).collect(Collectors.joining("\n")), finishReason, usage));
+        return new ScriptedClient(
+                name,
+                0,
+                p -> Generation.of(
+                        p.messages().stream().map(ChatMessage::content).collect(Collectors.joining("\n")),
+                        finishReason,
+                        usage));
     }
 
     /** Fails every call with an {@link LlmCallException} carrying {@code message}. */

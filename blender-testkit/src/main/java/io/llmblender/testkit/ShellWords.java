@@ -6,8 +6,7 @@ import java.util.List;
 /** Shell-like word splitting for tests that run the commands a README shows. */
 public final class ShellWords {
 
-    private ShellWords() {
-    }
+    private ShellWords() {}
 
     /** Splits a command line on spaces, keeping double-quoted words whole. */
     public static List<String> split(String line) {

@@ -32,9 +32,11 @@ class FakeTickerTest {
     @Test
     void advance_backwardsOrNull_isRefused() {
         FakeTicker ticker = new FakeTicker();
-        assertThatThrownBy(() -> ticker.advance(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ticker.advance(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a ticker only moves forward, found advance(PT-0.000000001S)");
-        assertThatThrownBy(() -> ticker.advance(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ticker.advance(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("by must not be null");
         assertThat(ticker.read()).isZero();
     }
@@ -56,7 +58,9 @@ class FakeTickerTest {
 
         assertThat(ticker.awaitWaiter()).isEqualTo(Duration.ofNanos(1_000));
         ticker.advance(Duration.ofNanos(999));
-        assertThat(ticker.awaitWaiter()).as("still waiting one nanosecond before").isEqualTo(Duration.ofNanos(1));
+        assertThat(ticker.awaitWaiter())
+                .as("still waiting one nanosecond before")
+                .isEqualTo(Duration.ofNanos(1));
         assertThat(wait).isNotDone();
         ticker.advance(Duration.ofNanos(1));
         assertThat(wait.get()).isFalse();
@@ -115,8 +119,10 @@ class FakeTickerTest {
         waiter.start();
         ticker.awaitWaiter();
         waiter.interrupt();
-        assertThatThrownBy(wait::get).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(InterruptedException.class);
+        assertThatThrownBy(wait::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(InterruptedException.class);
         assertThat(ticker.waiters()).isZero();
     }
 }

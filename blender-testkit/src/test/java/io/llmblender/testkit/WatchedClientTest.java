@@ -6,8 +6,8 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,9 +28,13 @@ class WatchedClientTest {
             hanging.started.await();
 
             call.cancel(true);
-            assertThat(hanging.interrupted.await(5, TimeUnit.SECONDS)).as("cancelling reached the wrapped call").isTrue();
+            assertThat(hanging.interrupted.await(5, TimeUnit.SECONDS))
+                    .as("cancelling reached the wrapped call")
+                    .isTrue();
             watched.awaitDone(1);
-            assertThat(watched.calls()).singleElement().satisfies(f -> assertThat(f).isCancelled());
+            assertThat(watched.calls())
+                    .singleElement()
+                    .satisfies(f -> assertThat(f).isCancelled());
         } finally {
             pool.shutdownNow();
         }
@@ -63,8 +67,9 @@ class WatchedClientTest {
         });
         answerer.start();
         watched.awaitDone(1);
-        assertThat(watched.calls()).singleElement().satisfies(f -> assertThat(f).isCompletedWithValue(
-                Generation.of("late")));
+        assertThat(watched.calls())
+                .singleElement()
+                .satisfies(f -> assertThat(f).isCompletedWithValue(Generation.of("late")));
         answerer.join();
     }
 }

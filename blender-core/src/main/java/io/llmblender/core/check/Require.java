@@ -10,8 +10,7 @@ import java.util.function.Function;
  */
 public final class Require {
 
-    private Require() {
-    }
+    private Require() {}
 
     /**
      * Checks that a value is not null.
@@ -116,8 +115,7 @@ public final class Require {
      */
     public static int index(int index, int size, String field) {
         if (index < 0 || index >= size) {
-            throw new IndexOutOfBoundsException(
-                    field + " must be in [0, " + size + "), found " + index);
+            throw new IndexOutOfBoundsException(field + " must be in [0, " + size + "), found " + index);
         }
         return index;
     }
@@ -165,8 +163,8 @@ public final class Require {
      */
     public static <T> void unset(T current, String field, T next, Function<? super T, ?> shown) {
         if (current != null) {
-            throw new IllegalStateException(field + " was already set to " + shown.apply(current)
-                    + ", cannot set it to " + shown.apply(next));
+            throw new IllegalStateException(
+                    field + " was already set to " + shown.apply(current) + ", cannot set it to " + shown.apply(next));
         }
     }
 

@@ -63,8 +63,8 @@ public interface Fuser extends AutoCloseable {
         Require.nonNull(prompts, "prompts");
         Require.nonNull(ranked, "ranked");
         if (prompts.size() != ranked.size()) {
-            throw new IllegalArgumentException("prompts and ranked must have the same size, found "
-                    + prompts.size() + " and " + ranked.size());
+            throw new IllegalArgumentException(
+                    "prompts and ranked must have the same size, found " + prompts.size() + " and " + ranked.size());
         }
         List<Fusion> out = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
@@ -75,6 +75,5 @@ public interface Fuser extends AutoCloseable {
 
     /** Releases the fuser's resources. Idempotent. The default does nothing. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -35,10 +35,11 @@ public final class Fusion {
      * @return the fusion
      * @throws IllegalArgumentException if a count is out of range or the name is blank
      */
-    public static Fusion of(String text, String fuserName, int candidatesUsed, FinishReason finishReason,
-            int generatedTokens) {
+    public static Fusion of(
+            String text, String fuserName, int candidatesUsed, FinishReason finishReason, int generatedTokens) {
         if (generatedTokens < -1) {
-            throw new IllegalArgumentException("generatedTokens must be -1 (unknown) or more, found " + generatedTokens);
+            throw new IllegalArgumentException(
+                    "generatedTokens must be -1 (unknown) or more, found " + generatedTokens);
         }
         return new Fusion(text, fuserName, candidatesUsed, finishReason, generatedTokens);
     }
@@ -90,7 +91,7 @@ public final class Fusion {
 
     @Override
     public String toString() {
-        return "Fusion[" + fuserName + ", " + candidatesUsed + " candidates, " + finishReason + ", "
-                + text.length() + " chars]";
+        return "Fusion[" + fuserName + ", " + candidatesUsed + " candidates, " + finishReason + ", " + text.length()
+                + " chars]";
     }
 }

@@ -1,7 +1,7 @@
 package io.llmblender.core.fuse;
 
-import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.check.Require;
+import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
@@ -44,8 +44,8 @@ public final class LlmFuser implements Fuser {
             + " without mentioning the other answers.";
 
     /** The user message template used by default. */
-    public static final String DEFAULT_TEMPLATE = "Task:\n{task}\n\nAnswers, best first:\n\n{candidates}\n\n"
-            + "Write the final answer to the task.";
+    public static final String DEFAULT_TEMPLATE =
+            "Task:\n{task}\n\nAnswers, best first:\n\n{candidates}\n\n" + "Write the final answer to the task.";
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(task|candidates)\\}");
 
@@ -94,7 +94,11 @@ public final class LlmFuser implements Fuser {
         if (g == null) {
             throw new LlmCallException(client.name(), "returned no generation to fuse with");
         }
-        return Fusion.of(g.text(), name(), ranked.size(), g.finishReason(),
+        return Fusion.of(
+                g.text(),
+                name(),
+                ranked.size(),
+                g.finishReason(),
                 g.usage().map(TokenUsage::completionTokens).orElse(-1));
     }
 
@@ -117,7 +121,10 @@ public final class LlmFuser implements Fuser {
             if (k > 0) {
                 candidates.append("\n\n");
             }
-            candidates.append("Answer ").append(k + 1).append(":\n")
+            candidates
+                    .append("Answer ")
+                    .append(k + 1)
+                    .append(":\n")
                     .append(Require.nonNull(ranked.get(k), "ranked[" + k + "]"));
         }
         String task = prompt.task();
@@ -179,8 +186,8 @@ public final class LlmFuser implements Fuser {
         public Builder template(String template) {
             Require.nonBlank(template, "template");
             if (!template.contains("{candidates}")) {
-                throw new IllegalArgumentException("template must contain {candidates}, found "
-                        + Require.quote(template));
+                throw new IllegalArgumentException(
+                        "template must contain {candidates}, found " + Require.quote(template));
             }
             Require.unset(this.template, "template", template, Require::quote);
             this.template = template;

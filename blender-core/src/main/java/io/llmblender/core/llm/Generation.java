@@ -79,8 +79,7 @@ public final class Generation {
         if (!(o instanceof Generation other)) {
             return false;
         }
-        return text.equals(other.text) && finishReason == other.finishReason
-                && Objects.equals(usage, other.usage);
+        return text.equals(other.text) && finishReason == other.finishReason && Objects.equals(usage, other.usage);
     }
 
     @Override
@@ -90,7 +89,6 @@ public final class Generation {
 
     @Override
     public String toString() {
-        return "Generation[" + text.length() + " chars, " + finishReason
-                + (usage == null ? "" : ", " + usage) + "]";
+        return "Generation[" + text.length() + " chars, " + finishReason + (usage == null ? "" : ", " + usage) + "]";
     }
 }

@@ -60,8 +60,8 @@ public final class Prompt {
             total = (long) instruction.length() + input.length() + (system == null ? 0 : system.length());
         }
         if (total > MAX_CHARS) {
-            throw new IllegalArgumentException("a prompt must be at most " + MAX_CHARS
-                    + " characters in all (Prompt.MAX_CHARS), found " + total);
+            throw new IllegalArgumentException(
+                    "a prompt must be at most " + MAX_CHARS + " characters in all (Prompt.MAX_CHARS), found " + total);
         }
         this.instruction = instruction;
         this.input = input;
@@ -128,8 +128,8 @@ public final class Prompt {
             throw new IllegalArgumentException("messages must end with a USER message, found " + last.role());
         }
         if (last.content().isBlank()) {
-            throw new IllegalArgumentException("the last USER message must not be blank, found "
-                    + Require.quote(last.content()));
+            throw new IllegalArgumentException(
+                    "the last USER message must not be blank, found " + Require.quote(last.content()));
         }
         return new Prompt(last.content(), "", null, copy);
     }
@@ -257,8 +257,10 @@ public final class Prompt {
         if (!(o instanceof Prompt other)) {
             return false;
         }
-        return instruction.equals(other.instruction) && input.equals(other.input)
-                && Objects.equals(system, other.system) && Objects.equals(chat, other.chat)
+        return instruction.equals(other.instruction)
+                && input.equals(other.input)
+                && Objects.equals(system, other.system)
+                && Objects.equals(chat, other.chat)
                 && sampling.equals(other.sampling);
     }
 
@@ -269,7 +271,7 @@ public final class Prompt {
 
     @Override
     public String toString() {
-        return "Prompt[" + (chat != null ? chat.size() + " messages, " : "")
-                + "instruction=" + Require.quote(instruction) + ", input=" + Require.quote(input) + "]";
+        return "Prompt[" + (chat != null ? chat.size() + " messages, " : "") + "instruction="
+                + Require.quote(instruction) + ", input=" + Require.quote(input) + "]";
     }
 }

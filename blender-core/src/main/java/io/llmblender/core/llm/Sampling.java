@@ -81,8 +81,11 @@ public final class Sampling {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Sampling s && Objects.equals(temperature, s.temperature) && Objects.equals(topP, s.topP)
-                && Objects.equals(maxTokens, s.maxTokens) && Objects.equals(seed, s.seed)
+        return o instanceof Sampling s
+                && Objects.equals(temperature, s.temperature)
+                && Objects.equals(topP, s.topP)
+                && Objects.equals(maxTokens, s.maxTokens)
+                && Objects.equals(seed, s.seed)
                 && Objects.equals(stop, s.stop);
     }
 
@@ -93,8 +96,8 @@ public final class Sampling {
 
     @Override
     public String toString() {
-        return "Sampling[temperature=" + temperature + ", topP=" + topP + ", maxTokens=" + maxTokens + ", seed="
-                + seed + ", stop=" + (stop == null ? null : stop.size() + " sequences") + "]";
+        return "Sampling[temperature=" + temperature + ", topP=" + topP + ", maxTokens=" + maxTokens + ", seed=" + seed
+                + ", stop=" + (stop == null ? null : stop.size() + " sequences") + "]";
     }
 
     /**
@@ -108,8 +111,7 @@ public final class Sampling {
         private Long seed;
         private List<String> stop;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param temperature in [0, 2]
@@ -174,8 +176,8 @@ public final class Sampling {
         public Builder stop(List<String> stop) {
             Require.nonNull(stop, "stop");
             if (stop.isEmpty() || stop.size() > MAX_STOP) {
-                throw new IllegalArgumentException("stop must hold 1 to " + MAX_STOP + " sequences, found "
-                        + stop.size());
+                throw new IllegalArgumentException(
+                        "stop must hold 1 to " + MAX_STOP + " sequences, found " + stop.size());
             }
             for (int i = 0; i < stop.size(); i++) {
                 if (stop.get(i) == null || stop.get(i).isEmpty()) {
@@ -183,7 +185,8 @@ public final class Sampling {
                             + (stop.get(i) == null ? "null" : "\"\""));
                 }
             }
-            Require.unset(this.stop, "stop", stop, s -> s.stream().map(Require::quote).toList());
+            Require.unset(
+                    this.stop, "stop", stop, s -> s.stream().map(Require::quote).toList());
             this.stop = List.copyOf(stop);
             return this;
         }

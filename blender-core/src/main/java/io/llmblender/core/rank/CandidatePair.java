@@ -23,7 +23,8 @@ public record CandidatePair(int first, int second) {
         Require.nonNegative(first, "first");
         Require.nonNegative(second, "second");
         if (first == second) {
-            throw new IllegalArgumentException("a pair needs two different candidates, found (" + first + ", " + second + ")");
+            throw new IllegalArgumentException(
+                    "a pair needs two different candidates, found (" + first + ", " + second + ")");
         }
     }
 

@@ -54,8 +54,8 @@ public final class PairwiseMatrix {
             for (int j = 0; j < n; j++) {
                 if (i == j) {
                     if (logits[i][i] != 0.0) {
-                        throw new IllegalArgumentException("logits[" + i + "][" + i
-                                + "] is on the diagonal and must be 0, found " + logits[i][i]);
+                        throw new IllegalArgumentException(
+                                "logits[" + i + "][" + i + "] is on the diagonal and must be 0, found " + logits[i][i]);
                     }
                 } else {
                     builder.set(i, j, logits[i][j]);
@@ -177,13 +177,19 @@ public final class PairwiseMatrix {
      */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("PairwiseMatrix[").append(size).append('x').append(size)
-                .append(", ").append(computedCount).append(" computed]");
+        StringBuilder sb = new StringBuilder("PairwiseMatrix[")
+                .append(size)
+                .append('x')
+                .append(size)
+                .append(", ")
+                .append(computedCount)
+                .append(" computed]");
         for (int i = 0; i < size; i++) {
             sb.append('\n');
             for (int j = 0; j < size; j++) {
-                String cell = i == j ? "." : computed[i * size + j]
-                        ? String.format(Locale.ROOT, "%.4f", logits[i * size + j]) : "?";
+                String cell = i == j
+                        ? "."
+                        : computed[i * size + j] ? String.format(Locale.ROOT, "%.4f", logits[i * size + j]) : "?";
                 sb.append(String.format(Locale.ROOT, "%10s", cell));
             }
         }
@@ -220,7 +226,8 @@ public final class PairwiseMatrix {
             Require.index(i, size, "i");
             Require.index(j, size, "j");
             if (i == j) {
-                throw new IllegalArgumentException("the diagonal is 0 by definition, cannot set logit[" + i + "][" + j + "]");
+                throw new IllegalArgumentException(
+                        "the diagonal is 0 by definition, cannot set logit[" + i + "][" + j + "]");
             }
             Require.finite(logit, "logit[" + i + "][" + j + "]");
             logits[i * size + j] = logit;

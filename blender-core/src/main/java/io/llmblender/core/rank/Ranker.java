@@ -62,6 +62,5 @@ public interface Ranker extends AutoCloseable {
      * Releases the ranker's resources. Idempotent. The default does nothing.
      */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

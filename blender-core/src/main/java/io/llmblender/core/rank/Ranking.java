@@ -69,8 +69,8 @@ public final class Ranking {
             Require.finite(scores[i], "scores[" + i + "]");
         }
         if (matrix != null && matrix.size() != scores.length) {
-            throw new IllegalArgumentException("matrix size must equal the number of scores (" + scores.length
-                    + "), found " + matrix.size());
+            throw new IllegalArgumentException(
+                    "matrix size must equal the number of scores (" + scores.length + "), found " + matrix.size());
         }
         return new Ranking(scores.clone(), aggregation, matrix);
     }
@@ -201,8 +201,8 @@ public final class Ranking {
     public <T> List<T> topK(List<T> items, int k) {
         Require.nonNull(items, "items");
         if (items.size() != scores.length) {
-            throw new IllegalArgumentException("items must have one element per candidate (" + scores.length
-                    + "), found " + items.size());
+            throw new IllegalArgumentException(
+                    "items must have one element per candidate (" + scores.length + "), found " + items.size());
         }
         List<T> out = new ArrayList<>();
         for (int i : topK(k)) {
@@ -237,7 +237,8 @@ public final class Ranking {
         if (!(o instanceof Ranking other)) {
             return false;
         }
-        return Arrays.equals(scores, other.scores) && aggregation == other.aggregation
+        return Arrays.equals(scores, other.scores)
+                && aggregation == other.aggregation
                 && java.util.Objects.equals(matrix, other.matrix);
     }
 

@@ -1,7 +1,7 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.check.Require;
+import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.llm.ChatMessage;
 import io.llmblender.core.llm.Role;
 import java.util.ArrayList;
@@ -31,8 +31,7 @@ public final class Rankings {
     public static final String CONVERSATION_INSTRUCTION =
             "Finish the following coversation in each i-th turn by filling in <Response i> with your response.";
 
-    private Rankings() {
-    }
+    private Rankings() {}
 
     // ---------------------------------------------------------------- pure algebra
 
@@ -98,8 +97,9 @@ public final class Rankings {
         return switch (aggregation) {
             case MAX_LOGITS -> Ranking.of(maxLogitsScores(matrix), aggregation, matrix);
             case MAX_WINS -> Ranking.of(maxWinsScores(matrix), aggregation, matrix);
-            default -> throw new IllegalArgumentException("aggregation " + aggregation
-                    + " chooses pairs as it goes; use rank(ranker, ...) or bestOfN instead");
+            default ->
+                throw new IllegalArgumentException("aggregation " + aggregation
+                        + " chooses pairs as it goes; use rank(ranker, ...) or bestOfN instead");
         };
     }
 
@@ -175,8 +175,8 @@ public final class Rankings {
      * @return the ranking, carrying the (possibly partial) matrix
      * @throws InferenceException if the ranker fails or does not score a requested pair
      */
-    public static Ranking rank(Ranker ranker, String source, List<String> candidates, Aggregation aggregation,
-            long seed) {
+    public static Ranking rank(
+            Ranker ranker, String source, List<String> candidates, Aggregation aggregation, long seed) {
         Require.nonNull(ranker, "ranker");
         Require.nonNull(aggregation, "aggregation");
         if (aggregation == Aggregation.BUBBLE) {
@@ -202,12 +202,13 @@ public final class Rankings {
      *     {@link Aggregation#BUBBLE}
      * @throws InferenceException if the ranker fails
      */
-    public static List<Ranking> rankAll(Ranker ranker, List<String> sources, List<List<String>> candidates,
-            Aggregation aggregation) {
+    public static List<Ranking> rankAll(
+            Ranker ranker, List<String> sources, List<List<String>> candidates, Aggregation aggregation) {
         Require.nonNull(ranker, "ranker");
         Require.nonNull(aggregation, "aggregation");
         if (aggregation == Aggregation.BUBBLE) {
-            throw new IllegalArgumentException("aggregation BUBBLE is sequential per example; use rank(...) per example");
+            throw new IllegalArgumentException(
+                    "aggregation BUBBLE is sequential per example; use rank(...) per example");
         }
         requireSameSize(sources, candidates);
         List<PairQuery> queries = new ArrayList<>(sources.size());
@@ -251,8 +252,8 @@ public final class Rankings {
         return bubbleSelect(ranker, source, candidates, seed, false);
     }
 
-    private static Selection bubbleSelect(Ranker ranker, String source, List<String> candidates, long seed,
-            boolean best) {
+    private static Selection bubbleSelect(
+            Ranker ranker, String source, List<String> candidates, long seed, boolean best) {
         Require.nonNull(ranker, "ranker");
         List<String> checked = new PairQuery(source, candidates, Set.of()).candidates();
         List<Integer> perm = permutation(checked.size(), seed);
@@ -328,13 +329,13 @@ public final class Rankings {
      * @throws IllegalArgumentException if a conversation does not alternate USER/ASSISTANT from a
      *     USER turn with an even number of turns, or the user turns differ
      */
-    public static double compareConversations(Ranker ranker, List<ChatMessage> a, List<ChatMessage> b,
-            CompareMode mode) {
+    public static double compareConversations(
+            Ranker ranker, List<ChatMessage> a, List<ChatMessage> b, CompareMode mode) {
         requireConversation(a, "a");
         requireConversation(b, "b");
         if (a.size() != b.size()) {
-            throw new IllegalArgumentException("conversations must have the same number of turns, found "
-                    + a.size() + " and " + b.size());
+            throw new IllegalArgumentException(
+                    "conversations must have the same number of turns, found " + a.size() + " and " + b.size());
         }
         for (int i = 0; i < a.size(); i += 2) {
             if (!a.get(i).content().equals(b.get(i).content())) {
@@ -396,7 +397,8 @@ public final class Rankings {
             Require.nonNull(candidates.get(i), "candidates[" + i + "]");
             byLength.add(i);
         }
-        byLength.sort(Comparator.<Integer>comparingInt(i -> codePoints(candidates.get(i))).thenComparingInt(i -> i));
+        byLength.sort(Comparator.<Integer>comparingInt(i -> codePoints(candidates.get(i)))
+                .thenComparingInt(i -> i));
         return switch (mode) {
             case FIRST -> 0;
             case LAST -> n - 1;
@@ -439,8 +441,8 @@ public final class Rankings {
         List<String> withRef = new ArrayList<>(candidates);
         withRef.add(reference);
         int ref = candidates.size();
-        PairwiseMatrix m = score(Require.nonNull(ranker, "ranker"),
-                PairQuery.of(source, withRef, referencePairs(withRef.size(), ref)));
+        PairwiseMatrix m = score(
+                Require.nonNull(ranker, "ranker"), PairQuery.of(source, withRef, referencePairs(withRef.size(), ref)));
         double[] out = new double[candidates.size()];
         for (int c = 0; c < out.length; c++) {
             out[c] = -(m.logit(ref, c) - m.logit(c, ref));
@@ -459,8 +461,8 @@ public final class Rankings {
      * @return one reward array per example
      * @throws InferenceException if the ranker fails
      */
-    public static List<double[]> rewardsAll(Ranker ranker, List<String> sources, List<List<String>> candidates,
-            ReferenceMode mode) {
+    public static List<double[]> rewardsAll(
+            Ranker ranker, List<String> sources, List<List<String>> candidates, ReferenceMode mode) {
         Require.nonNull(ranker, "ranker");
         requireSameSize(sources, candidates);
         List<PairQuery> queries = new ArrayList<>(sources.size());
@@ -515,7 +517,8 @@ public final class Rankings {
             }
             return empty;
         }
-        List<PairwiseMatrix> answered = queries.size() == 1 ? Collections.singletonList(ranker.score(queries.get(0)))
+        List<PairwiseMatrix> answered = queries.size() == 1
+                ? Collections.singletonList(ranker.score(queries.get(0)))
                 : ranker.scoreAll(queries);
         if (answered == null || answered.size() != queries.size()) {
             throw new InferenceException("ranker '" + ranker.name() + "' returned "
@@ -567,20 +570,21 @@ public final class Rankings {
         Require.nonNull(sources, "sources");
         Require.nonNull(candidates, "candidates");
         if (sources.size() != candidates.size()) {
-            throw new IllegalArgumentException("sources and candidates must have the same size, found "
-                    + sources.size() + " and " + candidates.size());
+            throw new IllegalArgumentException("sources and candidates must have the same size, found " + sources.size()
+                    + " and " + candidates.size());
         }
     }
 
     private static void requireConversation(List<ChatMessage> conversation, String field) {
         Require.nonNull(conversation, field);
         if (conversation.isEmpty() || conversation.size() % 2 != 0) {
-            throw new IllegalArgumentException(field + " must have an even, non-zero number of turns, found "
-                    + conversation.size());
+            throw new IllegalArgumentException(
+                    field + " must have an even, non-zero number of turns, found " + conversation.size());
         }
         for (int i = 0; i < conversation.size(); i++) {
             Role expected = i % 2 == 0 ? Role.USER : Role.ASSISTANT;
-            Role found = Require.nonNull(conversation.get(i), field + "[" + i + "]").role();
+            Role found =
+                    Require.nonNull(conversation.get(i), field + "[" + i + "]").role();
             if (found != expected) {
                 throw new IllegalArgumentException(field + "[" + i + "] must be " + expected + ", found " + found);
             }

@@ -53,7 +53,8 @@ public final class RouteDecision {
         for (int i = 0; i < copy.size(); i++) {
             Require.nonBlank(copy.get(i), "names[" + i + "]");
             if (!seen.add(copy.get(i))) {
-                throw new IllegalArgumentException("names must be distinct, found " + Require.quote(copy.get(i)) + " twice");
+                throw new IllegalArgumentException(
+                        "names must be distinct, found " + Require.quote(copy.get(i)) + " twice");
             }
             double p = Require.finite(probabilities[i], "probabilities[" + i + "]");
             if (p < 0 || p > 1) {

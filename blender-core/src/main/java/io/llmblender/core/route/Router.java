@@ -31,6 +31,5 @@ public interface Router extends AutoCloseable {
 
     /** Releases the router's resources. Idempotent. The default does nothing. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -55,7 +55,9 @@ class ExceptionsTest {
     void inferenceException_keepsMessageAndCause() {
         IllegalStateException cause = new IllegalStateException("oom");
 
-        assertThat(new InferenceException("ranker failed", cause)).hasMessage("ranker failed").hasCause(cause);
+        assertThat(new InferenceException("ranker failed", cause))
+                .hasMessage("ranker failed")
+                .hasCause(cause);
     }
 
     @Test
@@ -63,7 +65,8 @@ class ExceptionsTest {
         IOException cause = new IOException("missing");
 
         assertThat(new ModelLoadException("model.onnx unreadable", cause))
-                .hasMessage("model.onnx unreadable").hasCause(cause);
+                .hasMessage("model.onnx unreadable")
+                .hasCause(cause);
     }
 
     @Test

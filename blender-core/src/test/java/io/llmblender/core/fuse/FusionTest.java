@@ -21,12 +21,14 @@ class FusionTest {
 
     @Test
     void of_minusOneTokens_isUnknown() {
-        assertThat(Fusion.of("t", "f", 1, FinishReason.STOP, -1).generatedTokens()).isEmpty();
+        assertThat(Fusion.of("t", "f", 1, FinishReason.STOP, -1).generatedTokens())
+                .isEmpty();
     }
 
     @Test
     void of_zeroTokens_isKnownZero() {
-        assertThat(Fusion.of("", "f", 1, FinishReason.STOP, 0).generatedTokens()).hasValue(0);
+        assertThat(Fusion.of("", "f", 1, FinishReason.STOP, 0).generatedTokens())
+                .hasValue(0);
     }
 
     @Test
@@ -68,6 +70,7 @@ class FusionTest {
 
     @Test
     void toString_hugeText_staysSmall() {
-        assertThat(Fusion.of("x".repeat(1 << 20), "f", 1, FinishReason.STOP, 0).toString()).hasSizeLessThan(200);
+        assertThat(Fusion.of("x".repeat(1 << 20), "f", 1, FinishReason.STOP, 0).toString())
+                .hasSizeLessThan(200);
     }
 }

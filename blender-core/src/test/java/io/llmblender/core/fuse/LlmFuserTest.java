@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.ChatMessage;
-import io.llmblender.testkit.ScriptedClient;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.TokenUsage;
+import io.llmblender.testkit.ScriptedClient;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -72,7 +72,9 @@ class LlmFuserTest {
 
     @Test
     void userMessage_customTemplate_substitutesBothPlaceholders() {
-        LlmFuser custom = LlmFuser.builder(echo).template("T={task}|C={candidates}|T={task}").build();
+        LlmFuser custom = LlmFuser.builder(echo)
+                .template("T={task}|C={candidates}|T={task}")
+                .build();
 
         assertThat(custom.userMessage(Prompt.of("i", "x"), List.of("a", "b")))
                 .isEqualTo("T=i\nx|C=Answer 1:\na\n\nAnswer 2:\nb|T=i\nx");
@@ -127,9 +129,10 @@ class LlmFuserTest {
 
         Prompt sent = echo.lastPrompt();
         assertThat(sent.system()).contains(LlmFuser.DEFAULT_SYSTEM_PROMPT);
-        assertThat(sent.messages()).containsExactly(
-                ChatMessage.system(LlmFuser.DEFAULT_SYSTEM_PROMPT),
-                ChatMessage.user(fuser.userMessage(prompt, ranked)));
+        assertThat(sent.messages())
+                .containsExactly(
+                        ChatMessage.system(LlmFuser.DEFAULT_SYSTEM_PROMPT),
+                        ChatMessage.user(fuser.userMessage(prompt, ranked)));
     }
 
     @Test
@@ -164,8 +167,8 @@ class LlmFuserTest {
     void fuse_textIsClientAnswer() {
         Fusion f = fuser.fuse(Prompt.of("Q"), List.of("a"));
 
-        assertThat(f.text()).isEqualTo(LlmFuser.DEFAULT_SYSTEM_PROMPT + "\n" + fuser.userMessage(Prompt.of("Q"),
-                List.of("a")));
+        assertThat(f.text())
+                .isEqualTo(LlmFuser.DEFAULT_SYSTEM_PROMPT + "\n" + fuser.userMessage(Prompt.of("Q"), List.of("a")));
     }
 
     @Test
@@ -175,7 +178,8 @@ class LlmFuserTest {
 
     @Test
     void fuse_failingClient_propagatesLlmCallException() {
-        LlmFuser failing = LlmFuser.builder(ScriptedClient.failing("down", "endpoint unreachable")).build();
+        LlmFuser failing = LlmFuser.builder(ScriptedClient.failing("down", "endpoint unreachable"))
+                .build();
 
         assertThatThrownBy(() -> failing.fuse(Prompt.of("Q"), List.of("a")))
                 .isInstanceOf(LlmCallException.class)
@@ -212,8 +216,8 @@ class LlmFuserTest {
 
     @Test
     void fuse_chatPrompt_usesLastUserMessageAsTask() {
-        Prompt chat = Prompt.chat(List.of(ChatMessage.user("first"), ChatMessage.assistant("ok"),
-                ChatMessage.user("second")));
+        Prompt chat = Prompt.chat(
+                List.of(ChatMessage.user("first"), ChatMessage.assistant("ok"), ChatMessage.user("second")));
 
         fuser.fuse(chat, List.of("a"));
 
@@ -230,11 +234,13 @@ class LlmFuserTest {
 
     @Test
     void fuseAll_resultsInOrder() {
-        List<Fusion> out = fuser.fuseAll(List.of(Prompt.of("a"), Prompt.of("b"), Prompt.of("c")),
+        List<Fusion> out = fuser.fuseAll(
+                List.of(Prompt.of("a"), Prompt.of("b"), Prompt.of("c")),
                 List.of(List.of("x"), List.of("y", "z"), List.of("w")));
 
         assertThat(out).extracting(Fusion::candidatesUsed).containsExactly(1, 2, 1);
-        assertThat(echo.prompts()).extracting(p -> p.instruction().substring(0, 7))
+        assertThat(echo.prompts())
+                .extracting(p -> p.instruction().substring(0, 7))
                 .containsExactly("Task:\na", "Task:\nb", "Task:\nc");
     }
 

@@ -1,10 +1,10 @@
 package io.llmblender.core.llm;
 
-import io.llmblender.testkit.ScriptedClient;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmblender.core.error.LlmCallException;
+import io.llmblender.testkit.ScriptedClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -51,7 +51,8 @@ class LlmClientAsyncTest {
         Generation g = client.generateAsync(Prompt.of("hi"), newExecutor(1)).get(5, TimeUnit.SECONDS);
 
         assertThat(g.text()).isEqualTo("hi");
-        assertThat(client.threads()).singleElement()
+        assertThat(client.threads())
+                .singleElement()
                 .satisfies(t -> assertThat(t.getName()).startsWith(THREAD_PREFIX));
     }
 
@@ -67,7 +68,8 @@ class LlmClientAsyncTest {
 
     @Test
     void generateAsync_throwingGenerate_failsFutureWithThatException() {
-        CompletableFuture<Generation> f = ScriptedClient.failing("bad", "endpoint unreachable").generateAsync(Prompt.of("hi"), newExecutor(1));
+        CompletableFuture<Generation> f =
+                ScriptedClient.failing("bad", "endpoint unreachable").generateAsync(Prompt.of("hi"), newExecutor(1));
 
         assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)

@@ -108,16 +108,16 @@ class PromptTest {
     void messages_withSystem_systemFirst() {
         Prompt p = Prompt.of("Translate to French.", "Good morning").withSystem("Be brief.");
 
-        assertThat(p.messages()).containsExactly(
-                ChatMessage.system("Be brief."), ChatMessage.user("Translate to French.\nGood morning"));
+        assertThat(p.messages())
+                .containsExactly(
+                        ChatMessage.system("Be brief."), ChatMessage.user("Translate to French.\nGood morning"));
     }
 
     @Test
     void messages_isUnmodifiable() {
         List<ChatMessage> messages = Prompt.of("x").messages();
 
-        assertThatThrownBy(() -> messages.add(ChatMessage.user("y")))
-                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> messages.add(ChatMessage.user("y"))).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test
@@ -140,8 +140,7 @@ class PromptTest {
     void withSystem_onChatPrompt_throwsIllegalState() {
         Prompt chat = Prompt.chat(List.of(ChatMessage.user("hi")));
 
-        assertThatThrownBy(() -> chat.withSystem("Be brief."))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> chat.withSystem("Be brief.")).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -196,16 +195,16 @@ class PromptTest {
 
     @Test
     void chat_systemNotFirst_throws() {
-        assertThatThrownBy(() -> Prompt.chat(List.of(ChatMessage.user("hi"), ChatMessage.system("s"),
-                ChatMessage.user("again"))))
+        assertThatThrownBy(() -> Prompt.chat(
+                        List.of(ChatMessage.user("hi"), ChatMessage.system("s"), ChatMessage.user("again"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("messages[1]");
     }
 
     @Test
     void chat_blankLastUserMessage_throws() {
-        assertThatThrownBy(() -> Prompt.chat(List.of(ChatMessage.user("hi"), ChatMessage.assistant("a"),
-                ChatMessage.user("  "))))
+        assertThatThrownBy(() -> Prompt.chat(
+                        List.of(ChatMessage.user("hi"), ChatMessage.assistant("a"), ChatMessage.user("  "))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("blank");
     }
@@ -260,9 +259,11 @@ class PromptTest {
         String half = "x".repeat(Prompt.MAX_CHARS / 2);
 
         assertThat(Prompt.of(half, half).source()).hasSize(Prompt.MAX_CHARS);
-        assertThatThrownBy(() -> Prompt.of(half, half + "y")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Prompt.of(half, half + "y"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a prompt must be at most 8000000 characters in all (Prompt.MAX_CHARS), found 8000001");
         assertThatThrownBy(() -> Prompt.of(half, half).withSystem("Be brief."))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found 8000009");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("found 8000009");
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 class ValueTypesTest {
 
@@ -37,7 +35,8 @@ class ValueTypesTest {
 
     @Test
     void chatMessage_equals_byValue() {
-        assertThat(ChatMessage.user("hi")).isEqualTo(new ChatMessage(Role.USER, "hi"))
+        assertThat(ChatMessage.user("hi"))
+                .isEqualTo(new ChatMessage(Role.USER, "hi"))
                 .isNotEqualTo(ChatMessage.assistant("hi"));
     }
 
@@ -110,13 +109,15 @@ class ValueTypesTest {
 
     @Test
     void generation_equals_byValue() {
-        assertThat(Generation.of("a")).isEqualTo(Generation.of("a", FinishReason.STOP, null))
+        assertThat(Generation.of("a"))
+                .isEqualTo(Generation.of("a", FinishReason.STOP, null))
                 .hasSameHashCodeAs(Generation.of("a", FinishReason.STOP, null));
     }
 
     @Test
     void generation_equals_differsByReasonOrUsage() {
-        assertThat(Generation.of("a")).isNotEqualTo(Generation.of("a", FinishReason.LENGTH, null))
+        assertThat(Generation.of("a"))
+                .isNotEqualTo(Generation.of("a", FinishReason.LENGTH, null))
                 .isNotEqualTo(Generation.of("a", FinishReason.STOP, new TokenUsage(1, 1)));
     }
 

@@ -24,8 +24,7 @@ class PairQueryTest {
 
     @Test
     void constructor_emptyCandidates_throws() {
-        assertThatThrownBy(() -> new PairQuery("s", List.of(), Set.of()))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new PairQuery("s", List.of(), Set.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -48,9 +47,14 @@ class PairQueryTest {
     @Test
     void full_threeCandidates_allSixPairsRowMajor() {
         // N(N-1) = 3 * 2 = 6
-        assertThat(PairQuery.full("s", List.of("a", "b", "c")).pairList()).containsExactly(
-                new CandidatePair(0, 1), new CandidatePair(0, 2), new CandidatePair(1, 0),
-                new CandidatePair(1, 2), new CandidatePair(2, 0), new CandidatePair(2, 1));
+        assertThat(PairQuery.full("s", List.of("a", "b", "c")).pairList())
+                .containsExactly(
+                        new CandidatePair(0, 1),
+                        new CandidatePair(0, 2),
+                        new CandidatePair(1, 0),
+                        new CandidatePair(1, 2),
+                        new CandidatePair(2, 0),
+                        new CandidatePair(2, 1));
     }
 
     @Test

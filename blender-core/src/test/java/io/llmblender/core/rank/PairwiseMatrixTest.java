@@ -136,7 +136,8 @@ class PairwiseMatrixTest {
 
     @Test
     void toArray_uncomputedIsNaN_diagonalZero() {
-        double[][] a = PairwiseMatrix.builder(3).set(0, 1, 0.5).set(2, 1, -4).build().toArray();
+        double[][] a =
+                PairwiseMatrix.builder(3).set(0, 1, 0.5).set(2, 1, -4).build().toArray();
         assertThat(a[0]).containsExactly(0.0, 0.5, Double.NaN);
         assertThat(a[1]).containsExactly(Double.NaN, 0.0, Double.NaN);
         assertThat(a[2]).containsExactly(Double.NaN, -4.0, 0.0);

@@ -1,10 +1,10 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.testkit.LengthRanker;
-import io.llmblender.testkit.TableRanker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.llmblender.testkit.LengthRanker;
+import io.llmblender.testkit.TableRanker;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -50,7 +50,9 @@ class RankingsBubbleTest {
                     expected.add(i);
                 }
                 Collections.shuffle(expected, new Random(seed));
-                assertThat(Rankings.permutation(n, seed)).as("n=%d seed=%d", n, seed).isEqualTo(expected);
+                assertThat(Rankings.permutation(n, seed))
+                        .as("n=%d seed=%d", n, seed)
+                        .isEqualTo(expected);
             }
         }
     }
@@ -83,8 +85,9 @@ class RankingsBubbleTest {
         assertThat(s.permutation()).isEqualTo(Rankings.permutation(5, 0L));
         assertThat(s.index()).isEqualTo(0);
         // 2(N-1) = 8 pairs
-        assertThat(ranker.requestedPairs()).hasSize(8).containsExactlyInAnyOrder(
-                p(4, 2), p(2, 4), p(2, 1), p(1, 2), p(1, 3), p(3, 1), p(3, 0), p(0, 3));
+        assertThat(ranker.requestedPairs())
+                .hasSize(8)
+                .containsExactlyInAnyOrder(p(4, 2), p(2, 4), p(2, 1), p(1, 2), p(1, 3), p(3, 1), p(3, 0), p(0, 3));
     }
 
     @Test
@@ -108,8 +111,9 @@ class RankingsBubbleTest {
         // 2 v 4: d = T24 - T42 = 1.0 - 1.0 = 0     -> tie, carry 4   => winner 4 (seed 0 gave 0)
         assertThat(s.permutation()).isEqualTo(Rankings.permutation(5, 3L));
         assertThat(s.index()).isEqualTo(4);
-        assertThat(ranker.requestedPairs()).hasSize(8).containsExactlyInAnyOrder(
-                p(3, 1), p(1, 3), p(3, 0), p(0, 3), p(0, 2), p(2, 0), p(2, 4), p(4, 2));
+        assertThat(ranker.requestedPairs())
+                .hasSize(8)
+                .containsExactlyInAnyOrder(p(3, 1), p(1, 3), p(3, 0), p(0, 3), p(0, 2), p(2, 0), p(2, 4), p(4, 2));
     }
 
     @Test
@@ -123,8 +127,9 @@ class RankingsBubbleTest {
         // 3 v 0: d = T30 - T03 = -2          -> keep 3   => loser 3
         assertThat(s.permutation()).isEqualTo(Rankings.permutation(5, 0L));
         assertThat(s.index()).isEqualTo(3);
-        assertThat(ranker.requestedPairs()).hasSize(8).containsExactlyInAnyOrder(
-                p(4, 2), p(2, 4), p(2, 1), p(1, 2), p(2, 3), p(3, 2), p(3, 0), p(0, 3));
+        assertThat(ranker.requestedPairs())
+                .hasSize(8)
+                .containsExactlyInAnyOrder(p(4, 2), p(2, 4), p(2, 1), p(1, 2), p(2, 3), p(3, 2), p(3, 0), p(0, 3));
     }
 
     @Test
@@ -144,9 +149,11 @@ class RankingsBubbleTest {
         assertThat(s.permutation()).isEqualTo(Rankings.permutation(8, 0L));
         assertThat(s.index()).isEqualTo(6);
         // 2(N-1) = 14 pairs
-        assertThat(ranker.requestedPairs()).hasSize(14).containsExactlyInAnyOrder(
-                p(0, 7), p(7, 0), p(7, 3), p(3, 7), p(3, 4), p(4, 3), p(3, 6), p(6, 3),
-                p(6, 1), p(1, 6), p(6, 2), p(2, 6), p(6, 5), p(5, 6));
+        assertThat(ranker.requestedPairs())
+                .hasSize(14)
+                .containsExactlyInAnyOrder(
+                        p(0, 7), p(7, 0), p(7, 3), p(3, 7), p(3, 4), p(4, 3), p(3, 6), p(6, 3), p(6, 1), p(1, 6),
+                        p(6, 2), p(2, 6), p(6, 5), p(5, 6));
     }
 
     @Test
@@ -199,21 +206,24 @@ class RankingsBubbleTest {
     void bubble_identityPermutation_handWalk() {
         // [0,1,2,3,4]: 0 v 1: d=-1 -> 1; 1 v 2: d=T12-T21=1.5+0.5=2 -> keep 1;
         // 1 v 3: d=-3 -> 3; 3 v 4: d=T34-T43=1+2=3 -> keep 3  => 3
-        assertThat(Rankings.bubble(PairwiseMatrix.of(T5), List.of(0, 1, 2, 3, 4), true)).isEqualTo(3);
+        assertThat(Rankings.bubble(PairwiseMatrix.of(T5), List.of(0, 1, 2, 3, 4), true))
+                .isEqualTo(3);
     }
 
     @Test
     void bubble_reversedPermutation_differentWinner() {
         // [4,3,2,1,0]: 4 v 3: d=T43-T34=-2-1=-3 -> 3; 3 v 2: d=T32-T23=-3-2.5=-5.5 -> 2;
         // 2 v 1: d=T21-T12=-2 -> 1; 1 v 0: d=T10-T01=2-1=1 -> keep 1  => 1
-        assertThat(Rankings.bubble(PairwiseMatrix.of(T5), List.of(4, 3, 2, 1, 0), true)).isEqualTo(1);
+        assertThat(Rankings.bubble(PairwiseMatrix.of(T5), List.of(4, 3, 2, 1, 0), true))
+                .isEqualTo(1);
     }
 
     @Test
     void bubble_worstIdentityPermutation_handWalk() {
         // carry only if d<0: 0 v 1: d=-1 keep 0; 0 v 2: d=-3 keep 0; 0 v 3: d=0.5+1.5=2 -> 3;
         // 3 v 4: d=3 -> 4  => 4
-        assertThat(Rankings.bubble(PairwiseMatrix.of(T5), List.of(0, 1, 2, 3, 4), false)).isEqualTo(4);
+        assertThat(Rankings.bubble(PairwiseMatrix.of(T5), List.of(0, 1, 2, 3, 4), false))
+                .isEqualTo(4);
     }
 
     @Test
@@ -230,13 +240,18 @@ class RankingsBubbleTest {
     void bubble_partialMatrixWithVisitedPairs_suffices() {
         // [0,1,2]: 0 v 1: d = -1 - 1 = -2 -> 1; 1 v 2: d = 2 - 0 = 2 -> keep 1
         PairwiseMatrix partial = PairwiseMatrix.builder(3)
-                .set(0, 1, -1).set(1, 0, 1).set(1, 2, 2).set(2, 1, 0).build();
+                .set(0, 1, -1)
+                .set(1, 0, 1)
+                .set(1, 2, 2)
+                .set(2, 1, 0)
+                .build();
         assertThat(Rankings.bubble(partial, List.of(0, 1, 2), true)).isEqualTo(1);
     }
 
     @Test
     void bubble_missingVisitedPair_throwsIllegalState() {
-        PairwiseMatrix partial = PairwiseMatrix.builder(3).set(0, 1, -1).set(1, 0, 1).build();
+        PairwiseMatrix partial =
+                PairwiseMatrix.builder(3).set(0, 1, -1).set(1, 0, 1).build();
         assertThatThrownBy(() -> Rankings.bubble(partial, List.of(0, 1, 2), true))
                 .isInstanceOf(IllegalStateException.class);
     }
@@ -254,6 +269,7 @@ class RankingsBubbleTest {
 
     @Test
     void bubble_singleCandidate_isZero() {
-        assertThat(Rankings.bubble(PairwiseMatrix.of(new double[][] {{0}}), List.of(0), true)).isEqualTo(0);
+        assertThat(Rankings.bubble(PairwiseMatrix.of(new double[][] {{0}}), List.of(0), true))
+                .isEqualTo(0);
     }
 }

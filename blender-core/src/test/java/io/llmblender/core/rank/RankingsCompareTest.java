@@ -1,10 +1,10 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.testkit.TableRanker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llmblender.core.llm.ChatMessage;
+import io.llmblender.testkit.TableRanker;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +33,8 @@ class RankingsCompareTest {
     void compare_bothOrders_differenceNotHalved() {
         TableRanker ranker = new TableRanker(new double[][] {{0, 2}, {-1, 0}});
         // M[A][B] - M[B][A] = 2 - (-1) = 3 (halved would be 1.5)
-        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.BOTH_ORDERS)).isEqualTo(3.0);
+        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.BOTH_ORDERS))
+                .isEqualTo(3.0);
         assertThat(ranker.requestedPairs()).containsExactlyInAnyOrder(p(0, 1), p(1, 0));
         assertThat(ranker.queries().get(0).candidates()).containsExactly("A", "B");
         assertThat(ranker.queries().get(0).source()).isEqualTo("src");
@@ -43,40 +44,48 @@ class RankingsCompareTest {
     void compare_bothOrders_cancelsPositionBias() {
         TableRanker ranker = new TableRanker(BIASED);
         // 0.75 - 1.25 = -0.5 -> B better
-        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.BOTH_ORDERS)).isEqualTo(-0.5);
-        assertThat(Rankings.isBetter(new TableRanker(BIASED), "src", "A", "B", CompareMode.BOTH_ORDERS)).isFalse();
+        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.BOTH_ORDERS))
+                .isEqualTo(-0.5);
+        assertThat(Rankings.isBetter(new TableRanker(BIASED), "src", "A", "B", CompareMode.BOTH_ORDERS))
+                .isFalse();
     }
 
     @Test
     void compare_aFirst_isForwardLogitOnePair() {
         TableRanker ranker = new TableRanker(BIASED);
         // M[A][B] = 0.75
-        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.A_FIRST)).isEqualTo(0.75);
+        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.A_FIRST))
+                .isEqualTo(0.75);
         assertThat(ranker.requestedPairs()).containsExactly(p(0, 1));
-        assertThat(Rankings.isBetter(new TableRanker(BIASED), "src", "A", "B", CompareMode.A_FIRST)).isTrue();
+        assertThat(Rankings.isBetter(new TableRanker(BIASED), "src", "A", "B", CompareMode.A_FIRST))
+                .isTrue();
     }
 
     @Test
     void compare_bFirst_isReversedLogitAsIs() {
         TableRanker ranker = new TableRanker(BIASED);
         // M[B][A] = 1.25, returned as is: positive means B better
-        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.B_FIRST)).isEqualTo(1.25);
+        assertThat(Rankings.compare(ranker, "src", "A", "B", CompareMode.B_FIRST))
+                .isEqualTo(1.25);
         assertThat(ranker.requestedPairs()).containsExactly(p(1, 0));
-        assertThat(Rankings.isBetter(new TableRanker(BIASED), "src", "A", "B", CompareMode.B_FIRST)).isTrue();
+        assertThat(Rankings.isBetter(new TableRanker(BIASED), "src", "A", "B", CompareMode.B_FIRST))
+                .isTrue();
     }
 
     @Test
     void isBetter_zero_isFalse() {
         TableRanker ranker = new TableRanker(new double[][] {{0, 1}, {1, 0}});
         // 1 - 1 = 0, not > 0
-        assertThat(Rankings.isBetter(ranker, "src", "A", "B", CompareMode.BOTH_ORDERS)).isFalse();
+        assertThat(Rankings.isBetter(ranker, "src", "A", "B", CompareMode.BOTH_ORDERS))
+                .isFalse();
     }
 
     @Test
     void conversationSource_twoTurns_exactString() {
         assertThat(Rankings.CONVERSATION_INSTRUCTION).isEqualTo(INSTRUCTION);
-        assertThat(Rankings.conversationSource(CONV_A)).isEqualTo(INSTRUCTION
-                + "USER: Hi\nAssistant: <Response 1>\nUSER: How are you?\nAssistant: <Response 2>");
+        assertThat(Rankings.conversationSource(CONV_A))
+                .isEqualTo(
+                        INSTRUCTION + "USER: Hi\nAssistant: <Response 1>\nUSER: How are you?\nAssistant: <Response 2>");
     }
 
     @Test
@@ -92,10 +101,12 @@ class RankingsCompareTest {
         // 2 - (-1) = 3
         assertThat(d).isEqualTo(3.0);
         PairQuery q = ranker.queries().get(0);
-        assertThat(q.source()).isEqualTo(INSTRUCTION
-                + "USER: Hi\nAssistant: <Response 1>\nUSER: How are you?\nAssistant: <Response 2>");
-        assertThat(q.candidates()).containsExactly(
-                "<Response 1>: Hello!\n<Response 2>: Fine.", "<Response 1>: Hey\n<Response 2>: Good, thanks.");
+        assertThat(q.source())
+                .isEqualTo(
+                        INSTRUCTION + "USER: Hi\nAssistant: <Response 1>\nUSER: How are you?\nAssistant: <Response 2>");
+        assertThat(q.candidates())
+                .containsExactly(
+                        "<Response 1>: Hello!\n<Response 2>: Fine.", "<Response 1>: Hey\n<Response 2>: Good, thanks.");
         assertThat(ranker.requestedPairs()).hasSize(2);
     }
 
@@ -133,8 +144,9 @@ class RankingsCompareTest {
     @Test
     void compareConversations_differentTurnCounts_throws() {
         TableRanker ranker = new TableRanker(BIASED);
-        assertThatThrownBy(() -> Rankings.compareConversations(ranker, CONV_A, CONV_A.subList(0, 2),
-                CompareMode.BOTH_ORDERS)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() ->
+                        Rankings.compareConversations(ranker, CONV_A, CONV_A.subList(0, 2), CompareMode.BOTH_ORDERS))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

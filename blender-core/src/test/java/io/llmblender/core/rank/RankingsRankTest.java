@@ -1,12 +1,12 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.testkit.LengthRanker;
-import io.llmblender.testkit.TableRanker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.llmblender.core.error.InferenceException;
+import io.llmblender.testkit.LengthRanker;
+import io.llmblender.testkit.TableRanker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +81,8 @@ class RankingsRankTest {
         assertThat(ranker.queries().get(0).candidates()).isEqualTo(FOUR);
         // scores hand-computed in RankingsScoresTest: [1.5, 4, -6, 0.5]
         assertThat(r.order()).containsExactly(1, 0, 3, 2);
-        assertThat(r.matrix()).hasValueSatisfying(m -> assertThat(m.isComplete()).isTrue());
+        assertThat(r.matrix())
+                .hasValueSatisfying(m -> assertThat(m.isComplete()).isTrue());
     }
 
     @Test
@@ -109,11 +110,9 @@ class RankingsRankTest {
 
     @Test
     void rankAll_twoExamples_oneScoreAllCall() {
-        TableRanker ranker = TableRanker.bySource(Map.of(
-                "s1", new double[][] {{0, -1.5}, {0.5, 0}},
-                "s2", T4));
-        List<Ranking> out = Rankings.rankAll(ranker, List.of("s1", "s2"), List.of(List.of("x", "y"), FOUR),
-                Aggregation.MAX_LOGITS);
+        TableRanker ranker = TableRanker.bySource(Map.of("s1", new double[][] {{0, -1.5}, {0.5, 0}}, "s2", T4));
+        List<Ranking> out =
+                Rankings.rankAll(ranker, List.of("s1", "s2"), List.of(List.of("x", "y"), FOUR), Aggregation.MAX_LOGITS);
         assertThat(out).hasSize(2);
         // s1: [-1, 1]; s2: [1.5, 4, -6, 0.5]
         assertThat(out.get(0).scores()).containsExactly(new double[] {-1, 1}, within(1e-12));
@@ -160,13 +159,14 @@ class RankingsRankTest {
     void rank_rankerReturnsNull_throwsInference() {
         Ranker nothing = new FixedAnswerRanker(q -> null);
         assertThatThrownBy(() -> Rankings.rank(nothing, "s", List.of("x", "y")))
-                .isInstanceOf(InferenceException.class).hasMessageContaining("no matrix");
+                .isInstanceOf(InferenceException.class)
+                .hasMessageContaining("no matrix");
     }
 
     @Test
     void rank_rankerReturnsWrongSize_throwsInference() {
-        Ranker wrongSize = new FixedAnswerRanker(q -> PairwiseMatrix.of(new double[][] {
-            {0, 1, 1}, {1, 0, 1}, {1, 1, 0}}));
+        Ranker wrongSize =
+                new FixedAnswerRanker(q -> PairwiseMatrix.of(new double[][] {{0, 1, 1}, {1, 0, 1}, {1, 1, 0}}));
         assertThatThrownBy(() -> Rankings.rank(wrongSize, "s", List.of("x", "y")))
                 .isInstanceOf(InferenceException.class);
     }
@@ -179,8 +179,11 @@ class RankingsRankTest {
                 return java.util.Arrays.asList(score(queries.get(0)), null);
             }
         };
-        assertThatThrownBy(() -> Rankings.rankAll(holey, List.of("s1", "s2"),
-                List.of(List.of("x", "y"), List.of("x", "y")), Aggregation.MAX_LOGITS))
+        assertThatThrownBy(() -> Rankings.rankAll(
+                        holey,
+                        List.of("s1", "s2"),
+                        List.of(List.of("x", "y"), List.of("x", "y")),
+                        Aggregation.MAX_LOGITS))
                 .isInstanceOf(InferenceException.class);
     }
 
@@ -192,8 +195,11 @@ class RankingsRankTest {
                 return List.of(score(queries.get(0)));
             }
         };
-        assertThatThrownBy(() -> Rankings.rankAll(shortBatch, List.of("s1", "s2"),
-                List.of(List.of("x", "y"), List.of("x", "y")), Aggregation.MAX_LOGITS))
+        assertThatThrownBy(() -> Rankings.rankAll(
+                        shortBatch,
+                        List.of("s1", "s2"),
+                        List.of(List.of("x", "y"), List.of("x", "y")),
+                        Aggregation.MAX_LOGITS))
                 .isInstanceOf(InferenceException.class);
     }
 

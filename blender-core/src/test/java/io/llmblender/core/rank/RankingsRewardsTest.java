@@ -1,11 +1,11 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.testkit.LengthRanker;
-import io.llmblender.testkit.TableRanker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.llmblender.testkit.LengthRanker;
+import io.llmblender.testkit.TableRanker;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,8 @@ class RankingsRewardsTest {
         // 1 at index 2
         assertThat(Rankings.referenceIndex(ODD, ReferenceMode.SHORTEST)).isEqualTo(2);
         // lengths [2,1,2,1]: tie at 1 -> lowest index 1
-        assertThat(Rankings.referenceIndex(List.of("xx", "y", "zz", "w"), ReferenceMode.SHORTEST)).isEqualTo(1);
+        assertThat(Rankings.referenceIndex(List.of("xx", "y", "zz", "w"), ReferenceMode.SHORTEST))
+                .isEqualTo(1);
     }
 
     @Test
@@ -45,13 +46,15 @@ class RankingsRewardsTest {
     @Test
     void referenceIndex_medianEvenN_isLowerMedian() {
         // lengths [4,1,2,3] -> by length 1(1), 2(2), 3(3), 0(4); position (4-1)/2 = 1 -> index 2
-        assertThat(Rankings.referenceIndex(List.of("aaaa", "b", "cc", "ddd"), ReferenceMode.MEDIAN)).isEqualTo(2);
+        assertThat(Rankings.referenceIndex(List.of("aaaa", "b", "cc", "ddd"), ReferenceMode.MEDIAN))
+                .isEqualTo(2);
     }
 
     @Test
     void referenceIndex_medianTies_byIndex() {
         // lengths [2,1,2,1] -> by (length, index) 1, 3, 0, 2; position 1 -> index 3
-        assertThat(Rankings.referenceIndex(List.of("xx", "y", "zz", "w"), ReferenceMode.MEDIAN)).isEqualTo(3);
+        assertThat(Rankings.referenceIndex(List.of("xx", "y", "zz", "w"), ReferenceMode.MEDIAN))
+                .isEqualTo(3);
     }
 
     @Test
@@ -71,7 +74,9 @@ class RankingsRewardsTest {
     @Test
     void referenceIndex_singleAndEmpty() {
         for (ReferenceMode mode : ReferenceMode.values()) {
-            assertThat(Rankings.referenceIndex(List.of("x"), mode)).as(mode.name()).isEqualTo(0);
+            assertThat(Rankings.referenceIndex(List.of("x"), mode))
+                    .as(mode.name())
+                    .isEqualTo(0);
         }
         assertThatThrownBy(() -> Rankings.referenceIndex(List.of(), ReferenceMode.LONGEST))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -94,8 +99,9 @@ class RankingsRewardsTest {
         assertThat(r).containsExactly(new double[] {-3, 0, 0.5, 4}, within(1e-12));
         // 2(N-1) = 6 pairs in one request
         assertThat(ranker.requests()).isEqualTo(1);
-        assertThat(ranker.requestedPairs()).hasSize(6).containsExactlyInAnyOrder(
-                p(1, 0), p(0, 1), p(1, 2), p(2, 1), p(1, 3), p(3, 1));
+        assertThat(ranker.requestedPairs())
+                .hasSize(6)
+                .containsExactlyInAnyOrder(p(1, 0), p(0, 1), p(1, 2), p(2, 1), p(1, 3), p(3, 1));
     }
 
     @Test
@@ -142,8 +148,11 @@ class RankingsRewardsTest {
         TableRanker ranker = TableRanker.bySource(Map.of(
                 "s1", new double[][] {{0, 1.5, 99}, {0.5, 0, 2.0}, {99, -1.0, 0}},
                 "s2", new double[][] {{0, -0.25}, {0.75, 0}}));
-        List<double[]> out = Rankings.rewardsAll(ranker, List.of("s1", "s2"),
-                List.of(List.of("a", "bbb", "cc"), List.of("long one", "s")), ReferenceMode.LONGEST);
+        List<double[]> out = Rankings.rewardsAll(
+                ranker,
+                List.of("s1", "s2"),
+                List.of(List.of("a", "bbb", "cc"), List.of("long one", "s")),
+                ReferenceMode.LONGEST);
         // s1: ref 1 (len 3): c0 = -(M10 - M01) = -(0.5 - 1.5) = 1; c2 = -(M12 - M21) = -(2 + 1) = -3
         // s2: ref 0 (len 8): c1 = -(M01 - M10) = -(-0.25 - 0.75) = 1
         assertThat(out).hasSize(2);

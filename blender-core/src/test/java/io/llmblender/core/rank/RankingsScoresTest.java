@@ -1,6 +1,5 @@
 package io.llmblender.core.rank;
 
-import io.llmblender.core.Candidate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -48,8 +47,12 @@ class RankingsScoresTest {
     @Test
     void fromMatrix_3x3_tiedScoresGiveRanks113() {
         // scores [2/3, 2/3, -4/3] and [2, 2, 1] both rank "1,1,3"
-        assertThat(Rankings.fromMatrix(PairwiseMatrix.of(M3), Aggregation.MAX_LOGITS).ranks()).containsExactly(1, 1, 3);
-        assertThat(Rankings.fromMatrix(PairwiseMatrix.of(M3), Aggregation.MAX_WINS).ranks()).containsExactly(1, 1, 3);
+        assertThat(Rankings.fromMatrix(PairwiseMatrix.of(M3), Aggregation.MAX_LOGITS)
+                        .ranks())
+                .containsExactly(1, 1, 3);
+        assertThat(Rankings.fromMatrix(PairwiseMatrix.of(M3), Aggregation.MAX_WINS)
+                        .ranks())
+                .containsExactly(1, 1, 3);
     }
 
     @Test

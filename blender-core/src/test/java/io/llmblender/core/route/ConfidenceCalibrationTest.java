@@ -31,8 +31,10 @@ class ConfidenceCalibrationTest {
 
     @Test
     void forSingleCallShare_ends() {
-        assertThat(ConfidenceCalibration.forSingleCallShare(FIVE, 1.0).threshold()).isEqualTo(0.5);
-        assertThat(ConfidenceCalibration.forSingleCallShare(FIVE, 1.0).achievedShare()).isEqualTo(1.0);
+        assertThat(ConfidenceCalibration.forSingleCallShare(FIVE, 1.0).threshold())
+                .isEqualTo(0.5);
+        assertThat(ConfidenceCalibration.forSingleCallShare(FIVE, 1.0).achievedShare())
+                .isEqualTo(1.0);
         ConfidenceCalibration none = ConfidenceCalibration.forSingleCallShare(FIVE, 0.0);
         assertThat(none.threshold()).isGreaterThan(0.9).isLessThan(0.9000001);
         assertThat(none.achievedShare()).isZero();
@@ -70,10 +72,13 @@ class ConfidenceCalibrationTest {
     @Test
     void forSingleCallShare_badInput_namesFieldAndValue() {
         assertThatThrownBy(() -> ConfidenceCalibration.forSingleCallShare(FIVE, 1.2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("targetShare must be in [0, 1], found 1.2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("targetShare must be in [0, 1], found 1.2");
         assertThatThrownBy(() -> ConfidenceCalibration.forSingleCallShare(new double[0], 0.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("confidences must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("confidences must not be empty");
         assertThatThrownBy(() -> ConfidenceCalibration.forSingleCallShare(new double[] {0.5, -0.1}, 0.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("confidences[1] must be in [0, 1], found -0.1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("confidences[1] must be in [0, 1], found -0.1");
     }
 }

@@ -30,7 +30,9 @@ class RouteDecisionTest {
 
     @Test
     void chosen_uniform_isFirst() {
-        assertThat(RouteDecision.of(NAMES, new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3}).chosen()).isEqualTo("a");
+        assertThat(RouteDecision.of(NAMES, new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3})
+                        .chosen())
+                .isEqualTo("a");
     }
 
     @Test
@@ -43,18 +45,21 @@ class RouteDecisionTest {
 
     @Test
     void topK_mostProbableFirst() {
-        assertThat(RouteDecision.of(NAMES, new double[] {0.2, 0.5, 0.3}).topK(2)).containsExactly("b", "c");
+        assertThat(RouteDecision.of(NAMES, new double[] {0.2, 0.5, 0.3}).topK(2))
+                .containsExactly("b", "c");
     }
 
     @Test
     void topK_ties_byIndex() {
-        assertThat(RouteDecision.of(List.of("a", "b", "c", "d"), new double[] {0.1, 0.3, 0.3, 0.3}).topK(4))
+        assertThat(RouteDecision.of(List.of("a", "b", "c", "d"), new double[] {0.1, 0.3, 0.3, 0.3})
+                        .topK(4))
                 .containsExactly("b", "c", "d", "a");
     }
 
     @Test
     void topK_negativeAndPositiveZero_tieByIndex() {
-        assertThat(RouteDecision.of(List.of("a", "b", "c"), new double[] {1.0, -0.0, 0.0}).topK(3))
+        assertThat(RouteDecision.of(List.of("a", "b", "c"), new double[] {1.0, -0.0, 0.0})
+                        .topK(3))
                 .containsExactly("a", "b", "c");
     }
 
@@ -62,13 +67,15 @@ class RouteDecisionTest {
     void probability_null_throwsNamingIt() {
         RouteDecision d = RouteDecision.of(List.of("a"), new double[] {1.0});
 
-        assertThatThrownBy(() -> d.probability(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> d.probability(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("name");
     }
 
     @Test
     void topK_kAboveN_returnsAll() {
-        assertThat(RouteDecision.of(NAMES, new double[] {0.2, 0.5, 0.3}).topK(10)).containsExactly("b", "c", "a");
+        assertThat(RouteDecision.of(NAMES, new double[] {0.2, 0.5, 0.3}).topK(10))
+                .containsExactly("b", "c", "a");
     }
 
     @Test
@@ -208,7 +215,8 @@ class RouteDecisionTest {
 
     @Test
     void names_areUnmodifiable() {
-        List<String> names = RouteDecision.of(NAMES, new double[] {0.2, 0.5, 0.3}).names();
+        List<String> names =
+                RouteDecision.of(NAMES, new double[] {0.2, 0.5, 0.3}).names();
 
         assertThatThrownBy(() -> names.add("x")).isInstanceOf(UnsupportedOperationException.class);
     }

@@ -33,8 +33,9 @@ class RouterTest {
         Router router = new FixedRouter();
 
         assertThatCode(() -> {
-            router.close();
-            router.close();
-        }).doesNotThrowAnyException();
+                    router.close();
+                    router.close();
+                })
+                .doesNotThrowAnyException();
     }
 }

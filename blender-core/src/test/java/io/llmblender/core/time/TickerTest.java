@@ -27,8 +27,10 @@ class TickerTest {
     @Test
     void system_doneFuture_returnsTrueEvenPastItsDeadline() throws Exception {
         long past = SYSTEM.read() - Duration.ofHours(1).toNanos();
-        assertThat(SYSTEM.awaitDone(CompletableFuture.completedFuture("x"), past)).isTrue();
-        assertThat(SYSTEM.awaitDone(CompletableFuture.failedFuture(new IllegalStateException("boom")), past)).isTrue();
+        assertThat(SYSTEM.awaitDone(CompletableFuture.completedFuture("x"), past))
+                .isTrue();
+        assertThat(SYSTEM.awaitDone(CompletableFuture.failedFuture(new IllegalStateException("boom")), past))
+                .isTrue();
         CompletableFuture<String> cancelled = new CompletableFuture<>();
         cancelled.cancel(true);
         assertThat(SYSTEM.awaitDone(cancelled, past)).isTrue();
@@ -38,7 +40,8 @@ class TickerTest {
     void system_deadlineReached_returnsFalseAndLeavesTheFutureAlone() throws Exception {
         CompletableFuture<String> never = new CompletableFuture<>();
         assertThat(SYSTEM.awaitDone(never, SYSTEM.read())).isFalse();
-        assertThat(SYSTEM.awaitDone(never, SYSTEM.read() + Duration.ofMillis(1).toNanos())).isFalse();
+        assertThat(SYSTEM.awaitDone(never, SYSTEM.read() + Duration.ofMillis(1).toNanos()))
+                .isFalse();
         assertThat(never).isNotDone();
     }
 
@@ -60,8 +63,10 @@ class TickerTest {
     void system_interruptedWhileWaiting_throws() {
         Thread.currentThread().interrupt();
         try {
-            assertThatThrownBy(() -> SYSTEM.awaitDone(new CompletableFuture<>(), SYSTEM.read() + Duration.ofHours(1)
-                    .toNanos())).isInstanceOf(InterruptedException.class);
+            assertThatThrownBy(() -> SYSTEM.awaitDone(
+                            new CompletableFuture<>(),
+                            SYSTEM.read() + Duration.ofHours(1).toNanos()))
+                    .isInstanceOf(InterruptedException.class);
         } finally {
             Thread.interrupted();
         }

@@ -1,8 +1,8 @@
 package io.llmblender.eval.dataset;
 
-import io.llmblender.core.Candidate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.Candidate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -93,8 +93,8 @@ public final class DatasetRecord {
             JsonNode s = c.get("scores");
             if (s != null && !s.isNull()) {
                 if (!s.isObject()) {
-                    throw new IllegalArgumentException("field '" + where + ".scores' must be an object, found "
-                            + describe(s));
+                    throw new IllegalArgumentException(
+                            "field '" + where + ".scores' must be an object, found " + describe(s));
                 }
                 for (var e : s.properties()) {
                     if (!e.getValue().isNumber()) {

@@ -35,8 +35,7 @@ public final class Datasets {
      * @param number the line number
      * @param record the record
      */
-    public record Line(int number, DatasetRecord record) {
-    }
+    public record Line(int number, DatasetRecord record) {}
 
     /**
      * The records read and the lines skipped.
@@ -58,8 +57,7 @@ public final class Datasets {
         }
     }
 
-    private Datasets() {
-    }
+    private Datasets() {}
 
     /**
      * Reads a dataset. Blank lines are ignored; ids must be unique.
@@ -85,14 +83,15 @@ public final class Datasets {
                 try {
                     DatasetRecord record = DatasetRecord.of(parse(text));
                     if (!ids.add(record.id())) {
-                        throw new IllegalArgumentException("id \"" + record.id() + "\" was already used by an earlier"
-                                + " line");
+                        throw new IllegalArgumentException(
+                                "id \"" + record.id() + "\" was already used by an earlier" + " line");
                     }
                     lines.add(new Line(number, record));
                 } catch (IllegalArgumentException e) {
                     String message = file + ":" + number + ": " + e.getMessage();
                     if (policy == OnBadLine.STOP) {
-                        throw new DatasetException(file, number, message + " (--on-bad-line skip goes on without such lines)", e);
+                        throw new DatasetException(
+                                file, number, message + " (--on-bad-line skip goes on without such lines)", e);
                     }
                     skipped.add(message);
                 }
@@ -100,9 +99,11 @@ public final class Datasets {
         } catch (NoSuchFileException e) {
             throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot read " + file + ": no such file", e);
         } catch (CharacterCodingException e) {
-            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot read " + file + ": not UTF-8 text", e);
+            throw new DatasetException(
+                    file, DatasetException.WHOLE_FILE, "cannot read " + file + ": not UTF-8 text", e);
         } catch (IOException e) {
-            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot read " + file + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    file, DatasetException.WHOLE_FILE, "cannot read " + file + ": " + e.getMessage(), e);
         }
         return new Contents(lines, skipped);
     }
@@ -115,7 +116,8 @@ public final class Datasets {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
         }
         if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException("a line must hold one JSON object, found " + DatasetRecord.describe(node));
+            throw new IllegalArgumentException(
+                    "a line must hold one JSON object, found " + DatasetRecord.describe(node));
         }
         return (ObjectNode) node;
     }

@@ -20,8 +20,7 @@ public final class Gsm8kData {
     /** The class-path copy (see its README beside it for origin and licence). */
     public static final String RESOURCE = "/io/llmblender/eval/data/gsm8k_responses.csv";
 
-    private Gsm8kData() {
-    }
+    private Gsm8kData() {}
 
     /**
      * One GSM8K question and two models' answers to it, as written in the data.
@@ -32,8 +31,7 @@ public final class Gsm8kData {
      * @param correctA whether the first model's answer was correct
      * @param correctB whether the second model's answer was correct
      */
-    public record Question(String prompt, String answerA, String answerB, boolean correctA, boolean correctB) {
-    }
+    public record Question(String prompt, String answerA, String answerB, boolean correctA, boolean correctB) {}
 
     /**
      * The data: the two models' names (the column headers) and the questions.
@@ -43,8 +41,7 @@ public final class Gsm8kData {
      * @param questions the questions in file order
      * @param source where the data came from, for reports
      */
-    public record Table(String modelA, String modelB, List<Question> questions, String source) {
-    }
+    public record Table(String modelA, String modelB, List<Question> questions, String source) {}
 
     /**
      * Reads the questions.
@@ -104,8 +101,12 @@ public final class Gsm8kData {
                 throw new IOException("record " + r + " of " + source + " has " + record.size() + " fields, the header "
                         + header.size());
             }
-            out.add(new Question(record.get(prompt), record.get(answers.get(0)), record.get(answers.get(1)),
-                    bool(record, correct.get(0), header, r, source), bool(record, correct.get(1), header, r, source)));
+            out.add(new Question(
+                    record.get(prompt),
+                    record.get(answers.get(0)),
+                    record.get(answers.get(1)),
+                    bool(record, correct.get(0), header, r, source),
+                    bool(record, correct.get(1), header, r, source)));
         }
         return new Table(header.get(correct.get(0)), header.get(correct.get(1)), List.copyOf(out), source);
     }
@@ -125,8 +126,7 @@ public final class Gsm8kData {
 
     /** A small RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. */
     static final class Csv {
-        private Csv() {
-        }
+        private Csv() {}
 
         /**
          * Reads every record.
@@ -190,8 +190,8 @@ public final class Gsm8kData {
             return records;
         }
 
-        private static void endRecord(List<List<String>> records, List<String> record, StringBuilder field,
-                                      boolean any) {
+        private static void endRecord(
+                List<List<String>> records, List<String> record, StringBuilder field, boolean any) {
             if (!any && field.length() == 0 && record.isEmpty()) {
                 return; // a blank line, or the end after a final line break
             }
@@ -200,5 +200,4 @@ public final class Gsm8kData {
             records.add(record);
         }
     }
-
 }

@@ -13,8 +13,7 @@ import io.llmblender.core.check.Require;
  * @param responseB the second response
  * @param label the judgment
  */
-public record PreferencePair(String id, String subset, String prompt, String responseA, String responseB,
-                             Label label) {
+public record PreferencePair(String id, String subset, String prompt, String responseA, String responseB, Label label) {
 
     /** A judge's verdict on a pair. */
     public enum Label {

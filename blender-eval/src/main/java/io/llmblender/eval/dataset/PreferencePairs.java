@@ -27,8 +27,7 @@ public final class PreferencePairs {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PreferencePairs() {
-    }
+    private PreferencePairs() {}
 
     /**
      * Reads every pair of a file, in file order.
@@ -74,21 +73,33 @@ public final class PreferencePairs {
             case "a" -> PreferencePair.Label.A;
             case "b" -> PreferencePair.Label.B;
             case "tie" -> PreferencePair.Label.TIE;
-            default -> throw new FileContentException(file, number,
-                    "field 'label' must be \"a\", \"b\" or \"tie\", found \"" + label + "\"");
+            default ->
+                throw new FileContentException(
+                        file, number, "field 'label' must be \"a\", \"b\" or \"tie\", found \"" + label + "\"");
         };
-        String subset = node.hasNonNull("subset") ? node.get("subset").asText()
+        String subset = node.hasNonNull("subset")
+                ? node.get("subset").asText()
                 : node.hasNonNull("source") ? node.get("source").asText() : "";
         String id = node.hasNonNull("id") ? node.get("id").asText() : "line-" + number;
-        return new PreferencePair(id, subset, text(file, number, node, "prompt"), text(file, number, node, "response_a"),
-                text(file, number, node, "response_b"), parsed);
+        return new PreferencePair(
+                id,
+                subset,
+                text(file, number, node, "prompt"),
+                text(file, number, node, "response_a"),
+                text(file, number, node, "response_b"),
+                parsed);
     }
 
     private static String text(Path file, long number, JsonNode node, String field) {
         JsonNode value = node.get(field);
         if (value == null || !value.isTextual()) {
-            throw new FileContentException(file, number, "field '" + field + "' must be text, found "
-                    + (value == null ? "nothing" : value.getNodeType().toString().toLowerCase(Locale.ROOT)));
+            throw new FileContentException(
+                    file,
+                    number,
+                    "field '" + field + "' must be text, found "
+                            + (value == null
+                                    ? "nothing"
+                                    : value.getNodeType().toString().toLowerCase(Locale.ROOT)));
         }
         return value.asText();
     }

@@ -93,11 +93,19 @@ public final class Progress implements AutoCloseable {
         if (terminal) {
             int filled = (int) (total == 0 ? BAR : Math.min(BAR, done * BAR / total));
             String bar = "=".repeat(filled) + (filled < BAR ? ">" + " ".repeat(BAR - filled - 1) : "");
-            return String.format(Locale.ROOT, "\r%s [%s] %d/%d %3d%% %.1f records/s ETA %s", label, bar, done, total,
-                    pct, rate, eta);
+            return String.format(
+                    Locale.ROOT,
+                    "\r%s [%s] %d/%d %3d%% %.1f records/s ETA %s",
+                    label,
+                    bar,
+                    done,
+                    total,
+                    pct,
+                    rate,
+                    eta);
         }
-        return String.format(Locale.ROOT, "%s: %d/%d (%d%%), %.1f records/s, ETA %s", label, done, total, pct, rate,
-                eta);
+        return String.format(
+                Locale.ROOT, "%s: %d/%d (%d%%), %.1f records/s, ETA %s", label, done, total, pct, rate, eta);
     }
 
     private void report(long now) {

@@ -65,16 +65,21 @@ public final class ResumableOutput implements AutoCloseable {
                         }
                         done.add(record.get("id").asText());
                     } catch (IllegalArgumentException e) {
-                        throw new DatasetException(file, i + 1, "cannot resume " + file + ": line " + (i + 1) + ": " + e.getMessage()
-                                + " (--overwrite starts over)", e);
+                        throw new DatasetException(
+                                file,
+                                i + 1,
+                                "cannot resume " + file + ": line " + (i + 1) + ": " + e.getMessage()
+                                        + " (--overwrite starts over)",
+                                e);
                     }
                 }
             }
-            BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            BufferedWriter out = Files.newBufferedWriter(
+                    file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             return new ResumableOutput(file, done, out);
         } catch (IOException e) {
-            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot open " + file + " for writing: " + e.getMessage(), e);
+            throw new DatasetException(
+                    file, DatasetException.WHOLE_FILE, "cannot open " + file + " for writing: " + e.getMessage(), e);
         }
     }
 
@@ -99,7 +104,8 @@ public final class ResumableOutput implements AutoCloseable {
             out.write('\n');
             out.flush();
         } catch (IOException e) {
-            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot write to " + file + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    file, DatasetException.WHOLE_FILE, "cannot write to " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -109,7 +115,8 @@ public final class ResumableOutput implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new DatasetException(file, DatasetException.WHOLE_FILE, "cannot close " + file + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    file, DatasetException.WHOLE_FILE, "cannot close " + file + ": " + e.getMessage(), e);
         }
     }
 

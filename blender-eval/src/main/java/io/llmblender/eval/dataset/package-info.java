@@ -4,4 +4,3 @@
  * errors and a skip-or-stop policy, written resumably, with progress reporting.
  */
 package io.llmblender.eval.dataset;
-

@@ -22,11 +22,11 @@ public final class CostCurveSvg {
      * @param cost the point's cost, or {@code NaN} for a horizontal line across the chart
      * @param quality its quality
      */
-    public record Mark(String label, double cost, double quality) {
-    }
+    public record Mark(String label, double cost, double quality) {}
 
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
-        "#e377c2", "#17becf"};
+    private static final String[] COLOURS = {
+        "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"
+    };
     private static final int W = 760;
     private static final int H = 460;
     private static final int LEFT = 70;
@@ -34,8 +34,7 @@ public final class CostCurveSvg {
     private static final int TOP = 40;
     private static final int BOTTOM = 55;
 
-    private CostCurveSvg() {
-    }
+    private CostCurveSvg() {}
 
     /**
      * Renders a chart.
@@ -92,28 +91,35 @@ public final class CostCurveSvg {
         Scale s = new Scale(x0, x1, y0, y1);
         StringBuilder b = new StringBuilder();
         b.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        b.append(f("<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\""
-                + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H));
+        b.append(f(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\""
+                        + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
+                W, H, W, H));
         b.append(f("<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H));
         b.append(f("<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s</text>\n", LEFT, esc(title)));
         int plotRight = W - RIGHT;
         int plotBottom = H - BOTTOM;
-        b.append(f("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>\n", LEFT, TOP,
-                plotRight - LEFT, plotBottom - TOP));
+        b.append(f(
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>\n",
+                LEFT, TOP, plotRight - LEFT, plotBottom - TOP));
         for (int t = 0; t <= 4; t++) {
             double xv = x0 + (x1 - x0) * t / 4;
             double yv = y0 + (y1 - y0) * t / 4;
-            b.append(f("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", s.x(xv), TOP, s.x(xv),
-                    plotBottom));
-            b.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", s.x(xv), plotBottom + 16,
-                    num(xv)));
-            b.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", LEFT, s.y(yv), plotRight,
-                    s.y(yv)));
+            b.append(f(
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n",
+                    s.x(xv), TOP, s.x(xv), plotBottom));
+            b.append(f(
+                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", s.x(xv), plotBottom + 16, num(xv)));
+            b.append(f(
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+                    LEFT, s.y(yv), plotRight, s.y(yv)));
             b.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", LEFT - 6, s.y(yv) + 4, num(yv)));
         }
-        b.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", (LEFT + plotRight) / 2.0, H - 15,
-                esc(xLabel)));
-        b.append(f("<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">%s</text>\n",
+        b.append(f(
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+                (LEFT + plotRight) / 2.0, H - 15, esc(xLabel)));
+        b.append(f(
+                "<text x=\"18\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 18 %.1f)\">%s</text>\n",
                 (TOP + plotBottom) / 2.0, (TOP + plotBottom) / 2.0, esc(yLabel)));
         List<String[]> legend = new ArrayList<>();
         int colour = 0;
@@ -125,11 +131,15 @@ public final class CostCurveSvg {
             for (CurvePoint p : c.points()) {
                 pts.append(f("%.1f,%.1f ", s.x(p.on(c.axis())), s.y(p.quality())));
             }
-            b.append(f("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>\n", col,
-                    bound ? " stroke-dasharray=\"2,3\"" : "", pts.toString().strip()));
+            b.append(f(
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>\n",
+                    col,
+                    bound ? " stroke-dasharray=\"2,3\"" : "",
+                    pts.toString().strip()));
             for (CurvePoint p : c.points()) {
-                b.append(f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", s.x(p.on(c.axis())),
-                        s.y(p.quality()), col));
+                b.append(f(
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
+                        s.x(p.on(c.axis())), s.y(p.quality()), col));
             }
             legend.add(new String[] {col, c.name(), bound ? "dots" : "line"});
         }
@@ -138,24 +148,37 @@ public final class CostCurveSvg {
             String col = "#555";
             if (Double.isNaN(m.cost())) {
                 // a line's label sits at its right end, above it
-                b.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"6,4\"/>\n",
+                b.append(f(
+                        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"6,4\"/>\n",
                         LEFT, s.y(m.quality()), plotRight, s.y(m.quality()), col));
-                b.append(f("<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" text-anchor=\"end\">%s</text>\n",
+                b.append(f(
+                        "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" text-anchor=\"end\">%s</text>\n",
                         plotRight - 4, s.y(m.quality()) - 3, col, esc(m.label())));
             } else {
                 // a point's label to its right, alternately above and below, so that neighbours do not collide
-                b.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"7\" fill=\"%s\"/>\n", s.x(m.cost()) - 3.5,
-                        s.y(m.quality()) - 3.5, col));
+                b.append(f(
+                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"7\" fill=\"%s\"/>\n",
+                        s.x(m.cost()) - 3.5, s.y(m.quality()) - 3.5, col));
                 boolean right = s.x(m.cost()) < (LEFT + plotRight) / 2.0;
-                b.append(f("<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" text-anchor=\"%s\">%s</text>\n",
-                        s.x(m.cost()) + (right ? 6 : -6), s.y(m.quality()) + (point++ % 2 == 0 ? 13 : -6), col,
-                        right ? "start" : "end", esc(m.label())));
+                b.append(f(
+                        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\" text-anchor=\"%s\">%s</text>\n",
+                        s.x(m.cost()) + (right ? 6 : -6),
+                        s.y(m.quality()) + (point++ % 2 == 0 ? 13 : -6),
+                        col,
+                        right ? "start" : "end",
+                        esc(m.label())));
             }
         }
         int ly = TOP + 6;
         for (String[] l : legend) {
-            b.append(f("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-                    plotRight + 12, ly, plotRight + 36, ly, l[0], l[2].equals("dots") ? " stroke-dasharray=\"2,3\"" : ""));
+            b.append(f(
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+                    plotRight + 12,
+                    ly,
+                    plotRight + 36,
+                    ly,
+                    l[0],
+                    l[2].equals("dots") ? " stroke-dasharray=\"2,3\"" : ""));
             ly = wrapped(b, l[1], plotRight + 42, ly);
         }
         b.append("</svg>\n");
@@ -168,7 +191,9 @@ public final class CostCurveSvg {
         int line = y + 4;
         while (!rest.isEmpty()) {
             int cut = rest.length() <= width ? rest.length() : Math.max(rest.lastIndexOf(' ', width), 1);
-            b.append(f("<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n", x, line, esc(rest.substring(0, cut).strip())));
+            b.append(f(
+                    "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n",
+                    x, line, esc(rest.substring(0, cut).strip())));
             rest = rest.substring(cut).strip();
             line += 13;
         }

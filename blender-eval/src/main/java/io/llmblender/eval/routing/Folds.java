@@ -11,8 +11,7 @@ import java.util.Random;
  */
 public final class Folds {
 
-    private Folds() {
-    }
+    private Folds() {}
 
     /**
      * The fold of each query.

@@ -35,8 +35,8 @@ public record GapRecovery(double low, double high, double apgr, OptionalDouble c
      */
     public static GapRecovery of(CostCurve curve, double low, double high) {
         if (!Double.isFinite(low) || !Double.isFinite(high) || low == high) {
-            throw new IllegalArgumentException("the gap needs two different finite qualities, found low " + low
-                    + " and high " + high);
+            throw new IllegalArgumentException(
+                    "the gap needs two different finite qualities, found low " + low + " and high " + high);
         }
         var pts = curve.points();
         CostAxis axis = curve.axis();
@@ -48,7 +48,10 @@ public record GapRecovery(double low, double high, double apgr, OptionalDouble c
             double area = 0;
             for (int k = 1; k < pts.size(); k++) {
                 double w = pts.get(k).on(axis) - pts.get(k - 1).on(axis);
-                area += w * (pgr(pts.get(k).quality(), low, high) + pgr(pts.get(k - 1).quality(), low, high)) / 2;
+                area += w
+                        * (pgr(pts.get(k).quality(), low, high)
+                                + pgr(pts.get(k - 1).quality(), low, high))
+                        / 2;
             }
             apgr = area / range;
         }

@@ -39,8 +39,8 @@ public record Prices(Map<String, Double> perCall, String unit) {
         perCall = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perCall));
         for (var e : perCall.entrySet()) {
             if (!(e.getValue() >= 0) || e.getValue().isInfinite()) {
-                throw new IllegalArgumentException("price of '" + e.getKey() + "' must be finite and not negative, found "
-                        + e.getValue());
+                throw new IllegalArgumentException(
+                        "price of '" + e.getKey() + "' must be finite and not negative, found " + e.getValue());
             }
         }
         if (unit == null || unit.isBlank()) {
@@ -74,8 +74,11 @@ public record Prices(Map<String, Double> perCall, String unit) {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new FileContentException(file, FileContentException.WHOLE_FILE, "cannot read prices file " + file
-                    + ": " + e.getMessage(), e);
+            throw new FileContentException(
+                    file,
+                    FileContentException.WHOLE_FILE,
+                    "cannot read prices file " + file + ": " + e.getMessage(),
+                    e);
         }
         Map<String, Double> m = new LinkedHashMap<>();
         for (int k = 0; k < lines.size(); k++) {
@@ -94,15 +97,18 @@ public record Prices(Map<String, Double> perCall, String unit) {
             try {
                 price = Double.parseDouble(value);
             } catch (NumberFormatException e) {
-                throw new FileContentException(file, k + 1, where + "price of '" + model + "' must be a number, found '"
-                        + value + "'", e);
+                throw new FileContentException(
+                        file, k + 1, where + "price of '" + model + "' must be a number, found '" + value + "'", e);
             }
             if (!(price >= 0) || Double.isInfinite(price)) {
-                throw new FileContentException(file, k + 1, where + "price of '" + model
-                        + "' must be finite and not negative, found " + value);
+                throw new FileContentException(
+                        file,
+                        k + 1,
+                        where + "price of '" + model + "' must be finite and not negative, found " + value);
             }
             if (m.put(model, price) != null) {
-                throw new FileContentException(file, k + 1, where + "model '" + model + "' was priced on an earlier line");
+                throw new FileContentException(
+                        file, k + 1, where + "model '" + model + "' was priced on an earlier line");
             }
         }
         return new Prices(m, unit);

@@ -49,8 +49,7 @@ public final class RoutingEvaluation {
     /** The calls per query at which the adaptive mode gets a row: 1.5 and 2. */
     public static final List<Double> ADAPTIVE_CALLS = List.of(1.5, 2.0);
 
-    private RoutingEvaluation() {
-    }
+    private RoutingEvaluation() {}
 
     /**
      * Evaluates.
@@ -66,8 +65,13 @@ public final class RoutingEvaluation {
      *     price is missing, a matrix is of another size or for a query outside the table, a k is outside
      *     {@code [2, N]} or {@code steps < 1}
      */
-    public static RoutingReport evaluate(RoutingTable table, Prices prices, List<RouterPredictions> routers,
-            Optional<RankerMatrices> ranker, List<Integer> topKs, int steps) {
+    public static RoutingReport evaluate(
+            RoutingTable table,
+            Prices prices,
+            List<RouterPredictions> routers,
+            Optional<RankerMatrices> ranker,
+            List<Integer> topKs,
+            int steps) {
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(prices, "prices");
         Objects.requireNonNull(routers, "routers");
@@ -122,13 +126,13 @@ public final class RoutingEvaluation {
             RankerMatrices m = ranker.get();
             List<Integer> ranked = new ArrayList<>(m.queries());
             if (!ranked.isEmpty() && m.size() != n) {
-                throw new IllegalArgumentException("the ranker's matrices are " + m.size() + " x " + m.size()
-                        + "; the table has " + n + " LLMs");
+                throw new IllegalArgumentException(
+                        "the ranker's matrices are " + m.size() + " x " + m.size() + "; the table has " + n + " LLMs");
             }
             for (int q : ranked) {
                 if (q >= table.size()) {
-                    throw new IllegalArgumentException("the ranker scored query " + q + ", but the table has "
-                            + table.size() + " queries");
+                    throw new IllegalArgumentException(
+                            "the ranker scored query " + q + ", but the table has " + table.size() + " queries");
                 }
             }
             rankedQueries = ranked.size();
@@ -152,8 +156,13 @@ public final class RoutingEvaluation {
                 for (RouterPredictions r : routers) {
                     for (int k : topKs) {
                         int kk = k;
-                        rankedRows.add(row(table, r.name() + " top-" + k + " + ranker", ranked,
-                                q -> m.select(q, r.topK(q, kk)), k, topPrice(r, price, kk, ranked)));
+                        rankedRows.add(row(
+                                table,
+                                r.name() + " top-" + k + " + ranker",
+                                ranked,
+                                q -> m.select(q, r.topK(q, kk)),
+                                k,
+                                topPrice(r, price, kk, ranked)));
                         CostCurve real = adaptive(table, r, m, ranked, price, k, steps, false);
                         CostCurve bound = adaptive(table, r, m, ranked, price, k, steps, true);
                         curves.add(real);
@@ -180,8 +189,17 @@ public final class RoutingEvaluation {
             }
             choices.put(r.name(), share);
         }
-        return new RoutingReport(table.metric(), table.lowerIsBetter(), table.llms(), prices.unit(), rows,
-                rankedQueries, rankedRows, curves, recoveries, choices);
+        return new RoutingReport(
+                table.metric(),
+                table.lowerIsBetter(),
+                table.llms(),
+                prices.unit(),
+                rows,
+                rankedQueries,
+                rankedRows,
+                curves,
+                recoveries,
+                choices);
     }
 
     /** The first row with the best mean score, by the metric's orientation. */
@@ -196,8 +214,8 @@ public final class RoutingEvaluation {
         return best;
     }
 
-    private static List<SystemRow> baselines(RoutingTable table, List<Integer> queries, double[] price,
-            List<RouterPredictions> routers) {
+    private static List<SystemRow> baselines(
+            RoutingTable table, List<Integer> queries, double[] price, List<RouterPredictions> routers) {
         int n = table.llms().size();
         List<SystemRow> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -251,8 +269,8 @@ public final class RoutingEvaluation {
         int of(int q);
     }
 
-    private static SystemRow row(RoutingTable table, String name, List<Integer> queries, Choice choice, double calls,
-            double cost) {
+    private static SystemRow row(
+            RoutingTable table, String name, List<Integer> queries, Choice choice, double calls, double cost) {
         double score = 0;
         double first = 0;
         double rank = 0;
@@ -279,13 +297,22 @@ public final class RoutingEvaluation {
     /** The ranked queries, least confident first (ties by query order). */
     private static List<Integer> byConfidence(RouterPredictions r, List<Integer> queries) {
         List<Integer> order = new ArrayList<>(queries);
-        order.sort((a, b) -> r.confidence(a) != r.confidence(b) ? Double.compare(r.confidence(a), r.confidence(b))
+        order.sort((a, b) -> r.confidence(a) != r.confidence(b)
+                ? Double.compare(r.confidence(a), r.confidence(b))
                 : Integer.compare(a, b));
         return order;
     }
 
-    private static CurvePoint adaptivePoint(RoutingTable table, RouterPredictions r, RankerMatrices m,
-            List<Integer> order, double[] price, int k, int fanned, boolean perfect, String setting) {
+    private static CurvePoint adaptivePoint(
+            RoutingTable table,
+            RouterPredictions r,
+            RankerMatrices m,
+            List<Integer> order,
+            double[] price,
+            int k,
+            int fanned,
+            boolean perfect,
+            String setting) {
         double score = 0;
         double calls = 0;
         double cost = 0;
@@ -319,22 +346,43 @@ public final class RoutingEvaluation {
         return new CurvePoint(calls / nq, cost / nq, score / nq, setting);
     }
 
-    private static CostCurve adaptive(RoutingTable table, RouterPredictions r, RankerMatrices m, List<Integer> queries,
-            double[] price, int k, int steps, boolean perfect) {
+    private static CostCurve adaptive(
+            RoutingTable table,
+            RouterPredictions r,
+            RankerMatrices m,
+            List<Integer> queries,
+            double[] price,
+            int k,
+            int steps,
+            boolean perfect) {
         List<Integer> order = byConfidence(r, queries);
         List<CurvePoint> points = new ArrayList<>();
         for (int s = 0; s <= steps; s++) {
             double share = (double) s / steps;
             int fanned = (int) Math.round(share * order.size());
-            points.add(adaptivePoint(table, r, m, order, price, k, fanned, perfect,
+            points.add(adaptivePoint(
+                    table,
+                    r,
+                    m,
+                    order,
+                    price,
+                    k,
+                    fanned,
+                    perfect,
                     String.format(Locale.ROOT, "fan-out share %.3f", share)));
         }
-        return new CostCurve(r.name() + " adaptive top-" + k + (perfect ? " (perfect ranker bound)" : ""),
-                CostAxis.CALLS, points);
+        return new CostCurve(
+                r.name() + " adaptive top-" + k + (perfect ? " (perfect ranker bound)" : ""), CostAxis.CALLS, points);
     }
 
-    private static SystemRow adaptiveRow(RoutingTable table, RouterPredictions r, RankerMatrices m,
-            List<Integer> queries, double[] price, int k, double calls) {
+    private static SystemRow adaptiveRow(
+            RoutingTable table,
+            RouterPredictions r,
+            RankerMatrices m,
+            List<Integer> queries,
+            double[] price,
+            int k,
+            double calls) {
         List<Integer> order = byConfidence(r, queries);
         int fanned = (int) Math.round((calls - 1) / (k - 1) * order.size());
         CurvePoint p = adaptivePoint(table, r, m, order, price, k, fanned, false, "");
@@ -347,8 +395,14 @@ public final class RoutingEvaluation {
             rank += table.rank(q, c);
         }
         int nq = order.size();
-        return new SystemRow(r.name() + " adaptive top-" + k + " at " + String.format(Locale.ROOT, "%.1f", calls)
-                + " calls", nq, p.calls(), p.cost(), p.quality(), first / nq, rank / nq);
+        return new SystemRow(
+                r.name() + " adaptive top-" + k + " at " + String.format(Locale.ROOT, "%.1f", calls) + " calls",
+                nq,
+                p.calls(),
+                p.cost(),
+                p.quality(),
+                first / nq,
+                rank / nq);
     }
 
     private static CostCurve priceWeighted(RoutingTable table, RouterPredictions r, double[] price) {
@@ -384,8 +438,8 @@ public final class RoutingEvaluation {
                 score += table.score(q, c);
                 cost += price[c];
             }
-            points.add(new CurvePoint(1, cost / table.size(), score / table.size(),
-                    String.format(Locale.ROOT, "lambda %.5g", lambda)));
+            points.add(new CurvePoint(
+                    1, cost / table.size(), score / table.size(), String.format(Locale.ROOT, "lambda %.5g", lambda)));
         }
         return new CostCurve(r.name() + " price-weighted", CostAxis.COST, points);
     }

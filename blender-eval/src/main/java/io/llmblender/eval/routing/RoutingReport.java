@@ -22,9 +22,17 @@ import java.util.Map;
  * @param recoveries curve name to the gap it recovers (absent for a curve whose gap is zero)
  * @param routerChoices router name to the share of all queries it sends to each LLM (every LLM listed, in LLM order)
  */
-public record RoutingReport(String metric, boolean lowerIsBetter, List<String> llms, String costUnit,
-        List<SystemRow> rows, int rankedQueries, List<SystemRow> rankedRows, List<CostCurve> curves,
-        Map<String, GapRecovery> recoveries, Map<String, Map<String, Double>> routerChoices) {
+public record RoutingReport(
+        String metric,
+        boolean lowerIsBetter,
+        List<String> llms,
+        String costUnit,
+        List<SystemRow> rows,
+        int rankedQueries,
+        List<SystemRow> rankedRows,
+        List<CostCurve> curves,
+        Map<String, GapRecovery> recoveries,
+        Map<String, Map<String, Double>> routerChoices) {
 
     /**
      * Copies the collections.
@@ -65,8 +73,8 @@ public record RoutingReport(String metric, boolean lowerIsBetter, List<String> l
                 return r;
             }
         }
-        throw new IllegalArgumentException("no row '" + name + "' among the " + (ranked ? "ranked" : "all-query")
-                + " rows");
+        throw new IllegalArgumentException(
+                "no row '" + name + "' among the " + (ranked ? "ranked" : "all-query") + " rows");
     }
 
     /**

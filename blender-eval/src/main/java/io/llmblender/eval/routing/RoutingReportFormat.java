@@ -20,8 +20,7 @@ public final class RoutingReportFormat {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RoutingReportFormat() {
-    }
+    private RoutingReportFormat() {}
 
     /**
      * The report as JSON.
@@ -80,11 +79,17 @@ public final class RoutingReportFormat {
     public static List<String> table(RoutingReport report) {
         List<String> out = new ArrayList<>();
         String unit = report.costUnit();
-        out.add(String.format(Locale.ROOT, "%d LLMs, metric %s%s; cost in %s", report.llms().size(), report.metric(),
-                report.lowerIsBetter() ? " (lower is better)" : "", unit));
+        out.add(String.format(
+                Locale.ROOT,
+                "%d LLMs, metric %s%s; cost in %s",
+                report.llms().size(),
+                report.metric(),
+                report.lowerIsBetter() ? " (lower is better)" : "",
+                unit));
         out.add("");
         int all = report.rows().isEmpty() ? 0 : report.rows().get(0).queries();
-        boolean everyRanked = report.rankedQueries() == all && !report.rankedRows().isEmpty();
+        boolean everyRanked =
+                report.rankedQueries() == all && !report.rankedRows().isEmpty();
         if (everyRanked) {
             out.add("all " + all + " queries (the ranker scored every one):");
             table(out, report.rankedRows());
@@ -99,31 +104,49 @@ public final class RoutingReportFormat {
         }
         report.routerChoices().forEach((router, shares) -> {
             StringBuilder b = new StringBuilder(router + " sends:");
-            shares.entrySet().stream().filter(e -> e.getValue() > 0)
+            shares.entrySet().stream()
+                    .filter(e -> e.getValue() > 0)
                     .sorted((a, c) -> Double.compare(c.getValue(), a.getValue()))
                     .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.1f%%,", e.getKey(), 100 * e.getValue())));
             out.add(b.substring(0, b.length() - 1));
         });
         if (!report.curves().isEmpty()) {
             out.add("");
-            out.add(String.format(Locale.ROOT, "%-72s %7s %12s %12s", "curve", "APGR", "cost 50% gap",
-                    "cost 80% gap"));
+            out.add(String.format(Locale.ROOT, "%-72s %7s %12s %12s", "curve", "APGR", "cost 50% gap", "cost 80% gap"));
             for (CostCurve c : report.curves()) {
                 GapRecovery g = report.recoveries().get(c.name());
-                out.add(String.format(Locale.ROOT, "%-72s %7s %12s %12s", c.name() + " [" + c.axis().name()
-                        .toLowerCase(Locale.ROOT) + "]", g == null ? "-" : String.format(Locale.ROOT, "%.3f", g.apgr()),
-                        g == null ? "-" : cost(g.costFor50()), g == null ? "-" : cost(g.costFor80())));
+                out.add(String.format(
+                        Locale.ROOT,
+                        "%-72s %7s %12s %12s",
+                        c.name() + " [" + c.axis().name().toLowerCase(Locale.ROOT) + "]",
+                        g == null ? "-" : String.format(Locale.ROOT, "%.3f", g.apgr()),
+                        g == null ? "-" : cost(g.costFor50()),
+                        g == null ? "-" : cost(g.costFor80())));
             }
         }
         return out;
     }
 
     private static void table(List<String> out, List<SystemRow> rows) {
-        out.add(String.format(Locale.ROOT, "  %-56s %8s %10s %10s %8s %8s", "system", "calls/q", "cost/q", "mean score",
-                "first", "rank"));
+        out.add(String.format(
+                Locale.ROOT,
+                "  %-56s %8s %10s %10s %8s %8s",
+                "system",
+                "calls/q",
+                "cost/q",
+                "mean score",
+                "first",
+                "rank"));
         for (SystemRow r : rows) {
-            out.add(String.format(Locale.ROOT, "  %-56s %8.2f %10.4g %10.4f %7.1f%% %8.2f", r.name(), r.callsPerQuery(),
-                    r.costPerQuery(), r.meanScore(), 100 * r.shareFirst(), r.meanRank()));
+            out.add(String.format(
+                    Locale.ROOT,
+                    "  %-56s %8.2f %10.4g %10.4f %7.1f%% %8.2f",
+                    r.name(),
+                    r.callsPerQuery(),
+                    r.costPerQuery(),
+                    r.meanScore(),
+                    100 * r.shareFirst(),
+                    r.meanRank()));
         }
     }
 

@@ -35,8 +35,15 @@ public final class RoutingTable {
     private final double[][] scores;
     private final int dropped;
 
-    private RoutingTable(String metric, boolean lowerIsBetter, List<String> ids, List<String> queries,
-            List<String> llms, String[][] answers, double[][] scores, int dropped) {
+    private RoutingTable(
+            String metric,
+            boolean lowerIsBetter,
+            List<String> ids,
+            List<String> queries,
+            List<String> llms,
+            String[][] answers,
+            double[][] scores,
+            int dropped) {
         this.metric = metric;
         this.lowerIsBetter = lowerIsBetter;
         this.ids = List.copyOf(ids);
@@ -62,13 +69,26 @@ public final class RoutingTable {
      *     LLM or a score that is not finite
      * @throws NullPointerException if an argument or element is null
      */
-    public static RoutingTable of(String metric, boolean lowerIsBetter, List<String> ids, List<String> queries,
-            List<String> llms, String[][] answers, double[][] scores) {
+    public static RoutingTable of(
+            String metric,
+            boolean lowerIsBetter,
+            List<String> ids,
+            List<String> queries,
+            List<String> llms,
+            String[][] answers,
+            double[][] scores) {
         return of(metric, lowerIsBetter, ids, queries, llms, answers, scores, 0);
     }
 
-    private static RoutingTable of(String metric, boolean lowerIsBetter, List<String> ids, List<String> queries,
-            List<String> llms, String[][] answers, double[][] scores, int dropped) {
+    private static RoutingTable of(
+            String metric,
+            boolean lowerIsBetter,
+            List<String> ids,
+            List<String> queries,
+            List<String> llms,
+            String[][] answers,
+            double[][] scores,
+            int dropped) {
         Objects.requireNonNull(metric, "metric");
         int n = queries.size();
         if (n == 0) {
@@ -89,13 +109,15 @@ public final class RoutingTable {
         for (int q = 0; q < n; q++) {
             Objects.requireNonNull(queries.get(q), "queries[" + q + "]");
             if (answers[q].length != llms.size() || scores[q].length != llms.size()) {
-                throw new IllegalArgumentException("answers[" + q + "] and scores[" + q + "] must have one entry per LLM ("
-                        + llms.size() + "), found " + answers[q].length + " and " + scores[q].length);
+                throw new IllegalArgumentException(
+                        "answers[" + q + "] and scores[" + q + "] must have one entry per LLM (" + llms.size()
+                                + "), found " + answers[q].length + " and " + scores[q].length);
             }
             for (int i = 0; i < llms.size(); i++) {
                 Objects.requireNonNull(answers[q][i], "answers[" + q + "][" + i + "]");
                 if (!Double.isFinite(scores[q][i])) {
-                    throw new IllegalArgumentException("scores[" + q + "][" + i + "] must be finite, found " + scores[q][i]);
+                    throw new IllegalArgumentException(
+                            "scores[" + q + "][" + i + "] must be finite, found " + scores[q][i]);
                 }
             }
             a[q] = answers[q].clone();
@@ -118,8 +140,8 @@ public final class RoutingTable {
      * @throws IllegalArgumentException if no record is left, fewer than two LLMs are chosen, or {@code minCoverage} is
      *     outside {@code [0, 1]}, naming the value
      */
-    public static RoutingTable from(List<DatasetRecord> records, ReferenceMetric metric, List<String> llms,
-            double minCoverage) {
+    public static RoutingTable from(
+            List<DatasetRecord> records, ReferenceMetric metric, List<String> llms, double minCoverage) {
         Objects.requireNonNull(records, "records");
         Objects.requireNonNull(metric, "metric");
         Objects.requireNonNull(llms, "llms");
@@ -177,11 +199,18 @@ public final class RoutingTable {
             scores.add(s);
         }
         if (ids.isEmpty()) {
-            throw new IllegalArgumentException("no record has a '" + name + "' score for every one of " + chosen
-                    + " (" + dropped + " records dropped)");
+            throw new IllegalArgumentException("no record has a '" + name + "' score for every one of " + chosen + " ("
+                    + dropped + " records dropped)");
         }
-        return of(name, metric.lowerIsBetter(), ids, queries, chosen, answers.toArray(String[][]::new),
-                scores.toArray(double[][]::new), dropped);
+        return of(
+                name,
+                metric.lowerIsBetter(),
+                ids,
+                queries,
+                chosen,
+                answers.toArray(String[][]::new),
+                scores.toArray(double[][]::new),
+                dropped);
     }
 
     /**

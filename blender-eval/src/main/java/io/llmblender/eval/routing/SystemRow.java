@@ -12,6 +12,11 @@ package io.llmblender.eval.routing;
  * @param shareFirst share of queries whose returned answer is first (no answer better; ties count)
  * @param meanRank mean reference rank of the returned answer (1 = best, ties averaged)
  */
-public record SystemRow(String name, int queries, double callsPerQuery, double costPerQuery, double meanScore,
-        double shareFirst, double meanRank) {
-}
+public record SystemRow(
+        String name,
+        int queries,
+        double callsPerQuery,
+        double costPerQuery,
+        double meanScore,
+        double shareFirst,
+        double meanRank) {}

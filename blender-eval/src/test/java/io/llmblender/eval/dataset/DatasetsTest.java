@@ -10,8 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DatasetsTest {
 
-    private static final String GOOD = "{\"id\": 7, \"instruction\": \"Name a colour.\", \"candidates\": [{\"model\": \"a\","
-            + " \"text\": \"Red.\", \"scores\": {\"bleu\": 0.5}}], \"cmp_results\": {\"x\": 1}}";
+    private static final String GOOD =
+            "{\"id\": 7, \"instruction\": \"Name a colour.\", \"candidates\": [{\"model\": \"a\","
+                    + " \"text\": \"Red.\", \"scores\": {\"bleu\": 0.5}}], \"cmp_results\": {\"x\": 1}}";
 
     @Test
     void read_goodLine_keepsFieldsAndDefaults(@TempDir Path dir) throws Exception {
@@ -31,15 +32,18 @@ class DatasetsTest {
     @Test
     void read_badLines_nameFileLineAndField(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("d.jsonl");
-        Files.writeString(file, GOOD + "\n"
-                + "{\"id\": \"b\", \"instruction\": \"x\", \"candidates\": [{\"model\": \"a\", \"text\": 42}]}\n"
-                + "not json\n"
-                + "[1, 2]\n"
-                + GOOD + "\n"
-                + "{\"id\": \"c\", \"instruction\": \"x\", \"candidates\": [{\"model\": \"a\", \"text\": \"t\","
-                + " \"scores\": {\"bleu\": \"high\"}}]}\n");
+        Files.writeString(
+                file,
+                GOOD + "\n"
+                        + "{\"id\": \"b\", \"instruction\": \"x\", \"candidates\": [{\"model\": \"a\", \"text\": 42}]}\n"
+                        + "not json\n"
+                        + "[1, 2]\n"
+                        + GOOD + "\n"
+                        + "{\"id\": \"c\", \"instruction\": \"x\", \"candidates\": [{\"model\": \"a\", \"text\": \"t\","
+                        + " \"scores\": {\"bleu\": \"high\"}}]}\n");
 
-        assertThatThrownBy(() -> Datasets.read(file, Datasets.OnBadLine.STOP)).isInstanceOf(DatasetException.class)
+        assertThatThrownBy(() -> Datasets.read(file, Datasets.OnBadLine.STOP))
+                .isInstanceOf(DatasetException.class)
                 .hasMessageStartingWith(file + ":2: field 'candidates[0].text' must be a string, found 42");
 
         Datasets.Contents c = Datasets.read(file, Datasets.OnBadLine.SKIP);
@@ -54,7 +58,8 @@ class DatasetsTest {
     @Test
     void read_missingFile_saysSo(@TempDir Path dir) {
         assertThatThrownBy(() -> Datasets.read(dir.resolve("none.jsonl"), Datasets.OnBadLine.STOP))
-                .isInstanceOf(DatasetException.class).hasMessageContaining("no such file");
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("no such file");
     }
 
     @Test
@@ -64,7 +69,9 @@ class DatasetsTest {
 
         try (ResumableOutput out = ResumableOutput.open(file, false)) {
             assertThat(out.done()).containsExactlyInAnyOrder("a", "b");
-            out.write(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("id", "c"));
+            out.write(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .createObjectNode()
+                    .put("id", "c"));
         }
         assertThat(Files.readAllLines(file)).containsExactly("{\"id\": \"a\"}", "{\"id\": \"b\"}", "{\"id\":\"c\"}");
         try (ResumableOutput out = ResumableOutput.open(file, true)) {

@@ -23,10 +23,11 @@ class ProgressTest {
         p.step(80);
         p.close();
 
-        assertThat(text.toString().lines()).containsExactly(
-                "rank: 20/100 (20%), 2.0 records/s, ETA 40s",
-                "rank: 100/100 (100%), 2.5 records/s, ETA done",
-                "rank: 100/100 (100%), 2.5 records/s, ETA done");
+        assertThat(text.toString().lines())
+                .containsExactly(
+                        "rank: 20/100 (20%), 2.0 records/s, ETA 40s",
+                        "rank: 100/100 (100%), 2.5 records/s, ETA done",
+                        "rank: 100/100 (100%), 2.5 records/s, ETA done");
     }
 
     @Test

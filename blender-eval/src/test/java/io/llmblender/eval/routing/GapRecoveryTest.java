@@ -65,7 +65,8 @@ class GapRecoveryTest {
     @Test
     void of_noGap_isRefused() {
         assertThatThrownBy(() -> GapRecovery.of(curve(1, 1), 0.5, 0.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("low 0.5 and high 0.5");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("low 0.5 and high 0.5");
     }
 
     @Test

@@ -19,7 +19,8 @@ class RoutingEvaluationTest {
         {1, 0, 0},
         {1, 1, 0},
         {0, 0, 1},
-        {1, 0, 0}};
+        {1, 0, 0}
+    };
 
     private static RoutingTable table() {
         String[][] answers = new String[4][3];
@@ -28,8 +29,14 @@ class RoutingEvaluationTest {
                 answers[q][i] = "answer " + q + i;
             }
         }
-        return RoutingTable.of("correct", false, List.of("q0", "q1", "q2", "q3"), List.of("w", "x", "y", "z"),
-                List.of("a", "b", "c"), answers, SCORES);
+        return RoutingTable.of(
+                "correct",
+                false,
+                List.of("q0", "q1", "q2", "q3"),
+                List.of("w", "x", "y", "z"),
+                List.of("a", "b", "c"),
+                answers,
+                SCORES);
     }
 
     /** A router that is sure and right except on q2, where it is unsure and prefers a, then c. */
@@ -38,7 +45,8 @@ class RoutingEvaluationTest {
             {0.9, 0.05, 0.05},
             {0.1, 0.8, 0.1},
             {0.5, 0.1, 0.4},
-            {0.9, 0.05, 0.05}});
+            {0.9, 0.05, 0.05}
+        });
     }
 
     /** A ranker that prefers c over everything and otherwise the lower index. */
@@ -46,14 +54,15 @@ class RoutingEvaluationTest {
         double[][] m = {
             {0, 1, -2},
             {-1, 0, -2},
-            {2, 2, 0}};
+            {2, 2, 0}
+        };
         return RankerMatrices.of("toy", Map.of(0, m, 1, m, 2, m, 3, m));
     }
 
     @Test
     void evaluate_baselines() {
-        RoutingReport r = RoutingEvaluation.evaluate(table(), Prices.calls(List.of("a", "b", "c")), List.of(router()),
-                Optional.empty(), List.of(2), 4);
+        RoutingReport r = RoutingEvaluation.evaluate(
+                table(), Prices.calls(List.of("a", "b", "c")), List.of(router()), Optional.empty(), List.of(2), 4);
 
         assertThat(r.row(false, "a alone").meanScore()).isCloseTo(0.75, EPS);
         assertThat(r.row(false, "b alone").meanScore()).isCloseTo(0.25, EPS);
@@ -71,14 +80,14 @@ class RoutingEvaluationTest {
         assertThat(routed.meanScore()).isCloseTo(0.75, EPS); // wrong on q2 only
         assertThat(routed.callsPerQuery()).isEqualTo(1.0);
         assertThat(r.rankedRows()).isEmpty();
-        assertThat(r.routerChoices().get("r")).containsExactly(Map.entry("a", 0.75), Map.entry("b", 0.25),
-                Map.entry("c", 0.0));
+        assertThat(r.routerChoices().get("r"))
+                .containsExactly(Map.entry("a", 0.75), Map.entry("b", 0.25), Map.entry("c", 0.0));
     }
 
     @Test
     void evaluate_rankerAndAdaptive() {
-        RoutingReport r = RoutingEvaluation.evaluate(table(), Prices.calls(List.of("a", "b", "c")), List.of(router()),
-                Optional.of(ranker()), List.of(2), 4);
+        RoutingReport r = RoutingEvaluation.evaluate(
+                table(), Prices.calls(List.of("a", "b", "c")), List.of(router()), Optional.of(ranker()), List.of(2), 4);
 
         // the ranker always picks c: right on q2 only
         SystemRow pick = r.row(true, "ranker pick of all 3");
@@ -107,13 +116,13 @@ class RoutingEvaluationTest {
 
     @Test
     void evaluate_oracleAsRouter_hasApgrOneAndTheBestSingleZero() {
-        RouterPredictions oracle = RouterPredictions.of("oracle router", new double[][] {
-            {1, 0, 0}, {1, 0, 0}, {0, 0, 1}, {1, 0, 0}});
-        RouterPredictions single = RouterPredictions.of("always a", new double[][] {
-            {1, 0, 0}, {1, 0, 0}, {1, 0, 0}, {1, 0, 0}});
+        RouterPredictions oracle =
+                RouterPredictions.of("oracle router", new double[][] {{1, 0, 0}, {1, 0, 0}, {0, 0, 1}, {1, 0, 0}});
+        RouterPredictions single =
+                RouterPredictions.of("always a", new double[][] {{1, 0, 0}, {1, 0, 0}, {1, 0, 0}, {1, 0, 0}});
         Prices prices = new Prices(Map.of("a", 10.0, "b", 1.0, "c", 1.0), "USD");
-        RoutingReport r = RoutingEvaluation.evaluate(table(), prices, List.of(oracle, single), Optional.of(ranker()),
-                List.of(2), 4);
+        RoutingReport r = RoutingEvaluation.evaluate(
+                table(), prices, List.of(oracle, single), Optional.of(ranker()), List.of(2), 4);
 
         // the router's own choice is already perfect or already the best single, at every fan-out share but the last
         assertThat(r.row(false, "oracle router").meanScore()).isEqualTo(1.0);
@@ -141,12 +150,15 @@ class RoutingEvaluationTest {
     @Test
     void evaluate_badInput_namesTheValue() {
         RoutingTable t = table();
-        assertThatThrownBy(() -> RoutingEvaluation.evaluate(t, Prices.calls(List.of("a", "b")), List.of(),
-                Optional.empty(), List.of(2), 4)).hasMessage("no price for LLM 'c'; priced: [a, b]");
-        assertThatThrownBy(() -> RoutingEvaluation.evaluate(t, Prices.calls(t.llms()), List.of(), Optional.empty(),
-                List.of(4), 4)).hasMessage("top-k must be in [2, 3], found 4");
+        assertThatThrownBy(() -> RoutingEvaluation.evaluate(
+                        t, Prices.calls(List.of("a", "b")), List.of(), Optional.empty(), List.of(2), 4))
+                .hasMessage("no price for LLM 'c'; priced: [a, b]");
+        assertThatThrownBy(() -> RoutingEvaluation.evaluate(
+                        t, Prices.calls(t.llms()), List.of(), Optional.empty(), List.of(4), 4))
+                .hasMessage("top-k must be in [2, 3], found 4");
         RouterPredictions short1 = RouterPredictions.of("s", new double[][] {{1, 0, 0}});
-        assertThatThrownBy(() -> RoutingEvaluation.evaluate(t, Prices.calls(t.llms()), List.of(short1),
-                Optional.empty(), List.of(2), 4)).hasMessageContaining("router 's' predicts 1 queries over 3 LLMs");
+        assertThatThrownBy(() -> RoutingEvaluation.evaluate(
+                        t, Prices.calls(t.llms()), List.of(short1), Optional.empty(), List.of(2), 4))
+                .hasMessageContaining("router 's' predicts 1 queries over 3 LLMs");
     }
 }

@@ -26,8 +26,9 @@ class RoutingTableTest {
     @Test
     void from_dropsRecordsWithoutEveryChosenLlm() throws Exception {
         List<DatasetRecord> records = List.of(
-                record("{\"id\":\"1\",\"instruction\":\"q\",\"input\":\"!\",\"candidates\":[{\"model\":\"a\",\"text\":\"x\","
-                        + "\"scores\":{\"s\":2}},{\"model\":\"b\",\"text\":\"y\",\"scores\":{\"s\":5}}]}"),
+                record(
+                        "{\"id\":\"1\",\"instruction\":\"q\",\"input\":\"!\",\"candidates\":[{\"model\":\"a\",\"text\":\"x\","
+                                + "\"scores\":{\"s\":2}},{\"model\":\"b\",\"text\":\"y\",\"scores\":{\"s\":5}}]}"),
                 record("{\"id\":\"2\",\"instruction\":\"r\",\"candidates\":[{\"model\":\"a\",\"text\":\"x\","
                         + "\"scores\":{}},{\"model\":\"b\",\"text\":\"y\",\"scores\":{\"s\":1}}]}"));
 
@@ -40,13 +41,15 @@ class RoutingTableTest {
         assertThat(t.best(0)).isEqualTo(1);
         assertThat(t.rank(0, 0)).isEqualTo(2.0);
         assertThatThrownBy(() -> RoutingTable.from(records, ReferenceMetric.of("s", false), List.of(), 0.9))
-                .hasMessageContaining("at least two LLMs").hasMessageContaining("[b]");
+                .hasMessageContaining("at least two LLMs")
+                .hasMessageContaining("[b]");
     }
 
     @Test
     void from_arenaHoldout_keepsTheRecordsRatedForEveryChosenLlm() {
         List<DatasetRecord> records = new ArrayList<>();
-        Datasets.read(Path.of("..", "data", "arena-holdout.jsonl"), Datasets.OnBadLine.STOP).lines()
+        Datasets.read(Path.of("..", "data", "arena-holdout.jsonl"), Datasets.OnBadLine.STOP)
+                .lines()
                 .forEach(l -> records.add(l.record()));
 
         RoutingTable t = RoutingTable.from(records, ReferenceMetric.of("gpt4_score", false), List.of(), 0.9);
@@ -60,8 +63,14 @@ class RoutingTableTest {
 
     @Test
     void ties_areAllFirstAndShareTheirRank() {
-        RoutingTable t = RoutingTable.of("m", false, List.of("1"), List.of("q"), List.of("a", "b", "c"),
-                new String[][] {{"x", "y", "z"}}, new double[][] {{0.8, 0.8, 0.2}});
+        RoutingTable t = RoutingTable.of(
+                "m",
+                false,
+                List.of("1"),
+                List.of("q"),
+                List.of("a", "b", "c"),
+                new String[][] {{"x", "y", "z"}},
+                new double[][] {{0.8, 0.8, 0.2}});
 
         assertThat(t.first(0, 0)).isTrue();
         assertThat(t.first(0, 1)).isTrue();
@@ -70,11 +79,24 @@ class RoutingTableTest {
 
     @Test
     void of_badValues_nameTheField() {
-        assertThatThrownBy(() -> RoutingTable.of("m", false, List.of("1"), List.of("q"), List.of("a", "b"),
-                new String[][] {{"x", "y"}}, new double[][] {{0.8, Double.NaN}}))
+        assertThatThrownBy(() -> RoutingTable.of(
+                        "m",
+                        false,
+                        List.of("1"),
+                        List.of("q"),
+                        List.of("a", "b"),
+                        new String[][] {{"x", "y"}},
+                        new double[][] {{0.8, Double.NaN}}))
                 .hasMessage("scores[0][1] must be finite, found NaN");
-        assertThatThrownBy(() -> RoutingTable.of("m", false, List.of("1"), List.of("q"), List.of("a", "a"),
-                new String[][] {{"x", "y"}}, new double[][] {{0.8, 1}})).hasMessageContaining("distinct");
+        assertThatThrownBy(() -> RoutingTable.of(
+                        "m",
+                        false,
+                        List.of("1"),
+                        List.of("q"),
+                        List.of("a", "a"),
+                        new String[][] {{"x", "y"}},
+                        new double[][] {{0.8, 1}}))
+                .hasMessageContaining("distinct");
     }
 
     @Test
@@ -93,8 +115,8 @@ class RoutingTableTest {
         Path file = dir.resolve("p.csv");
         Files.writeString(file, "# per call\na,0.5\nb\t2\n\nc,-1\n");
 
-        FileContentException e = org.junit.jupiter.api.Assertions.assertThrows(FileContentException.class,
-                () -> Prices.read(file, "USD"));
+        FileContentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                FileContentException.class, () -> Prices.read(file, "USD"));
         assertThat(e.line()).isEqualTo(5);
         assertThat(e.getMessage()).contains("price of 'c' must be finite and not negative, found -1");
 

@@ -53,8 +53,7 @@ public final class MiniLmRanker {
 
     private static volatile Path unpacked;
 
-    private MiniLmRanker() {
-    }
+    private MiniLmRanker() {}
 
     /**
      * Loads the shipped ranker with {@link PairRanker}'s defaults.
@@ -100,9 +99,12 @@ public final class MiniLmRanker {
         byte[] list = resource(LIST);
         Map<String, String[]> files = new LinkedHashMap<>();
         try {
-            for (Map.Entry<String, JsonNode> e : new ObjectMapper().readTree(list).path("files").properties()) {
-                files.put(e.getKey(), new String[] {e.getValue().path("bytes").asText(),
-                    e.getValue().path("sha256").asText()});
+            for (Map.Entry<String, JsonNode> e :
+                    new ObjectMapper().readTree(list).path("files").properties()) {
+                files.put(e.getKey(), new String[] {
+                    e.getValue().path("bytes").asText(),
+                    e.getValue().path("sha256").asText()
+                });
             }
         } catch (IOException e) {
             throw new ModelLoadException(ROOT + LIST + " in the jar is not JSON: " + e.getMessage(), e);
@@ -110,8 +112,8 @@ public final class MiniLmRanker {
         if (!files.containsKey("ranker_config.json")) {
             throw new ModelLoadException(ROOT + LIST + " in the jar does not list ranker_config.json");
         }
-        Path target = cacheRoot.resolve("rankers").resolve(NAME + "-" + sha256(list)
-                .substring(0, 12));
+        Path target =
+                cacheRoot.resolve("rankers").resolve(NAME + "-" + sha256(list).substring(0, 12));
         if (Files.isRegularFile(target.resolve("ranker_config.json"))) {
             return target;
         }
@@ -121,7 +123,8 @@ public final class MiniLmRanker {
             tmp = Files.createTempDirectory(target.getParent(), NAME + ".tmp");
             for (Map.Entry<String, String[]> file : files.entrySet()) {
                 byte[] data = resource(file.getKey());
-                if (!String.valueOf(data.length).equals(file.getValue()[0]) || !sha256(data).equals(file.getValue()[1])) {
+                if (!String.valueOf(data.length).equals(file.getValue()[0])
+                        || !sha256(data).equals(file.getValue()[1])) {
                     throw new ModelLoadException(ROOT + file.getKey() + " in the jar does not match " + LIST
                             + " (expected " + file.getValue()[0] + " bytes, sha256 " + file.getValue()[1] + ")");
                 }

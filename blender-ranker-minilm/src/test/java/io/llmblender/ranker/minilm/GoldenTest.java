@@ -31,7 +31,9 @@ class GoldenTest {
 
     @BeforeAll
     static void load() throws IOException {
-        ranker = PairRanker.builder(MiniLmRanker.directory()).precision(Precision.FP32).build();
+        ranker = PairRanker.builder(MiniLmRanker.directory())
+                .precision(Precision.FP32)
+                .build();
         shippedDefault = MiniLmRanker.load();
         golden = ShippedModel.json("golden.json");
     }
@@ -53,7 +55,9 @@ class GoldenTest {
         assertThat(golden.get("pairs").size()).isGreaterThanOrEqualTo(6);
         for (JsonNode pair : golden.get("pairs")) {
             long[] expected = new ObjectMapper().convertValue(pair.get("ids"), long[].class);
-            long[] actual = ranker.encodePair(pair.get("source").asText(), pair.get("candidate1").asText(),
+            long[] actual = ranker.encodePair(
+                    pair.get("source").asText(),
+                    pair.get("candidate1").asText(),
                     pair.get("candidate2").asText());
             assertThat(actual).as(pair.get("source").asText()).containsExactly(expected);
         }
@@ -62,11 +66,16 @@ class GoldenTest {
     @Test
     void compare_matchesPythonLogitsOnEveryGoldenPair() {
         for (JsonNode pair : golden.get("pairs")) {
-            PairQuery query = PairQuery.of(pair.get("source").asText(),
-                    List.of(pair.get("candidate1").asText(), pair.get("candidate2").asText()),
+            PairQuery query = PairQuery.of(
+                    pair.get("source").asText(),
+                    List.of(
+                            pair.get("candidate1").asText(),
+                            pair.get("candidate2").asText()),
                     List.of(new CandidatePair(0, 1)));
             double logit = ranker.score(query).logit(0, 1);
-            assertThat(logit).as(pair.get("source").asText()).isCloseTo(pair.get("logit").asDouble(), within(1e-3));
+            assertThat(logit)
+                    .as(pair.get("source").asText())
+                    .isCloseTo(pair.get("logit").asDouble(), within(1e-3));
         }
     }
 

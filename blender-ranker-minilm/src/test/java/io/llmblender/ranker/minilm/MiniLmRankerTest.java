@@ -18,7 +18,8 @@ class MiniLmRankerTest {
         JsonNode files = ShippedModel.json("files.json").get("files");
         assertThat(files.size()).isGreaterThanOrEqualTo(3);
         for (Map.Entry<String, JsonNode> file : files.properties()) {
-            assertThat(Files.size(dir.resolve(file.getKey()))).as(file.getKey())
+            assertThat(Files.size(dir.resolve(file.getKey())))
+                    .as(file.getKey())
                     .isEqualTo(file.getValue().get("bytes").asLong());
         }
         assertThat(dir.getParent()).isEqualTo(cache.resolve("rankers"));
@@ -31,7 +32,8 @@ class MiniLmRankerTest {
         long written = Files.getLastModifiedTime(first.resolve("encoder.onnx")).toMillis();
         Path second = MiniLmRanker.unpack(cache);
         assertThat(second).isEqualTo(first);
-        assertThat(Files.getLastModifiedTime(second.resolve("encoder.onnx")).toMillis()).isEqualTo(written);
+        assertThat(Files.getLastModifiedTime(second.resolve("encoder.onnx")).toMillis())
+                .isEqualTo(written);
         try (var entries = Files.list(cache.resolve("rankers"))) {
             assertThat(entries).containsExactly(first);
         }

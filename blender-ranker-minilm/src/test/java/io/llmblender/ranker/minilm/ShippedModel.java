@@ -9,8 +9,7 @@ import java.nio.file.Path;
 /** The shipped model's source files under the repository's {@code models/minilm-ranker/}, with the Python goldens. */
 final class ShippedModel {
 
-    private ShippedModel() {
-    }
+    private ShippedModel() {}
 
     static Path sourceDir() {
         Path dir = Path.of("..", "models", "minilm-ranker").toAbsolutePath().normalize();

@@ -15,8 +15,7 @@ import java.util.List;
  */
 public final class MicroBatches {
 
-    private MicroBatches() {
-    }
+    private MicroBatches() {}
 
     /**
      * Packs rows.
@@ -36,7 +35,8 @@ public final class MicroBatches {
         int start = 0;
         while (start < order.length) {
             int end = start + 1;
-            while (end < order.length && end - start < maxRows
+            while (end < order.length
+                    && end - start < maxRows
                     && (long) (end - start + 1) * lengths[order[end]] <= tokenBudget) {
                 end++;
             }

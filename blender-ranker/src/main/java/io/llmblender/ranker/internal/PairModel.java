@@ -2,12 +2,12 @@ package io.llmblender.ranker.internal;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
-import ai.djl.nn.Parameter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
@@ -110,9 +110,8 @@ public final class PairModel implements AutoCloseable {
             throw new ModelLoadException("missing model file " + fileName + " in model directory " + dir);
         }
         boolean onnx = isOnnx(fileName);
-        Criteria.Builder<Batch, float[]> criteria = Criteria.builder()
-                .setTypes(Batch.class, float[].class)
-                .optTranslator(new RowTranslator());
+        Criteria.Builder<Batch, float[]> criteria =
+                Criteria.builder().setTypes(Batch.class, float[].class).optTranslator(new RowTranslator());
         if (onnx) {
             criteria.optModelPath(file).optEngine("OnnxRuntime").optOption("interOpNumThreads", "1");
             if (threads > 0) {
@@ -125,8 +124,8 @@ public final class PairModel implements AutoCloseable {
         try {
             return new PairModel("the ranker model " + file, criteria.build().loadModel());
         } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
-            throw new ModelLoadException("cannot load " + (onnx ? "ONNX" : "TorchScript") + " model " + file + ": "
-                    + e.getMessage(), e);
+            throw new ModelLoadException(
+                    "cannot load " + (onnx ? "ONNX" : "TorchScript") + " model " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -176,8 +175,10 @@ public final class PairModel implements AutoCloseable {
             if (e instanceof IllegalStateException closed && pool.isClosed()) {
                 throw closed;
             }
-            throw new InferenceException("the ranker model failed on a batch of " + batch.rows() + " rows of "
-                    + batch.length() + " tokens: " + e.getMessage(), e);
+            throw new InferenceException(
+                    "the ranker model failed on a batch of " + batch.rows() + " rows of " + batch.length() + " tokens: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -191,7 +192,8 @@ public final class PairModel implements AutoCloseable {
     public int[] hiddenAndLayers() {
         ZooModel<Batch, float[]> model = pool.model();
         int hidden = -1;
-        if (model.getBlock() == null || !"PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
+        if (model.getBlock() == null
+                || !"PyTorch".equals(model.getNDManager().getEngine().getEngineName())) {
             return new int[] {-1, -1};
         }
         Set<String> layers = new HashSet<>();

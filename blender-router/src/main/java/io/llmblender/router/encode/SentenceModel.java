@@ -14,9 +14,9 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import io.llmblender.core.check.Require;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.error.ModelLoadException;
-import io.llmblender.core.check.Require;
 import io.llmblender.djl.CloseGuard;
 import io.llmblender.djl.PredictorPool;
 import io.llmblender.djl.Tokenizers;
@@ -74,10 +74,22 @@ final class SentenceModel implements AutoCloseable {
      * @return the model
      * @throws ModelLoadException naming the file that failed to load
      */
-    static SentenceModel load(String label, Path tokenizerFile, Path modelFile, String engine, int maxTokens,
-            boolean tokenTypeIds, Pooling pooling, boolean normalize, int threads) {
-        HuggingFaceTokenizer tokenizer = Tokenizers.load(tokenizerFile, b -> b.optAddSpecialTokens(true)
-                .optTruncation(true).optMaxLength(maxTokens).optPadding(false));
+    static SentenceModel load(
+            String label,
+            Path tokenizerFile,
+            Path modelFile,
+            String engine,
+            int maxTokens,
+            boolean tokenTypeIds,
+            Pooling pooling,
+            boolean normalize,
+            int threads) {
+        HuggingFaceTokenizer tokenizer = Tokenizers.load(
+                tokenizerFile,
+                b -> b.optAddSpecialTokens(true)
+                        .optTruncation(true)
+                        .optMaxLength(maxTokens)
+                        .optPadding(false));
         Criteria.Builder<long[][][], float[][]> builder = Criteria.builder()
                 .setTypes(long[][][].class, float[][].class)
                 .optModelPath(modelFile)

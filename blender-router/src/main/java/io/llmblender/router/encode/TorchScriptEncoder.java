@@ -1,8 +1,8 @@
 package io.llmblender.router.encode;
 
+import io.llmblender.core.check.Require;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.djl.ConfigFile;
-import io.llmblender.core.check.Require;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,9 +73,20 @@ public final class TorchScriptEncoder implements QueryEncoder {
         if (threads != 0) {
             Require.positive(threads, "threads");
         }
-        ConfigFile config = ConfigFile.read(dir, CONFIG_FILE, "export an encoder as models/README.md describes",
-                Set.of("format", "id", "model_file", "tokenizer_file", "dimension", "max_tokens", "pooling",
-                        "normalize", "token_type_ids"));
+        ConfigFile config = ConfigFile.read(
+                dir,
+                CONFIG_FILE,
+                "export an encoder as models/README.md describes",
+                Set.of(
+                        "format",
+                        "id",
+                        "model_file",
+                        "tokenizer_file",
+                        "dimension",
+                        "max_tokens",
+                        "pooling",
+                        "normalize",
+                        "token_type_ids"));
         String format = config.text("format", null);
         if (!FORMAT.equals(format)) {
             throw config.error("field 'format' must be \"" + FORMAT + "\", found \"" + format + "\"");
@@ -83,13 +94,14 @@ public final class TorchScriptEncoder implements QueryEncoder {
         String id = config.text("id", null);
         int dimension = config.integer("dimension", 1, 1 << 16);
         int maxTokens = config.integer("max_tokens", 2, 1 << 16);
-        SentenceModel.Pooling pooling = config.choice("pooling", SentenceModel.Pooling.class, SentenceModel.Pooling.MEAN);
+        SentenceModel.Pooling pooling =
+                config.choice("pooling", SentenceModel.Pooling.class, SentenceModel.Pooling.MEAN);
         boolean normalize = config.bool("normalize", true);
         boolean tokenTypeIds = config.bool("token_type_ids", false);
         Path tokenizer = existing(config, dir, "tokenizer_file", "tokenizer.json");
         Path modelFile = existing(config, dir, "model_file", "encoder.pt");
-        SentenceModel model = SentenceModel.load(id, tokenizer, modelFile, "PyTorch", maxTokens, tokenTypeIds,
-                pooling, normalize, threads);
+        SentenceModel model = SentenceModel.load(
+                id, tokenizer, modelFile, "PyTorch", maxTokens, tokenTypeIds, pooling, normalize, threads);
         try {
             float[] probe = model.encode(List.of("probe"))[0];
             if (probe.length != dimension) {
@@ -98,7 +110,8 @@ public final class TorchScriptEncoder implements QueryEncoder {
             }
         } catch (RuntimeException e) {
             model.close();
-            throw e instanceof ModelLoadException loadError ? loadError
+            throw e instanceof ModelLoadException loadError
+                    ? loadError
                     : new ModelLoadException(modelFile + " fails on a probe query: " + e.getMessage(), e);
         }
         return new TorchScriptEncoder(id, dimension, model);

@@ -80,8 +80,8 @@ final class HeadBlock extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-            PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray h = first.forward(store, new NDList(inputs.get(0)), training).singletonOrThrow();
         h = Activation.relu(h);
         if (training && inputs.size() > 1) {

@@ -85,12 +85,12 @@ public final class HeadFiles {
 
     /** The format without {@code llms}. */
     private static final int FORMAT_WITHOUT_LLMS = 1;
+
     private static final int MAGIC = 0x5A484431; // "ZHD1"
     private static final int HEADER_BYTES = 4 * 4;
     private static final Set<String> FIELDS = Set.of("format", "dim", "hidden", "n", "llms", "config", "metrics");
 
-    private HeadFiles() {
-    }
+    private HeadFiles() {}
 
     /**
      * Writes {@value #CONFIG_FILE} (format {@value #FORMAT}) and {@value #PARAMS_FILE} into a
@@ -144,7 +144,8 @@ public final class HeadFiles {
                 header.putInt(MAGIC).putInt(head.dim()).putInt(config.hidden()).putInt(head.size());
                 out.write(header.array());
                 for (float[] tensor : head.weights()) {
-                    ByteBuffer bytes = ByteBuffer.allocate(tensor.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                    ByteBuffer bytes =
+                            ByteBuffer.allocate(tensor.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                     bytes.asFloatBuffer().put(tensor);
                     out.write(bytes.array());
                 }
@@ -188,8 +189,8 @@ public final class HeadFiles {
         ConfigFile file = ConfigFile.read(dir, CONFIG_FILE, "written by HeadFiles.save", FIELDS);
         int format = file.integer("format", 1, Integer.MAX_VALUE);
         if (format > FORMAT) {
-            throw file.error("has format " + format + "; this version reads formats " + FORMAT_WITHOUT_LLMS
-                    + " to " + FORMAT);
+            throw file.error(
+                    "has format " + format + "; this version reads formats " + FORMAT_WITHOUT_LLMS + " to " + FORMAT);
         }
         int dim = file.integer("dim", 1, Integer.MAX_VALUE);
         int hidden = file.integer("hidden", 1, HeadConfig.MAX_HIDDEN);
@@ -222,16 +223,18 @@ public final class HeadFiles {
         }
         if (format == FORMAT_WITHOUT_LLMS) {
             if (node != null) {
-                throw file.error("has format " + format + ", which has no field 'llms'; format " + FORMAT
-                        + " stores them");
+                throw file.error(
+                        "has format " + format + ", which has no field 'llms'; format " + FORMAT + " stores them");
             }
             if (expected == null) {
                 throw file.error("has format " + format + ", which does not store the LLM names; load it with"
                         + " HeadFiles.load(dir, llms), the names in output order (a router's router.json lists them)");
             }
-            if (expected.size() != n || new HashSet<>(expected).size() != n || expected.stream().anyMatch(String::isBlank)) {
-                throw file.error("has n " + n + " outputs but was given the LLM names " + expected
-                        + "; give " + n + " distinct, non-blank names");
+            if (expected.size() != n
+                    || new HashSet<>(expected).size() != n
+                    || expected.stream().anyMatch(String::isBlank)) {
+                throw file.error("has n " + n + " outputs but was given the LLM names " + expected + "; give " + n
+                        + " distinct, non-blank names");
             }
             return List.copyOf(expected);
         }
@@ -327,8 +330,7 @@ public final class HeadFiles {
         return value.longValue();
     }
 
-    private static double doubleField(ConfigFile file, JsonNode node, String prefix, String field,
-            boolean nullable) {
+    private static double doubleField(ConfigFile file, JsonNode node, String prefix, String field, boolean nullable) {
         JsonNode value = node.get(field);
         if (nullable && value != null && value.isNull()) {
             return Double.NaN;
@@ -361,8 +363,8 @@ public final class HeadFiles {
             throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (actual < HEADER_BYTES) {
-            throw new ModelLoadException(file + " is truncated: " + actual + " bytes, shorter than its "
-                    + HEADER_BYTES + "-byte header");
+            throw new ModelLoadException(
+                    file + " is truncated: " + actual + " bytes, shorter than its " + HEADER_BYTES + "-byte header");
         }
         if (expected > Integer.MAX_VALUE - 16) {
             throw new ModelLoadException(file + " would hold " + expected + " bytes for dim " + dim + ", hidden "
@@ -384,8 +386,8 @@ public final class HeadFiles {
         int fileHidden = buffer.getInt();
         int fileN = buffer.getInt();
         if (fileDim != dim || fileHidden != hidden || fileN != n) {
-            throw new ModelLoadException(file + " holds weights for dim " + fileDim + ", hidden " + fileHidden
-                    + ", n " + fileN + " but " + CONFIG_FILE + " says dim " + dim + ", hidden " + hidden + ", n " + n);
+            throw new ModelLoadException(file + " holds weights for dim " + fileDim + ", hidden " + fileHidden + ", n "
+                    + fileN + " but " + CONFIG_FILE + " says dim " + dim + ", hidden " + hidden + ", n " + n);
         }
         if (bytes.length != expected) {
             throw new ModelLoadException(file + " is " + (bytes.length < expected ? "truncated" : "too long") + ": "

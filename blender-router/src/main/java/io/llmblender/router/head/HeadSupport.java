@@ -21,8 +21,7 @@ final class HeadSupport {
     /** The most rows one forward pass takes. */
     static final int INFERENCE_CHUNK = 1024;
 
-    private HeadSupport() {
-    }
+    private HeadSupport() {}
 
     /**
      * Runs the forward pass on the given rows in chunks of {@link #INFERENCE_CHUNK}, each chunk in
@@ -37,8 +36,7 @@ final class HeadSupport {
      * @return the logits of each requested row, in order
      * @throws IllegalStateException if the forward pass returns a wrong number of values
      */
-    static float[][] logits(NDManager parent, UnaryOperator<NDList> forward, float[][] x, int[] rows, int dim,
-            int n) {
+    static float[][] logits(NDManager parent, UnaryOperator<NDList> forward, float[][] x, int[] rows, int dim, int n) {
         float[][] out = new float[rows.length][];
         for (int start = 0; start < rows.length; start += INFERENCE_CHUNK) {
             int b = Math.min(INFERENCE_CHUNK, rows.length - start);
@@ -56,8 +54,8 @@ final class HeadSupport {
                 values = logits.toFloatArray();
             }
             if (values.length != b * n) {
-                throw new IllegalStateException("the head returned " + values.length + " logits for " + b
-                        + " rows of " + n + " LLMs");
+                throw new IllegalStateException(
+                        "the head returned " + values.length + " logits for " + b + " rows of " + n + " LLMs");
             }
             for (int i = 0; i < b; i++) {
                 out[start + i] = Arrays.copyOfRange(values, i * n, (i + 1) * n);
@@ -152,8 +150,8 @@ final class HeadSupport {
         for (int i = 0; i < llms.size(); i++) {
             String name = Require.nonBlank(llms.get(i), "llms[" + i + "]");
             if (!seen.add(name)) {
-                throw new IllegalArgumentException("llms must be distinct, found " + Require.quote(name)
-                        + " twice (at llms[" + i + "])");
+                throw new IllegalArgumentException(
+                        "llms must be distinct, found " + Require.quote(name) + " twice (at llms[" + i + "])");
             }
         }
         return List.copyOf(llms);

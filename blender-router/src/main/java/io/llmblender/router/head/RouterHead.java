@@ -42,6 +42,7 @@ public final class RouterHead implements AutoCloseable {
     private final TrainingMetrics metrics;
     /** W1 [hidden x dim], b1 [hidden], W2 [n x hidden], b2 [n], row-major; never modified. */
     private final float[][] weights;
+
     private final Model model;
     private final HeadBlock block;
     /** Inference calls in flight finish before close frees the model; later calls throw. */
@@ -72,13 +73,13 @@ public final class RouterHead implements AutoCloseable {
         }
         long[] sizes = HeadBlock.parameterSizes(dim, hidden, n);
         if (weights.length != sizes.length) {
-            throw new IllegalArgumentException("a head needs " + sizes.length + " weight tensors, found "
-                    + weights.length);
+            throw new IllegalArgumentException(
+                    "a head needs " + sizes.length + " weight tensors, found " + weights.length);
         }
         for (int i = 0; i < sizes.length; i++) {
             if (weights[i].length != sizes[i]) {
-                throw new IllegalArgumentException("weight tensor " + i + " must hold " + sizes[i] + " values, found "
-                        + weights[i].length);
+                throw new IllegalArgumentException(
+                        "weight tensor " + i + " must hold " + sizes[i] + " values, found " + weights[i].length);
             }
         }
         Model created = Model.newInstance("router-head", Device.cpu(), "PyTorch");
@@ -143,13 +144,20 @@ public final class RouterHead implements AutoCloseable {
             Arrays.setAll(all, i -> i);
             float[][] logits;
             try {
-                logits = HeadSupport.logits(model.getNDManager(), input -> {
-                    ParameterStore store = new ParameterStore(input.head().getManager(), false);
-                    return block.forward(store, input, false);
-                }, x, all, dim, n);
+                logits = HeadSupport.logits(
+                        model.getNDManager(),
+                        input -> {
+                            ParameterStore store =
+                                    new ParameterStore(input.head().getManager(), false);
+                            return block.forward(store, input, false);
+                        },
+                        x,
+                        all,
+                        dim,
+                        n);
             } catch (RuntimeException e) {
-                throw new InferenceException("the router head failed on " + x.length + " embeddings: "
-                        + e.getMessage(), e);
+                throw new InferenceException(
+                        "the router head failed on " + x.length + " embeddings: " + e.getMessage(), e);
             }
             double[][] out = new double[x.length][];
             for (int r = 0; r < x.length; r++) {

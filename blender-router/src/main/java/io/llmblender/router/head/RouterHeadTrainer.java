@@ -39,8 +39,7 @@ public final class RouterHeadTrainer {
 
     private static final double LABEL_SUM_TOLERANCE = 1e-3;
 
-    private RouterHeadTrainer() {
-    }
+    private RouterHeadTrainer() {}
 
     /**
      * Trains a head on precomputed embeddings and soft labels.
@@ -81,15 +80,14 @@ public final class RouterHeadTrainer {
         float[][] y = checkLabels(labels, rows);
         int n = y[0].length;
         if (n != names.size()) {
-            throw new IllegalArgumentException("labels have " + n + " columns but llms names " + names.size()
-                    + " LLMs " + names + "; give one name per label column, in column order");
+            throw new IllegalArgumentException("labels have " + n + " columns but llms names " + names.size() + " LLMs "
+                    + names + "; give one name per label column, in column order");
         }
 
         Random random = new Random(config.seed());
         int[] order = permutation(rows, random);
-        int validationRows = config.validationShare() > 0
-                ? Math.max(1, (int) Math.round(rows * config.validationShare()))
-                : 0;
+        int validationRows =
+                config.validationShare() > 0 ? Math.max(1, (int) Math.round(rows * config.validationShare())) : 0;
         if (rows - validationRows < 1) {
             throw new IllegalArgumentException("embeddings must leave at least one training row after holding out "
                     + validationRows + " validation rows (validationShare " + config.validationShare()
@@ -133,8 +131,8 @@ public final class RouterHeadTrainer {
                         bestValidationLoss = Double.NaN;
                         continue;
                     }
-                    float[][] logits = HeadSupport.logits(trainer.getManager(), trainer::evaluate, x, validation,
-                            dim, n);
+                    float[][] logits =
+                            HeadSupport.logits(trainer.getManager(), trainer::evaluate, x, validation, dim, n);
                     double validationLoss = 0;
                     int correct = 0;
                     for (int r = 0; r < validationRows; r++) {
@@ -173,16 +171,23 @@ public final class RouterHeadTrainer {
             throw new IllegalStateException("training the router head diverged: training loss " + bestTrainLoss
                     + " at epoch " + bestEpoch + "; lower the learning rate (" + config.learningRate() + ")");
         }
-        TrainingMetrics metrics = new TrainingMetrics(epochsRun, bestEpoch, bestTrainLoss, bestValidationLoss,
-                bestAccuracy, training.length, validationRows, stoppedEarly);
+        TrainingMetrics metrics = new TrainingMetrics(
+                epochsRun,
+                bestEpoch,
+                bestTrainLoss,
+                bestValidationLoss,
+                bestAccuracy,
+                training.length,
+                validationRows,
+                stoppedEarly);
         return new RouterHead(names, dim, config, metrics, best);
     }
 
     // ---------------------------------------------------------------------------------------
     // Training steps
 
-    private static double trainEpoch(Trainer trainer, float[][] x, float[][] y, int[] rows, HeadConfig config,
-            Random random) {
+    private static double trainEpoch(
+            Trainer trainer, float[][] x, float[][] y, int[] rows, HeadConfig config, Random random) {
         int dim = x[0].length;
         int n = y[0].length;
         int hidden = config.hidden();
@@ -256,8 +261,7 @@ public final class RouterHeadTrainer {
             double[] row = Require.nonNull(labels[r], "labels[" + r + "]");
             if (n < 0) {
                 if (row.length < 2) {
-                    throw new IllegalArgumentException(
-                            "labels[0] must cover at least 2 LLMs, found " + row.length);
+                    throw new IllegalArgumentException("labels[0] must cover at least 2 LLMs, found " + row.length);
                 }
                 n = row.length;
             }

@@ -51,8 +51,7 @@ public record TrainingMetrics(
             throw new IllegalArgumentException("epochsRun must be positive, found " + epochsRun);
         }
         if (bestEpoch < 1 || bestEpoch > epochsRun) {
-            throw new IllegalArgumentException(
-                    "bestEpoch must be in [1, " + epochsRun + "], found " + bestEpoch);
+            throw new IllegalArgumentException("bestEpoch must be in [1, " + epochsRun + "], found " + bestEpoch);
         }
         if (trainRows < 1) {
             throw new IllegalArgumentException("trainRows must be positive, found " + trainRows);

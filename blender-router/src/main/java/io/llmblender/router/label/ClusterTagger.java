@@ -54,8 +54,8 @@ public final class ClusterTagger implements Tagger {
         Require.nonNull(queries, "queries");
         Require.positive(clusters, "clusters");
         if (queries.size() < clusters) {
-            throw new IllegalArgumentException("clusters must be at most the number of queries (" + queries.size()
-                    + "), found " + clusters);
+            throw new IllegalArgumentException(
+                    "clusters must be at most the number of queries (" + queries.size() + "), found " + clusters);
         }
         float[][] points = encoder.encode(queries);
         float[][] centres = seed(points, clusters, new Random(seed));

@@ -88,8 +88,7 @@ public final class KeywordTagger implements Tagger {
 
         private final Map<String, List<Pattern>> rules = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Tags queries in which any of the regular expressions is found, case-insensitively.
@@ -105,7 +104,8 @@ public final class KeywordTagger implements Tagger {
             Require.nonBlank(tag, "tag");
             Require.nonNull(regexes, "regexes");
             if (regexes.length == 0) {
-                throw new IllegalArgumentException("rule for tag " + Require.quote(tag) + " must have at least one regex");
+                throw new IllegalArgumentException(
+                        "rule for tag " + Require.quote(tag) + " must have at least one regex");
             }
             List<Pattern> compiled = new ArrayList<>(regexes.length);
             for (int i = 0; i < regexes.length; i++) {
@@ -113,8 +113,10 @@ public final class KeywordTagger implements Tagger {
                 try {
                     compiled.add(Pattern.compile(regex, FLAGS));
                 } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("rule for tag " + Require.quote(tag) + ": invalid regex "
-                            + Require.quote(regex) + ": " + e.getDescription(), e);
+                    throw new IllegalArgumentException(
+                            "rule for tag " + Require.quote(tag) + ": invalid regex " + Require.quote(regex) + ": "
+                                    + e.getDescription(),
+                            e);
                 }
             }
             rules.computeIfAbsent(tag, t -> new ArrayList<>()).addAll(compiled);

@@ -22,8 +22,7 @@ import java.util.Set;
  */
 public final class RewardPipeline {
 
-    private RewardPipeline() {
-    }
+    private RewardPipeline() {}
 
     /**
      * Scores every query's answers in one {@link Ranker#scoreAll} request and makes one record per
@@ -43,8 +42,12 @@ public final class RewardPipeline {
      *     there are no LLMs
      * @throws io.llmblender.core.error.InferenceException if the ranker fails
      */
-    public static List<RewardRecord> fromRanker(Ranker ranker, List<String> queries, List<List<String>> answers,
-            List<String> llmNames, ReferenceMode mode) {
+    public static List<RewardRecord> fromRanker(
+            Ranker ranker,
+            List<String> queries,
+            List<List<String>> answers,
+            List<String> llmNames,
+            ReferenceMode mode) {
         Require.nonNull(ranker, "ranker");
         Require.nonNull(queries, "queries");
         Require.nonNull(answers, "answers");
@@ -57,12 +60,13 @@ public final class RewardPipeline {
         for (int i = 0; i < llmNames.size(); i++) {
             String name = Require.nonBlank(llmNames.get(i), "llmNames[" + i + "]");
             if (!seen.add(name)) {
-                throw new IllegalArgumentException("llmNames must be distinct, found " + Require.quote(name) + " twice");
+                throw new IllegalArgumentException(
+                        "llmNames must be distinct, found " + Require.quote(name) + " twice");
             }
         }
         if (queries.size() != answers.size()) {
-            throw new IllegalArgumentException("queries and answers must have the same size, found "
-                    + queries.size() + " and " + answers.size());
+            throw new IllegalArgumentException(
+                    "queries and answers must have the same size, found " + queries.size() + " and " + answers.size());
         }
         for (int q = 0; q < queries.size(); q++) {
             Require.nonNull(queries.get(q), "queries[" + q + "]");

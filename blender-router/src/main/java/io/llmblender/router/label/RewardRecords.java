@@ -41,16 +41,14 @@ import java.util.Set;
  */
 public final class RewardRecords {
 
-    private static final ObjectMapper MAPPER =
-            JsonMapper.builder()
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .build();
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private static final Set<String> FIELDS = Set.of("query", "rewards", "tags");
 
-    private RewardRecords() {
-    }
+    private RewardRecords() {}
 
     /**
      * Reads a JSONL file of records.
@@ -66,8 +64,8 @@ public final class RewardRecords {
         try (Reader reader = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
             return read(reader, jsonl.toString());
         } catch (IOException e) {
-            throw new FileContentException("cannot read " + jsonl + ": " + e.getMessage(), jsonl,
-                    FileContentException.WHOLE_FILE, e);
+            throw new FileContentException(
+                    "cannot read " + jsonl + ": " + e.getMessage(), jsonl, FileContentException.WHOLE_FILE, e);
         }
     }
 
@@ -100,8 +98,11 @@ public final class RewardRecords {
                 }
             }
         } catch (IOException e) {
-            throw new FileContentException("cannot read " + sourceName + " after line " + lineNo + ": "
-                    + e.getMessage(), sourcePath(sourceName), lineNo, e);
+            throw new FileContentException(
+                    "cannot read " + sourceName + " after line " + lineNo + ": " + e.getMessage(),
+                    sourcePath(sourceName),
+                    lineNo,
+                    e);
         }
         return List.copyOf(out);
     }
@@ -190,8 +191,8 @@ public final class RewardRecords {
         Require.nonNull(tagger, "tagger");
         List<RewardRecord> out = new ArrayList<>(records.size());
         for (RewardRecord record : records) {
-            Set<String> tags = Require.nonNull(tagger.tags(record.query()),
-                    "tags of query " + Require.quote(record.query()));
+            Set<String> tags =
+                    Require.nonNull(tagger.tags(record.query()), "tags of query " + Require.quote(record.query()));
             out.add(record.withTags(tags));
         }
         return List.copyOf(out);
@@ -255,8 +256,8 @@ public final class RewardRecords {
             throw new IllegalArgumentException(where + ": missing field \"rewards\"");
         }
         if (!rewards.isObject()) {
-            throw new IllegalArgumentException(where + ": \"rewards\" must be an object of LLM name to number, found "
-                    + rewards);
+            throw new IllegalArgumentException(
+                    where + ": \"rewards\" must be an object of LLM name to number, found " + rewards);
         }
         Map<String, Double> rewardMap = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : rewards.properties()) {

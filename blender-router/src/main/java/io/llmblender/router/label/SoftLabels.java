@@ -136,8 +136,8 @@ public final class SoftLabels {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < llmNames.size(); i++) {
             if (!seen.add(Require.nonNull(llmNames.get(i), "llmNames[" + i + "]"))) {
-                throw new IllegalArgumentException("llmNames must be distinct, found "
-                        + Require.quote(llmNames.get(i)) + " twice");
+                throw new IllegalArgumentException(
+                        "llmNames must be distinct, found " + Require.quote(llmNames.get(i)) + " twice");
             }
         }
         RewardRecords.requireLlms(records, llmNames);
@@ -203,8 +203,7 @@ public final class SoftLabels {
         private Double temperature;
         private Double beta;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Sets the softmax temperature: larger flattens the labels, smaller sharpens them.
@@ -247,8 +246,8 @@ public final class SoftLabels {
          *     never set
          */
         public SoftLabels build() {
-            return new SoftLabels(temperature != null ? temperature : DEFAULT_TEMPERATURE,
-                    beta != null ? beta : DEFAULT_BETA);
+            return new SoftLabels(
+                    temperature != null ? temperature : DEFAULT_TEMPERATURE, beta != null ? beta : DEFAULT_BETA);
         }
     }
 }

@@ -35,8 +35,7 @@ class CachingEncoderTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @BeforeAll
@@ -57,8 +56,8 @@ class CachingEncoderTest {
         float[][] first = cache.encode(List.of("What is 2 plus 2?", "Bake bread."));
         float[][] second = cache.encode(List.of("Bake bread.", "Who ruled Rome?", "What is 2 plus 2?"));
 
-        assertThat(counting.calls).containsExactly(List.of("What is 2 plus 2?", "Bake bread."),
-                List.of("Who ruled Rome?"));
+        assertThat(counting.calls)
+                .containsExactly(List.of("What is 2 plus 2?", "Bake bread."), List.of("Who ruled Rome?"));
         assertThat(second[0]).containsExactly(first[1]);
         assertThat(second[2]).containsExactly(first[0]);
         assertThat(second[1]).containsExactly(minilm.encode(List.of("Who ruled Rome?"))[0]);
@@ -102,9 +101,11 @@ class CachingEncoderTest {
 
     @Test
     void wrap_badArguments_nameTheField() {
-        assertThatThrownBy(() -> CachingEncoder.wrap(minilm, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CachingEncoder.wrap(minilm, 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxEntries");
-        assertThatThrownBy(() -> CachingEncoder.wrap(null, 1)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> CachingEncoder.wrap(null, 1))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("encoder");
     }
 }

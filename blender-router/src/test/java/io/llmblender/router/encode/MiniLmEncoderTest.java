@@ -49,16 +49,20 @@ class MiniLmEncoderTest {
 
     @Test
     void encode_placesRelatedQueriesCloserThanUnrelatedOnes() {
-        float[][] v = encoder.encode(List.of("How do I bake sourdough bread at home?",
-                "What is a good recipe for homemade bread?", "Why did the stock market crash in 1929?",
-                "Solve 12 * 7 + 3.", "What is 15 times 4 minus 2?"));
+        float[][] v = encoder.encode(List.of(
+                "How do I bake sourdough bread at home?",
+                "What is a good recipe for homemade bread?",
+                "Why did the stock market crash in 1929?",
+                "Solve 12 * 7 + 3.",
+                "What is 15 times 4 minus 2?"));
         assertThat(cosine(v[0], v[1])).isGreaterThan(cosine(v[0], v[2]) + 0.2);
         assertThat(cosine(v[3], v[4])).isGreaterThan(cosine(v[3], v[2]));
     }
 
     @Test
     void load_withOneThread_encodesAsTheDefaultDoes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) {
-        assertThatThrownBy(() -> MiniLmEncoder.load(cache, -1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> MiniLmEncoder.load(cache, -1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threads");
         try (MiniLmEncoder one = MiniLmEncoder.load(cache, 1)) {
             float[] a = one.encode(List.of("How do I bake bread?"))[0];
@@ -71,8 +75,8 @@ class MiniLmEncoderTest {
 
     @Test
     void encode_batchOfDifferentLengths_equalsOneByOne() {
-        List<String> queries = List.of("short", "a much longer query about routing questions to the best model",
-                "她每天卖 9 个鸡蛋 🥚");
+        List<String> queries =
+                List.of("short", "a much longer query about routing questions to the best model", "她每天卖 9 个鸡蛋 🥚");
         float[][] together = encoder.encode(queries);
         for (int i = 0; i < queries.size(); i++) {
             float[] alone = encoder.encode(List.of(queries.get(i)))[0];
@@ -114,6 +118,7 @@ class MiniLmEncoderTest {
     @Test
     void encode_nullQuery_namesTheIndex() {
         assertThatThrownBy(() -> encoder.encode(java.util.Arrays.asList("a", null)))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("queries[1]");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("queries[1]");
     }
 }

@@ -39,7 +39,8 @@ class TorchScriptEncoderTest {
     @BeforeAll
     static void load() throws IOException {
         encoder = TorchScriptEncoder.load(DIR);
-        golden = new ObjectMapper().readTree(DIR.resolve("golden.json").toFile()).get("examples");
+        golden =
+                new ObjectMapper().readTree(DIR.resolve("golden.json").toFile()).get("examples");
     }
 
     @AfterAll
@@ -51,7 +52,8 @@ class TorchScriptEncoderTest {
     void ids_matchThePythonEncoder() {
         for (JsonNode example : golden) {
             long[] expected = new ObjectMapper().convertValue(example.get("input_ids"), long[].class);
-            assertThat(encoder.ids(example.get("query").asText())).as(example.get("query").asText())
+            assertThat(encoder.ids(example.get("query").asText()))
+                    .as(example.get("query").asText())
                     .containsExactly(expected);
         }
     }
@@ -69,7 +71,8 @@ class TorchScriptEncoderTest {
             assertThat(vectors[i]).hasSize(32);
             double norm = 0;
             for (int d = 0; d < 32; d++) {
-                assertThat((double) vectors[i][d]).as("query %d dim %d", i, d)
+                assertThat((double) vectors[i][d])
+                        .as("query %d dim %d", i, d)
                         .isCloseTo(expected.get(d).asDouble(), within(1e-5));
                 norm += vectors[i][d] * vectors[i][d];
             }
@@ -86,7 +89,11 @@ class TorchScriptEncoderTest {
             records.add(RewardRecord.of("What is " + i + " plus " + i + "?", Map.of("calc", 1.0, "poet", 0.0)));
             records.add(RewardRecord.of("A poem about spring, verse " + i + ".", Map.of("calc", 0.0, "poet", 1.0)));
         }
-        try (ZooterRouter router = ZooterRouter.train(encoder, records, List.of("calc", "poet"), SoftLabels.defaults(),
+        try (ZooterRouter router = ZooterRouter.train(
+                encoder,
+                records,
+                List.of("calc", "poet"),
+                SoftLabels.defaults(),
                 HeadConfig.builder().epochs(3).hidden(16).build())) {
             router.save(dir);
         }
@@ -98,7 +105,8 @@ class TorchScriptEncoderTest {
 
     @Test
     void load_brokenDirectories_nameTheFileAndProblem(@TempDir Path dir) throws IOException {
-        assertThatThrownBy(() -> TorchScriptEncoder.load(dir.resolve("none"))).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> TorchScriptEncoder.load(dir.resolve("none")))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("none");
         assertLoadError(dir, c -> c.put("dimension", 48), "gives vectors of 32 values", "'dimension' 48");
         assertLoadError(dir, c -> c.put("format", "blender-encoder/7"), "field 'format'", "blender-encoder/7");
@@ -109,14 +117,16 @@ class TorchScriptEncoderTest {
         assertLoadError(dir, c -> c.put("max_tokens", 1), "max_tokens");
         copy(dir);
         Files.write(dir.resolve("encoder.pt"), new byte[] {1, 2, 3});
-        assertThatThrownBy(() -> TorchScriptEncoder.load(dir)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> TorchScriptEncoder.load(dir))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("encoder.pt");
     }
 
     private static void assertLoadError(Path dir, Consumer<ObjectNode> edit, String... fragments) throws IOException {
         copy(dir);
         ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(dir.resolve(TorchScriptEncoder.CONFIG_FILE).toFile());
+        ObjectNode config = (ObjectNode)
+                json.readTree(dir.resolve(TorchScriptEncoder.CONFIG_FILE).toFile());
         edit.accept(config);
         json.writeValue(dir.resolve(TorchScriptEncoder.CONFIG_FILE).toFile(), config);
         var thrown = assertThatThrownBy(() -> TorchScriptEncoder.load(dir)).isInstanceOf(ModelLoadException.class);
@@ -141,9 +151,11 @@ class TorchScriptEncoderTest {
         own.close();
         own.close();
 
-        assertThatThrownBy(() -> own.encode(List.of("a question"))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> own.encode(List.of("a question")))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageEndingWith(" is closed");
-        assertThatThrownBy(() -> own.ids("a question")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> own.ids("a question"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageEndingWith(" is closed");
         assertThat(own.dimension()).isEqualTo(encoder.dimension());
     }
@@ -172,8 +184,10 @@ class TorchScriptEncoderTest {
                         assertThat(got[q]).containsExactly(expected[q], within(1e-5f));
                     }
                 } catch (java.util.concurrent.ExecutionException e) {
-                    assertThat(e.getCause()).as("an encode that started after close").isInstanceOf(
-                            IllegalStateException.class).hasMessageEndingWith(" is closed");
+                    assertThat(e.getCause())
+                            .as("an encode that started after close")
+                            .isInstanceOf(IllegalStateException.class)
+                            .hasMessageEndingWith(" is closed");
                 }
             }
         } finally {

@@ -32,9 +32,11 @@ class HeadConfigTest {
     @Test
     void metricsAreChecked() {
         assertThatThrownBy(() -> new TrainingMetrics(3, 4, 0.1, 0.1, 0.5, 10, 1, false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bestEpoch must be in [1, 3], found 4");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bestEpoch must be in [1, 3], found 4");
         assertThatThrownBy(() -> new TrainingMetrics(3, 1, Double.NaN, 0.1, 0.5, 10, 1, false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trainLoss");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("trainLoss");
     }
 
     @Test
@@ -54,20 +56,26 @@ class HeadConfigTest {
     void toBuilderStartsFromTheRecordAndStillAllowsEachSetterOnce() {
         HeadConfig c = HeadConfig.builder().hidden(8).seed(5).build();
         HeadConfig.Builder b = c.toBuilder().seed(6);
-        assertThatThrownBy(() -> b.seed(7)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> b.seed(7))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("seed was already set to 6, cannot set it to 7");
         assertThat(b.build()).isEqualTo(new HeadConfig(8, 0.1, 1e-3, 1e-2, 50, 32, 0.1, 5, 6));
     }
 
-    private static void assertTwice(java.util.function.Consumer<HeadConfig.Builder> first,
-            java.util.function.Consumer<HeadConfig.Builder> second, String message) {
+    private static void assertTwice(
+            java.util.function.Consumer<HeadConfig.Builder> first,
+            java.util.function.Consumer<HeadConfig.Builder> second,
+            String message) {
         HeadConfig.Builder builder = HeadConfig.builder();
         first.accept(builder);
-        assertThatThrownBy(() -> second.accept(builder)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> second.accept(builder))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(message);
     }
 
     private static void assertBad(HeadConfig.Builder builder, String message) {
-        assertThatThrownBy(builder::build).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
     }
 }

@@ -118,7 +118,8 @@ class RouterHeadTest {
         HeadConfig config = HeadConfig.builder().hidden(32).epochs(4).seed(7).build();
         try (RouterHead a = RouterHeadTrainer.train(small.x(), small.y(), LLMS, config);
                 RouterHead b = RouterHeadTrainer.train(small.x(), small.y(), LLMS, config);
-                RouterHead c = RouterHeadTrainer.train(small.x(), small.y(), LLMS, config.toBuilder().seed(8).build())) {
+                RouterHead c = RouterHeadTrainer.train(
+                        small.x(), small.y(), LLMS, config.toBuilder().seed(8).build())) {
             double[][] pa = a.distributions(heldOut.x());
             assertThat(b.distributions(heldOut.x())).isDeepEqualTo(pa);
             assertThat(b.metrics()).isEqualTo(a.metrics());
@@ -143,7 +144,12 @@ class RouterHeadTest {
     @Test
     void noValidationSplitTrainsEveryEpochAndRoundTripsNaNMetrics(@TempDir Path dir) {
         Data small = Data.make(100, 4);
-        HeadConfig config = HeadConfig.builder().hidden(8).epochs(3).validationShare(0).dropout(0).build();
+        HeadConfig config = HeadConfig.builder()
+                .hidden(8)
+                .epochs(3)
+                .validationShare(0)
+                .dropout(0)
+                .build();
         try (RouterHead h = RouterHeadTrainer.train(small.x(), small.y(), LLMS, config)) {
             TrainingMetrics m = h.metrics();
             assertThat(m.epochsRun()).isEqualTo(3);
@@ -163,8 +169,13 @@ class RouterHeadTest {
     void earlyStoppingStopsAndKeepsTheBestEpoch() {
         Data small = Data.make(120, 5);
         // A large learning rate overfits fast, so the validation loss stops improving early.
-        HeadConfig config = HeadConfig.builder().hidden(64).epochs(200).patience(2).learningRate(0.05)
-                .validationShare(0.3).build();
+        HeadConfig config = HeadConfig.builder()
+                .hidden(64)
+                .epochs(200)
+                .patience(2)
+                .learningRate(0.05)
+                .validationShare(0.3)
+                .build();
         try (RouterHead h = RouterHeadTrainer.train(small.x(), small.y(), LLMS, config)) {
             TrainingMetrics m = h.metrics();
             assertThat(m.stoppedEarly()).isTrue();
@@ -212,37 +223,56 @@ class RouterHeadTest {
         double[][] y = {{0.5, 0.5}, {1, 0}, {0, 1}};
         HeadConfig config = HeadConfig.builder().hidden(4).epochs(1).build();
         assertThatThrownBy(() -> RouterHeadTrainer.train(new float[0][], new double[0][], TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("embeddings");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("embeddings");
         assertThatThrownBy(() -> RouterHeadTrainer.train(x, new double[][] {{1, 0}}, TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("labels").hasMessageContaining("1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("labels")
+                .hasMessageContaining("1");
         assertThatThrownBy(() -> RouterHeadTrainer.train(new float[][] {{1f, 2f}, {3f}, {5f, 6f}}, y, TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("embeddings[1]");
-        assertThatThrownBy(() -> RouterHeadTrainer.train(new float[][] {{1f, 2f}, {Float.NaN, 4f}, {5f, 6f}}, y, TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("embeddings[1][0]")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("embeddings[1]");
+        assertThatThrownBy(() ->
+                        RouterHeadTrainer.train(new float[][] {{1f, 2f}, {Float.NaN, 4f}, {5f, 6f}}, y, TWO, config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("embeddings[1][0]")
                 .hasMessageContaining("NaN");
-        assertThatThrownBy(() -> RouterHeadTrainer.train(x, new double[][] {{0.5, 0.5}, {0.7, 0.7}, {0, 1}}, TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("labels[1] must sum to 1");
-        assertThatThrownBy(() -> RouterHeadTrainer.train(x, new double[][] {{0.5, 0.5}, {1.5, -0.5}, {0, 1}}, TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("labels[1][1]");
+        assertThatThrownBy(() ->
+                        RouterHeadTrainer.train(x, new double[][] {{0.5, 0.5}, {0.7, 0.7}, {0, 1}}, TWO, config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("labels[1] must sum to 1");
+        assertThatThrownBy(() ->
+                        RouterHeadTrainer.train(x, new double[][] {{0.5, 0.5}, {1.5, -0.5}, {0, 1}}, TWO, config))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("labels[1][1]");
         assertThatThrownBy(() -> RouterHeadTrainer.train(x, new double[][] {{1}, {1}, {1}}, TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2 LLMs");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 2 LLMs");
         assertThatThrownBy(() -> RouterHeadTrainer.train(new float[][] {{1f}}, new double[][] {{1, 0}}, TWO, config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("training row");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("training row");
         assertThatThrownBy(() -> RouterHeadTrainer.train(x, y, TWO, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("config");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("config");
         assertThatThrownBy(() -> head.distribution(new float[3]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 16, found 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("length 16, found 3");
     }
 
     @Test
     void closedHeadRefusesCallsButStillSaves(@TempDir Path dir) {
         Data small = Data.make(50, 6);
-        RouterHead h = RouterHeadTrainer.train(small.x(), small.y(), LLMS, HeadConfig.builder().hidden(4).epochs(1).build());
+        RouterHead h = RouterHeadTrainer.train(
+                small.x(),
+                small.y(),
+                LLMS,
+                HeadConfig.builder().hidden(4).epochs(1).build());
         double[] before = h.distribution(small.x()[0]);
         h.close();
         h.close();
         assertThatThrownBy(() -> h.distribution(small.x()[0]))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         HeadFiles.save(h, dir);
         try (RouterHead loaded = HeadFiles.load(dir)) {
             assertThat(loaded.distribution(small.x()[0])).containsExactly(before);
@@ -252,7 +282,8 @@ class RouterHeadTest {
     @Test
     void loadErrorsNameTheFileAndProblem(@TempDir Path dir) throws IOException {
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("missing head.json");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("missing head.json");
         HeadFiles.save(head, dir);
         Path params = dir.resolve(HeadFiles.PARAMS_FILE);
         Path json = dir.resolve(HeadFiles.CONFIG_FILE);
@@ -261,52 +292,66 @@ class RouterHeadTest {
 
         Files.write(params, java.util.Arrays.copyOf(good, good.length - 5));
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("head.params")
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("head.params")
                 .hasMessageContaining("truncated");
         Files.write(params, java.util.Arrays.copyOf(good, 7));
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("truncated");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("truncated");
         Files.write(params, java.util.Arrays.copyOf(good, good.length + 4));
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("too long");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("too long");
         byte[] badMagic = good.clone();
         badMagic[0] ^= 1;
         Files.write(params, badMagic);
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("magic");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("magic");
         Files.write(params, good);
 
         Files.writeString(json, goodJson.replace("\"dim\" : 16", "\"dim\" : 15"));
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("head.params")
-                .hasMessageContaining("dim 16").hasMessageContaining("dim 15");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("head.params")
+                .hasMessageContaining("dim 16")
+                .hasMessageContaining("dim 15");
         Files.writeString(json, goodJson.replace("\"dropout\" : 0.1", "\"dropout\" : 1.5"));
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("head.json")
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("head.json")
                 .hasMessageContaining("dropout must be in [0, 1), found 1.5");
         Files.writeString(json, goodJson.replace("\"format\"", "\"colour\" : 1, \"format\""));
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("unknown fields [colour]");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unknown fields [colour]");
         Files.writeString(json, "{ not json");
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("not valid JSON");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("not valid JSON");
         Files.writeString(json, goodJson);
         Files.delete(params);
         assertThatThrownBy(() -> HeadFiles.load(dir))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("missing head.params");
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("missing head.params");
     }
 
     @Test
     void llmOrderRoundTripsThroughSaveAndLoad(@TempDir Path dir) throws IOException {
         Data small = Data.make(60, 8);
         List<String> order = List.of("zeta", "alpha", "mid");
-        try (RouterHead h = RouterHeadTrainer.train(small.x(), small.y(), order,
+        try (RouterHead h = RouterHeadTrainer.train(
+                small.x(),
+                small.y(),
+                order,
                 HeadConfig.builder().hidden(4).epochs(1).build())) {
             assertThat(h.llms()).isEqualTo(order);
             assertThat(h.size()).isEqualTo(3);
             HeadFiles.save(h, dir);
             assertThat(Files.readString(dir.resolve(HeadFiles.CONFIG_FILE)))
-                    .contains("\"format\" : 2").containsSubsequence("\"zeta\"", "\"alpha\"", "\"mid\"");
+                    .contains("\"format\" : 2")
+                    .containsSubsequence("\"zeta\"", "\"alpha\"", "\"mid\"");
             try (RouterHead loaded = HeadFiles.load(dir)) {
                 assertThat(loaded.llms()).isEqualTo(order);
                 assertThat(loaded.distributions(small.x())).isDeepEqualTo(h.distributions(small.x()));
@@ -315,8 +360,10 @@ class RouterHeadTest {
                 assertThat(loaded.llms()).isEqualTo(order);
             }
             assertThatThrownBy(() -> HeadFiles.load(dir, List.of("alpha", "mid", "zeta")))
-                    .isInstanceOf(ModelLoadException.class).hasMessageContaining("head.json")
-                    .hasMessageContaining("[zeta, alpha, mid]").hasMessageContaining("[alpha, mid, zeta]");
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("head.json")
+                    .hasMessageContaining("[zeta, alpha, mid]")
+                    .hasMessageContaining("[alpha, mid, zeta]");
         }
     }
 
@@ -326,16 +373,21 @@ class RouterHeadTest {
         HeadConfig config = HeadConfig.builder().hidden(4).epochs(1).build();
         assertThatThrownBy(() -> RouterHeadTrainer.train(small.x(), small.y(), TWO, config))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("labels have 3 columns").hasMessageContaining("names 2 LLMs");
+                .hasMessageContaining("labels have 3 columns")
+                .hasMessageContaining("names 2 LLMs");
         assertThatThrownBy(() -> RouterHeadTrainer.train(small.x(), small.y(), List.of("a", "b", "c", "d"), config))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("labels have 3 columns").hasMessageContaining("names 4 LLMs");
+                .hasMessageContaining("labels have 3 columns")
+                .hasMessageContaining("names 4 LLMs");
         assertThatThrownBy(() -> RouterHeadTrainer.train(small.x(), small.y(), List.of("a", "b", "a"), config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"a\" twice");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"a\" twice");
         assertThatThrownBy(() -> RouterHeadTrainer.train(small.x(), small.y(), List.of("a", " ", "c"), config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("llms[1]");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("llms[1]");
         assertThatThrownBy(() -> RouterHeadTrainer.train(small.x(), small.y(), null, config))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("llms");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("llms");
     }
 
     @Test
@@ -352,12 +404,18 @@ class RouterHeadTest {
     @Test
     void callsAfterCloseThrowIllegalState() {
         Data small = Data.make(30, 11);
-        RouterHead h = RouterHeadTrainer.train(small.x(), small.y(), LLMS, HeadConfig.builder().hidden(4).epochs(1).build());
+        RouterHead h = RouterHeadTrainer.train(
+                small.x(),
+                small.y(),
+                LLMS,
+                HeadConfig.builder().hidden(4).epochs(1).build());
         h.close();
         assertThatThrownBy(() -> h.distributions(small.x()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         assertThatThrownBy(() -> h.distributions(new float[0][]))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         assertThat(h.llms()).isEqualTo(LLMS);
         assertThat(h.metrics().epochsRun()).isEqualTo(1);
     }
@@ -366,7 +424,11 @@ class RouterHeadTest {
     void closeWaitsForCallsInFlightAndLaterCallsFail() throws Exception {
         Data small = Data.make(30, 12);
         Data big = Data.make(3000, 13);
-        RouterHead h = RouterHeadTrainer.train(small.x(), small.y(), LLMS, HeadConfig.builder().hidden(8).epochs(1).build());
+        RouterHead h = RouterHeadTrainer.train(
+                small.x(),
+                small.y(),
+                LLMS,
+                HeadConfig.builder().hidden(8).epochs(1).build());
         double[][] expected = h.distributions(big.x());
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -394,7 +456,8 @@ class RouterHeadTest {
             Thread.sleep(50);
             h.close();
             for (Future<Integer> future : futures) {
-                assertThat(future.get(60, java.util.concurrent.TimeUnit.SECONDS)).isNotNegative();
+                assertThat(future.get(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .isNotNegative();
             }
             assertThatThrownBy(() -> h.distribution(big.x()[0])).isInstanceOf(IllegalStateException.class);
         } finally {

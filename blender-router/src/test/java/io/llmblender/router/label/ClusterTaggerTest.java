@@ -37,8 +37,7 @@ class ClusterTaggerTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     private static List<String> blobs(long seed) {
@@ -63,7 +62,8 @@ class ClusterTaggerTest {
                 assertThat(tagger.cluster(queries.get(i))).as(queries.get(i)).isEqualTo(cluster);
             }
         }
-        assertThat(Set.of(tagger.cluster("0,0"), tagger.cluster("10,0"), tagger.cluster("0,10"))).hasSize(3);
+        assertThat(Set.of(tagger.cluster("0,0"), tagger.cluster("10,0"), tagger.cluster("0,10")))
+                .hasSize(3);
         assertThat(tagger.tags("10.2,0.3")).containsExactly(ClusterTagger.PREFIX + tagger.cluster("10,0"));
         assertThat(tagger.iterations()).isBetween(1, 100);
     }
@@ -90,10 +90,18 @@ class ClusterTaggerTest {
 
     @Test
     void fit_realEncoder_separatesKindsOfTask() {
-        List<String> math = List.of("What is 17 plus 25?", "Compute 12 times 9.", "How much is 100 minus 37?",
-                "Divide 81 by 9.", "What is 3 squared plus 4 squared?");
-        List<String> cooking = List.of("How long do I bake sourdough bread?", "A pancake recipe for four people?",
-                "How do I cook rice on the stove?", "What spices go into a curry?", "How do I roast vegetables?");
+        List<String> math = List.of(
+                "What is 17 plus 25?",
+                "Compute 12 times 9.",
+                "How much is 100 minus 37?",
+                "Divide 81 by 9.",
+                "What is 3 squared plus 4 squared?");
+        List<String> cooking = List.of(
+                "How long do I bake sourdough bread?",
+                "A pancake recipe for four people?",
+                "How do I cook rice on the stove?",
+                "What spices go into a curry?",
+                "How do I roast vegetables?");
         List<String> all = new ArrayList<>(math);
         all.addAll(cooking);
         try (MiniLmEncoder encoder = MiniLmEncoder.load(Path.of("target", "minilm-cache"))) {
@@ -116,6 +124,7 @@ class ClusterTaggerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("clusters must be at most the number of queries (1), found 2");
         assertThatThrownBy(() -> ClusterTagger.fit(POINTS, List.of("1,1"), 0, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clusters");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("clusters");
     }
 }

@@ -27,7 +27,8 @@ class KeywordTaggerTest {
         assertThat(TAGGER.tags("HOW MANY legs does a spider have?")).containsExactly("math");
         assertThat(TAGGER.tags("Write PYTHON")).containsExactly("code");
         // Unicode case folding, not only ASCII
-        assertThat(KeywordTagger.builder().keywords("de", "über").build().tags("ÜBER ALLES")).containsExactly("de");
+        assertThat(KeywordTagger.builder().keywords("de", "über").build().tags("ÜBER ALLES"))
+                .containsExactly("de");
     }
 
     @Test
@@ -53,7 +54,11 @@ class KeywordTaggerTest {
 
     @Test
     void rule_sameTagTwice_accumulates() {
-        KeywordTagger tagger = KeywordTagger.builder().rule("x", "foo").rule("y", "baz").rule("x", "bar").build();
+        KeywordTagger tagger = KeywordTagger.builder()
+                .rule("x", "foo")
+                .rule("y", "baz")
+                .rule("x", "bar")
+                .build();
         assertThat(tagger.tags("bar")).containsExactly("x");
         assertThat(tagger.tags("foo baz")).containsExactly("x", "y");
     }
@@ -73,18 +78,23 @@ class KeywordTaggerTest {
     @Test
     void builder_rejectsBadArguments() {
         assertThatThrownBy(() -> KeywordTagger.builder().rule(" ", "a"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("tag must not be blank, found \" \"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tag must not be blank, found \" \"");
         assertThatThrownBy(() -> KeywordTagger.builder().rule("t"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("rule for tag \"t\" must have at least one regex");
         assertThatThrownBy(() -> KeywordTagger.builder().keywords("t", "ok", ""))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("keywords[1] must not be blank, found \"\"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("keywords[1] must not be blank, found \"\"");
         assertThatThrownBy(() -> KeywordTagger.builder().rule("t", (String) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("regexes[0] must not be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("regexes[0] must not be null");
         assertThatThrownBy(() -> KeywordTagger.builder().build())
-                .isInstanceOf(IllegalStateException.class).hasMessage("a KeywordTagger needs at least one rule");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("a KeywordTagger needs at least one rule");
         assertThatThrownBy(() -> TAGGER.tags(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("query must not be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("query must not be null");
     }
 
     @Test
@@ -98,6 +108,7 @@ class KeywordTaggerTest {
         assertThat(tagged.get(1).tags()).isEmpty();
         assertThat(tagged.get(2).tags()).containsExactly("math", "code");
         assertThat(tagged.get(2).rewards()).isEqualTo(records.get(2).rewards());
-        assertThat(RewardRecords.withTags(records, q -> Set.of("all")).get(1).tags()).containsExactly("all");
+        assertThat(RewardRecords.withTags(records, q -> Set.of("all")).get(1).tags())
+                .containsExactly("all");
     }
 }

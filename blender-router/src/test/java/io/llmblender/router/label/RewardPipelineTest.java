@@ -28,7 +28,10 @@ class RewardPipelineTest {
         public PairwiseMatrix score(PairQuery query) {
             PairwiseMatrix.Builder m = PairwiseMatrix.builder(query.size());
             for (CandidatePair p : query.pairs()) {
-                m.set(p, query.candidates().get(p.first()).length() - query.candidates().get(p.second()).length());
+                m.set(
+                        p,
+                        query.candidates().get(p.first()).length()
+                                - query.candidates().get(p.second()).length());
             }
             return m.build();
         }
@@ -68,50 +71,50 @@ class RewardPipelineTest {
     @Test
     void fromRanker_shortestReference() {
         // q1: ref "a" (1): [2(3-1), 2(5-1), 0] = [4, 8, 0]
-        List<RewardRecord> records = RewardPipeline.fromRanker(new LengthRanker(), List.of("q1"),
-                List.of(ANSWERS.get(0)), LLMS, ReferenceMode.SHORTEST);
+        List<RewardRecord> records = RewardPipeline.fromRanker(
+                new LengthRanker(), List.of("q1"), List.of(ANSWERS.get(0)), LLMS, ReferenceMode.SHORTEST);
         assertThat(records.get(0).rewardsIn(LLMS)).containsExactly(4.0, 8.0, 0.0);
     }
 
     @Test
     void fromRanker_noQueries_givesNoRecordsWithoutScoring() {
         LengthRanker ranker = new LengthRanker();
-        assertThat(RewardPipeline.fromRanker(ranker, List.of(), List.of(), LLMS, ReferenceMode.LONGEST)).isEmpty();
+        assertThat(RewardPipeline.fromRanker(ranker, List.of(), List.of(), LLMS, ReferenceMode.LONGEST))
+                .isEmpty();
         assertThat(ranker.batchSizes).isEmpty();
     }
 
     @Test
     void fromRanker_feedsSoftLabels() {
         // q1 rewards [-4, 0, -8]: softmax = [e^-4, 1, e^-8] / (1 + e^-4 + e^-8)
-        List<RewardRecord> records = RewardPipeline.fromRanker(new LengthRanker(), List.of("q1"),
-                List.of(ANSWERS.get(0)), LLMS, ReferenceMode.LONGEST);
+        List<RewardRecord> records = RewardPipeline.fromRanker(
+                new LengthRanker(), List.of("q1"), List.of(ANSWERS.get(0)), LLMS, ReferenceMode.LONGEST);
         double z = 1 + Math.exp(-4) + Math.exp(-8);
         assertThat(SoftLabels.defaults().labels(records, LLMS).get(0))
-                .containsExactly(new double[] {Math.exp(-4) / z, 1 / z, Math.exp(-8) / z},
-                        within(1e-12));
+                .containsExactly(new double[] {Math.exp(-4) / z, 1 / z, Math.exp(-8) / z}, within(1e-12));
     }
 
     @Test
     void fromRanker_rejectsMismatchedSizes() {
         LengthRanker ranker = new LengthRanker();
-        assertThatThrownBy(() -> RewardPipeline.fromRanker(ranker, List.of("q1"), ANSWERS, LLMS,
-                ReferenceMode.LONGEST))
+        assertThatThrownBy(() -> RewardPipeline.fromRanker(ranker, List.of("q1"), ANSWERS, LLMS, ReferenceMode.LONGEST))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("queries and answers must have the same size, found 1 and 2");
-        assertThatThrownBy(() -> RewardPipeline.fromRanker(ranker, List.of("q1", "q2"), ANSWERS,
-                List.of("gpt-4", "mixtral"), ReferenceMode.LONGEST))
+        assertThatThrownBy(() -> RewardPipeline.fromRanker(
+                        ranker, List.of("q1", "q2"), ANSWERS, List.of("gpt-4", "mixtral"), ReferenceMode.LONGEST))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("answers[0] must have one answer per LLM (2), found 3");
-        assertThatThrownBy(() -> RewardPipeline.fromRanker(ranker, List.of("q1"), List.of(List.of("a", "b")),
-                List.of("x", "x"), ReferenceMode.LONGEST))
+        assertThatThrownBy(() -> RewardPipeline.fromRanker(
+                        ranker, List.of("q1"), List.of(List.of("a", "b")), List.of("x", "x"), ReferenceMode.LONGEST))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("llmNames must be distinct, found \"x\" twice");
-        assertThatThrownBy(() -> RewardPipeline.fromRanker(ranker, List.of("q1"), List.of(List.of()),
-                List.of(), ReferenceMode.LONGEST))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("llmNames must not be empty");
-        assertThatThrownBy(() -> RewardPipeline.fromRanker(ranker, List.of("q1"), ANSWERS.subList(0, 1), LLMS,
-                null))
-                .isInstanceOf(NullPointerException.class).hasMessage("mode must not be null");
+        assertThatThrownBy(() -> RewardPipeline.fromRanker(
+                        ranker, List.of("q1"), List.of(List.of()), List.of(), ReferenceMode.LONGEST))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("llmNames must not be empty");
+        assertThatThrownBy(() -> RewardPipeline.fromRanker(ranker, List.of("q1"), ANSWERS.subList(0, 1), LLMS, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("mode must not be null");
         assertThat(ranker.batchSizes).isEmpty();
     }
 }

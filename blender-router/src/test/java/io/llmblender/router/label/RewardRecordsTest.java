@@ -3,10 +3,10 @@ package io.llmblender.router.label;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.llmblender.core.error.FileContentException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import io.llmblender.core.error.FileContentException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,7 +32,9 @@ class RewardRecordsTest {
     }
 
     private static void assertBadLine(String text, String message) {
-        assertThatThrownBy(() -> read(text)).isInstanceOf(FileContentException.class).hasMessage(message);
+        assertThatThrownBy(() -> read(text))
+                .isInstanceOf(FileContentException.class)
+                .hasMessage(message);
     }
 
     @Test
@@ -50,15 +52,15 @@ class RewardRecordsTest {
         List<RewardRecord> records = List.of(
                 new RewardRecord("What is 2+2?", rewards("gpt-4", 1.0, "mixtral", -0.5), Set.of("math")),
                 RewardRecord.of("Say \"hi\"\nin \u00e9t\u00e9 \uD83D\uDE00", rewards("gpt-4", 0.1, "mixtral", 1e-17)),
-                new RewardRecord("", rewards("mixtral", 3.0, "gpt-4", -2.25),
-                        new LinkedHashSet<>(List.of("z", "a"))));
+                new RewardRecord("", rewards("mixtral", 3.0, "gpt-4", -2.25), new LinkedHashSet<>(List.of("z", "a"))));
         Path file = dir.resolve("rewards.jsonl");
         RewardRecords.write(file, records);
 
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0))
-                .isEqualTo("{\"query\":\"What is 2+2?\",\"rewards\":{\"gpt-4\":1.0,\"mixtral\":-0.5},\"tags\":[\"math\"]}");
+                .isEqualTo(
+                        "{\"query\":\"What is 2+2?\",\"rewards\":{\"gpt-4\":1.0,\"mixtral\":-0.5},\"tags\":[\"math\"]}");
         List<RewardRecord> back = RewardRecords.read(file);
         assertThat(back).isEqualTo(records);
         // orders survive: rewards and tags as written
@@ -77,14 +79,18 @@ class RewardRecordsTest {
     void read_skipsBlankLines_andTagsAreOptional() {
         List<RewardRecord> records = read("\n{\"query\": \"q1\", \"rewards\": {\"a\": 1, \"b\": 0.5}}\n   \n"
                 + "{\"query\": \"q2\", \"rewards\": {\"a\": -3e2, \"b\": 0}, \"tags\": [\"x\", \"y\"]}\n\n");
-        assertThat(records).containsExactly(
-                RewardRecord.of("q1", rewards("a", 1.0, "b", 0.5)),
-                new RewardRecord("q2", rewards("a", -300.0, "b", 0.0), new LinkedHashSet<>(List.of("x", "y"))));
+        assertThat(records)
+                .containsExactly(
+                        RewardRecord.of("q1", rewards("a", 1.0, "b", 0.5)),
+                        new RewardRecord("q2", rewards("a", -300.0, "b", 0.0), new LinkedHashSet<>(List.of("x", "y"))));
     }
 
     @Test
     void read_nullTags_meansNoTags() {
-        assertThat(read("{\"query\":\"q\",\"rewards\":{\"a\":1},\"tags\":null}").get(0).tags()).isEmpty();
+        assertThat(read("{\"query\":\"q\",\"rewards\":{\"a\":1},\"tags\":null}")
+                        .get(0)
+                        .tags())
+                .isEmpty();
     }
 
     @Test
@@ -110,18 +116,24 @@ class RewardRecordsTest {
         assertBadLine("{\"rewards\":{\"a\":1}}", "data.jsonl:1: missing field \"query\"");
         assertBadLine("{\"query\":7,\"rewards\":{\"a\":1}}", "data.jsonl:1: \"query\" must be a string, found 7");
         assertBadLine("{\"query\":\"q\"}", "data.jsonl:1: missing field \"rewards\"");
-        assertBadLine("{\"query\":\"q\",\"rewards\":[1]}",
+        assertBadLine(
+                "{\"query\":\"q\",\"rewards\":[1]}",
                 "data.jsonl:1: \"rewards\" must be an object of LLM name to number, found [1]");
-        assertBadLine("\n{\"query\":\"q\",\"rewards\":{\"a\":1,\"b\":\"high\"}}",
+        assertBadLine(
+                "\n{\"query\":\"q\",\"rewards\":{\"a\":1,\"b\":\"high\"}}",
                 "data.jsonl:2: rewards[\"b\"] must be a number, found \"high\"");
         assertBadLine("{\"query\":\"q\",\"rewards\":{}}", "data.jsonl:1: rewards must not be empty");
-        assertBadLine("{\"query\":\"q\",\"rewards\":{\"a\":1e400}}",
+        assertBadLine(
+                "{\"query\":\"q\",\"rewards\":{\"a\":1e400}}",
                 "data.jsonl:1: rewards[\"a\"] must be finite, found Infinity");
-        assertBadLine("{\"query\":\"q\",\"rewards\":{\"a\":1},\"tags\":\"math\"}",
+        assertBadLine(
+                "{\"query\":\"q\",\"rewards\":{\"a\":1},\"tags\":\"math\"}",
                 "data.jsonl:1: \"tags\" must be an array of strings, found \"math\"");
-        assertBadLine("{\"query\":\"q\",\"rewards\":{\"a\":1},\"tags\":[\"\"]}",
+        assertBadLine(
+                "{\"query\":\"q\",\"rewards\":{\"a\":1},\"tags\":[\"\"]}",
                 "data.jsonl:1: tags element must not be blank, found \"\"");
-        assertBadLine("{\"query\":\"q\",\"rewards\":{\"a\":1},\"tag\":[\"math\"]}",
+        assertBadLine(
+                "{\"query\":\"q\",\"rewards\":{\"a\":1},\"tag\":[\"math\"]}",
                 "data.jsonl:1: unknown field \"tag\"; known fields are [query, rewards, tags]");
     }
 
@@ -168,7 +180,8 @@ class RewardRecordsTest {
                 .hasMessage("records[2] (query \"q3\") must have rewards for LLMs [a, b], found [a, c];"
                         + " missing [b]; extra [c]");
         assertThatThrownBy(() -> RewardRecords.llmNames(List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("records must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("records must not be empty");
     }
 
     @Test
@@ -182,11 +195,14 @@ class RewardRecordsTest {
         assertThat(record.tags()).containsExactly("t");
         assertThatThrownBy(() -> record.rewards().put("c", 1.0)).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> RewardRecord.of("q", rewards("a", Double.NaN)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("rewards[\"a\"] must be finite, found NaN");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rewards[\"a\"] must be finite, found NaN");
         assertThatThrownBy(() -> RewardRecord.of(null, rewards("a", 1.0)))
-                .isInstanceOf(NullPointerException.class).hasMessage("query must not be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("query must not be null");
         assertThatThrownBy(() -> RewardRecord.of("q", rewards(" ", 1.0)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("rewards key must not be blank, found \" \"");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rewards key must not be blank, found \" \"");
     }
 
     @Test

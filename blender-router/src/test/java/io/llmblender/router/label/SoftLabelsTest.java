@@ -102,15 +102,19 @@ class SoftLabelsTest {
     @Test
     void labels_betaOne_givesPlainSoftmax() {
         SoftLabels one = SoftLabels.builder().beta(1.0).build();
-        assertLabels(one.labels(tagged(), List.of("a", "b")),
-                new double[] {0.2, 0.8}, new double[] {0.75, 0.25}, new double[] {0.5, 0.5},
+        assertLabels(
+                one.labels(tagged(), List.of("a", "b")),
+                new double[] {0.2, 0.8},
+                new double[] {0.75, 0.25},
+                new double[] {0.5, 0.5},
                 new double[] {0.75, 0.25});
     }
 
     @Test
     void labels_betaZero_givesMeanOfTagLabels() {
         SoftLabels zero = SoftLabels.builder().beta(0.0).build();
-        assertLabels(zero.labels(tagged(), List.of("a", "b")),
+        assertLabels(
+                zero.labels(tagged(), List.of("a", "b")),
                 new double[] {0.475, 0.525}, // s_math
                 new double[] {0.55, 0.45}, // (s_math + s_code) / 2
                 new double[] {0.625, 0.375}, // s_code
@@ -126,8 +130,11 @@ class SoftLabelsTest {
         assertThat(defaults.beta()).isEqualTo(0.3);
         assertThat(defaults.temperature()).isEqualTo(1.0);
         List<double[]> labels = defaults.labels(tagged(), List.of("a", "b"));
-        assertLabels(labels,
-                new double[] {0.3925, 0.6075}, new double[] {0.61, 0.39}, new double[] {0.5875, 0.4125},
+        assertLabels(
+                labels,
+                new double[] {0.3925, 0.6075},
+                new double[] {0.61, 0.39},
+                new double[] {0.5875, 0.4125},
                 new double[] {0.75, 0.25});
         for (double[] label : labels) {
             assertThat(label[0] + label[1]).isCloseTo(1.0, within(EPS));
@@ -137,8 +144,11 @@ class SoftLabelsTest {
     @Test
     void labels_followLlmNamesOrder() {
         SoftLabels zero = SoftLabels.builder().beta(0.0).build();
-        assertLabels(zero.labels(tagged(), List.of("b", "a")),
-                new double[] {0.525, 0.475}, new double[] {0.45, 0.55}, new double[] {0.375, 0.625},
+        assertLabels(
+                zero.labels(tagged(), List.of("b", "a")),
+                new double[] {0.525, 0.475},
+                new double[] {0.45, 0.55},
+                new double[] {0.375, 0.625},
                 new double[] {0.25, 0.75});
     }
 
@@ -146,7 +156,11 @@ class SoftLabelsTest {
     void labels_untaggedQuery_keepsSoftLabelForAnyBeta() {
         List<RewardRecord> records = List.of(RewardRecord.of("q", rewards(0.0, LN3)));
         for (double beta : new double[] {0.0, 0.3, 1.0}) {
-            assertThat(SoftLabels.builder().beta(beta).build().labels(records, List.of("a", "b")).get(0))
+            assertThat(SoftLabels.builder()
+                            .beta(beta)
+                            .build()
+                            .labels(records, List.of("a", "b"))
+                            .get(0))
                     .containsExactly(new double[] {0.25, 0.75}, within(EPS));
         }
     }
@@ -158,8 +172,8 @@ class SoftLabelsTest {
         List<RewardRecord> records = List.of(
                 new RewardRecord("q1", rewards(0.0, 2 * LN3), Set.of("t")),
                 new RewardRecord("q2", rewards(0.0, 0.0), Set.of("t")));
-        assertLabels(labels.labels(records, List.of("a", "b")),
-                new double[] {0.375, 0.625}, new double[] {0.375, 0.625});
+        assertLabels(
+                labels.labels(records, List.of("a", "b")), new double[] {0.375, 0.625}, new double[] {0.375, 0.625});
     }
 
     @Test
@@ -169,9 +183,8 @@ class SoftLabelsTest {
 
     @Test
     void labels_recordWithOtherLlms_isRejectedNamingIt() {
-        List<RewardRecord> records = List.of(
-                RewardRecord.of("q1", rewards(0.0, 1.0)),
-                RewardRecord.of("q2", Map.of("a", 1.0, "c", 2.0)));
+        List<RewardRecord> records =
+                List.of(RewardRecord.of("q1", rewards(0.0, 1.0)), RewardRecord.of("q2", Map.of("a", 1.0, "c", 2.0)));
         assertThatThrownBy(() -> SoftLabels.defaults().labels(records, List.of("a", "b")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("records[1]")
@@ -185,11 +198,14 @@ class SoftLabelsTest {
         List<RewardRecord> records = List.of(RewardRecord.of("q", rewards(0.0, 1.0)));
         SoftLabels labels = SoftLabels.defaults();
         assertThatThrownBy(() -> labels.labels(records, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("llmNames must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("llmNames must not be empty");
         assertThatThrownBy(() -> labels.labels(records, List.of("a", "a")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("llmNames must be distinct, found \"a\" twice");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("llmNames must be distinct, found \"a\" twice");
         assertThatThrownBy(() -> labels.labels(null, List.of("a")))
-                .isInstanceOf(NullPointerException.class).hasMessage("records must not be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("records must not be null");
     }
 
     @Test
@@ -213,23 +229,29 @@ class SoftLabelsTest {
     @Test
     void builder_refusesASecondCallOfASetter() {
         SoftLabels.Builder t = SoftLabels.builder().temperature(2.0);
-        assertThatThrownBy(() -> t.temperature(3.0)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> t.temperature(3.0))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("temperature was already set to 2.0, cannot set it to 3.0");
         SoftLabels.Builder b = SoftLabels.builder().beta(0.5);
-        assertThatThrownBy(() -> b.beta(0.6)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> b.beta(0.6))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("beta was already set to 0.5, cannot set it to 0.6");
         assertThat(b.temperature(2.0).build().toString()).isEqualTo("SoftLabels[temperature=2.0, beta=0.5]");
-        assertThat(SoftLabels.builder().build().toString()).isEqualTo(SoftLabels.defaults().toString());
+        assertThat(SoftLabels.builder().build().toString())
+                .isEqualTo(SoftLabels.defaults().toString());
     }
 
     @Test
     void softmax_rejectsEmptyAndNonFinite() {
         SoftLabels labels = SoftLabels.defaults();
         assertThatThrownBy(() -> labels.softmax(new double[0]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("rewards must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rewards must not be empty");
         assertThatThrownBy(() -> labels.softmax(new double[] {0.0, Double.NaN}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("rewards[1] must be finite, found NaN");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rewards[1] must be finite, found NaN");
         assertThatThrownBy(() -> labels.softmax(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("rewards must not be null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("rewards must not be null");
     }
 }
