@@ -66,24 +66,7 @@ public final class RankJob {
      * @param args the options in the class comment
      */
     public static void main(String[] args) {
-        try {
-            plan(args);
-        } catch (IllegalArgumentException e) {
-            // Before Spark starts: a usage error is one line, not a stack trace after the session's start-up.
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        }
-        SparkSession spark = SparkSession.builder().appName("blender-rank").getOrCreate();
-        try {
-            long records = run(spark, args);
-            System.out.println("ranked " + records + " records into " + outputOf(args));
-        } finally {
-            spark.stop();
-        }
-    }
-
-    private static String outputOf(String[] args) {
-        return JobArgs.parse(args, VALUED, FLAGS).required("--output");
+        JobMain.run(args, "blender-rank", "ranked", a -> plan(a).output(), RankJob::run);
     }
 
     /**
