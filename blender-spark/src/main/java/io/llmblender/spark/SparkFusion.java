@@ -204,26 +204,11 @@ public final class SparkFusion {
                     results[i] = e.getMessage();
                 }
             }
-            if (!todo.isEmpty()) {
-                List<Fusion> fusions;
-                try {
-                    fusions = fuser.fuseAll(prompts, picked);
-                } catch (RuntimeException e) {
-                    fusions = null;
-                }
-                for (int k = 0; k < todo.size(); k++) {
-                    if (fusions != null) {
-                        results[todo.get(k)] = fusions.get(k);
-                    } else {
-                        try {
-                            results[todo.get(k)] = fuser.fuse(prompts.get(k), picked.get(k));
-                        } catch (RuntimeException e) {
-                            results[todo.get(k)] =
-                                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                        }
-                    }
-                }
-            }
+            BatchFallback.fill(
+                    results,
+                    todo,
+                    () -> fuser.fuseAll(prompts, picked),
+                    k -> fuser.fuse(prompts.get(k), picked.get(k)));
             List<Row> out = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
                 Row row = rows.get(i);

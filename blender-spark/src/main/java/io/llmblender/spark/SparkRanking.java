@@ -258,7 +258,7 @@ public final class SparkRanking {
                     candidateTexts = texts(row);
                     problem = check(candidateTexts);
                 } catch (RuntimeException e) {
-                    problem = describe(e);
+                    problem = BatchFallback.describe(e);
                 }
                 if (problem != null) {
                     results[i] = problem;
@@ -270,25 +270,8 @@ public final class SparkRanking {
                     texts.add(candidateTexts);
                 }
             }
-            if (!todo.isEmpty()) {
-                List<Ranking> rankings = null;
-                try {
-                    rankings = ranker.rank(sources, texts);
-                } catch (RuntimeException e) {
-                    rankings = null;
-                }
-                for (int k = 0; k < todo.size(); k++) {
-                    if (rankings != null) {
-                        results[todo.get(k)] = rankings.get(k);
-                    } else {
-                        try {
-                            results[todo.get(k)] = ranker.rank(sources.get(k), texts.get(k));
-                        } catch (RuntimeException e) {
-                            results[todo.get(k)] = describe(e);
-                        }
-                    }
-                }
-            }
+            BatchFallback.fill(
+                    results, todo, () -> ranker.rank(sources, texts), k -> ranker.rank(sources.get(k), texts.get(k)));
             List<Row> out = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
                 out.add(withResult(rows.get(i), results[i]));
@@ -334,11 +317,6 @@ public final class SparkRanking {
 
         private static String string(Row row, int index) {
             return index < 0 || row.isNullAt(index) ? "" : row.getString(index);
-        }
-
-        private static String describe(RuntimeException e) {
-            String message = e.getMessage();
-            return message == null ? e.getClass().getSimpleName() : message;
         }
 
         private Row withResult(Row row, Object result) {

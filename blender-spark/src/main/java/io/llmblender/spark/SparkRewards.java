@@ -314,32 +314,17 @@ public final class SparkRewards {
                     results[i] = e.getMessage();
                 }
             }
-            if (!todo.isEmpty()) {
-                List<RewardRecord> labelled;
-                try {
-                    labelled = RewardPipeline.fromRanker(ranker, queries, answers, options.llms(), options.mode());
-                } catch (RuntimeException e) {
-                    labelled = null;
-                }
-                for (int k = 0; k < todo.size(); k++) {
-                    if (labelled != null) {
-                        results[todo.get(k)] = labelled.get(k);
-                    } else {
-                        try {
-                            results[todo.get(k)] = RewardPipeline.fromRanker(
-                                            ranker,
-                                            List.of(queries.get(k)),
-                                            List.of(answers.get(k)),
-                                            options.llms(),
-                                            options.mode())
-                                    .get(0);
-                        } catch (RuntimeException e) {
-                            results[todo.get(k)] =
-                                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                        }
-                    }
-                }
-            }
+            BatchFallback.fill(
+                    results,
+                    todo,
+                    () -> RewardPipeline.fromRanker(ranker, queries, answers, options.llms(), options.mode()),
+                    k -> RewardPipeline.fromRanker(
+                                    ranker,
+                                    List.of(queries.get(k)),
+                                    List.of(answers.get(k)),
+                                    options.llms(),
+                                    options.mode())
+                            .get(0));
             List<Row> out = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
                 Row row = rows.get(i);
