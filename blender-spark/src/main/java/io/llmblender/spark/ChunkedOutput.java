@@ -13,7 +13,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -123,15 +122,8 @@ public final class ChunkedOutput {
             throw new IllegalArgumentException("the input already has a column " + INDEX);
         }
         long size = chunkRecords;
-        JavaRDD<Row> numbered = input.javaRDD().zipWithIndex().map(pair -> {
-            Row row = pair._1();
-            Object[] values = new Object[row.length() + 1];
-            for (int i = 0; i < row.length(); i++) {
-                values[i] = row.get(i);
-            }
-            values[row.length()] = pair._2() / size;
-            return RowFactory.create(values);
-        });
+        JavaRDD<Row> numbered =
+                input.javaRDD().zipWithIndex().map(pair -> RowValues.appended(pair._1(), pair._2() / size));
         Dataset<Row> indexed = spark.createDataFrame(numbered, schema.add(INDEX, DataTypes.LongType, false))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {

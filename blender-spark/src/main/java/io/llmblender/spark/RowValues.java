@@ -3,6 +3,8 @@ package io.llmblender.spark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import scala.collection.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -44,6 +46,24 @@ final class RowValues {
 
     static Seq<Object> seq(List<?> values) {
         return CollectionConverters.asScala(new ArrayList<Object>(values)).toSeq();
+    }
+
+    /**
+     * A row with another row's values, in order, followed by more: an output row that keeps every input column and
+     * adds columns after them.
+     *
+     * @param row the input row; its values are copied as they are, already in the external types
+     * @param added the added columns' values, in the external types above
+     * @return a new row of {@code row.length() + added.length} values
+     */
+    static Row appended(Row row, Object... added) {
+        int width = row.length();
+        Object[] values = new Object[width + added.length];
+        for (int c = 0; c < width; c++) {
+            values[c] = row.get(c);
+        }
+        System.arraycopy(added, 0, values, width, added.length);
+        return RowFactory.create(values);
     }
 
     /** A Scala map with the Java map's iteration order. */

@@ -14,7 +14,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -171,13 +170,12 @@ public final class SparkFusion {
 
         FusePartition(Options options, StructType in) {
             this.options = options;
-            List<String> names = Arrays.asList(in.fieldNames());
-            this.instruction = names.contains("instruction") ? in.fieldIndex("instruction") : -1;
-            this.input = names.contains("input") ? in.fieldIndex("input") : -1;
+            this.instruction = OptionalColumns.indexOf(in, "instruction");
+            this.input = OptionalColumns.indexOf(in, "input");
             this.candidates = in.fieldIndex("candidates");
             this.text = SparkRanking.candidateTextIndex(in);
-            this.ranks = names.contains(SparkRanking.RANKS) ? in.fieldIndex(SparkRanking.RANKS) : -1;
-            this.error = names.contains(SparkRanking.ERROR) ? in.fieldIndex(SparkRanking.ERROR) : -1;
+            this.ranks = OptionalColumns.indexOf(in, SparkRanking.RANKS);
+            this.error = OptionalColumns.indexOf(in, SparkRanking.ERROR);
         }
 
         @Override
@@ -212,23 +210,17 @@ public final class SparkFusion {
             List<Row> out = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
                 Row row = rows.get(i);
-                Object[] values = new Object[row.length() + 2];
-                for (int c = 0; c < row.length(); c++) {
-                    values[c] = row.get(c);
-                }
-                if (results[i] instanceof Fusion fusion) {
-                    values[row.length()] = fusion.text();
-                } else {
-                    values[row.length() + 1] = results[i];
-                }
-                out.add(RowFactory.create(values));
+                out.add(
+                        results[i] instanceof Fusion fusion
+                                ? RowValues.appended(row, fusion.text(), null)
+                                : RowValues.appended(row, null, results[i]));
             }
             return out;
         }
 
         private Prompt prompt(Row row) {
             try {
-                return Prompt.of(string(row, instruction), string(row, input));
+                return Prompt.of(OptionalColumns.string(row, instruction), OptionalColumns.string(row, input));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
                         "fields instruction and input are both blank: there is nothing to" + " answer", e);
@@ -270,10 +262,6 @@ public final class SparkFusion {
                 top.add(texts.get(c));
             }
             return top;
-        }
-
-        private static String string(Row row, int index) {
-            return index < 0 || row.isNullAt(index) ? "" : row.getString(index);
         }
     }
 }

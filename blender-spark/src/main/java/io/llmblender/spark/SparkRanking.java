@@ -12,7 +12,6 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -214,10 +213,6 @@ public final class SparkRanking {
         return element.fieldIndex("text");
     }
 
-    private static int indexOrMinusOne(StructType in, String name) {
-        return Arrays.asList(in.fieldNames()).contains(name) ? in.fieldIndex(name) : -1;
-    }
-
     /** The function each task runs: batches its partition through the JVM's ranker. */
     private static final class RankPartition implements MapPartitionsFunction<Row, Row> {
 
@@ -231,8 +226,8 @@ public final class SparkRanking {
 
         RankPartition(Options options, StructType in) {
             this.options = options;
-            this.instruction = indexOrMinusOne(in, "instruction");
-            this.input = indexOrMinusOne(in, "input");
+            this.instruction = OptionalColumns.indexOf(in, "instruction");
+            this.input = OptionalColumns.indexOf(in, "input");
             this.candidates = in.fieldIndex("candidates");
             this.text = candidateTextIndex(in);
         }
@@ -312,38 +307,30 @@ public final class SparkRanking {
         }
 
         private String source(Row row) {
-            return string(row, instruction) + string(row, input);
-        }
-
-        private static String string(Row row, int index) {
-            return index < 0 || row.isNullAt(index) ? "" : row.getString(index);
+            return OptionalColumns.string(row, instruction) + OptionalColumns.string(row, input);
         }
 
         private Row withResult(Row row, Object result) {
-            int width = row.length();
-            Object[] values = new Object[width + (options.withMatrix() ? 4 : 3)];
-            for (int i = 0; i < width; i++) {
-                values[i] = row.get(i);
-            }
-            int at = width;
+            Object[] added = new Object[options.withMatrix() ? 4 : 3];
+            int at = 0;
             if (result instanceof Ranking ranking) {
-                values[at++] = RowValues.seq(ranking.scores());
-                values[at++] = RowValues.seq(ranking.ranks());
+                added[at++] = RowValues.seq(ranking.scores());
+                added[at++] = RowValues.seq(ranking.ranks());
                 if (options.withMatrix()) {
-                    values[at++] = ranking.matrix()
+                    added[at++] = ranking.matrix()
                             .map(m -> RowValues.seq(m.toArray()))
                             .orElse(null);
                 }
-                values[at] = null;
+                added[at] = null;
             } else {
-                values[at++] = null;
-                values[at++] = null;
+                added[at++] = null;
+                added[at++] = null;
                 if (options.withMatrix()) {
-                    values[at++] = null;
+                    added[at++] = null;
                 }
-                values[at] = result;
+                added[at] = result;
             }
-            return RowFactory.create(values);
+            return RowValues.appended(row, added);
         }
     }
 }

@@ -279,12 +279,10 @@ public final class SparkRewards {
 
         LabelPartition(Options options, StructType in) {
             this.options = options;
-            List<String> names = Arrays.asList(in.fieldNames());
-            this.id = names.contains(ID) ? in.fieldIndex(ID) : -1;
-            this.instruction = names.contains("instruction") ? in.fieldIndex("instruction") : -1;
-            this.input = names.contains("input") ? in.fieldIndex("input") : -1;
-            this.corrupt =
-                    names.contains(SparkDatasets.CORRUPT_RECORD) ? in.fieldIndex(SparkDatasets.CORRUPT_RECORD) : -1;
+            this.id = OptionalColumns.indexOf(in, ID);
+            this.instruction = OptionalColumns.indexOf(in, "instruction");
+            this.input = OptionalColumns.indexOf(in, "input");
+            this.corrupt = OptionalColumns.indexOf(in, SparkDatasets.CORRUPT_RECORD);
             this.candidates = in.fieldIndex("candidates");
             StructType element = candidateStruct(in);
             this.model = element.fieldIndex("model");
@@ -383,11 +381,7 @@ public final class SparkRewards {
         }
 
         private String query(Row row) {
-            return string(row, instruction) + string(row, input);
-        }
-
-        private static String string(Row row, int index) {
-            return index < 0 || row.isNullAt(index) ? "" : row.getString(index);
+            return OptionalColumns.string(row, instruction) + OptionalColumns.string(row, input);
         }
     }
 }
