@@ -1,9 +1,18 @@
 package io.llmblender.spark;
 
+import io.llmblender.ranker.PairRanker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
-/** The tests' Spark: {@code local[2]}, UI off, driver bound to 127.0.0.1; and the test rankers. */
+/**
+ * The tests' Spark: {@code local[2]}, UI off, driver bound to 127.0.0.1; the test rankers; and the inputs made of
+ * gsm8k-100 records and bad ones.
+ */
 final class LocalSpark {
 
     private LocalSpark() {}
@@ -19,6 +28,14 @@ final class LocalSpark {
                 .getOrCreate();
     }
 
+    /** Stops the session, when {@link #start} got that far, and closes the JVM's rankers. */
+    static void stop(SparkSession spark) {
+        if (spark != null) {
+            spark.stop();
+        }
+        RankerHolder.closeAll();
+    }
+
     /** The tiny random PairRanker fixture: fast, and its scores differ between candidates. */
     static Path tinyRanker() {
         return Path.of("..", "models", "pairranker").toAbsolutePath().normalize();
@@ -26,5 +43,25 @@ final class LocalSpark {
 
     static Path gsm8k() {
         return Path.of("..", "data", "gsm8k-100.jsonl");
+    }
+
+    /** The first {@code records} lines of gsm8k-100, each a good MixInstruct record. */
+    static List<String> gsm8kLines(int records) throws IOException {
+        return Files.readAllLines(gsm8k(), StandardCharsets.UTF_8).subList(0, records);
+    }
+
+    /** Writes {@code dir/input.jsonl}: the good lines, then the bad ones, in order. */
+    static Path writeInput(Path dir, List<String> good, String... bad) throws IOException {
+        List<String> lines = new ArrayList<>(good);
+        lines.addAll(List.of(bad));
+        Path input = dir.resolve("input.jsonl");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        return input;
+    }
+
+    /** A record {@code bad-too-long} whose second candidate is one character over {@link PairRanker#MAX_TEXT_CHARS}. */
+    static String tooLongRecord() {
+        return "{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
+                + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}";
     }
 }

@@ -35,10 +35,7 @@ class PairRankerTransformerTest {
 
     @AfterAll
     static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        RankerHolder.closeAll();
+        LocalSpark.stop(spark);
     }
 
     private static Map<String, List<Double>> scores(Dataset<Row> rows) {

@@ -9,8 +9,6 @@ import io.llmblender.core.llm.Prompt;
 import io.llmblender.fuser.GenFuser;
 import io.llmblender.ranker.PairRanker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,25 +39,19 @@ class SparkFusionTest {
     @BeforeAll
     static void start() throws IOException {
         spark = LocalSpark.start("blender-spark-fusion-test");
-        goodLines =
-                Files.readAllLines(LocalSpark.gsm8k(), StandardCharsets.UTF_8).subList(0, RECORDS);
-        List<String> lines = new ArrayList<>(goodLines);
-        lines.add("{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"candidates\": []}");
-        lines.add("{\"id\": \"bad-blank\", \"instruction\": \" \", \"input\": \"\", \"candidates\": [{\"text\": \"4\"},"
-                + " {\"text\": \"5\"}]}");
-        lines.add(
-                "{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
-                        + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}");
-        input = tmp.resolve("input.jsonl");
-        Files.write(input, lines, StandardCharsets.UTF_8);
+        goodLines = LocalSpark.gsm8kLines(RECORDS);
+        input = LocalSpark.writeInput(
+                tmp,
+                goodLines,
+                "{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"candidates\": []}",
+                "{\"id\": \"bad-blank\", \"instruction\": \" \", \"input\": \"\", \"candidates\": [{\"text\": \"4\"},"
+                        + " {\"text\": \"5\"}]}",
+                LocalSpark.tooLongRecord());
     }
 
     @AfterAll
     static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        RankerHolder.closeAll();
+        LocalSpark.stop(spark);
         FuserHolder.closeAll();
     }
 

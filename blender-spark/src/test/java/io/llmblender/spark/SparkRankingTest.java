@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.ranker.PairRanker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,45 +38,27 @@ class SparkRankingTest {
 
     @BeforeAll
     static void start() throws IOException {
-        spark = SparkSession.builder()
-                .master("local[2]")
-                .appName("blender-spark-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "2")
-                .getOrCreate();
-        goodLines = Files.readAllLines(Path.of("..", "data", "gsm8k-100.jsonl"), StandardCharsets.UTF_8)
-                .subList(0, RECORDS);
-        List<String> lines = new ArrayList<>(goodLines);
-        lines.add("{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"input\": \"\", \"candidates\": []}");
-        lines.add("{\"id\": \"bad-no-text\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\"},"
-                + " {\"model\": \"n\", \"text\": \"4\"}]}");
-        lines.add(
-                "{\"id\": \"one\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\", \"text\": \"4\"}]}");
-        lines.add("this line is not JSON");
-        lines.add(
-                "{\"id\": \"bad-too-long\", \"instruction\": \"2+2?\", \"candidates\": [{\"text\": \"4\"}, {\"text\": \""
-                        + "a".repeat(PairRanker.MAX_TEXT_CHARS + 1) + "\"}]}");
-        input = tmp.resolve("input.jsonl");
-        Files.write(input, lines, StandardCharsets.UTF_8);
+        spark = LocalSpark.start("blender-spark-test");
+        goodLines = LocalSpark.gsm8kLines(RECORDS);
+        input = LocalSpark.writeInput(
+                tmp,
+                goodLines,
+                "{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"input\": \"\", \"candidates\": []}",
+                "{\"id\": \"bad-no-text\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\"},"
+                        + " {\"model\": \"n\", \"text\": \"4\"}]}",
+                "{\"id\": \"one\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"m\", \"text\": \"4\"}]}",
+                "this line is not JSON",
+                LocalSpark.tooLongRecord());
     }
 
     @AfterAll
     static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        RankerHolder.closeAll();
-    }
-
-    private static Path tinyRanker() {
-        return Path.of("..", "models", "pairranker").toAbsolutePath().normalize();
+        LocalSpark.stop(spark);
     }
 
     private static SparkRanking.Options options() {
         return SparkRanking.Options.defaults()
-                .withRanker(tinyRanker().toString())
+                .withRanker(LocalSpark.tinyRanker().toString())
                 .withBatchSize(3);
     }
 
@@ -100,7 +80,7 @@ class SparkRankingTest {
                 SparkDatasets.readJsonl(spark, input.toString()).repartition(2), options());
         Map<String, Row> rows = byId(ranked);
         assertThat(rows).hasSize(RECORDS + 5);
-        try (PairRanker ranker = PairRanker.load(tinyRanker())) {
+        try (PairRanker ranker = PairRanker.load(LocalSpark.tinyRanker())) {
             for (String line : goodLines) {
                 JsonNode record = JSON.readTree(line);
                 List<String> texts = new ArrayList<>();
@@ -184,7 +164,7 @@ class SparkRankingTest {
             "--output",
             out,
             "--ranker",
-            tinyRanker().toString(),
+            LocalSpark.tinyRanker().toString(),
             "--partitions",
             "2",
             "--batch",
@@ -207,8 +187,8 @@ class SparkRankingTest {
         Map<String, Row> one = byId(SparkRanking.rank(SparkDatasets.readJsonl(spark, input.toString()), options()));
         Map<String, Row> two = byId(SparkRanking.rank(
                 SparkDatasets.readJsonl(spark, input.toString()), options().withThreads(2)));
-        assertThat(RankerHolder.get(tinyRanker().toString(), 2))
-                .isNotSameAs(RankerHolder.get(tinyRanker().toString()));
+        assertThat(RankerHolder.get(LocalSpark.tinyRanker().toString(), 2))
+                .isNotSameAs(RankerHolder.get(LocalSpark.tinyRanker().toString()));
         for (String line : goodLines) {
             String id = JSON.readTree(line).get("id").asText();
             List<Double> a = one.get(id).getList(one.get(id).fieldIndex(SparkRanking.SCORES));

@@ -42,10 +42,7 @@ class SparkResumeTest {
 
     @AfterAll
     static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        RankerHolder.closeAll();
+        LocalSpark.stop(spark);
     }
 
     private static String[] args(Path out, int chunk) {

@@ -12,7 +12,6 @@ import io.llmblender.router.label.RewardPipeline;
 import io.llmblender.router.label.RewardRecord;
 import io.llmblender.router.label.RewardRecords;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,27 +46,23 @@ class SparkRewardsTest {
     @BeforeAll
     static void start() throws IOException {
         spark = LocalSpark.start("blender-spark-rewards-test");
-        goodLines =
-                Files.readAllLines(LocalSpark.gsm8k(), StandardCharsets.UTF_8).subList(0, RECORDS);
-        List<String> lines = new ArrayList<>(goodLines);
-        lines.add("{\"id\": \"bad-missing\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"" + GPT4
-                + "\", \"text\": \"4\"}]}");
-        lines.add("{\"id\": \"bad-unknown\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"" + GPT4
-                + "\", \"text\": \"4\"}, {\"model\": \"other\", \"text\": \"5\"}]}");
-        lines.add("{\"id\": \"bad-twice\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"" + GPT4
-                + "\", \"text\": \"4\"}, {\"model\": \"" + GPT4 + "\", \"text\": \"5\"}]}");
-        lines.add("{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"candidates\": []}");
-        lines.add("{this line is not JSON");
-        input = tmp.resolve("input.jsonl");
-        Files.write(input, lines, StandardCharsets.UTF_8);
+        goodLines = LocalSpark.gsm8kLines(RECORDS);
+        input = LocalSpark.writeInput(
+                tmp,
+                goodLines,
+                "{\"id\": \"bad-missing\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"" + GPT4
+                        + "\", \"text\": \"4\"}]}",
+                "{\"id\": \"bad-unknown\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"" + GPT4
+                        + "\", \"text\": \"4\"}, {\"model\": \"other\", \"text\": \"5\"}]}",
+                "{\"id\": \"bad-twice\", \"instruction\": \"2+2?\", \"candidates\": [{\"model\": \"" + GPT4
+                        + "\", \"text\": \"4\"}, {\"model\": \"" + GPT4 + "\", \"text\": \"5\"}]}",
+                "{\"id\": \"bad-empty\", \"instruction\": \"2+2?\", \"candidates\": []}",
+                "{this line is not JSON");
     }
 
     @AfterAll
     static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        RankerHolder.closeAll();
+        LocalSpark.stop(spark);
     }
 
     /** RewardPipeline over the good records on one JVM, keyed by query. */

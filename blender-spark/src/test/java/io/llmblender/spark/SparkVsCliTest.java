@@ -43,10 +43,7 @@ class SparkVsCliTest {
 
     @AfterAll
     static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
-        RankerHolder.closeAll();
+        LocalSpark.stop(spark);
     }
 
     @Test
