@@ -6,6 +6,7 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.Sampling;
+import io.llmblender.core.time.Ticker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -76,6 +77,10 @@ import org.slf4j.LoggerFactory;
  * was one, and a short excerpt of the answer's body; never the API key nor a header value (a
  * server that echoes one in its error body gets it replaced by {@code [redacted]}).
  *
+ * <p><b>Time.</b> The stream watchdog, the waits between attempts and the retry budget run on the builder's
+ * {@link Builder#ticker(Ticker) ticker}, real time by default; a test gives a fake one and they move only when it
+ * advances. The request timeout on the answer's headers is the JDK HttpClient's own and always real time.
+ *
  * <p><b>Cancellation.</b> Cancelling a future this client returned cancels the request in flight
  * and any pending retry; this is how a {@link io.llmblender.core.Blender} gives up on a call at
  * its deadline. An interrupted {@link #generate(Prompt)} cancels its request too.
@@ -106,6 +111,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
     private final Duration maxBackoff;
     private final Duration retryBudget;
     private final Random random;
+    private final Ticker ticker;
     private final HttpClient http;
     private final ExecutorService ownedExecutor;
 
@@ -123,6 +129,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         this.maxBackoff = b.maxBackoff();
         this.retryBudget = b.retryBudget != null ? b.retryBudget : Builder.DEFAULT_RETRY_BUDGET;
         this.random = b.random;
+        this.ticker = b.ticker != null ? b.ticker : Ticker.system();
         if (b.httpClient != null) {
             this.http = b.httpClient;
             this.ownedExecutor = null;
@@ -235,7 +242,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         final AtomicReference<CompletableFuture<?>> inFlight = new AtomicReference<>();
         final byte[] body;
         final Consumer<String> onToken;
-        final long startNanos = System.nanoTime();
+        final long startNanos = ticker.read();
 
         Call(byte[] body, Consumer<String> onToken) {
             this.body = body;
@@ -254,7 +261,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 return;
             }
             HttpRequest request = request();
-            SseSubscriber sse = onToken == null ? null : new SseSubscriber(onToken);
+            SseSubscriber sse = onToken == null ? null : new SseSubscriber(onToken, ticker);
             CompletableFuture<Generation> response;
             if (sse == null) {
                 response = http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
@@ -314,7 +321,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                             watchIdle(sse, response);
                         }
                     },
-                    CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS));
+                    ticker.delayedExecutor(period, TimeUnit.MILLISECONDS));
         }
 
         private void onFailure(int attempt, Throwable error, boolean tokensDelivered) {
@@ -336,7 +343,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                 return;
             }
             Duration delay = delayBefore(attempt + 1, error);
-            Duration spent = Duration.ofNanos(System.nanoTime() - startNanos);
+            Duration spent = Duration.ofNanos(ticker.read() - startNanos);
             if (spent.plus(delay).compareTo(retryBudget) > 0) {
                 result.completeExceptionally(new LlmCallException(
                         name,
@@ -354,7 +361,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                     attempt,
                     maxAttempts - 1,
                     delay.toMillis());
-            Executor later = CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS);
+            Executor later = ticker.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS);
             CompletableFuture<Void> wait = CompletableFuture.runAsync(() -> attempt(attempt + 1), later);
             inFlight.set(wait);
         }
@@ -530,6 +537,7 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
         private Duration maxBackoff;
         private Duration retryBudget;
         private Random random;
+        private Ticker ticker;
         private HttpClient httpClient;
 
         private Builder() {}
@@ -827,6 +835,25 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
             Require.nonNull(random, "random");
             Require.unset(this.random, "random", random);
             this.random = random;
+            return this;
+        }
+
+        /**
+         * The time the client's own timers run on: the stream watchdog (a stream silent for longer than the
+         * {@link #requestTimeout(Duration) request timeout} fails), the wait between attempts, and the
+         * {@link #retryBudget(Duration) retry budget}. Default: {@link Ticker#system()}, real time. A test passes
+         * blender-testkit's {@code FakeTicker}: the watchdog then fires and retries start only when the test advances
+         * it, on the advancing thread. The HttpClient's own wait for the answer's headers, bounded by the request
+         * timeout, cannot be moved and stays on real time.
+         *
+         * @param ticker thread-safe, as every {@link Ticker} is
+         * @return this builder
+         * @throws IllegalStateException if called a second time
+         */
+        public Builder ticker(Ticker ticker) {
+            Require.nonNull(ticker, "ticker");
+            Require.unset(this.ticker, "ticker", ticker);
+            this.ticker = ticker;
             return this;
         }
 

@@ -4,17 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.TokenUsage;
+import io.llmblender.core.time.Ticker;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 
 /**
  * Reads a chat-completions stream line by line: {@code data: {chunk}} events until
  * {@code data: [DONE]}. Hands each content delta to the caller's listener and assembles the
- * whole generation. A stream that ends before {@code [DONE]} is an error.
+ * whole generation. A stream that ends before {@code [DONE]} is an error. Activity is timed on the client's
+ * {@link Ticker}.
  */
 final class SseSubscriber implements Flow.Subscriber<String> {
 
     private final Consumer<String> onToken;
+    private final Ticker ticker;
     private final StringBuilder text = new StringBuilder();
     private FinishReason finishReason = FinishReason.UNKNOWN;
     private TokenUsage usage;
@@ -22,22 +25,27 @@ final class SseSubscriber implements Flow.Subscriber<String> {
     private boolean anyToken;
     private RuntimeException failure;
     private volatile Flow.Subscription subscription;
+    /** The ticker's reading at the last line; meaningful only once {@link #started} is set. */
     private volatile long lastActivityNanos;
+    /** Set once the stream started; a flag, because 0 is a reading like any other on a ticker. */
+    private volatile boolean started;
 
-    SseSubscriber(Consumer<String> onToken) {
+    SseSubscriber(Consumer<String> onToken, Ticker ticker) {
         this.onToken = onToken;
+        this.ticker = ticker;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         this.subscription = subscription;
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = ticker.read();
+        started = true;
         subscription.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onNext(String line) {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = ticker.read();
         if (done || failure != null || !line.startsWith("data:")) {
             return; // blank separators, comments (":"), "event:" and "id:" lines carry nothing we use
         }
@@ -84,12 +92,14 @@ final class SseSubscriber implements Flow.Subscriber<String> {
     }
 
     /**
-     * How long the stream has been silent, or 0 before it started (the response headers are
-     * bounded by the request timeout instead).
+     * How long the stream has been silent, on the ticker, or 0 before it started (the response
+     * headers are bounded by the request timeout instead).
      */
     long idleNanos() {
-        long last = lastActivityNanos;
-        return last == 0 ? 0 : System.nanoTime() - last;
+        if (!started) {
+            return 0;
+        }
+        return ticker.read() - lastActivityNanos;
     }
 
     /** Stops reading a stalled stream. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.llmblender.core.time.Ticker;
+import io.llmblender.testkit.FakeTicker;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Comparator;
@@ -112,6 +114,14 @@ class BuilderOnceTest {
         assertThatThrownBy(() -> b.httpClient(two))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("httpClient was already set to " + one + ", cannot set it to " + two);
+        b.ticker(Ticker.system());
+        assertThatThrownBy(() -> b.ticker(new FakeTicker(5)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                        "ticker was already set to Ticker.system(), cannot set it to FakeTicker[now=5ns, waiters=0]");
+        assertThatThrownBy(() -> builder().ticker(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("ticker must not be null");
     }
 
     @Test

@@ -15,8 +15,10 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.Sampling;
 import io.llmblender.core.llm.TokenUsage;
+import io.llmblender.testkit.FakeTicker;
 import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -254,20 +257,45 @@ class OpenAiCompatibleClientTest {
     }
 
     @Test
-    void generateStreaming_streamStallsAfterHeaders_failsInsteadOfHanging() {
-        server.reply(server.sseThenStall(
-                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}"));
+    void generateStreaming_streamStallsAfterHeaders_failsInsteadOfHanging() throws Exception {
+        // The token's line is the stream's last: no later line can reach the watchdog once the token has arrived.
+        CountDownLatch stalled = new CountDownLatch(1);
+        server.reply(exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            stalled.await(30, TimeUnit.SECONDS);
+        });
+        FakeTicker ticker = new FakeTicker();
         List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
-        CompletableFuture<Generation> f = client(
-                        server.baseUrl(), Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofMillis(20))
-                .build()
-                .generateStreaming(Prompt.of("hi"), tokens::add);
-        assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
-                .cause()
-                .isInstanceOf(LlmCallException.class)
-                .hasMessageContaining("silent for longer than requestTimeout PT0.3S");
-        assertThat(tokens).containsExactly("Hel");
-        assertThat(server.requests()).as("no retry after tokens were delivered").hasSize(1);
+        CountDownLatch token = new CountDownLatch(1);
+        try {
+            CompletableFuture<Generation> f = client().ticker(ticker).build().generateStreaming(Prompt.of("hi"), t -> {
+                tokens.add(t);
+                token.countDown();
+            });
+            assertThat(token.await(20, TimeUnit.SECONDS)).isTrue();
+
+            ticker.advance(Duration.ofSeconds(5));
+            assertThat(f).as("silent for exactly requestTimeout, not longer").isNotDone();
+            ticker.advance(Duration.ofSeconds(5)); // the watchdog fires on this thread, at its next tick
+            assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(LlmCallException.class)
+                    .hasMessageContaining("silent for longer than requestTimeout PT5S");
+            assertThat(tokens).containsExactly("Hel");
+            assertThat(server.requests())
+                    .as("no retry after tokens were delivered")
+                    .hasSize(1);
+            assertThat(ticker.scheduled())
+                    .as("the watchdog stopped with the stream")
+                    .isZero();
+        } finally {
+            stalled.countDown();
+        }
     }
 
     @Test
@@ -402,18 +430,52 @@ class OpenAiCompatibleClientTest {
     @Test
     void generateAsync_cancelled_stopsRetrying() throws Exception {
         server.reply(json(503, "{}"));
+        FakeTicker ticker = new FakeTicker();
         CompletableFuture<Generation> f = client(
                         server.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofMillis(300))
                 .maxAttempts(10)
+                .ticker(ticker)
                 .build()
                 .generateAsync(Prompt.of("hi"), Runnable::run);
-        while (server.requests().isEmpty()) {
-            Thread.sleep(10);
-        }
+        assertThat(ticker.awaitScheduled())
+                .as("the first 503 is in: its retry waits a jittered backoff on the ticker")
+                .isBetween(Duration.ofMillis(150), Duration.ofMillis(300));
         f.cancel(true);
-        Thread.sleep(900);
+        ticker.advance(Duration.ofSeconds(3)); // past the pending backoff and the eight more maxAttempts allows
         assertThat(f.isCancelled()).isTrue();
-        assertThat(server.requests()).hasSizeLessThanOrEqualTo(2);
+        assertThat(ticker.scheduled())
+                .as("the retry came due, did nothing and armed none")
+                .isZero();
+
+        // A fence: a request sent after the advance; one the cancelled call sent during it would have come first.
+        assertThatThrownBy(() -> client().maxAttempts(1).build().generate(Prompt.of("fence")))
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("HTTP 503");
+        assertThat(server.requests().stream().filter(r -> r.body().contains("\"hi\"")))
+                .as("the cancelled call's requests")
+                .hasSizeLessThanOrEqualTo(2)
+                .hasSize(1);
+    }
+
+    @Test
+    void retryBudget_isCountedOnTheTicker() throws Exception {
+        server.reply(json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After", "1"));
+        FakeTicker ticker = new FakeTicker();
+        CompletableFuture<Generation> f = client().retryBudget(Duration.ofMillis(1500))
+                .ticker(ticker)
+                .build()
+                .generateAsync(Prompt.of("hi"), Runnable::run);
+        assertThat(ticker.awaitScheduled())
+                .as("nothing spent yet: the retry after Retry-After fits the budget")
+                .isEqualTo(Duration.ofSeconds(1));
+        ticker.advance(Duration.ofSeconds(1)); // the second attempt starts, 1 s into the call
+        assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("HTTP 429")
+                .hasMessageContaining("after 2 attempts; a retry in 1000 ms would exceed retryBudget PT1.5S");
+        assertThat(server.requests()).hasSize(2);
+        assertThat(ticker.scheduled()).isZero();
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Ticker} whose time moves only when the test calls {@link #advance(Duration)}, for tests of timeouts and
@@ -31,8 +33,17 @@ import java.util.concurrent.CompletableFuture;
  * future is already done, returns at once. Advancing is permanent: a wait that starts later with a deadline in the
  * past returns at once too.
  *
- * <p><b>Thread-safety.</b> Safe to use from many threads at once; waits and advances are ordered by one lock, so a
- * wait either sees an advance or is woken by it.
+ * <p><b>Delayed tasks.</b> A task given to a {@link #delayedExecutor} is due {@code delay} after the reading at its
+ * {@code execute}, and runs only inside {@link #advance}, on the advancing thread, never by itself: advance moves the
+ * time step by step to each task due by its target, in order of due time (tasks due together in the order they were
+ * scheduled), reads that task's due time while it runs it, and runs tasks scheduled meanwhile too when they come due
+ * before the target. A task due at once (a delay of zero or less) runs at the next advance, even
+ * {@code advance(Duration.ZERO)}. {@link #awaitScheduled()} lets a test wait until the code under test has scheduled
+ * a task, as {@link #awaitWaiter()} lets it wait for a wait.
+ *
+ * <p><b>Thread-safety.</b> Safe to use from many threads at once; waits, schedules and each step of an advance are
+ * ordered by one lock, so a wait either sees an advance or is woken by it. Advances are serialized: a second thread's
+ * advance starts when the first one's has run its tasks (a task may itself advance; that advance runs nested).
  */
 public final class FakeTicker implements Ticker {
 
@@ -41,9 +52,16 @@ public final class FakeTicker implements Ticker {
     private long now;
     /** The waits in progress; guarded by {@link #lock}. */
     private final List<Waiting> waiting = new ArrayList<>();
+    /** The delayed tasks not yet run; guarded by {@link #lock}. */
+    private final List<Scheduled> scheduled = new ArrayList<>();
+    /** Held through a whole {@link #advance}, so that advances and the tasks they run do not interleave. */
+    private final Object advancing = new Object();
 
     /** A wait in {@link #awaitDone}: its future and its deadline. */
     private record Waiting(CompletableFuture<?> future, long deadline) {}
+
+    /** A delayed task and the reading at which it is due; {@link #scheduled} keeps them in scheduling order. */
+    private record Scheduled(Runnable task, long due) {}
 
     /** A ticker reading 0 until advanced. */
     public FakeTicker() {
@@ -63,8 +81,13 @@ public final class FakeTicker implements Ticker {
     }
 
     /**
-     * Moves the time forward by {@code by} and wakes every wait, so that each wait whose deadline has now been reached
-     * returns {@code false} (unless its future is done by then). Returns without waiting for the woken threads.
+     * Moves the time forward by {@code by}, running on this thread every delayed task that comes due by then (see the
+     * class Javadoc for the order), and wakes every wait, so that each wait whose deadline has now been reached returns
+     * {@code false} (unless its future is done by then). Returns when the time reads its target and the due tasks have
+     * run, without waiting for the woken threads.
+     *
+     * <p>A task that throws does not stop the advance: the rest still run, the time still reaches its target, and the
+     * first exception is then rethrown with any later ones {@linkplain Throwable#addSuppressed suppressed}.
      *
      * @throws IllegalArgumentException if {@code by} is negative: this ticker is monotonic
      */
@@ -73,9 +96,106 @@ public final class FakeTicker implements Ticker {
         if (by.isNegative()) {
             throw new IllegalArgumentException("a ticker only moves forward, found advance(" + by + ")");
         }
+        synchronized (advancing) {
+            long target;
+            synchronized (lock) {
+                target = now + by.toNanos();
+            }
+            Throwable failure = null;
+            while (true) {
+                Scheduled next;
+                synchronized (lock) {
+                    next = earliest();
+                    if (next == null || next.due() - target > 0) {
+                        if (target - now > 0) {
+                            now = target; // a nested advance may already have gone further
+                        }
+                        lock.notifyAll();
+                        break;
+                    }
+                    scheduled.remove(next);
+                    if (next.due() - now > 0) {
+                        now = next.due();
+                    }
+                    lock.notifyAll();
+                }
+                try {
+                    next.task().run();
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+        }
+    }
+
+    /** The task due first (the first scheduled among those due together), or null; the caller holds the lock. */
+    private Scheduled earliest() {
+        Scheduled first = null;
+        for (Scheduled t : scheduled) {
+            if (first == null || t.due() - first.due() < 0) {
+                first = t; // the list is in scheduling order: a tie keeps the earlier
+            }
+        }
+        return first;
+    }
+
+    /**
+     * An executor whose tasks come due {@code delay} after the reading at each {@code execute} and run on the thread
+     * that {@linkplain #advance advances} this ticker past that point; {@code execute} only records the task. A task
+     * cannot be withdrawn (see {@link Ticker#delayedExecutor}); one given through a cancelled
+     * {@link CompletableFuture#runAsync(Runnable, Executor) runAsync} still counts in {@link #scheduled()} until it
+     * comes due, and then does nothing.
+     *
+     * @throws NullPointerException if {@code unit} is null
+     */
+    @Override
+    public Executor delayedExecutor(long delay, TimeUnit unit) {
+        Require.nonNull(unit, "unit");
+        long delayNanos = Math.max(0L, unit.toNanos(delay));
+        return task -> {
+            Require.nonNull(task, "task");
+            synchronized (lock) {
+                scheduled.add(new Scheduled(task, now + delayNanos));
+                lock.notifyAll();
+            }
+        };
+    }
+
+    /**
+     * Blocks until at least one delayed task is scheduled and not yet run, and returns how long until the earliest
+     * comes due ({@link Duration#ZERO} when it is due already and waits only for an advance). A test calls it to know
+     * that the code under test has armed its timer (a retry's backoff, a watchdog) before it advances the time past
+     * it; the answer says exactly how far. Returns at once when such a task is already scheduled. No time limit.
+     *
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     */
+    public Duration awaitScheduled() throws InterruptedException {
         synchronized (lock) {
-            now += by.toNanos();
-            lock.notifyAll();
+            while (scheduled.isEmpty()) {
+                lock.wait();
+            }
+            return Duration.ofNanos(Math.max(0L, earliest().due() - now));
+        }
+    }
+
+    /**
+     * How many delayed tasks are scheduled and not yet run.
+     *
+     * @return zero or more
+     */
+    public int scheduled() {
+        synchronized (lock) {
+            return scheduled.size();
         }
     }
 

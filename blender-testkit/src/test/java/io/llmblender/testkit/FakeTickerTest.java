@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The fake ticker moves only when advanced; every wait here ends by an advance or a completion, never by real time. */
@@ -124,5 +128,123 @@ class FakeTickerTest {
                 .cause()
                 .isInstanceOf(InterruptedException.class);
         assertThat(ticker.waiters()).isZero();
+    }
+
+    @Test
+    void delayedExecutor_runsTasksWhenAdvancedPastTheirDue_inOrder_onTheAdvancingThread() {
+        FakeTicker ticker = new FakeTicker(100);
+        List<String> ran = new CopyOnWriteArrayList<>();
+        ticker.delayedExecutor(30, TimeUnit.NANOSECONDS).execute(() -> ran.add("c@" + ticker.read()));
+        Executor in10 = ticker.delayedExecutor(10, TimeUnit.NANOSECONDS);
+        in10.execute(() -> ran.add("a@" + ticker.read()));
+        in10.execute(() ->
+                ran.add("b@" + ticker.read() + " on " + Thread.currentThread().getName()));
+        assertThat(ran).as("execute only records the task").isEmpty();
+        assertThat(ticker.scheduled()).isEqualTo(3);
+
+        ticker.advance(Duration.ofNanos(9));
+        assertThat(ran).isEmpty();
+        ticker.advance(Duration.ofNanos(15));
+        assertThat(ran)
+                .as("due together: in scheduling order, each reading its due time")
+                .containsExactly("a@110", "b@110 on " + Thread.currentThread().getName());
+        assertThat(ticker.read()).isEqualTo(124);
+        ticker.advance(Duration.ofNanos(6));
+        assertThat(ran)
+                .containsExactly("a@110", "b@110 on " + Thread.currentThread().getName(), "c@130");
+        assertThat(ticker.scheduled()).isZero();
+    }
+
+    @Test
+    void advance_aTaskThatReschedulesItself_firesAtEachPeriodWithinOneAdvance() {
+        FakeTicker ticker = new FakeTicker();
+        List<Long> ticks = new CopyOnWriteArrayList<>();
+        Executor every25 = ticker.delayedExecutor(25, TimeUnit.MILLISECONDS);
+        Runnable tick = new Runnable() {
+            @Override
+            public void run() {
+                ticks.add(TimeUnit.NANOSECONDS.toMillis(ticker.read()));
+                every25.execute(this); // a watchdog re-arming itself
+            }
+        };
+        every25.execute(tick);
+        ticker.advance(Duration.ofMillis(110));
+        assertThat(ticks).containsExactly(25L, 50L, 75L, 100L);
+        assertThat(ticker.read()).isEqualTo(Duration.ofMillis(110).toNanos());
+        assertThat(ticker.scheduled()).as("the next tick, at 125 ms").isEqualTo(1);
+    }
+
+    @Test
+    void delayedExecutor_zeroOrNegativeDelay_runsAtTheNextAdvanceEvenOfZero() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        ticker.delayedExecutor(0, TimeUnit.SECONDS).execute(() -> ran.add("zero"));
+        ticker.delayedExecutor(-5, TimeUnit.SECONDS).execute(() -> ran.add("negative"));
+        assertThat(ticker.awaitScheduled()).isEqualTo(Duration.ZERO);
+        assertThat(ran).isEmpty();
+        ticker.advance(Duration.ZERO);
+        assertThat(ran).containsExactly("zero", "negative");
+        assertThat(ticker.read()).isZero();
+        assertThatThrownBy(() -> ticker.delayedExecutor(1, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("unit must not be null");
+    }
+
+    @Test
+    void awaitScheduled_blocksUntilATaskIsScheduled_andReportsTheEarliestDue() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        ticker.advance(Duration.ofNanos(5));
+        FutureTask<Duration> awaited = new FutureTask<>(ticker::awaitScheduled);
+        new Thread(awaited, "test").start();
+        Thread scheduler = new Thread(
+                () -> {
+                    ticker.delayedExecutor(700, TimeUnit.NANOSECONDS).execute(() -> {});
+                    ticker.delayedExecutor(300, TimeUnit.NANOSECONDS).execute(() -> {});
+                },
+                "code under test");
+        scheduler.start();
+        scheduler.join();
+        assertThat(awaited.get()).isIn(Duration.ofNanos(700), Duration.ofNanos(300));
+        assertThat(ticker.awaitScheduled()).isEqualTo(Duration.ofNanos(300));
+        ticker.advance(Duration.ofNanos(300));
+        assertThat(ticker.awaitScheduled()).isEqualTo(Duration.ofNanos(400));
+        assertThat(ticker.scheduled()).isEqualTo(1);
+    }
+
+    @Test
+    void advance_aTaskThrows_theOthersStillRunAndTimeReachesTheTarget() {
+        FakeTicker ticker = new FakeTicker();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        Executor in1 = ticker.delayedExecutor(1, TimeUnit.NANOSECONDS);
+        in1.execute(() -> {
+            throw new IllegalStateException("first");
+        });
+        in1.execute(() -> ran.add("between"));
+        in1.execute(() -> {
+            throw new IllegalArgumentException("second");
+        });
+        assertThatThrownBy(() -> ticker.advance(Duration.ofNanos(10)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("first")
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .singleElement()
+                        .hasToString("java.lang.IllegalArgumentException: second"));
+        assertThat(ran).containsExactly("between");
+        assertThat(ticker.read()).isEqualTo(10);
+        assertThat(ticker.scheduled()).isZero();
+    }
+
+    @Test
+    void delayedExecutor_taskOfACancelledRunAsync_comesDueButDoesNothing() {
+        FakeTicker ticker = new FakeTicker();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> retry =
+                CompletableFuture.runAsync(() -> ran.add("retry"), ticker.delayedExecutor(1, TimeUnit.SECONDS));
+        retry.cancel(true);
+        assertThat(ticker.scheduled()).as("cannot be withdrawn").isEqualTo(1);
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(ran).isEmpty();
+        assertThat(ticker.scheduled()).isZero();
+        assertThat(retry).isCancelled();
     }
 }

@@ -3,10 +3,14 @@ package io.llmblender.core.time;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** {@link Ticker#system()}: {@link System#nanoTime()} and the future's timed get. Stateless. */
+/**
+ * {@link Ticker#system()}: {@link System#nanoTime()}, the future's timed get, and
+ * {@link CompletableFuture#delayedExecutor(long, TimeUnit)}. Stateless.
+ */
 enum SystemTicker implements Ticker {
     INSTANCE;
 
@@ -28,6 +32,11 @@ enum SystemTicker implements Ticker {
         } catch (ExecutionException | CancellationException e) {
             return true; // done, exceptionally: the caller reads the outcome from the future
         }
+    }
+
+    @Override
+    public Executor delayedExecutor(long delay, TimeUnit unit) {
+        return CompletableFuture.delayedExecutor(delay, unit);
     }
 
     @Override

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** {@link Ticker#system()}: real time, the default of every Blender. No assertion here bounds how long a wait took. */
@@ -70,5 +72,18 @@ class TickerTest {
         } finally {
             Thread.interrupted();
         }
+    }
+
+    @Test
+    void system_delayedExecutor_runsTheTaskLaterOnAnotherThread() throws Exception {
+        Executor later = SYSTEM.delayedExecutor(1, TimeUnit.MILLISECONDS);
+        CompletableFuture<Thread> ran = new CompletableFuture<>();
+        long before = SYSTEM.read();
+        later.execute(() -> ran.complete(Thread.currentThread()));
+        assertThat(ran.get()).isNotSameAs(Thread.currentThread());
+        assertThat(SYSTEM.read() - before)
+                .as("not before its delay")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1).toNanos());
+        assertThatThrownBy(() -> SYSTEM.delayedExecutor(1, null)).isInstanceOf(NullPointerException.class);
     }
 }
