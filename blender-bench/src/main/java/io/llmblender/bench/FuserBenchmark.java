@@ -141,7 +141,7 @@ public final class FuserBenchmark {
         List<Question> questions = loadQuestions(options);
         if (options.question + 1 >= questions.size()) {
             throw new IllegalArgumentException(
-                    "--question " + options.question + " needs a next question; the data" + " has " + questions.size());
+                    "--question " + options.question + " needs a next question; the data has " + questions.size());
         }
 
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -288,7 +288,7 @@ public final class FuserBenchmark {
                 entry.put("reaches_max_new_tokens_on_tiny", found);
                 System.out.printf(
                         Locale.ROOT,
-                        "prompt: question %d (%s after trying %d question(s) on the tiny" + " model)%n",
+                        "prompt: question %d (%s after trying %d question(s) on the tiny model)%n",
                         best,
                         found
                                 ? "decoded to " + options.tokens + " tokens greedily and with 4 beams"

@@ -500,7 +500,7 @@ public final class RankerBenchmark {
                 result.put("off_vs_on", round((double) onTotal / offTotal, 3));
                 System.out.printf(
                         Locale.ROOT,
-                        "graph optimizer A/B, %s model, %s: on %.2f, off %.2f pairs/s" + " (off/on %.3f)%n",
+                        "graph optimizer A/B, %s model, %s: on %.2f, off %.2f pairs/s (off/on %.3f)%n",
                         run.label(),
                         passes[pass],
                         pairs / (onTotal * 1e-9),

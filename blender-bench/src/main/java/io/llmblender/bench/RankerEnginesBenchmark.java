@@ -96,7 +96,7 @@ public final class RankerEnginesBenchmark {
         @Option(
                 names = "--also-threads-variants",
                 split = ",",
-                description = "the variants --also-threads reruns" + " (default: ${DEFAULT-VALUE})")
+                description = "the variants --also-threads reruns (default: ${DEFAULT-VALUE})")
         List<String> alsoThreadsVariants = new ArrayList<>(List.of("segment-fp32-onnx", "segment-int8-onnx"));
 
         @Option(names = "--variants", split = ",", description = "variants to run (default: all)")

@@ -122,7 +122,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         for (int v : new int[] {threads, seconds}) {
             if (v < 1) {
                 throw new CommandLine.ParameterException(
-                        new CommandLine(this), "--threads and --seconds must be at" + " least 1, found " + v);
+                        new CommandLine(this), "--threads and --seconds must be at least 1, found " + v);
             }
         }
         Path root = BenchArgs.repositoryRoot();
@@ -135,7 +135,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         settings.put("cores", Runtime.getRuntime().availableProcessors());
         if (!upstreams.equals("function") && !upstreams.equals("loopback")) {
             throw new CommandLine.ParameterException(
-                    new CommandLine(this), "--upstreams must be function or" + " loopback, found " + upstreams);
+                    new CommandLine(this), "--upstreams must be function or loopback, found " + upstreams);
         }
         settings.put(
                 "upstreams",

@@ -99,7 +99,7 @@ public final class SoakBenchmark implements Callable<Integer> {
         for (int v : new int[] {threads, blends, rankerCalls, fuserCalls, maxNewTokens, sampleMs}) {
             if (v < 1) {
                 throw new CommandLine.ParameterException(
-                        new CommandLine(this), "every count must be at least 1," + " found " + v);
+                        new CommandLine(this), "every count must be at least 1, found " + v);
             }
         }
         Path root = BenchArgs.repositoryRoot();

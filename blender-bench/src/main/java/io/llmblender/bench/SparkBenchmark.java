@@ -59,7 +59,7 @@ public final class SparkBenchmark {
 
         @Option(
                 names = "--ranker",
-                description = "ranker directory, or default for the shipped one (default:" + " ${DEFAULT-VALUE})")
+                description = "ranker directory, or default for the shipped one (default: ${DEFAULT-VALUE})")
         String ranker = RankerHolder.DEFAULT;
 
         @Option(names = "--batch", description = "records per ranker call (default: ${DEFAULT-VALUE})")

@@ -134,7 +134,7 @@ final class BlendCommand implements Callable<Integer> {
         String prompt = String.join(" ", words).strip();
         if (prompt.isEmpty()) {
             throw new ParameterException(
-                    spec.commandLine(), "give a prompt, e.g. blender blend --llm ... \"Name a" + " colour.\"");
+                    spec.commandLine(), "give a prompt, e.g. blender blend --llm ... \"Name a colour.\"");
         }
         Settings s = settings();
         List<LlmClient> clients = new ArrayList<>();
@@ -223,7 +223,7 @@ final class BlendCommand implements Callable<Integer> {
         if (s.llms.isEmpty()) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "give at least one LLM with --llm" + " name=N,url=URL,model=M[,key-env=VAR] or in --config FILE");
+                    "give at least one LLM with --llm name=N,url=URL,model=M[,key-env=VAR] or in --config FILE");
         }
         if (ranker != null) {
             s.ranker = ranker;
@@ -265,7 +265,7 @@ final class BlendCommand implements Callable<Integer> {
             if (eq <= 0) {
                 throw new ParameterException(
                         spec.commandLine(),
-                        "--llm '" + value + "': each part must be key=value," + " found '" + part
+                        "--llm '" + value + "': each part must be key=value, found '" + part
                                 + "' (keys: name, url, model, key-env)");
             }
             String key = part.substring(0, eq).strip();

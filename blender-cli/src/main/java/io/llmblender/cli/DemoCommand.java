@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--prompts",
             defaultValue = "4",
-            description = "How many of the 4 bundled prompts to rank" + " (default: ${DEFAULT-VALUE}).")
+            description = "How many of the 4 bundled prompts to rank (default: ${DEFAULT-VALUE}).")
     int prompts;
 
     @Option(

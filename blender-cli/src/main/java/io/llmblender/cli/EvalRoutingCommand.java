@@ -132,8 +132,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
     @Option(
             names = "--metric",
             paramLabel = "NAME",
-            description =
-                    "The reference score: candidates[i].scores[NAME]" + " (required for JSONL; a CSV's is 'correct').")
+            description = "The reference score: candidates[i].scores[NAME] (required for JSONL; a CSV's is 'correct').")
     String metric;
 
     @Option(names = "--lower-is-better", description = "Smaller reference values are better (a loss).")
@@ -143,21 +142,21 @@ final class EvalRoutingCommand implements Callable<Integer> {
             names = "--json",
             required = true,
             paramLabel = "OUT",
-            description = "The JSON report; the SVG goes beside" + " it.")
+            description = "The JSON report; the SVG goes beside it.")
     Path json;
 
     @Option(
             names = "--folds",
             defaultValue = "5",
             paramLabel = "K",
-            description = "Cross-validation folds (default" + " ${DEFAULT-VALUE}).")
+            description = "Cross-validation folds (default ${DEFAULT-VALUE}).")
     int folds;
 
     @Option(
             names = "--seed",
             defaultValue = "0",
             paramLabel = "S",
-            description = "Seed of folds, heads and clusters" + " (default ${DEFAULT-VALUE}).")
+            description = "Seed of folds, heads and clusters (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--prices", paramLabel = "FILE", description = "model,price per line: cost in money besides calls.")
@@ -206,7 +205,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
             names = "--min-coverage",
             defaultValue = "0.9",
             paramLabel = "SHARE",
-            description = "See --llms (default" + " ${DEFAULT-VALUE}).")
+            description = "See --llms (default ${DEFAULT-VALUE}).")
     double minCoverage;
 
     @Option(
@@ -226,19 +225,19 @@ final class EvalRoutingCommand implements Callable<Integer> {
     @Option(
             names = "--epochs",
             defaultValue = "50",
-            description = "At most this many epochs per router (default" + " ${DEFAULT-VALUE}).")
+            description = "At most this many epochs per router (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(
             names = "--steps",
             defaultValue = "20",
-            description = "Points of each adaptive curve minus one (default" + " ${DEFAULT-VALUE}).")
+            description = "Points of each adaptive curve minus one (default ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(
             names = "--batch",
             defaultValue = "4",
-            description = "Queries per ranker request (default" + " ${DEFAULT-VALUE}).")
+            description = "Queries per ranker request (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Override
@@ -412,7 +411,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
         if (metric == null) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--metric NAME is required for a JSONL input (a key of" + " the candidates' scores)");
+                    "--metric NAME is required for a JSONL input (a key of the candidates' scores)");
         }
         Datasets.Contents contents = Datasets.read(input, Datasets.OnBadLine.STOP);
         List<DatasetRecord> records = new ArrayList<>();
@@ -565,7 +564,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
                     JsonNode row = logits.get(i);
                     if (!row.isArray() || row.size() != n) {
                         throw new IllegalArgumentException(
-                                "field 'logits[" + i + "]' must have " + n + " entries," + " found " + row);
+                                "field 'logits[" + i + "]' must have " + n + " entries, found " + row);
                     }
                     for (int j = 0; j < n; j++) {
                         if (i != j && row.get(j).isNumber()) {

@@ -91,7 +91,7 @@ final class FuseCommand implements Callable<Integer> {
             paramLabel = "DIR|test",
             defaultValue = ModelOptions.TEST,
             description =
-                    "An exported GenFuser directory, or 'test' for the bundled random test model" + " (default: test).")
+                    "An exported GenFuser directory, or 'test' for the bundled random test model (default: test).")
     String fuser;
 
     @Option(
@@ -231,7 +231,7 @@ final class FuseCommand implements Callable<Integer> {
             prompt = Prompt.of(record.instruction(), record.input());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "fields 'instruction' and 'input' are both blank: there is nothing to" + " answer", e);
+                    "fields 'instruction' and 'input' are both blank: there is nothing to answer", e);
         }
         double[] ranks = ranks(record.json().get("ranking"), n);
         Integer[] order = new Integer[n];

@@ -46,7 +46,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--port",
             paramLabel = "PORT",
-            description = "Listen on this port instead of the config's" + " (default 8080; 0 lets the system choose).")
+            description = "Listen on this port instead of the config's (default 8080; 0 lets the system choose).")
     Integer port;
 
     @Option(

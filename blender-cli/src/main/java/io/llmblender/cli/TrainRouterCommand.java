@@ -101,13 +101,13 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(
             names = "--beta",
             defaultValue = "0.3",
-            description = "Weight of a query's own label against its tags'" + " (default ${DEFAULT-VALUE}).")
+            description = "Weight of a query's own label against its tags' (default ${DEFAULT-VALUE}).")
     double beta;
 
     @Option(
             names = "--temperature",
             defaultValue = "1.0",
-            description = "Softmax temperature over rewards (default" + " ${DEFAULT-VALUE}).")
+            description = "Softmax temperature over rewards (default ${DEFAULT-VALUE}).")
     double temperature;
 
     @Option(
@@ -125,13 +125,13 @@ final class TrainRouterCommand implements Callable<Integer> {
     @Option(
             names = "--learning-rate",
             defaultValue = "0.001",
-            description = "AdamW learning rate (default" + " ${DEFAULT-VALUE}).")
+            description = "AdamW learning rate (default ${DEFAULT-VALUE}).")
     double learningRate;
 
     @Option(
             names = "--seed",
             defaultValue = "0",
-            description = "Seed of initialisation, shuffling, split and clusters" + " (default ${DEFAULT-VALUE}).")
+            description = "Seed of initialisation, shuffling, split and clusters (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(
@@ -220,14 +220,13 @@ final class TrainRouterCommand implements Callable<Integer> {
             }
         }
         throw new ParameterException(
-                spec.commandLine(),
-                "--tags must be records, none or clusters:K with K >= 1," + " found '" + tags + "'");
+                spec.commandLine(), "--tags must be records, none or clusters:K with K >= 1, found '" + tags + "'");
     }
 
     private List<RewardRecord> fromDataset(PrintWriter err) {
         if (metric == null) {
             throw new ParameterException(
-                    spec.commandLine(), "--dataset needs --metric NAME (a key of the" + " candidates' scores)");
+                    spec.commandLine(), "--dataset needs --metric NAME (a key of the candidates' scores)");
         }
         Datasets.Contents contents = Datasets.read(source.dataset, onBadLine);
         contents.skipped().forEach(m -> err.println("skipped " + m));

@@ -203,10 +203,10 @@ class BlendCommandTest {
         for (int i = 0; i < 10; i++) {
             jsonl.append("{\"query\": \"What is ")
                     .append(i)
-                    .append(" plus 2?\", \"rewards\": {\"alpha\": 1.0," + " \"beta\": 0.0}}\n");
+                    .append(" plus 2?\", \"rewards\": {\"alpha\": 1.0, \"beta\": 0.0}}\n");
             jsonl.append("{\"query\": \"Write a poem about the sea, part ")
                     .append(i)
-                    .append(".\", \"rewards\":" + " {\"alpha\": 0.0, \"beta\": 1.0}}\n");
+                    .append(".\", \"rewards\": {\"alpha\": 0.0, \"beta\": 1.0}}\n");
         }
         Files.writeString(records, jsonl);
         Path router = dir.resolve("router");

@@ -74,10 +74,10 @@ class RouterCommandsTest {
         for (int i = 0; i < 12; i++) {
             jsonl.append("{\"query\": \"What is ")
                     .append(i)
-                    .append(" plus 1?\", \"rewards\": {\"calc\": 1.0, \"poet\": 0.0}," + " \"tags\": [\"math\"]}\n");
+                    .append(" plus 1?\", \"rewards\": {\"calc\": 1.0, \"poet\": 0.0}, \"tags\": [\"math\"]}\n");
             jsonl.append("{\"query\": \"A poem about the number ")
                     .append(i)
-                    .append(".\", \"rewards\": {\"calc\": 0.0," + " \"poet\": 1.0}, \"tags\": [\"poetry\"]}\n");
+                    .append(".\", \"rewards\": {\"calc\": 0.0, \"poet\": 1.0}, \"tags\": [\"poetry\"]}\n");
         }
         Files.writeString(records, jsonl);
 

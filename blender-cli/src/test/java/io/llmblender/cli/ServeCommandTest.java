@@ -82,8 +82,7 @@ class ServeCommandTest {
     void serve_unknownConfigField_failsNamingFileAndField() throws Exception {
         Path config = dir.resolve("bad.json");
         Files.writeString(
-                config,
-                "{\"llms\": [{\"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"a\"}]," + " \"sever\": {}}");
+                config, "{\"llms\": [{\"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"a\"}], \"sever\": {}}");
         StringWriter err = new StringWriter();
         int rc = BlenderCli.run(
                 new PrintWriter(new StringWriter(), true),

@@ -62,7 +62,7 @@ class LongTextsTest {
                         + " \"added_tokens\": [{\"content\": \"<|candidate1|>\"}]}")))
                 .isEqualTo(14);
         assertThat(LongTexts.longestToken(
-                        JSON.readTree("{\"model\": {\"vocab\": [[\"\u2581hello\", -1.0]," + " [\"x\", -2.0]]}}")))
+                        JSON.readTree("{\"model\": {\"vocab\": [[\"\u2581hello\", -1.0], [\"x\", -2.0]]}}")))
                 .isEqualTo(6);
     }
 

@@ -69,8 +69,7 @@ class GptRankTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no cmp_results");
         assertThatThrownBy(() -> GptRank.ranks(
-                        JSON.readTree(
-                                "{\"cmp_results\": {\"m1,m2\": \"A is better\"," + " \"m1,m3\": \"A is better\"}}"),
+                        JSON.readTree("{\"cmp_results\": {\"m1,m2\": \"A is better\", \"m1,m3\": \"A is better\"}}"),
                         MODELS))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("\"m2\" and \"m3\"");

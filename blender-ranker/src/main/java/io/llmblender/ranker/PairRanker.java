@@ -784,7 +784,7 @@ public final class PairRanker implements Ranker {
             for (float v : out) {
                 if (!Float.isFinite(v)) {
                     throw new ModelLoadException(
-                            "the segment encoder " + file + " returned non-finite values on a" + " test text");
+                            "the segment encoder " + file + " returned non-finite values on a test text");
                 }
             }
         } catch (InferenceException e) {

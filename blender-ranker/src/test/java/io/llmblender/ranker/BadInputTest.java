@@ -74,7 +74,7 @@ class BadInputTest {
     private static List<String> numbered(int n) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add("Answer " + i + ": " + "the number is " + (i * 7919 % 1000) + ".".repeat(i % 4));
+            out.add("Answer " + i + ": the number is " + (i * 7919 % 1000) + ".".repeat(i % 4));
         }
         return out;
     }

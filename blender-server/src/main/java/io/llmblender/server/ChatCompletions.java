@@ -97,7 +97,7 @@ final class ChatCompletions {
                 metrics.upstreamFailure(upstream, "deadline");
             }
             throw ApiError.deadline(
-                    "the request deadline of " + limits.requestDeadline().toMillis() + " ms passed" + " before " + what
+                    "the request deadline of " + limits.requestDeadline().toMillis() + " ms passed before " + what
                             + " answered; its upstream calls were cancelled");
         } catch (InterruptedException e) {
             f.cancel(true);

@@ -46,7 +46,7 @@ record ChatRequest(String model, Prompt prompt, boolean stream, boolean includeU
         if (messages.size() > limits.maxMessages()) {
             throw ApiError.invalid(
                     "messages",
-                    "messages holds " + messages.size() + " messages, more than the" + " server's limit of "
+                    "messages holds " + messages.size() + " messages, more than the server's limit of "
                             + limits.maxMessages());
         }
         List<ChatMessage> chat = new ArrayList<>(messages.size());

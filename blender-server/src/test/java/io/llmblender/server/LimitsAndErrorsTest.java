@@ -264,7 +264,7 @@ class LimitsAndErrorsTest {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(5_000);
             OutputStream out = s.getOutputStream();
-            out.write(("GET /v1/models HTTP/1.1\r\nHost: x\r\n" + "X-Big: " + "y".repeat(40_000) + "\r\n\r\n")
+            out.write(("GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(40_000) + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();

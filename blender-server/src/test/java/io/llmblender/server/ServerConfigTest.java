@@ -59,7 +59,7 @@ class ServerConfigTest {
                         "s.json"))
                 .hasMessageContaining("BLENDER_SURELY_UNSET_VAR");
         assertThatThrownBy(() -> ServerConfig.parse(
-                        "{" + LLMS + ", \"ensembles\": [{\"name\": \"x\"," + " \"llms\": [\"gamma\"]}]}", "s.json"))
+                        "{" + LLMS + ", \"ensembles\": [{\"name\": \"x\", \"llms\": [\"gamma\"]}]}", "s.json"))
                 .hasMessageContaining("'ensembles[0].llms[0]'")
                 .hasMessageContaining("\"gamma\"");
         assertThatThrownBy(() -> ServerConfig.parse(
@@ -70,11 +70,11 @@ class ServerConfigTest {
                 .hasMessageContaining("found 2");
         assertThatThrownBy(() -> ServerConfig.parse("{\"llms\": []}", "s.json")).hasMessageContaining("'llms'");
         assertThatThrownBy(() -> ServerConfig.parse(
-                        "{" + LLMS + ", \"server\": {\"limits\": {\"request_deadline_s\":" + " -1}}}", "s.json"))
+                        "{" + LLMS + ", \"server\": {\"limits\": {\"request_deadline_s\": -1}}}", "s.json"))
                 .hasMessageContaining("'server.limits.request_deadline_s'")
                 .hasMessageContaining("-1");
         assertThatThrownBy(() -> ServerConfig.parse("[1]", "s.json"))
-                .hasMessageContaining("s.json: must hold a JSON" + " object");
+                .hasMessageContaining("s.json: must hold a JSON object");
     }
 
     @Test

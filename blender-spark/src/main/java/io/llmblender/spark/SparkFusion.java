@@ -223,7 +223,7 @@ public final class SparkFusion {
                 return Prompt.of(OptionalColumns.string(row, instruction), OptionalColumns.string(row, input));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "fields instruction and input are both blank: there is nothing to" + " answer", e);
+                        "fields instruction and input are both blank: there is nothing to answer", e);
             }
         }
 

@@ -232,7 +232,7 @@ public final class SparkRewards {
                 .collectAsList();
         if (top.isEmpty()) {
             throw new IllegalArgumentException(
-                    "no record has candidates, so the LLMs cannot be taken from the data;" + " give them (--llms)");
+                    "no record has candidates, so the LLMs cannot be taken from the data; give them (--llms)");
         }
         List<String> list = top.get(0).getList(0);
         if (list.contains(null)) {

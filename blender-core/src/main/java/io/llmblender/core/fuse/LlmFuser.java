@@ -45,7 +45,7 @@ public final class LlmFuser implements Fuser {
 
     /** The user message template used by default. */
     public static final String DEFAULT_TEMPLATE =
-            "Task:\n{task}\n\nAnswers, best first:\n\n{candidates}\n\n" + "Write the final answer to the task.";
+            "Task:\n{task}\n\nAnswers, best first:\n\n{candidates}\n\nWrite the final answer to the task.";
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(task|candidates)\\}");
 

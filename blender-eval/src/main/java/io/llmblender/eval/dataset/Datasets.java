@@ -84,7 +84,7 @@ public final class Datasets {
                     DatasetRecord record = DatasetRecord.of(parse(text));
                     if (!ids.add(record.id())) {
                         throw new IllegalArgumentException(
-                                "id \"" + record.id() + "\" was already used by an earlier" + " line");
+                                "id \"" + record.id() + "\" was already used by an earlier line");
                     }
                     lines.add(new Line(number, record));
                 } catch (IllegalArgumentException e) {

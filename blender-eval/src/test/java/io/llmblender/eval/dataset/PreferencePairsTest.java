@@ -50,8 +50,7 @@ class PreferencePairsTest {
                 .hasMessageContaining("\"c\"")
                 .satisfies(e -> assertThat(((FileContentException) e).line()).isEqualTo(2));
         Path noPrompt = Files.writeString(
-                dir.resolve("np.jsonl"),
-                "{\"response_a\":\"a\",\"response_b\":\"b\"," + "\"label\":\"a\",\"prompt\":3}\n");
+                dir.resolve("np.jsonl"), "{\"response_a\":\"a\",\"response_b\":\"b\",\"label\":\"a\",\"prompt\":3}\n");
         assertThatThrownBy(() -> PreferencePairs.read(noPrompt))
                 .isInstanceOf(FileContentException.class)
                 .hasMessageContaining("line 1")
