@@ -25,7 +25,6 @@ import gzip
 import hashlib
 import json
 import os
-import random
 import sys
 import time
 
@@ -143,7 +142,6 @@ def train(name, spec, vec, train_idx, train_p, train_w, train_src, dev, hold, lo
     torch.manual_seed(SEED)
     head = Head(dropout=dropout)
     opt = torch.optim.AdamW(head.parameters(), lr=lr, weight_decay=wd)
-    best = None
     curve = []
     acc0 = accuracy(head, vec, *dev)
     curve.append({"epoch": 0, "dev": acc0[0], "dev_ties_half": acc0[1], "holdout": accuracy(head, vec, *hold)[0]})
@@ -180,7 +178,6 @@ def main():
     ap.add_argument("--export", help="a segment ranker directory whose head.bin is replaced")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    random.seed(SEED)
     os.makedirs(args.out, exist_ok=True)
 
     train_rows = read_rows(os.path.join(DATA, "train.jsonl.gz"))
@@ -197,8 +194,9 @@ def main():
     hold_idx = torch.tensor([texts.pair(r["prompt"], r["response_a"], r["response_b"]) for r in hold])
     dev_idx = torch.tensor([texts.pair(r["prompt"], r["response_a"], r["response_b"]) for r in dev_rows])
     cache = os.path.join(args.out, "features-%d-%d.pt" % (args.source_max, args.candidate_max))
-    if os.path.exists(cache) and torch.load(cache)["count"] == len(texts.ids):
-        vec = torch.load(cache)["vectors"]
+    cached = torch.load(cache) if os.path.exists(cache) else None
+    if cached is not None and cached["count"] == len(texts.ids):
+        vec = cached["vectors"]
         print("vectors from", cache)
     else:
         print("encoding %d distinct texts" % len(texts.ids), flush=True)
