@@ -21,6 +21,10 @@ Cutting (token ids, no special tokens): a text longer than its budget n keeps it
 h = round(n * head_share): the prompt keeps half its head and half its tail (the question of a long context usually
 sits at the end), an answer three quarters head and one quarter tail (its conclusion).
 
+Tokens of a text (token_ids): the special-token strings [CLS] [SEP] [PAD] [UNK] [MASK] in user text become spaces;
+a text of more than 65,536 code points is read as the tokens of its first 32,768 code points followed by those of
+its last 32,768 (a budget never needs more). Lengths for the features count the original text's code points.
+
 Java (blender-ranker, architecture "reward") rebuilds exactly these ids and features; the exported model file maps
 (input_ids, attention_mask) -> v, and head.bin holds the head.
 """
@@ -42,6 +46,20 @@ def cut(ids, n, head_share):
         return list(ids)
     h = int(math.floor(n * head_share + 0.5))
     return list(ids[:h]) + (list(ids[len(ids) - (n - h):]) if n - h > 0 else [])
+
+
+SPECIALS = ("[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]")
+LONG_TEXT = 65536
+LONG_PART = 32768
+
+
+def token_ids(tok, text):
+    """Ids of a text without special tokens, as the Java side makes them (see the module doc)."""
+    for s in SPECIALS:
+        text = text.replace(s, " ")
+    if len(text) > LONG_TEXT:
+        return tok.encode(text[:LONG_PART]) + tok.encode(text[-LONG_PART:])
+    return tok.encode(text)
 
 
 def length_features(prompt, answer):
