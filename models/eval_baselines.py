@@ -97,6 +97,8 @@ def main():
     ap.add_argument("--dev", default="models/build/corpus/dev.jsonl")
     ap.add_argument("--out", default="models/build/eval/baselines.json")
     ap.add_argument("--zero-shot-minilm", action="store_true")
+    ap.add_argument("--zero-shot", default=None, choices=["bge-zh", "bge-en"],
+                    help="also the zero-shot cosine of this BGE backbone (CLS pooling, as BGE embeds)")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -125,6 +127,25 @@ def main():
             return cache[(text, limit)]
 
         results["zero-shot MiniLM (today's ranker)"] = score_pairs(dev, lambda p, a: float(vec(p, 62) @ vec(a, 160)))
+    if args.zero_shot:
+        from minilm_common import WordPiece
+        from reward_common import load_bert, read_backbone
+        ob, tj, heads, _ = read_backbone(args.zero_shot)
+        tok = WordPiece(tj)
+        bert = load_bert(ob, heads, tok.vocab["[SEP]"]).eval()
+        bert.pool = "cls"
+        memo = {}
+
+        def bvec(text, limit):
+            if (text, limit) not in memo:
+                ids = [tok.vocab["[CLS]"]] + tok.encode(text, limit) + [tok.vocab["[SEP]"]]
+                with torch.no_grad():
+                    h = bert(torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.long))[0]
+                memo[(text, limit)] = torch.nn.functional.normalize(h, dim=0)
+            return memo[(text, limit)]
+
+        results["zero-shot %s cosine" % args.zero_shot] = score_pairs(
+            dev, lambda p, a: float(bvec(p, 126) @ bvec(a, 254)))
     for name, res in results.items():
         print("\n== " + name)
         print_table(res)

@@ -85,6 +85,7 @@ class Bert(nn.Module):
         self.dropout = nn.Dropout(0.1)
         self.layers = nn.ModuleList([Layer(hidden, heads, ffn) for _ in range(layers)])
         self.sep_id = 102
+        self.pool = "mean"  # "cls" reads the first token's state instead (BGE's own pooling, for zero-shot use)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         t = input_ids.shape[1]
@@ -98,6 +99,8 @@ class Bert(nn.Module):
         bias = (1.0 - mask[:, None, None, :]) * -10000.0
         for layer in self.layers:
             x = layer(x, bias)
+        if self.pool == "cls":
+            return x[:, 0]
         w = mask.unsqueeze(2)
         return (x * w).sum(dim=1) / w.sum(dim=1).clamp(min=1.0)
 
