@@ -58,7 +58,7 @@ class RewardRankerTest {
     }
 
     /** A golden text: a string, or a recipe {head, unit, count, tail} for one too long to store. */
-    private static String text(JsonNode spec) {
+    static String text(JsonNode spec) {
         if (spec.isTextual()) {
             return spec.asText();
         }
@@ -67,7 +67,7 @@ class RewardRankerTest {
                 + spec.get("tail").asText();
     }
 
-    private static List<String> answers(JsonNode query) {
+    static List<String> answers(JsonNode query) {
         List<String> out = new ArrayList<>();
         for (JsonNode a : query.get("answers")) {
             out.add(text(a));
@@ -75,7 +75,7 @@ class RewardRankerTest {
         return out;
     }
 
-    private static double[] doubles(JsonNode array) {
+    static double[] doubles(JsonNode array) {
         double[] out = new double[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asDouble();
@@ -83,7 +83,7 @@ class RewardRankerTest {
         return out;
     }
 
-    private static String digest(int[] ids) throws NoSuchAlgorithmException {
+    static String digest(int[] ids) throws NoSuchAlgorithmException {
         String joined = Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(","));
         return HexFormat.of()
                 .formatHex(MessageDigest.getInstance("SHA-256").digest(joined.getBytes(StandardCharsets.US_ASCII)));
