@@ -41,6 +41,8 @@ final class PairEncoder implements AutoCloseable {
     private final int candidate2Prefix;
     private final int maxTokenId;
     private final List<String> banned;
+    /** What a reward ranker's user text may not hold: REWARD_SPECIALS, then the configuration's own. */
+    private final List<String> rewardSpecials;
     /** The longest token in characters when texts may be cut before tokenizing (see LongTexts), else 0. */
     private final int precutTokenChars;
 
@@ -72,6 +74,13 @@ final class PairEncoder implements AutoCloseable {
             }
         }
         this.banned = List.copyOf(banned);
+        List<String> specials = new ArrayList<>(REWARD_SPECIALS);
+        for (String token : List.of(config.clsToken(), config.sepToken(), config.padToken())) {
+            if (!specials.contains(token)) {
+                specials.add(token);
+            }
+        }
+        this.rewardSpecials = List.copyOf(specials);
     }
 
     /**
@@ -421,6 +430,77 @@ final class PairEncoder implements AutoCloseable {
                 narrow[k] = (int) ids[k];
             }
             out[i] = narrow;
+        }
+        return out;
+    }
+
+    /** The special-token strings a reward ranker's user text may not hold (reward_common.SPECIALS, in order). */
+    private static final List<String> REWARD_SPECIALS = List.of("[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]");
+
+    /** A text of more code points than this is read as the ids of its head and its tail (reward_common). */
+    static final int REWARD_LONG_TEXT = 65_536;
+
+    /** The code points of the head and of the tail of a long text (reward_common.LONG_PART). */
+    static final int REWARD_LONG_PART = 32_768;
+
+    /**
+     * The token ids of texts as a reward ranker reads them ({@code reward_common.token_ids}): the special-token
+     * strings {@code [CLS] [SEP] [PAD] [UNK] [MASK]} (and the configuration's CLS, SEP and PAD strings where they
+     * differ) become spaces; a text of more than {@value #REWARD_LONG_TEXT} code points is read as the ids of its
+     * first {@value #REWARD_LONG_PART} code points followed by those of its last {@value #REWARD_LONG_PART}; no
+     * special tokens, nothing cut (the row cuts to its budgets).
+     *
+     * @param texts the texts as given
+     * @return one id array per text
+     */
+    int[][] rewardIds(List<String> texts) {
+        int[][] out = new int[texts.size()][];
+        List<String> plain = new ArrayList<>();
+        List<Integer> plainAt = new ArrayList<>();
+        for (int i = 0; i < out.length; i++) {
+            String text = rewardSanitize(texts.get(i));
+            int points = text.codePointCount(0, text.length());
+            if (points > REWARD_LONG_TEXT) {
+                String head = text.substring(0, text.offsetByCodePoints(0, REWARD_LONG_PART));
+                String tail = text.substring(text.offsetByCodePoints(text.length(), -REWARD_LONG_PART));
+                long[] a = tokenizer.encode(head, false, false).getIds();
+                long[] b = tokenizer.encode(tail, false, false).getIds();
+                int[] ids = new int[a.length + b.length];
+                for (int k = 0; k < a.length; k++) {
+                    ids[k] = (int) a[k];
+                }
+                for (int k = 0; k < b.length; k++) {
+                    ids[a.length + k] = (int) b[k];
+                }
+                out[i] = ids;
+            } else {
+                plain.add(text);
+                plainAt.add(i);
+            }
+        }
+        if (!plain.isEmpty()) {
+            Encoding[] encodings = plain.size() == 1
+                    ? new Encoding[] {tokenizer.encode(plain.get(0), false, false)}
+                    : tokenizer.batchEncode(plain.toArray(new String[0]), false, false);
+            for (int p = 0; p < encodings.length; p++) {
+                long[] ids = encodings[p].getIds();
+                int[] narrow = new int[ids.length];
+                for (int k = 0; k < ids.length; k++) {
+                    narrow[k] = (int) ids[k];
+                }
+                out[plainAt.get(p)] = narrow;
+            }
+        }
+        return out;
+    }
+
+    /** The text with the special-token strings replaced by spaces, as {@code reward_common.token_ids} does. */
+    String rewardSanitize(String text) {
+        String out = text;
+        for (String token : rewardSpecials) {
+            if (out.contains(token)) {
+                out = out.replace(token, " ");
+            }
         }
         return out;
     }

@@ -56,6 +56,14 @@ import java.util.stream.IntStream;
  *       candidate is cut exactly as in a row with its source). The shipped ranker
  *       ({@code blender-ranker-minilm}) is one; {@code models/export_segment_ranker.py} writes
  *       them.</li>
+ *   <li>{@code reward}: a pointwise cross-encoder reward model ({@code models/reward_common.py}): one row
+ *       {@code [CLS] prompt [SEP] answer [SEP]} per candidate (layout {@code plain}, no prefixes; the
+ *       prompt cut to {@code source_max_length} ids keeping half head and half tail, the answer to
+ *       {@code candidate_max_length} keeping three quarters head and one quarter tail), the model
+ *       returning the mean-pooled vector, and a reward head ({@code head_file}) reading it with the
+ *       answer's length features: {@code M[i][j] = r_i - r_j}. N encoder passes for N candidates;
+ *       the matrix is antisymmetric and transitive by construction. {@code models/export_reward_ranker.py}
+ *       writes them from a {@code models/train_reward_ranker.py} checkpoint.</li>
  * </ul> Everything is checked at load: a missing file, a tokenizer without a token the layout
  * needs, or a vocabulary larger than the model's embeddings is a {@link ModelLoadException} naming
  * the file and the problem.
@@ -85,8 +93,8 @@ import java.util.stream.IntStream;
  * <p><b>Precision and threads.</b> {@link Builder#precision} picks the model file: by default
  * fp16 on a GPU where the export has one, else fp32; int8 only when asked for (one text per
  * call, so that a text's score never depends on its batch). {@link Builder#threads}
- * sets the engine's threads (default 1). A segment ranker keeps up to
- * {@link Builder#cacheSize} text vectors between calls.
+ * sets the engine's threads (default 1). A segment or reward ranker keeps up to
+ * {@link Builder#cacheSize} vectors between calls.
  *
  * <p><b>Thread-safety.</b> Safe for concurrent use; concurrent calls give the results sequential
  * calls give. Each concurrently calling thread gets its own DJL predictor. No native memory
@@ -115,6 +123,7 @@ public final class PairRanker implements Ranker {
     private final PairEncoder encoder;
     private final PairModel model;
     private final SegmentScoring segments;
+    private final RewardScoring rewards;
     private final String modelFile;
     private final int tokenBudget;
     private final int maxBatchRows;
@@ -128,6 +137,7 @@ public final class PairRanker implements Ranker {
             PairModel model,
             String modelFile,
             SegmentHead head,
+            RewardHead rewardHead,
             boolean int8) {
         this.name = builder.name != null ? builder.name : config.name();
         this.guard = new CloseGuard("PairRanker " + name);
@@ -137,15 +147,21 @@ public final class PairRanker implements Ranker {
         this.modelFile = modelFile;
         this.tokenBudget = builder.tokenBudget != null ? builder.tokenBudget : Builder.DEFAULT_TOKEN_BUDGET;
         this.maxBatchRows = builder.maxBatchRows != null ? builder.maxBatchRows : Builder.DEFAULT_MAX_BATCH_ROWS;
+        int cacheSize = builder.cacheSize != null ? builder.cacheSize : Builder.DEFAULT_CACHE_SIZE;
         this.segments = head == null
                 ? null
-                : new SegmentScoring(
+                : new SegmentScoring(encoder, model, head, tokenBudget, int8 ? 1 : maxBatchRows, cacheSize);
+        this.rewards = rewardHead == null
+                ? null
+                : new RewardScoring(
                         encoder,
                         model,
-                        head,
+                        rewardHead,
+                        config.sourceMaxLength(),
+                        config.candidateMaxLength(),
                         tokenBudget,
                         int8 ? 1 : maxBatchRows,
-                        builder.cacheSize != null ? builder.cacheSize : Builder.DEFAULT_CACHE_SIZE);
+                        cacheSize);
     }
 
     /**
@@ -189,7 +205,8 @@ public final class PairRanker implements Ranker {
     }
 
     /**
-     * The longest row this ranker builds: {@code source_max_length + 2 * candidate_max_length}.
+     * The longest row this ranker builds: {@code source_max_length + 2 * candidate_max_length}; for a reward ranker
+     * {@code source_max_length + candidate_max_length + 3} (one answer per row).
      *
      * @return the maximum row length in tokens
      */
@@ -260,6 +277,9 @@ public final class PairRanker implements Ranker {
     private List<PairwiseMatrix> scoreChunk(List<PairQuery> queries) {
         if (segments != null) {
             return segments.score(queries);
+        }
+        if (rewards != null) {
+            return rewards.score(queries);
         }
         List<String> sources = new ArrayList<>(queries.size());
         Map<String, Integer> textIndex = new LinkedHashMap<>();
@@ -418,17 +438,58 @@ public final class PairRanker implements Ranker {
      * @param candidate1 the candidate in slot 1
      * @param candidate2 the candidate in slot 2
      * @return the row's token ids
+     * @throws UnsupportedOperationException for a reward ranker, whose rows hold one answer each
      */
     public long[] encodePair(String source, String candidate1, String candidate2) {
         requireLength(Require.nonNull(source, "source"), "source");
         requireLength(Require.nonNull(candidate1, "candidate1"), "candidate1");
         requireLength(Require.nonNull(candidate2, "candidate2"), "candidate2");
+        if (rewards != null) {
+            throw new UnsupportedOperationException("encodePair: the reward ranker " + name
+                    + " reads one answer per row ([CLS] prompt [SEP] answer [SEP]), not pair rows");
+        }
         guard.enter();
         try {
             return encoder.encodePair(source, candidate1, candidate2);
         } finally {
             guard.exit();
         }
+    }
+
+    /**
+     * A reward ranker's row for one answer, exactly as the model reads it: for tests and comparisons with Python.
+     *
+     * @throws IllegalStateException if this is not a reward ranker
+     */
+    long[] rewardRow(String prompt, String answer) {
+        guard.enter();
+        try {
+            return requireRewards().row(prompt, answer);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * A reward ranker's rewards {@code r_i} of answers to one prompt (through the vector cache), so that
+     * {@code M[i][j] = r_i - r_j}: for tests and comparisons with Python.
+     *
+     * @throws IllegalStateException if this is not a reward ranker
+     */
+    double[] rewardsOf(String prompt, List<String> answers) {
+        guard.enter();
+        try {
+            return requireRewards().rewards(prompt, answers);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    private RewardScoring requireRewards() {
+        if (rewards == null) {
+            throw new IllegalStateException(name + " is not a reward ranker");
+        }
+        return rewards;
     }
 
     /**
@@ -480,7 +541,11 @@ public final class PairRanker implements Ranker {
     public String toString() {
         return "PairRanker[" + name + ", " + config.architecture().name().toLowerCase(java.util.Locale.ROOT) + ", "
                 + config.layout().name().toLowerCase(java.util.Locale.ROOT) + ", " + modelFile + ", maxRow="
-                + config.maxRowLength() + "]";
+                + config.maxRowLength()
+                + (rewards != null
+                        ? ", prompt=" + config.sourceMaxLength() + ", answer=" + config.candidateMaxLength()
+                        : "")
+                + "]";
     }
 
     /**
@@ -606,8 +671,8 @@ public final class PairRanker implements Ranker {
         }
 
         /**
-         * The most text vectors a segment ranker keeps between calls, keyed by exact token ids, so that ranking
-         * the same answers again skips the model; 0 keeps none. Ignored by pair-row models. Default 4096 (about
+         * The most vectors a segment or reward ranker keeps between calls, keyed by exact token ids, so that
+         * ranking the same answers again skips the model; 0 keeps none. Ignored by pair-row models. Default 4096 (about
          * 6 MB for 384-wide vectors).
          *
          * @param vectors a non-negative count
@@ -659,12 +724,15 @@ public final class PairRanker implements Ranker {
             String file = modelFile(config, wanted, target, home);
             boolean segment = config.architecture() == RankerConfig.Architecture.SEGMENT;
             SegmentHead head = segment ? SegmentHead.read(home.resolve(config.headFile()), config.hiddenSize()) : null;
+            boolean reward = config.architecture() == RankerConfig.Architecture.REWARD;
+            RewardHead rewardHead =
+                    reward ? RewardHead.read(home.resolve(config.headFile()), config.hiddenSize()) : null;
             PairEncoder encoder = PairEncoder.load(home, config);
             PairModel model = null;
             try {
                 model = PairModel.load(home, file, target, threads != null ? threads : DEFAULT_THREADS);
-                PairRanker ranker =
-                        new PairRanker(this, config, encoder, model, file, head, file.equals(config.int8ModelFile()));
+                PairRanker ranker = new PairRanker(
+                        this, config, encoder, model, file, head, rewardHead, file.equals(config.int8ModelFile()));
                 ranker.checkFits(home.resolve(file));
                 return ranker;
             } catch (RuntimeException e) {
@@ -750,7 +818,7 @@ public final class PairRanker implements Ranker {
      * this ranker expects, fails at load rather than at the first call.
      */
     private void checkFits(Path file) {
-        if (segments != null) {
+        if (segments != null || rewards != null) {
             checkSegmentFits(file);
             return;
         }
@@ -773,23 +841,31 @@ public final class PairRanker implements Ranker {
         }
     }
 
-    /** The segment encoder's check: two short texts, one holding the largest id, each giving a finite vector. */
+    /**
+     * The check of an encoder returning vectors (segment, reward): two short rows, one holding the largest id, each
+     * giving a finite vector of hidden_size values. A reward row: {@code [CLS] id [SEP] [SEP]}.
+     */
     private void checkSegmentFits(Path file) {
-        long[] text = {encoder.clsId(), encoder.maxTokenId(), encoder.sepId()};
-        long[] other = {encoder.clsId(), encoder.sepId(), encoder.padId()};
+        String what = rewards != null ? "reward encoder" : "segment encoder";
+        long[] text = rewards != null
+                ? new long[] {encoder.clsId(), encoder.maxTokenId(), encoder.sepId(), encoder.sepId()}
+                : new long[] {encoder.clsId(), encoder.maxTokenId(), encoder.sepId()};
+        long[] other = rewards != null
+                ? new long[] {encoder.clsId(), encoder.sepId(), encoder.sepId(), encoder.padId()}
+                : new long[] {encoder.clsId(), encoder.sepId(), encoder.padId()};
         try {
             float[] out = model.forward(
-                    PairModel.Batch.of(List.of(text, other), new int[] {0, 1}, 3, encoder.padId()),
+                    PairModel.Batch.of(List.of(text, other), new int[] {0, 1}, text.length, encoder.padId()),
                     config.hiddenSize());
             for (float v : out) {
                 if (!Float.isFinite(v)) {
                     throw new ModelLoadException(
-                            "the segment encoder " + file + " returned non-finite values on a test text");
+                            "the " + what + " " + file + " returned non-finite values on a test text");
                 }
             }
         } catch (InferenceException e) {
             throw new ModelLoadException(
-                    "the segment encoder " + file + " fails on a test text holding the"
+                    "the " + what + " " + file + " fails on a test text holding the"
                             + " tokenizer's largest token id " + encoder.maxTokenId() + " (does the vocabulary fit its"
                             + " embeddings, and does it return hidden_size " + config.hiddenSize()
                             + " values per text?): "

@@ -3,6 +3,7 @@ package io.llmblender.ranker;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.djl.ConfigFile;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -14,8 +15,9 @@ import java.util.Set;
  * @param modelFile the fp32 model file, relative to the directory ({@code .onnx}: OnnxRuntime, else TorchScript)
  * @param fp16ModelFile the fp16 model file, or {@code null} when the export has none
  * @param int8ModelFile the int8 model file, or {@code null} when the export has none
- * @param headFile the pair head of a segment model (see {@code SegmentHead}), else {@code null}
- * @param hiddenSize the width of a segment encoder's text vector, else 0
+ * @param headFile the head of a segment model (see {@code SegmentHead}) or a reward model (see {@code RewardHead}),
+ *     else {@code null}
+ * @param hiddenSize the width of a segment or reward encoder's vector, else 0
  * @param tokenizerFile the tokenizer file, relative to the directory
  * @param layout how a pair is laid out
  * @param clsToken the token opening a segment
@@ -25,8 +27,10 @@ import java.util.Set;
  * @param candidate1Prefix the token before the first candidate, empty for none (plain layout only)
  * @param candidate2Prefix the token before the second candidate, empty for none (plain layout only)
  * @param candidatePrefix the single-candidate token, only sanitised out of user text; may be empty
- * @param sourceMaxLength the longest source segment in tokens, special tokens included
- * @param candidateMaxLength the base length of a candidate segment, special tokens included
+ * @param sourceMaxLength the longest source segment in tokens, special tokens included; for a reward model the
+ *     prompt's budget in token ids without special tokens
+ * @param candidateMaxLength the base length of a candidate segment, special tokens included; for a reward model
+ *     the answer's budget in token ids without special tokens
  * @param vocabSize the number of rows of the model's embedding matrix, or 0 when not stated
  * @param precision the precision the export asks for
  */
@@ -90,7 +94,16 @@ record RankerConfig(
          * candidate cut as it would be in a row), and a pair head: {@code M[i][j] = g(s, c_i) - g(s, c_j)}.
          * N + 1 encoder passes for N candidates; the same logits as the segment model run on pair rows.
          */
-        SEGMENT
+        SEGMENT,
+        /**
+         * A pointwise cross-encoder reward model ({@code models/reward_common.py}): one row per candidate,
+         * {@code [CLS] prompt [SEP] answer [SEP]} (the prompt cut to {@code source_max_length} ids keeping half
+         * head and half tail, the answer to {@code candidate_max_length} keeping three quarters head and one
+         * quarter tail), the model returning the mean-pooled vector, and a reward head reading it with the
+         * answer's length features: {@code M[i][j] = r_i - r_j}. N encoder passes for N candidates; antisymmetric
+         * and transitive by construction. Layout {@code plain} without prefixes.
+         */
+        REWARD
     }
 
     /** How the three parts of a pair are laid out in one row. */
@@ -103,6 +116,9 @@ record RankerConfig(
 
     /** The longest row this configuration can produce. */
     int maxRowLength() {
+        if (architecture == Architecture.REWARD) {
+            return sourceMaxLength + candidateMaxLength + 3;
+        }
         return sourceMaxLength + 2 * candidateMaxLength;
     }
 
@@ -122,12 +138,31 @@ record RankerConfig(
         Layout layout = in.choice("layout", Layout.class, Layout.PAIRRM);
         Architecture architecture = in.choice("architecture", Architecture.class, Architecture.PAIR);
         boolean segment = architecture == Architecture.SEGMENT;
+        boolean reward = architecture == Architecture.REWARD;
         if (segment && layout != Layout.PAIRRM) {
             throw in.error("field 'architecture' \"segment\" needs field 'layout' \"pairrm\", found \""
                     + layout.name().toLowerCase(java.util.Locale.ROOT) + "\"");
         }
-        if (!segment && (in.has("head_file") || in.has("hidden_size"))) {
-            throw in.error("fields 'head_file' and 'hidden_size' belong to field 'architecture' \"segment\" only");
+        if (reward && layout != Layout.PLAIN) {
+            throw in.error("field 'architecture' \"reward\" needs field 'layout' \"plain\", found \""
+                    + layout.name().toLowerCase(java.util.Locale.ROOT) + "\"");
+        }
+        if (reward) {
+            for (String field : List.of("source_prefix", "candidate1_prefix", "candidate2_prefix")) {
+                if (!in.optionalText(field, false).isEmpty()) {
+                    throw in.error("field '" + field + "' must be absent or empty for field 'architecture' \"reward\""
+                            + " (its rows have no prefix tokens), found \"" + in.optionalText(field, false) + "\"");
+                }
+            }
+        }
+        boolean headed = segment || reward;
+        if (!headed && (in.has("head_file") || in.has("hidden_size"))) {
+            throw in.error("fields 'head_file' and 'hidden_size' belong to field 'architecture' \"segment\" or"
+                    + " \"reward\" only");
+        }
+        if (headed && !in.has("head_file")) {
+            throw in.error("lacks the required field 'head_file' (field 'architecture' \""
+                    + architecture.name().toLowerCase(java.util.Locale.ROOT) + "\" reads its head from it)");
         }
         boolean prefixesRequired = layout == Layout.PAIRRM;
         RankerConfig config = new RankerConfig(
@@ -136,8 +171,8 @@ record RankerConfig(
                 in.text("model_file", "pairranker.pt"),
                 in.has("fp16_model_file") ? in.text("fp16_model_file", null) : null,
                 in.has("int8_model_file") ? in.text("int8_model_file", null) : null,
-                segment ? in.text("head_file", null) : null,
-                segment ? in.integer("hidden_size", 1, 1 << 16) : 0,
+                headed ? in.text("head_file", null) : null,
+                headed ? in.integer("hidden_size", 1, 1 << 16) : 0,
                 in.text("tokenizer_file", "tokenizer.json"),
                 layout,
                 in.text("cls_token", null),

@@ -18,6 +18,11 @@ final class Fixtures {
         return fixture("pairranker-segment");
     }
 
+    /** The tiny random reward ranker (fp16-stored ONNX, the real MiniLM tokenizer) made by {@code models/make_tiny_reward_ranker.py}. */
+    static Path tinyRewardRanker() {
+        return fixture("reward-tiny");
+    }
+
     private static Path fixture(String name) {
         Path dir = Path.of("..", "models", name).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
