@@ -29,7 +29,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from minilm_common import WordPiece  # noqa: E402
-from reward_common import RewardModel, length_features, load_bert, read_backbone, row  # noqa: E402
+from reward_common import RewardModel, length_features, load_bert, read_backbone, row, token_ids  # noqa: E402
 
 
 def sha(s):
@@ -59,7 +59,7 @@ class Texts:
         key = sha(text)[:24]
         got = self.ids.get(key)
         if got is None:
-            ids = self.tok.encode(text)
+            ids = token_ids(self.tok, text)
             # keep head and tail so any cut of at most limit ids can be rebuilt
             if len(ids) > self.limit:
                 ids = ids[: self.limit // 2] + ids[-self.limit // 2:]
