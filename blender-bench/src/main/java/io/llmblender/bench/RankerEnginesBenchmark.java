@@ -45,7 +45,9 @@ import picocli.CommandLine.Option;
  *   <li>{@code segment-int8-onnx-all}: {@code encoder-int8-all.onnx}, every MatMul int8;</li>
  *   <li>{@code base-random-rows}: the base-sized random PairRM-shaped model ({@code models/build/pairranker-base},
  *       made by {@code models/make_tiny_pairranker.py --preset base}) at the smallest N only: what a user would
- *       otherwise run.</li>
+ *       otherwise run;</li>
+ *   <li>each {@code --ranker-dir NAME=DIR}: another ranker directory as it is (other weights, e.g. the reward
+ *       ranker of {@code models/export_reward_ranker.py}), timed beside the others without a Kendall tau.</li>
  * </ul>
  * Every variant except the base model ranks with the same weights, so the report also gives each one's mean
  * Kendall tau against {@code segment-fp32-pytorch}'s rankings and the largest logit difference. The vector cache is
@@ -108,6 +110,12 @@ public final class RankerEnginesBenchmark {
                         + " variant named after it (repeatable)")
         List<Path> segmentFiles = new ArrayList<>();
 
+        @Option(
+                names = "--ranker-dir",
+                description = "another ranker directory, run as it is and named NAME (repeatable, NAME=DIR): other"
+                        + " weights, so no Kendall tau against the reference; e.g. the reward ranker beside today's")
+        Map<String, Path> rankerDirs = new LinkedHashMap<>();
+
         @Option(names = "--data", description = "MixInstruct records (default: ${DEFAULT-VALUE})")
         Path data = BenchArgs.repositoryRoot().resolve("data/arena-holdout.jsonl");
 
@@ -140,8 +148,15 @@ public final class RankerEnginesBenchmark {
         }
     }
 
-    /** A variant: its name, its model file (absolute) and the config fields that differ from the shipped one. */
-    private record Variant(String name, Path file, boolean segment, boolean smallestOnly) {}
+    /**
+     * A variant: its name, its model file (absolute) and the config fields that differ from the shipped one; or, with
+     * {@code dir}, a whole ranker directory run as it is.
+     */
+    private record Variant(String name, Path file, boolean segment, boolean smallestOnly, Path dir) {
+        Variant(String name, Path file, boolean segment, boolean smallestOnly) {
+            this(name, file, segment, smallestOnly, null);
+        }
+    }
 
     /**
      * Runs every variant in a child JVM, or (with the hidden {@code --child}) one variant in this one.
@@ -169,6 +184,10 @@ public final class RankerEnginesBenchmark {
                 new Variant("base-random-rows", options.base.resolve("pairranker.pt"), false, true)));
         for (Path file : options.segmentFiles) {
             all.add(all.size() - 1, new Variant("file-" + file.getFileName(), file.toAbsolutePath(), true, false));
+        }
+        for (Map.Entry<String, Path> other : options.rankerDirs.entrySet()) {
+            Path dir = other.getValue().toAbsolutePath();
+            all.add(all.size() - 1, new Variant(other.getKey(), dir.resolve("ranker_config.json"), false, false, dir));
         }
         Path variants = BenchArgs.repositoryRoot().resolve("target/bench/ranker-variants");
         ObjectNode report = JSON.createObjectNode();
@@ -200,7 +219,8 @@ public final class RankerEnginesBenchmark {
                 System.out.println("skipping " + v.name() + ": no " + v.file());
                 continue;
             }
-            Path dir = variantDirectory(variants.resolve(v.name()), v, shipped, options.base);
+            Path dir =
+                    v.dir() != null ? v.dir() : variantDirectory(variants.resolve(v.name()), v, shipped, options.base);
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dai.djl.offline=true",
@@ -227,6 +247,10 @@ public final class RankerEnginesBenchmark {
             System.out.println("running " + name + " ...");
             ObjectNode result = (ObjectNode) runProcess(command);
             result.put("threads", threads);
+            if (v.dir() != null) {
+                result.put("other_weights", true);
+                result.put("dir", v.dir().toString());
+            }
             results.set(name, result);
         }
         compare(results);
@@ -367,7 +391,8 @@ public final class RankerEnginesBenchmark {
             return;
         }
         for (Map.Entry<String, JsonNode> entry : iterable(results)) {
-            if (entry.getKey().startsWith("base-random-rows")) {
+            if (entry.getKey().startsWith("base-random-rows")
+                    || entry.getValue().path("other_weights").asBoolean()) {
                 continue;
             }
             for (Map.Entry<String, JsonNode> size :
