@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Scores and matrix.</b> With N candidates, {@code s_i = (1/(N-1)) * sum_{j != i} sim(c_i, c_j)} and every
  * requested pair gets {@code M[i][j] = s_i - s_j}, so max-logits, max-wins and bubble all pick the candidate with the
- * highest {@code s_i}. Similarity ({@link Similarity}): {@link Similarity#TOKEN_F1} (the default: F1 of the
- * multisets of words and word bigrams) or {@link Similarity#ROUGE_L} (longest common word subsequence). Words are
+ * highest {@code s_i}. Similarity ({@link Similarity}): {@link Similarity#COVERAGE} (the default: the share of the
+ * other answer's words and word bigrams that the candidate holds), {@link Similarity#TOKEN_F1} (F1 of the multisets
+ * of words and word bigrams) or {@link Similarity#ROUGE_L} (longest common word subsequence). Words are
  * runs of letters and digits, lower-cased; each Han, kana or Hangul character is a word of its own.
  *
  * <p><b>Final answers.</b> With {@link Builder#finalAnswer(boolean)} each candidate's final answer is extracted (the
@@ -40,7 +41,14 @@ public final class ConsensusRanker implements Ranker {
 
     /** How two candidate texts are compared. */
     public enum Similarity {
-        /** F1 of the multisets of words and adjacent word pairs; linear time. The default. */
+        /**
+         * Coverage: {@code sim(c_i, c_j)} is the share of {@code c_j}'s words and word pairs (multiset) that
+         * {@code c_i} also holds, the token recall of {@code c_i} with {@code c_j} as reference; an answer scores high
+         * when it contains what the others say. Not symmetric; linear time. The default: it picked the best answers in
+         * this project's measurement (README, "Rankers without training").
+         */
+        COVERAGE,
+        /** F1 of the multisets of words and adjacent word pairs; symmetric, linear time. */
         TOKEN_F1,
         /** ROUGE-L F1: twice the longest common word subsequence over the total number of words; quadratic time. */
         ROUGE_L
@@ -59,12 +67,12 @@ public final class ConsensusRanker implements Ranker {
         this.similarity = b.similarity;
         this.finalAnswer = b.finalAnswer;
         this.fallback = b.fallback;
-        this.name = "consensus-" + (similarity == Similarity.TOKEN_F1 ? "token-f1" : "rouge-l")
-                + (finalAnswer ? "-vote" : "");
+        this.name = "consensus-"
+                + similarity.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + (finalAnswer ? "-vote" : "");
     }
 
     /**
-     * A builder; the defaults are {@link Similarity#TOKEN_F1}, no final-answer voting and no fallback.
+     * A builder; the defaults are {@link Similarity#COVERAGE}, no final-answer voting and no fallback.
      *
      * @return a new builder
      */
@@ -82,7 +90,7 @@ public final class ConsensusRanker implements Ranker {
     }
 
     /**
-     * {@code consensus-token-f1} or {@code consensus-rouge-l}, with {@code -vote} appended under final-answer voting.
+     * {@code consensus-coverage}, {@code consensus-token-f1} or {@code consensus-rouge-l}, with {@code -vote} appended under final-answer voting.
      *
      * @return the name
      */
@@ -150,11 +158,23 @@ public final class ConsensusRanker implements Ranker {
         double[] votes = new double[n];
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                double sim = similarity == Similarity.TOKEN_F1
-                        ? LexicalSimilarity.tokenF1(tokens[i], tokens[j])
-                        : LexicalSimilarity.rougeL(tokens[i], tokens[j]);
-                s[i] += sim;
-                s[j] += sim;
+                switch (similarity) {
+                    case COVERAGE -> {
+                        long overlap = LexicalSimilarity.overlap(tokens[i], tokens[j]);
+                        s[i] += tokens[j].bagSize == 0 ? 1.0 : (double) overlap / tokens[j].bagSize;
+                        s[j] += tokens[i].bagSize == 0 ? 1.0 : (double) overlap / tokens[i].bagSize;
+                    }
+                    case TOKEN_F1 -> {
+                        double sim = LexicalSimilarity.tokenF1(tokens[i], tokens[j]);
+                        s[i] += sim;
+                        s[j] += sim;
+                    }
+                    default -> {
+                        double sim = LexicalSimilarity.rougeL(tokens[i], tokens[j]);
+                        s[i] += sim;
+                        s[j] += sim;
+                    }
+                }
                 if (finalAnswer && answers[i] != null && answers[i].equals(answers[j])) {
                     votes[i]++;
                     votes[j]++;
@@ -222,7 +242,7 @@ public final class ConsensusRanker implements Ranker {
 
     /** Builds a {@link ConsensusRanker}. Not thread-safe; each setter may be called once. */
     public static final class Builder {
-        private Similarity similarity = Similarity.TOKEN_F1;
+        private Similarity similarity = Similarity.COVERAGE;
         private boolean similaritySet;
         private boolean finalAnswer;
         private boolean finalAnswerSet;
@@ -231,7 +251,7 @@ public final class ConsensusRanker implements Ranker {
         private Builder() {}
 
         /**
-         * How candidates are compared. Default {@link Similarity#TOKEN_F1}.
+         * How candidates are compared. Default {@link Similarity#COVERAGE}.
          *
          * @param similarity the similarity
          * @return this builder

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Extracts the final answer of a math-like answer, for majority voting in {@link ConsensusRanker}. In order of
- * preference: the content of the last {@code \boxed{...}} (braces balanced); the rest of the last line that starts
+ * preference: the content of the last {@code \boxed{...}} (braces balanced; a plain number there is canonicalised as
+ * below, anything else, such as {@code \frac{1}{2}}, is compared as written without spaces); the rest of the last line that starts
  * with "answer:" or "final answer" (case-insensitive, also after {@code ####}, GSM8K's marker); else the last number in
  * the text. When the extracted text holds a number, the answer is that number in a canonical form (thousands
  * separators, a leading {@code $} and trailing zeros dropped: "1,000.50" and "1000.5" agree); otherwise it is the
@@ -19,6 +20,7 @@ final class FinalAnswers {
     private static final Pattern NUMBER = Pattern.compile("-?\\d[\\d,]*(?:\\.\\d+)?|-?\\.\\d+");
     private static final Pattern ANSWER_LINE =
             Pattern.compile("(?im)^\\W*(?:the\\s+)?(?:final\\s+)?answer\\s*(?:is\\s*:?|:|=)\\s*(.+)$");
+    private static final Pattern PLAIN_NUMBER = Pattern.compile("-?\\d*\\.?\\d+\\.?");
     private static final Pattern HASHES = Pattern.compile("(?m)^\\s*####\\s*(.+)$");
 
     private FinalAnswers() {}
@@ -30,10 +32,15 @@ final class FinalAnswers {
      * @return the canonical final answer, or empty when the text holds none (no box, no answer line, no number)
      */
     static Optional<String> extract(String text) {
-        String found = lastBoxed(text);
-        if (found == null) {
-            found = lastMatch(HASHES, text);
+        String boxed = lastBoxed(text);
+        if (boxed != null) {
+            String compact = boxed.replaceAll("[\\s$,]", "");
+            if (PLAIN_NUMBER.matcher(compact).matches()) {
+                return Optional.ofNullable(lastNumber(compact));
+            }
+            return compact.isEmpty() ? Optional.empty() : Optional.of(compact.toLowerCase(Locale.ROOT));
         }
+        String found = lastMatch(HASHES, text);
         if (found == null) {
             found = lastMatch(ANSWER_LINE, text);
         }

@@ -77,6 +77,27 @@ final class LexicalSimilarity {
     }
 
     /**
+     * The size of the multiset intersection of the two texts' words and word bigrams, each token counting
+     * {@code min(countA, countB)} times.
+     *
+     * @param a one text
+     * @param b the other
+     * @return the overlap, symmetric
+     */
+    static long overlap(Tokens a, Tokens b) {
+        Map<String, Integer> small = a.bag.size() <= b.bag.size() ? a.bag : b.bag;
+        Map<String, Integer> large = small == a.bag ? b.bag : a.bag;
+        long overlap = 0;
+        for (Map.Entry<String, Integer> e : small.entrySet()) {
+            Integer other = large.get(e.getKey());
+            if (other != null) {
+                overlap += Math.min(e.getValue(), other);
+            }
+        }
+        return overlap;
+    }
+
+    /**
      * Token F1 over the multiset of words and adjacent word pairs: {@code 2 * |A ∩ B| / (|A| + |B|)}, the
      * intersection counting each token {@code min(countA, countB)} times. 1 for two empty texts, 0 when exactly one
      * is empty.
@@ -89,16 +110,19 @@ final class LexicalSimilarity {
         if (a.bagSize == 0 || b.bagSize == 0) {
             return a.bagSize == b.bagSize ? 1.0 : 0.0;
         }
-        Map<String, Integer> small = a.bag.size() <= b.bag.size() ? a.bag : b.bag;
-        Map<String, Integer> large = small == a.bag ? b.bag : a.bag;
-        long overlap = 0;
-        for (Map.Entry<String, Integer> e : small.entrySet()) {
-            Integer other = large.get(e.getKey());
-            if (other != null) {
-                overlap += Math.min(e.getValue(), other);
-            }
-        }
-        return 2.0 * overlap / (a.bagSize + b.bagSize);
+        return 2.0 * overlap(a, b) / (a.bagSize + b.bagSize);
+    }
+
+    /**
+     * How much of {@code b} text {@code a} covers: {@code |A ∩ B| / |B|} over the multisets of words and word pairs
+     * (token recall of {@code a} against {@code b} as reference). 1 when {@code b} is empty. Not symmetric.
+     *
+     * @param a the covering text
+     * @param b the covered text
+     * @return the coverage, in [0, 1]
+     */
+    static double coverage(Tokens a, Tokens b) {
+        return b.bagSize == 0 ? 1.0 : (double) overlap(a, b) / b.bagSize;
     }
 
     /**
