@@ -9,6 +9,7 @@ import io.llmblender.core.rank.Rankers;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
+import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,6 +84,7 @@ public final class RankerSelectionBenchmark {
     static final String F1 = "consensus: token F1 (words+bigrams)";
     static final String ROUGE = "consensus: ROUGE-L";
     static final String VOTE = "consensus: final-answer vote";
+    static final String EMBEDDING = "consensus: embedding (shipped encoder, mean cosine)";
     static final String LENGTH = "longest";
     static final String COMBINED = "combined (shipped+coverage+F1+length, fitted on train minus holdout)";
 
@@ -101,7 +103,7 @@ public final class RankerSelectionBenchmark {
         ArrayNode tables = report.putArray("tables");
         Predicate<String> all = m -> true;
         Predicate<String> noGpt4 = m -> !m.toLowerCase(Locale.ROOT).contains("gpt-4");
-        try (Ranker shipped = MiniLmRanker.load();
+        try (PairRanker shipped = MiniLmRanker.load();
                 ConsensusRanker coverage = ConsensusRanker.lexical();
                 ConsensusRanker f1 = ConsensusRanker.builder()
                         .similarity(ConsensusRanker.Similarity.TOKEN_F1)
@@ -117,6 +119,7 @@ public final class RankerSelectionBenchmark {
             rankers.put(F1, f1);
             rankers.put(ROUGE, rouge);
             rankers.put(VOTE, vote);
+            rankers.put(EMBEDDING, shipped.embeddingConsensus());
             rankers.put(LENGTH, Rankers.lengthPrior());
             Set<String> holdoutIds = new HashSet<>();
             for (Datasets.Line l :

@@ -26,6 +26,8 @@ import java.util.Map;
  *   <li>{@code consensus}: label-free lexical consensus ({@link ConsensusRanker}, coverage similarity), deferring to
  *       the shipped ranker below three answers; {@code consensus:coverage}, {@code consensus:token-f1},
  *       {@code consensus:rouge-l} choose the similarity, {@code consensus:vote} votes on final answers (math);
+ *       {@code consensus:embedding} is the mean cosine of the shipped ranker's text vectors
+ *       ({@link PairRanker#embeddingConsensus()});
  *   <li>{@code length}: the length prior ({@link Rankers#lengthPrior()}), a baseline;
  *   <li>{@code judge:NAME}: the configured LLM {@code NAME} as a pairwise judge
  *       ({@link io.llmblender.core.rank.LlmJudgeRanker}, defaults);
@@ -42,8 +44,8 @@ public final class RankerNames {
 
     /** The accepted forms, for messages. */
     public static final String ACCEPTED = "default, none, consensus, consensus:coverage, consensus:token-f1,"
-            + " consensus:rouge-l, consensus:vote, length, judge:NAME, combined:FILE, or an exported PairRanker"
-            + " directory";
+            + " consensus:rouge-l, consensus:vote, consensus:embedding, length, judge:NAME, combined:FILE, or an"
+            + " exported PairRanker directory";
 
     private RankerNames() {}
 
@@ -72,6 +74,9 @@ public final class RankerNames {
         }
         if (v.equals("length")) {
             return Rankers.lengthPrior();
+        }
+        if (v.equals("consensus:embedding")) {
+            return keep(keep(MiniLmRanker.load(), made).embeddingConsensus(), made);
         }
         if (v.equals("consensus") || v.startsWith("consensus:")) {
             return consensus(v, field, made);
@@ -105,7 +110,8 @@ public final class RankerNames {
             case "consensus:vote" -> b.finalAnswer(true);
             default ->
                 throw new IllegalArgumentException(field + " '" + v + "': unknown consensus variant; accepted:"
-                        + " consensus, consensus:coverage, consensus:token-f1, consensus:rouge-l, consensus:vote");
+                        + " consensus, consensus:coverage, consensus:token-f1, consensus:rouge-l, consensus:vote,"
+                        + " consensus:embedding");
         }
         b.fallback(keep(MiniLmRanker.load(), made));
         return keep(b.build(), made);
