@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.rank.ConsensusRanker;
+import io.llmblender.core.rank.LlmJudgeRanker;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.Rankers;
 import io.llmblender.core.rank.Rankings;
@@ -85,6 +86,7 @@ public final class RankerSelectionBenchmark {
     static final String ROUGE = "consensus: ROUGE-L";
     static final String VOTE = "consensus: final-answer vote";
     static final String EMBEDDING = "consensus: embedding (shipped encoder, mean cosine)";
+    static final String FALLBACK = "consensus with the shipped ranker below 3 answers (--ranker consensus)";
     static final String LENGTH = "longest";
     static final String COMBINED = "combined (shipped+coverage+F1+length, fitted on train minus holdout)";
 
@@ -120,6 +122,7 @@ public final class RankerSelectionBenchmark {
             rankers.put(ROUGE, rouge);
             rankers.put(VOTE, vote);
             rankers.put(EMBEDDING, shipped.embeddingConsensus());
+            rankers.put(FALLBACK, ConsensusRanker.builder().fallback(shipped).build());
             rankers.put(LENGTH, Rankers.lengthPrior());
             Set<String> holdoutIds = new HashSet<>();
             for (Datasets.Line l :
@@ -191,12 +194,12 @@ public final class RankerSelectionBenchmark {
 
     static int judgeCalls(String mode, int n) {
         return switch (mode) {
-            case "full2" -> n * (n - 1);
-            case "full1" -> n * (n - 1) / 2;
-            case "bubble2" -> 2 * (n - 1);
-            case "bubble1" -> n - 1;
-            case "grade" -> n;
-            default -> 1;
+            case "full2" -> LlmJudgeRanker.plannedCalls(LlmJudgeRanker.Mode.PAIRWISE, true, false, n);
+            case "full1" -> LlmJudgeRanker.plannedCalls(LlmJudgeRanker.Mode.PAIRWISE, false, false, n);
+            case "bubble2" -> LlmJudgeRanker.plannedCalls(LlmJudgeRanker.Mode.PAIRWISE, true, true, n);
+            case "bubble1" -> LlmJudgeRanker.plannedCalls(LlmJudgeRanker.Mode.PAIRWISE, false, true, n);
+            case "grade" -> LlmJudgeRanker.plannedCalls(LlmJudgeRanker.Mode.GRADE, true, false, n);
+            default -> LlmJudgeRanker.plannedCalls(LlmJudgeRanker.Mode.LISTWISE, true, false, n);
         };
     }
 
