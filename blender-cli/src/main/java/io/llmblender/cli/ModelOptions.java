@@ -53,9 +53,16 @@ final class ModelOptions {
         if (value.equals(DEFAULT)) {
             return MiniLmRanker.directory();
         }
-        return value.equals(TEST)
-                ? test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"))
-                : directory(value, option);
+        if (value.equals(TEST)) {
+            return test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"));
+        }
+        Path p = Path.of(value);
+        if (!Files.isDirectory(p)) {
+            throw new IllegalArgumentException(option + ": no directory " + p.toAbsolutePath()
+                    + "; accepted here: default, test, or an exported PairRanker directory (this command needs a"
+                    + " PairRanker; consensus, judge:NAME and combined:FILE work with rank, blend and serve)");
+        }
+        return p;
     }
 
     /** The ranker names every command's {@code --ranker} accepts, for help and errors. */

@@ -195,4 +195,13 @@ class RankerOptionsTest {
             assertThat(r.err()).contains("ranking failed").contains("gave no verdict");
         }
     }
+
+    @Test
+    void demo_rankerNone_isRefusedListingWhatDemoAccepts() {
+        var r = RankCommandTest.run("demo", "--ranker", "none");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err())
+                .contains("--ranker: no directory")
+                .contains("accepted here: default, test, or an exported PairRanker directory");
+    }
 }
