@@ -23,16 +23,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code blender rank}: ranks the candidates of every record of a MixInstruct-format dataset with a PairRanker and
+ * {@code blender rank}: ranks the candidates of every record of a MixInstruct-format dataset with a ranker and
  * writes each record back with its ranking.
  *
  * <pre>
- * blender rank --input data/gsm8k-100.jsonl --output ranked.jsonl [--ranker DIR|test] [--aggregation max_logits]
+ * blender rank --input data/gsm8k-100.jsonl --output ranked.jsonl [--ranker NAME|DIR] [--aggregation max_logits]
  *              [--batch 8] [--limit N] [--on-bad-line stop|skip] [--overwrite]
  * </pre>
  *
- * <p><b>Options.</b> {@code --ranker}: an exported PairRanker directory, or {@code test} (the default) for the bundled
- * tiny model with random weights, which ranks at random (a note on standard error says so). {@code --aggregation}:
+ * <p><b>Options.</b> {@code --ranker}: {@code default} (the shipped ranker, the default), {@code consensus} and its
+ * variants, {@code length}, {@code combined:FILE}, an exported PairRanker directory, or {@code test} for the bundled
+ * tiny model with random weights, which ranks at random (a note on standard error says so); see
+ * {@link io.llmblender.server.RankerNames}. {@code none} and {@code judge:NAME} are refused: ranking needs a ranker,
+ * and this command configures no LLM. {@code --aggregation}:
  * how the pairwise logits become scores, {@code max_logits} (the default), {@code max_wins} or {@code bubble}
  * (best-of-n with a bubble pass over the permutation of seed 0: the winner gets rank 1, every other candidate rank 2);
  * case-insensitive. {@code --batch}: records per ranker call, their pairs packed together (default 8; {@code bubble}
