@@ -33,7 +33,8 @@ class ReadmeBenchCommandsTest {
             "pair-accuracy", "io.llmblender.bench.PairAccuracyBenchmark",
             "ranker-engines", "io.llmblender.bench.RankerEnginesBenchmark",
             "server-bench", "io.llmblender.bench.ServerBenchmark",
-            "spark-bench", "io.llmblender.bench.SparkBenchmark");
+            "spark-bench", "io.llmblender.bench.SparkBenchmark",
+            "ranker-selection", "io.llmblender.bench.RankerSelectionBenchmark");
     private static final Map<String, Consumer<String[]>> PARSERS = Map.of(
             "ranker-bench", RankerBenchmark.Options::parse,
             "fuser-bench", FuserBenchmark.Options::parse,
@@ -42,7 +43,8 @@ class ReadmeBenchCommandsTest {
             "pair-accuracy", args -> new CommandLine(new PairAccuracyBenchmark.Options()).parseArgs(args),
             "ranker-engines", args -> new CommandLine(new RankerEnginesBenchmark.Options()).parseArgs(args),
             "server-bench", args -> new CommandLine(ServerBenchmark.class).parseArgs(args),
-            "spark-bench", args -> new CommandLine(new SparkBenchmark.Options()).parseArgs(args));
+            "spark-bench", args -> new CommandLine(new SparkBenchmark.Options()).parseArgs(args),
+            "ranker-selection", args -> new CommandLine(new RankerSelectionBenchmark.Options()).parseArgs(args));
 
     @Test
     void readmeBenchmarkAndModelCommands_stayValid() throws Exception {

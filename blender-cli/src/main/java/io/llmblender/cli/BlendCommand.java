@@ -13,10 +13,10 @@ import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.fuser.GenFuser;
 import io.llmblender.openai.OpenAiCompatibleClient;
-import io.llmblender.ranker.PairRanker;
 import io.llmblender.router.ZooterRouter;
 import io.llmblender.router.encode.QueryEncoder;
 import java.io.IOException;
@@ -87,9 +87,10 @@ final class BlendCommand implements Callable<Integer> {
 
     @Option(
             names = "--ranker",
-            paramLabel = "DIR|default|test|none",
-            description = "PairRanker export directory, 'default' for the shipped ranker, 'test' for the bundled test"
-                    + " model, or 'none' (default).")
+            paramLabel = "NAME|DIR",
+            description = "default (the shipped ranker, the default), consensus[:coverage|:token-f1|:rouge-l|:vote],"
+                    + " judge:NAME (one of the --llm as judge), length, combined:FILE, none, an exported PairRanker"
+                    + " directory, or test (the bundled random test model).")
     String ranker;
 
     @Option(
@@ -150,10 +151,19 @@ final class BlendCommand implements Callable<Integer> {
                     .topK(s.topK)
                     .perClientTimeout(s.timeout)
                     .mode(s.mode);
-            if (!s.ranker.equals("none")) {
-                PairRanker r = PairRanker.load(ModelOptions.ranker(s.ranker, "--ranker"));
-                resources.add(r);
-                builder.ranker(r);
+            Map<String, LlmClient> byName = new LinkedHashMap<>();
+            clients.forEach(c -> byName.put(c.name(), c));
+            List<AutoCloseable> rankers = new ArrayList<>();
+            try {
+                Ranker r = ModelOptions.rankerModel(s.ranker, "--ranker", byName, true, rankers);
+                if (r != null) {
+                    builder.ranker(r);
+                }
+            } finally {
+                // closed before the clients (a judge ranker calls one), last made first
+                for (AutoCloseable made : rankers) {
+                    resources.add(0, made);
+                }
             }
             Fuser f = fuser(s.fuser, clients, resources);
             if (f != null) {
@@ -203,7 +213,7 @@ final class BlendCommand implements Callable<Integer> {
     /** The settings after merging the config file and the options. */
     static final class Settings {
         List<LlmSpec> llms = new ArrayList<>();
-        String ranker = "none";
+        String ranker = ModelOptions.DEFAULT;
         String fuser = "none";
         int topK = 3;
         BlendMode mode = BlendMode.BLEND;

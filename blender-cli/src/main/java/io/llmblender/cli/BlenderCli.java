@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             BlendCommand.class,
             RankCommand.class,
+            FitRankersCommand.class,
             FuseCommand.class,
             EvalCommand.class,
             RouteCommand.class,

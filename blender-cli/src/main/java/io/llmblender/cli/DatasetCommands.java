@@ -153,6 +153,22 @@ final class DatasetCommands {
     }
 
     /**
+     * Closes what a command made, last made first; a failure to close is reported and does not stop the others.
+     *
+     * @param made the resources, in creation order
+     * @param err standard error
+     */
+    static void closeAll(List<AutoCloseable> made, PrintWriter err) {
+        for (int i = made.size() - 1; i >= 0; i--) {
+            try {
+                made.get(i).close();
+            } catch (Exception e) {
+                err.println("warning: closing " + made.get(i) + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
      * The summary line of a run: {@code ranked 98 records (2 already done, 1 bad line skipped) in 3.2 s -> out.jsonl}.
      *
      * @param verb what was done, for example {@code "ranked"}

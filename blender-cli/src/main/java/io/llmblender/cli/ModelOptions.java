@@ -1,9 +1,13 @@
 package io.llmblender.cli;
 
+import io.llmblender.core.llm.LlmClient;
+import io.llmblender.core.rank.Ranker;
+import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
 import io.llmblender.router.encode.MiniLmEncoder;
 import io.llmblender.router.encode.QueryEncoder;
 import io.llmblender.router.encode.TorchScriptEncoder;
+import io.llmblender.server.RankerNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -48,9 +53,107 @@ final class ModelOptions {
         if (value.equals(DEFAULT)) {
             return MiniLmRanker.directory();
         }
-        return value.equals(TEST)
-                ? test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"))
-                : directory(value, option);
+        if (value.equals(TEST)) {
+            return test("pairranker", List.of("pairranker.pt", "tokenizer.json", "ranker_config.json"));
+        }
+        Path p = Path.of(value);
+        if (!Files.isDirectory(p)) {
+            throw new IllegalArgumentException(option + ": no directory " + p.toAbsolutePath()
+                    + "; accepted here: default, test, or an exported PairRanker directory (this command needs a"
+                    + " PairRanker; consensus, judge:NAME and combined:FILE work with rank, blend and serve)");
+        }
+        return p;
+    }
+
+    /** The ranker names every command's {@code --ranker} accepts, for help and errors. */
+    static final String RANKER_NAMES =
+            "default (the shipped ranker), test (random test model), " + RankerNames.ACCEPTED;
+
+    /**
+     * Makes the ranker a {@code --ranker} value names: {@value #TEST} for the bundled random test model, else any
+     * name {@link RankerNames} accepts ({@code default}, {@code consensus}, {@code judge:NAME}, {@code combined:FILE},
+     * a directory, ...).
+     *
+     * @param value the option's value
+     * @param option the option's name, for errors
+     * @param llms the LLMs configured for the command, by name (for {@code judge:NAME}); empty where there are none
+     * @param noneAllowed whether {@code none} (no ranker) makes sense for the command
+     * @param made every ranker made is appended, for the caller to close in reverse order
+     * @return the ranker, or {@code null} for {@code none}
+     * @throws IllegalArgumentException naming the option and value and listing the accepted names
+     */
+    static Ranker rankerModel(
+            String value, String option, Map<String, LlmClient> llms, boolean noneAllowed, List<AutoCloseable> made) {
+        String v = value.strip();
+        if (v.equals(TEST)) {
+            PairRanker r = PairRanker.load(ranker(TEST, option));
+            made.add(r);
+            return r;
+        }
+        if (v.equals("none") && !noneAllowed) {
+            throw new IllegalArgumentException(
+                    option + " none: this command needs a ranker; accepted: " + RANKER_NAMES.replace("none, ", ""));
+        }
+        if (v.startsWith("judge:") && llms.isEmpty()) {
+            throw new IllegalArgumentException(option + " '" + value + "': a judge needs an LLM, and this command has"
+                    + " none configured (use judge:NAME with blend --llm or a serve config's llms)");
+        }
+        try {
+            return RankerNames.resolve(v, option, llms, made);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    e.getMessage().replace("accepted: default,", "accepted: test," + " default,"), e);
+        }
+    }
+
+    /**
+     * Checks a {@code --ranker} value without loading anything, so a command fails before its work starts: the name
+     * must be one {@link #rankerModel} accepts, a directory must exist, a {@code combined:} file must exist.
+     *
+     * @param value the option's value
+     * @param option the option's name, for errors
+     * @param noneAllowed whether {@code none} is accepted
+     * @throws IllegalArgumentException as {@link #rankerModel} would
+     */
+    static void checkRanker(String value, String option, boolean noneAllowed) {
+        String v = value.strip();
+        if (v.equals(TEST) || v.equals(DEFAULT) || v.equals("length") || v.startsWith("judge:")) {
+            return;
+        }
+        if (v.equals("none")) {
+            if (!noneAllowed) {
+                throw new IllegalArgumentException(
+                        option + " none: this command needs a ranker; accepted: " + RANKER_NAMES.replace("none, ", ""));
+            }
+            return;
+        }
+        if (v.equals("consensus") || v.startsWith("consensus:")) {
+            if (!List.of(
+                            "consensus",
+                            "consensus:coverage",
+                            "consensus:token-f1",
+                            "consensus:rouge-l",
+                            "consensus:vote",
+                            "consensus:embedding")
+                    .contains(v)) {
+                throw new IllegalArgumentException(option + " '" + value + "': unknown consensus variant; accepted:"
+                        + " consensus, consensus:coverage, consensus:token-f1, consensus:rouge-l, consensus:vote,"
+                        + " consensus:embedding");
+            }
+            return;
+        }
+        if (v.startsWith("combined:")) {
+            Path f = Path.of(v.substring("combined:".length()));
+            if (!Files.isRegularFile(f)) {
+                throw new IllegalArgumentException(
+                        option + " '" + value + "': no combination file " + f.toAbsolutePath());
+            }
+            return;
+        }
+        if (!Files.isDirectory(Path.of(v))) {
+            throw new IllegalArgumentException(option + " '" + value + "' is no ranker name and no directory ("
+                    + Path.of(v).toAbsolutePath() + "); accepted: " + RANKER_NAMES);
+        }
     }
 
     /**
@@ -62,6 +165,9 @@ final class ModelOptions {
     static String describe(String value) {
         if (value.equals(DEFAULT)) {
             return MiniLmRanker.NAME + " (shipped: all-MiniLM-L6-v2 trained on preference data, models/minilm-ranker)";
+        }
+        if (value.startsWith("consensus")) {
+            return value + " (label-free consensus of the answers; the shipped ranker below three answers)";
         }
         return value.equals(TEST) ? "bundled test model (random weights)" : value;
     }

@@ -3,18 +3,18 @@ package io.llmblender.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.rank.Aggregation;
+import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.eval.dataset.Progress;
 import io.llmblender.eval.dataset.ResumableOutput;
-import io.llmblender.ranker.PairRanker;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,16 +23,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code blender rank}: ranks the candidates of every record of a MixInstruct-format dataset with a PairRanker and
+ * {@code blender rank}: ranks the candidates of every record of a MixInstruct-format dataset with a ranker and
  * writes each record back with its ranking.
  *
  * <pre>
- * blender rank --input data/gsm8k-100.jsonl --output ranked.jsonl [--ranker DIR|test] [--aggregation max_logits]
+ * blender rank --input data/gsm8k-100.jsonl --output ranked.jsonl [--ranker NAME|DIR] [--aggregation max_logits]
  *              [--batch 8] [--limit N] [--on-bad-line stop|skip] [--overwrite]
  * </pre>
  *
- * <p><b>Options.</b> {@code --ranker}: an exported PairRanker directory, or {@code test} (the default) for the bundled
- * tiny model with random weights, which ranks at random (a note on standard error says so). {@code --aggregation}:
+ * <p><b>Options.</b> {@code --ranker}: {@code default} (the shipped ranker, the default), {@code consensus} and its
+ * variants, {@code length}, {@code combined:FILE}, an exported PairRanker directory, or {@code test} for the bundled
+ * tiny model with random weights, which ranks at random (a note on standard error says so); see
+ * {@link io.llmblender.server.RankerNames}. {@code none} and {@code judge:NAME} are refused: ranking needs a ranker,
+ * and this command configures no LLM. {@code --aggregation}:
  * how the pairwise logits become scores, {@code max_logits} (the default), {@code max_wins} or {@code bubble}
  * (best-of-n with a bubble pass over the permutation of seed 0: the winner gets rank 1, every other candidate rank 2);
  * case-insensitive. {@code --batch}: records per ranker call, their pairs packed together (default 8; {@code bubble}
@@ -78,10 +81,11 @@ final class RankCommand implements Callable<Integer> {
 
     @Option(
             names = "--ranker",
-            paramLabel = "DIR|default|test",
+            paramLabel = "NAME|DIR",
             defaultValue = ModelOptions.DEFAULT,
-            description = "An exported PairRanker directory, 'default' for the shipped ranker (default), or 'test'"
-                    + " for the bundled random test model.")
+            description = "default (the shipped ranker, the default), consensus[:coverage|:token-f1|:rouge-l|:vote],"
+                    + " length, combined:FILE, an exported PairRanker directory, or test (the bundled random test"
+                    + " model).")
     String ranker;
 
     @Option(
@@ -105,7 +109,7 @@ final class RankCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DatasetCommands.requireAtLeast(spec, "--batch", batch, 1);
         files.check(spec);
-        Path rankerDir = ModelOptions.ranker(ranker, "--ranker");
+        ModelOptions.checkRanker(ranker, "--ranker", false);
 
         Datasets.Contents contents = Datasets.read(files.input, files.onBadLine);
         DatasetCommands.reportSkipped(err, contents.skipped());
@@ -117,8 +121,9 @@ final class RankCommand implements Callable<Integer> {
             alreadyDone = pending.alreadyDone();
             if (!todo.isEmpty()) {
                 DatasetCommands.noteTestModel(err, ranker);
-                try (PairRanker model = PairRanker.load(rankerDir);
-                        Progress progress = Progress.start("rank", todo.size(), err)) {
+                List<AutoCloseable> made = new ArrayList<>();
+                try (Progress progress = Progress.start("rank", todo.size(), err)) {
+                    Ranker model = ModelOptions.rankerModel(ranker, "--ranker", Map.of(), false, made);
                     String aggregationName = aggregation.name().toLowerCase(Locale.ROOT);
                     for (List<Datasets.Line> slice : DatasetCommands.batches(todo, batch)) {
                         List<Ranking> rankings = rank(model, slice);
@@ -143,6 +148,8 @@ final class RankCommand implements Callable<Integer> {
                         }
                         progress.step(slice.size());
                     }
+                } finally {
+                    DatasetCommands.closeAll(made, err);
                 }
             }
         }
@@ -156,7 +163,7 @@ final class RankCommand implements Callable<Integer> {
      * Ranks a slice of records: those with two or more candidates in one ranker call (one call each under bubble),
      * one candidate trivially, none as {@code null}.
      */
-    private List<Ranking> rank(PairRanker model, List<Datasets.Line> slice) {
+    private List<Ranking> rank(Ranker model, List<Datasets.Line> slice) {
         List<Ranking> out = new ArrayList<>(slice.size());
         List<Integer> asked = new ArrayList<>();
         List<String> sources = new ArrayList<>();

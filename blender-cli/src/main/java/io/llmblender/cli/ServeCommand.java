@@ -51,8 +51,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(
             names = "--ranker",
-            paramLabel = "DIR|default|test|none",
-            description = "Override the config's ranker (default: the shipped one).")
+            paramLabel = "NAME|DIR",
+            description = "Override the config's ranker (default: the shipped one): default, consensus[:VARIANT],"
+                    + " judge:NAME (an LLM of the config), length, combined:FILE, none, a directory, or test.")
     String ranker;
 
     @Option(names = "--fuser", paramLabel = "DIR|test|llm:NAME|none", description = "Override the config's fuser.")
@@ -70,6 +71,9 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig c = ServerConfig.read(config);
         String r = ranker != null ? ranker : c.ranker();
         String f = fuser != null ? fuser : c.fuser();
+        if (ranker != null) {
+            ModelOptions.checkRanker(r, "--ranker", true);
+        }
         String rankerShown = ModelOptions.describe(r);
         if (r.equals(ModelOptions.TEST) || f.equals(ModelOptions.TEST)) {
             err.println("note: " + ModelOptions.TEST_MODEL_NOTE);

@@ -3,13 +3,15 @@ package io.llmblender.examples;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.ranker.PairRanker;
+import io.llmblender.ranker.minilm.MiniLmRanker;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Ranks answers you already have with PairRanker: no LLM is called. Give a PairRanker export directory (see
- * {@code models/README.md}); without one it uses the repository's tiny test model, which ranks at random.
+ * Ranks answers you already have with PairRanker: no LLM is called. Without arguments it uses the shipped ranker
+ * ({@link MiniLmRanker}, the default ranker everywhere); give a PairRanker export directory (see
+ * {@code models/README.md}) to use another, e.g. {@code models/pairranker}, the tiny random test model.
  *
  * <pre>
  * java -cp blender-cli/target/blender.jar io.llmblender.examples.RankCandidates [models/pairrm]
@@ -22,10 +24,10 @@ public final class RankCandidates {
     /**
      * Runs the example.
      *
-     * @param args optionally, a PairRanker export directory (default {@code models/pairranker}, the test model)
+     * @param args optionally, a PairRanker export directory (default: the shipped ranker)
      */
     public static void main(String[] args) {
-        Path dir = Path.of(args.length > 0 ? args[0] : "models/pairranker");
+        Path dir = args.length > 0 ? Path.of(args[0]) : MiniLmRanker.directory();
         String question = "Janet's ducks lay 16 eggs a day. She eats 3 and bakes with 4. She sells the rest at $2"
                 + " each. How much does she make a day?";
         List<String> answers = List.of(

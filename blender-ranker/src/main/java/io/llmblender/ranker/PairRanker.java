@@ -215,6 +215,40 @@ public final class PairRanker implements Ranker {
     }
 
     /**
+     * A label-free ranker by embedding consensus over this ranker's encoder: each candidate's score is its mean
+     * cosine similarity to the other candidates, {@code s_i = (1/(N-1)) sum_{j != i} cos(v_i, v_j)}, with {@code v}
+     * the vector this segment ranker computes for the candidate read alone (one encoder pass per text, shared with
+     * {@link #score} through the vector cache), and {@code M[i][j] = s_i - s_j}. Below three candidates, where
+     * consensus has nothing to say, it returns this ranker's own matrix. The returned ranker does not own this one:
+     * closing it does nothing, and it fails once this ranker is closed. Thread-safe.
+     *
+     * @return the consensus ranker, named {@code consensus-embedding(NAME)}
+     * @throws IllegalStateException if this is not a segment ranker (a cross-encoder has no text vectors)
+     */
+    public Ranker embeddingConsensus() {
+        if (segments == null) {
+            throw new IllegalStateException(
+                    "ranker '" + name() + "' is a cross-encoder: embedding consensus needs a segment ranker");
+        }
+        return new EmbeddingConsensus(this);
+    }
+
+    /** The vectors of {@link #embeddingConsensus()}; one per candidate. */
+    float[][] candidateVectors(PairQuery query) {
+        Require.nonNull(query, "query");
+        requireLength(query.source(), "source");
+        for (int c = 0; c < query.candidates().size(); c++) {
+            requireLength(query.candidates().get(c), "candidates[" + c + "]");
+        }
+        guard.enter();
+        try {
+            return segments.candidateVectors(query);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
      * Scores the requested ordered pairs of one query in packed micro-batches.
      *
      * @param query the source, candidates and pairs

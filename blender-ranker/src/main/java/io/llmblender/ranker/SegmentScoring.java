@@ -141,6 +141,23 @@ final class SegmentScoring {
         return out;
     }
 
+    /**
+     * The encoder's vector of every candidate of a query, each read alone as cut for the query's source: the vectors
+     * {@link #score} gives the head, from the same cache.
+     *
+     * @param query the query; its pairs are ignored
+     * @return one vector per candidate
+     */
+    float[][] candidateVectors(PairQuery query) {
+        int[][] segments = encoder.sourceSegments(List.of(query.source()));
+        int[][] bodies = encoder.candidateBodies(query.candidates());
+        List<Ids> texts = new ArrayList<>(bodies.length);
+        for (int[] body : bodies) {
+            texts.add(new Ids(encoder.aloneCandidate(segments[0], body)));
+        }
+        return vectors(texts);
+    }
+
     /** The vectors of the texts: from the cache, else encoded in packed batches (and cached). */
     private float[][] vectors(List<Ids> texts) {
         float[][] out = new float[texts.size()][];

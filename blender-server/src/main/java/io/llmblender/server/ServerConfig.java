@@ -5,9 +5,9 @@ import io.llmblender.core.BlendMode;
 import io.llmblender.core.check.Require;
 import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.LlmClient;
+import io.llmblender.core.rank.Ranker;
 import io.llmblender.fuser.GenFuser;
 import io.llmblender.openai.OpenAiCompatibleClient;
-import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
 import io.llmblender.router.ZooterRouter;
 import io.llmblender.router.encode.MiniLmEncoder;
@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +54,8 @@ import java.util.TreeSet;
  * }</pre>
  *
  * <p>Defaults: {@code ranker} {@code "default"} (the shipped {@link MiniLmRanker}; {@code "none"}
- * for none, or an export directory), {@code fuser} {@code "none"} ({@code "llm:NAME"} fuses with
+ * for none, {@code "consensus"}, {@code "judge:NAME"} with an LLM of {@code llms}, {@code "combined:FILE"}, or an
+ * export directory: every name {@link RankerNames} accepts), {@code fuser} {@code "none"} ({@code "llm:NAME"} fuses with
  * one of the LLMs, or a GenFuser directory), {@code top_k} 3, {@code timeout_s} 60 per upstream
  * call, {@code encoder} {@code "minilm"}. Without {@code ensembles}: {@code blend} over every LLM,
  * and with a {@code router} also {@code route} and {@code adaptive} (at {@code threshold}, default
@@ -209,7 +211,7 @@ public final class ServerConfig {
     /**
      * This configuration with another ranker (a command-line override).
      *
-     * @param ranker {@code default}, {@code none} or a directory
+     * @param ranker any name {@link RankerNames} accepts
      * @return a new configuration
      */
     public ServerConfig withRanker(String ranker) {
@@ -324,10 +326,10 @@ public final class ServerConfig {
                 b.tls(keystore, keystorePassword);
             }
             ensembles.forEach(b::ensemble);
-            if (!ranker.equals("none")) {
-                PairRanker r =
-                        ranker.equals("default") ? MiniLmRanker.load() : PairRanker.load(directory(ranker, "ranker"));
-                made.add(r);
+            Map<String, LlmClient> byName = new LinkedHashMap<>();
+            clients.forEach(c -> byName.put(c.name(), c));
+            Ranker r = RankerNames.resolve(ranker, source + ": field 'ranker'", byName, made);
+            if (r != null) {
                 b.ranker(r);
             }
             if (fuser.startsWith("llm:")) {

@@ -110,4 +110,27 @@ class ServerConfigTest {
             }
         }
     }
+
+    @Test
+    void toBuilder_judgeRankerNamesAnUpstream_andUnknownNamesListTheAccepted() throws Exception {
+        try (LoopbackOpenAiServer alpha = Fixtures.upstream("a", "From alpha.", 1, 1);
+                LoopbackOpenAiServer beta = Fixtures.upstream("b", "From beta, longer.", 1, 1)) {
+            String llms = "\"llms\": [{\"name\": \"alpha\", \"base_url\": \"" + alpha.baseUrl()
+                    + "\", \"model\": \"a\"}, {\"name\": \"beta\", \"base_url\": \"" + beta.baseUrl()
+                    + "\", \"model\": \"b\"}], \"server\": {\"port\": 0}";
+            ServerConfig judge = ServerConfig.read(write("{" + llms + ", \"ranker\": \"judge:beta\"}"));
+            try (BlenderServer server = judge.toBuilder().start()) {
+                assertThat(server.models()).contains("blend");
+            }
+            ServerConfig missing = ServerConfig.read(write("{" + llms + ", \"ranker\": \"judge:gamma\"}"));
+            assertThatThrownBy(missing::toBuilder)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("field 'ranker' 'judge:gamma': no LLM named 'gamma'")
+                    .hasMessageContaining("alpha, beta");
+            ServerConfig bogus = ServerConfig.read(write("{" + llms + ", \"ranker\": \"bogus\"}"));
+            assertThatThrownBy(bogus::toBuilder)
+                    .hasMessageContaining("'bogus' is no ranker name and no directory")
+                    .hasMessageContaining(RankerNames.ACCEPTED);
+        }
+    }
 }
