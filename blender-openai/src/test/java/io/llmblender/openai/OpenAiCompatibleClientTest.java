@@ -257,6 +257,19 @@ class OpenAiCompatibleClientTest {
     }
 
     @Test
+    void generateStreaming_malformedChunkThenSilence_failsAtOnceWithoutRetry() throws Exception {
+        // the upstream stays silent after the bad line, and the ticker never moves: only the bad line can end the call
+        server.reply(server.sseThenStall("{not json"));
+        FakeTicker ticker = new FakeTicker();
+        CompletableFuture<Generation> f = client().ticker(ticker).build().generateStreaming(Prompt.of("hi"), t -> {});
+        assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("malformed stream chunk");
+        assertThat(server.requests()).as("not retried").hasSize(1);
+    }
+
+    @Test
     void generateStreaming_streamStallsAfterHeaders_failsInsteadOfHanging() throws Exception {
         // The token's line is the stream's last: no later line can reach the watchdog once the token has arrived.
         CountDownLatch stalled = new CountDownLatch(1);
