@@ -83,6 +83,7 @@ public final class BlenderServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlenderServer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final Duration DRAIN = Duration.ofSeconds(2);
+    private static final Duration ANSWER_RESERVE = Duration.ofSeconds(10);
 
     private final Server jetty;
     private final ServerConnector connector;
@@ -118,7 +119,25 @@ public final class BlenderServer implements AutoCloseable {
         }
         Catalog c = null;
         try {
-            c = new Catalog(b.upstreams, ensembles, b.ranker, b.fuser, b.router, b.topK, b.perClientTimeout, executor);
+            if (b.perClientTimeout.compareTo(b.limits.requestDeadline()) >= 0) {
+                LOG.warn(
+                        "the upstream timeout {} s is not below the request deadline {} s: an upstream that hangs"
+                                + " is cut by the deadline; ensembles wait for answers {} s, then answer with those"
+                                + " that arrived",
+                        b.perClientTimeout.toMillis() / 1000.0,
+                        b.limits.requestDeadline().toMillis() / 1000.0,
+                        answerWait(b.limits.requestDeadline()).toMillis() / 1000.0);
+            }
+            c = new Catalog(
+                    b.upstreams,
+                    ensembles,
+                    b.ranker,
+                    b.fuser,
+                    b.router,
+                    b.topK,
+                    b.perClientTimeout,
+                    answerWait(b.limits.requestDeadline()),
+                    executor);
             ServerMetrics metrics = new ServerMetrics(registry);
             ChatCompletions completions = new ChatCompletions(c, executor, metrics, b.limits);
             KeyGate gate = new KeyGate(b.keys, b.limits.maxConcurrentPerKey(), b.limits.maxRequestsPerMinute());
@@ -166,6 +185,23 @@ public final class BlenderServer implements AutoCloseable {
                 connector.getLocalPort(),
                 catalog.names(),
                 b.keys.isEmpty() ? " (no API keys: loopback only)" : " (" + b.keys.size() + " API keys)");
+    }
+
+    /**
+     * How long an ensemble waits for its upstreams' answers within a request deadline: the deadline less what ranking
+     * and fusion get, a quarter of it and at most 10 seconds. At that point the answers that arrived are ranked and
+     * answered with; the upstreams still running are cancelled and listed as failures of kind {@code deadline}.
+     *
+     * @param requestDeadline the request deadline, positive
+     * @return the wait, positive
+     */
+    static Duration answerWait(Duration requestDeadline) {
+        Duration reserve = requestDeadline.dividedBy(4);
+        if (reserve.compareTo(ANSWER_RESERVE) > 0) {
+            reserve = ANSWER_RESERVE;
+        }
+        Duration wait = requestDeadline.minus(reserve);
+        return wait.isZero() || wait.isNegative() ? requestDeadline : wait;
     }
 
     /**

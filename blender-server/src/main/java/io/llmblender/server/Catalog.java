@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * {@link Blender}, or one upstream for pass-through. Ensemble names win over upstream names. An
  * {@code ADAPTIVE} ensemble also answers its name with a threshold suffix ({@code adaptive-0.62});
  * the Blenders for such thresholds are made on first use and kept (at most
- * {@value #MAX_THRESHOLDS}; beyond that, a request for a new threshold is 400). Thread-safe: built
+ * {@value #MAX_THRESHOLDS}; beyond that, a request for a new threshold is 400). Each Blender stops waiting for
+ * answers at {@code answerWait} after its start (see {@code BlenderServer.answerWait}) and ranks what
+ * arrived. Thread-safe: built
  * once, then read; the threshold cache is concurrent.
  */
 final class Catalog implements AutoCloseable {
@@ -46,6 +48,7 @@ final class Catalog implements AutoCloseable {
     private final Router router;
     private final int topK;
     private final Duration perClientTimeout;
+    private final Duration answerWait;
     private final ExecutorService executor;
 
     Catalog(
@@ -56,6 +59,7 @@ final class Catalog implements AutoCloseable {
             Router router,
             int topK,
             Duration perClientTimeout,
+            Duration answerWait,
             ExecutorService executor) {
         this.orderedUpstreams = List.copyOf(upstreamList);
         Map<String, LlmClient> byUpstream = new LinkedHashMap<>();
@@ -70,6 +74,7 @@ final class Catalog implements AutoCloseable {
         this.router = router;
         this.topK = topK;
         this.perClientTimeout = perClientTimeout;
+        this.answerWait = answerWait;
         this.executor = executor;
         Map<String, Ensemble> byName = new LinkedHashMap<>();
         List<String> order = new ArrayList<>(byUpstream.keySet());
@@ -108,6 +113,7 @@ final class Catalog implements AutoCloseable {
                 .mode(e.mode())
                 .executor(executor)
                 .perClientTimeout(perClientTimeout)
+                .deadline(answerWait)
                 .topK(e.topK() > 0 ? e.topK() : topK)
                 .clients(asked);
         if (ranker != null) {
@@ -183,6 +189,11 @@ final class Catalog implements AutoCloseable {
             }
         }
         return names;
+    }
+
+    /** How long a pass-through or blend waits for one upstream's answer: the upstreams' timeout. */
+    Duration perClientTimeout() {
+        return perClientTimeout;
     }
 
     Router router() {

@@ -79,7 +79,7 @@ final class ChatCompletions {
         if (target.isUpstream()) {
             CompletableFuture<Generation> f = target.upstream().generateAsync(request.prompt(), executor);
             onClientGone.accept(() -> f.cancel(true));
-            Generation g = await(f, deadline, "the upstream '" + target.name() + "'", target.name());
+            Generation g = await(f, upstreamDeadline(deadline), "the upstream '" + target.name() + "'", target.name());
             return passThrough(target.name(), g, request.details());
         }
         Future<BlendResult> f = executor.submit(() -> target.blender().blend(request.prompt()));
@@ -88,13 +88,28 @@ final class ChatCompletions {
         return answer(r, request.details());
     }
 
+    /**
+     * The deadline of one upstream call answered alone (pass-through): the request's, or the upstreams' timeout when
+     * that ends first, as a blend waits for each upstream.
+     */
+    private Deadline upstreamDeadline(Deadline deadline) {
+        long timeoutEnd = deadline.startNanos() + catalog.perClientTimeout().toNanos();
+        return timeoutEnd - deadline.endNanos() < 0 ? new Deadline(deadline.startNanos(), timeoutEnd) : deadline;
+    }
+
     private <T> T await(Future<T> f, Deadline deadline, String what, String upstream) {
         try {
             return f.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
+            boolean byTimeout = deadline.endNanos() - deadline.startNanos()
+                    < limits.requestDeadline().toNanos();
             if (upstream != null) {
-                metrics.upstreamFailure(upstream, "deadline");
+                metrics.upstreamFailure(upstream, byTimeout ? "timeout" : "deadline");
+            }
+            if (byTimeout) {
+                throw ApiError.deadline(what + " did not answer within the upstream timeout of "
+                        + catalog.perClientTimeout().toMillis() + " ms; its call was cancelled");
             }
             throw ApiError.deadline(
                     "the request deadline of " + limits.requestDeadline().toMillis() + " ms passed before " + what
@@ -110,22 +125,65 @@ final class ChatCompletions {
         }
     }
 
-    /** An upstream or blend failure as the 502 a client sees: names, kinds and statuses, no bodies. */
+    /**
+     * An upstream or blend failure as a client sees it: names, kinds and statuses, no bodies. 504 when every upstream
+     * asked timed out or met the deadline (pass-through and blend alike), else 502.
+     */
     private ApiError failure(Throwable cause, String upstream) {
         if (cause instanceof NoAnswerException na) {
             List<String> why = new ArrayList<>();
+            boolean allTimedOut = !na.failures().isEmpty();
+            boolean anyDeadline = false;
             for (ClientFailure f : na.failures()) {
-                metrics.upstreamFailure(f.name(), f.kind().name().toLowerCase(Locale.ROOT));
-                why.add(f.name() + " " + describe(f.kind().name().toLowerCase(Locale.ROOT), f.cause()));
+                String kind = kindOf(f);
+                metrics.upstreamFailure(f.name(), kind);
+                why.add(f.name() + " " + describe(kind, f.cause()));
+                allTimedOut &= kind.equals("timeout") || kind.equals("deadline");
+                anyDeadline |= kind.equals("deadline");
             }
-            return ApiError.upstream("no upstream answered: " + String.join("; ", why));
+            if (!allTimedOut) {
+                return ApiError.upstream("no upstream answered: " + String.join("; ", why));
+            }
+            return ApiError.deadline((anyDeadline
+                            ? "the request deadline of "
+                                    + limits.requestDeadline().toMillis()
+                                    + " ms passed before any upstream answered (answers are awaited "
+                                    + BlenderServer.answerWait(limits.requestDeadline())
+                                            .toMillis()
+                                    + " ms, the rest is for ranking and fusion)"
+                            : "no upstream answered within the upstream timeout of "
+                                    + catalog.perClientTimeout().toMillis() + " ms")
+                    + "; their calls were cancelled: " + String.join("; ", why));
         }
         if (upstream != null) {
+            if (timedOut(cause)) {
+                metrics.upstreamFailure(upstream, "timeout");
+                return ApiError.deadline("the upstream '" + upstream + "' failed: " + describe("timeout", cause));
+            }
             metrics.upstreamFailure(upstream, "error");
             return ApiError.upstream("the upstream '" + upstream + "' failed: " + describe("error", cause));
         }
         LOG.error("a blend failed unexpectedly", cause);
         return ApiError.internal("the ensemble failed inside the server; see its log");
+    }
+
+    /** The failure's kind in lower case; an error caused by a timeout (e.g. the client's own) counts as one. */
+    private static String kindOf(ClientFailure f) {
+        String kind = f.kind().name().toLowerCase(Locale.ROOT);
+        return kind.equals("error") && timedOut(f.cause()) ? "timeout" : kind;
+    }
+
+    /** Whether a timeout, the JDK's or an HTTP one, caused this failure. */
+    static boolean timedOut(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static String describe(String kind, Throwable cause) {
@@ -277,6 +335,7 @@ final class ChatCompletions {
             throws IOException {
         int calls = 0;
         List<String> failed = new ArrayList<>();
+        boolean allTimedOut = true;
         for (LlmClient client : order) {
             if (calls > 0 && deadline.passed()) {
                 break;
@@ -329,8 +388,10 @@ final class ChatCompletions {
                 g = f.join();
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                metrics.upstreamFailure(client.name(), "error");
-                failed.add(client.name() + " " + describe("error", cause));
+                String kind = timedOut(cause) ? "timeout" : "error";
+                allTimedOut &= kind.equals("timeout");
+                metrics.upstreamFailure(client.name(), kind);
+                failed.add(client.name() + " " + describe(kind, cause));
                 if (began) {
                     ApiError err = ApiError.upstream(
                             "the upstream '" + client.name() + "' failed mid-stream: " + describe("error", cause));
@@ -361,7 +422,8 @@ final class ChatCompletions {
             finish(request, out, id, created, a);
             return new Streamed(200, a);
         }
-        throw ApiError.upstream("no upstream answered: " + String.join("; ", failed));
+        String message = "no upstream answered: " + String.join("; ", failed);
+        throw allTimedOut ? ApiError.deadline(message) : ApiError.upstream(message);
     }
 
     private Streamed streamBlend(

@@ -211,7 +211,9 @@ final class HttpFront extends Handler.Abstract {
                     "the key '" + key.name() + "' may not use the model '" + target.name() + "'; it may use "
                             + key.models());
         }
-        Runnable release = gate.acquire(key == null ? KeyGate.ANONYMOUS : key.name());
+        // released before the last byte goes out: a client that sends its next request as soon as it has read the
+        // answer must find the slot free (issue 27: 4 threads against a limit of 4 met a 429)
+        Runnable release = once(gate.acquire(key == null ? KeyGate.ANONYMOUS : key.name()));
         try {
             if (logPrompts) {
                 LOG.info("prompt for model={}: {}", target.name(), chat.prompt().source());
@@ -222,7 +224,7 @@ final class HttpFront extends Handler.Abstract {
             String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
             long created = System.currentTimeMillis() / 1000;
             if (chat.stream()) {
-                SseWriter out = new SseWriter(response);
+                SseWriter out = new SseWriter(response, release);
                 try {
                     ChatCompletions.Streamed s = completions.stream(chat, target, deadline, out, id, created);
                     if (s.answer() != null) {
@@ -261,10 +263,21 @@ final class HttpFront extends Handler.Abstract {
             metrics.tokens(target.name(), a.promptTokens(), a.completionTokens());
             ChatCompletions.headers(a.mode(), a.chosen(), a.calls())
                     .forEach((k, v) -> response.getHeaders().put(k, v));
+            release.run();
             return writeJson(response, callback, 200, Chunks.completion(id, created, a));
         } finally {
             release.run();
         }
+    }
+
+    /** Runs {@code r} the first time only; thread-safe. */
+    private static Runnable once(Runnable r) {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (ran.compareAndSet(false, true)) {
+                r.run();
+            }
+        };
     }
 
     private ApiKey authenticate(Request request, String[] keyName) {
