@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * there is one, goes in an {@code Authorization: Bearer} header; extra headers are sent as given.
  *
  * <p><b>Streaming.</b> {@link #generateStreaming(Prompt, Consumer)} asks for a server-sent event
- * stream and hands each content delta to a listener as it arrives; the future completes with the
+ * stream, with its token usage ({@code "stream_options": {"include_usage": true}}), and hands each content delta to a listener as it arrives; the future completes with the
  * whole generation at {@code data: [DONE]}. A stream that ends before {@code [DONE]} fails, and
  * so does one that stays silent for longer than the request timeout. A {@code data:} line that is not a JSON
  * chunk (or is an error object) fails the call at once as a malformed stream chunk, without a retry.

@@ -242,6 +242,9 @@ class OpenAiCompatibleClientTest {
         assertThat(g.usage()).contains(new TokenUsage(4, 2));
         LoopbackOpenAiServer.Request r = server.requests().get(0);
         assertThat(JSON.readTree(r.body()).path("stream").asBoolean()).isTrue();
+        assertThat(JSON.readTree(r.body()).at("/stream_options/include_usage").asBoolean())
+                .as("OpenAI sends a stream's usage only when asked")
+                .isTrue();
         assertThat(r.header("Accept")).isEqualTo("text/event-stream");
     }
 

@@ -77,6 +77,7 @@ final class ChatCompletions {
 
     Answer complete(ChatRequest request, Catalog.Target target, Deadline deadline, Consumer<Runnable> onClientGone) {
         if (target.isUpstream()) {
+            metrics.upstreamCall(target.name());
             CompletableFuture<Generation> f = target.upstream().generateAsync(request.prompt(), executor);
             onClientGone.accept(() -> f.cancel(true));
             Generation g = await(f, upstreamDeadline(deadline), "the upstream '" + target.name() + "'", target.name());
@@ -209,6 +210,7 @@ final class ChatCompletions {
                 1,
                 u == null ? 0 : u.promptTokens(),
                 u == null ? 0 : u.completionTokens(),
+                u == null ? 1 : 0,
                 g.finishReason(),
                 d);
     }
@@ -217,23 +219,44 @@ final class ChatCompletions {
         metrics.blend(r);
         long prompt = 0;
         long completion = 0;
+        int calls = r.called().size();
+        int reported = 0;
         for (Candidate c : r.candidates()) {
             if (c.usage().isPresent()) {
                 prompt += c.usage().get().promptTokens();
                 completion += c.usage().get().completionTokens();
+                reported++;
             }
         }
+        for (String name : r.called()) {
+            metrics.upstreamCall(name);
+        }
+        // an LLM fuser's call is an upstream call like the candidates': counted, its tokens summed
+        String fusingLlm = r.fusion().flatMap(f -> f.llm()).orElse(null);
+        if (fusingLlm != null) {
+            calls++;
+            metrics.upstreamCall(fusingLlm);
+            TokenUsage fu = r.fusion().flatMap(f -> f.usage()).orElse(null);
+            if (fu != null) {
+                prompt += fu.promptTokens();
+                completion += fu.completionTokens();
+                reported++;
+            }
+        } else if (r.fusionFailure().isPresent() && r.fusionFailure().get().cause() instanceof LlmCallException) {
+            calls++; // the fusing LLM was asked and failed
+        }
         Candidate best = r.best();
-        String model = r.fusion().map(f -> f.fuserName()).orElse(best.client());
+        String model = r.fusion().map(f -> f.llm().orElse(f.fuserName())).orElse(best.client());
         FinishReason finish = r.fusion().map(f -> f.finishReason()).orElse(best.finishReason());
         return new Answer(
                 r.answer(),
                 model,
                 r.mode().name().toLowerCase(Locale.ROOT),
                 best.client(),
-                r.called().size(),
+                calls,
                 prompt,
                 completion,
+                calls - reported,
                 finish,
                 details ? details(r) : null);
     }
@@ -341,6 +364,7 @@ final class ChatCompletions {
                 break;
             }
             calls++;
+            metrics.upstreamCall(client.name());
             BlockingQueue<String> tokens = new LinkedBlockingQueue<>();
             CompletableFuture<Generation> f = client instanceof OpenAiCompatibleClient oc
                     ? oc.generateStreaming(request.prompt(), tokens::add)
@@ -409,6 +433,7 @@ final class ChatCompletions {
                 }
             }
             TokenUsage u = g.usage().orElse(null);
+            // the calls that failed before this one reported no usage (nothing was generated for the client)
             Answer a = new Answer(
                     g.text(),
                     client.name(),
@@ -417,6 +442,7 @@ final class ChatCompletions {
                     calls,
                     u == null ? 0 : u.promptTokens(),
                     u == null ? 0 : u.completionTokens(),
+                    u == null ? calls : calls - 1,
                     g.finishReason(),
                     null);
             finish(request, out, id, created, a);
