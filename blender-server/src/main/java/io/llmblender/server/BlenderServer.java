@@ -52,12 +52,17 @@ import org.slf4j.LoggerFactory;
  * {@code GET /v1/models/{id}}, {@code GET /health}, {@code GET /ready}, {@code GET /metrics}
  * (Prometheus text). A whole answer carries the headers {@code x-blender-mode} ({@code blend},
  * {@code route} or {@code pass-through}), {@code x-blender-chosen} (the upstream ranked first or
- * routed to) and {@code x-blender-calls}; its {@code model} is what actually answered (the fuser's
- * name when it fused) and its {@code usage} the sum over every upstream call that reported one. A
+ * routed to) and {@code x-blender-calls}; its {@code model} is what wrote the text (the fusing upstream of an LLM
+ * fuser, a local fuser's name) and its {@code usage} the sum over every upstream call that reported one. A
  * request with {@code "blender": {"details": true}} also gets a {@code blender} object: ranking,
  * failures, route and timings. Routed and pass-through streams (and adaptive ones the router is
  * sure of) forward the upstream's tokens as they arrive; a blended stream sends SSE comments every {@link ServerLimits#keepAlive()} while
- * the answers arrive and are ranked, then the answer in one chunk. A streaming client that goes away
+ * the answers arrive and are ranked, then the answer in one chunk. A blended stream's headers leave before the ranking
+ * exists, so it has {@code x-blender-mode} only; every stream's chunk with the {@code finish_reason} carries a
+ * {@code blender} object with {@code mode}, {@code chosen} and {@code calls} (and the details when asked).
+ * {@code usage} counts every upstream call, an LLM fuser's included; a stream asks its upstreams for usage, and usage
+ * no call reported is answered as absent ({@code null} in a stream's usage chunk), never as zeros; when only some
+ * calls reported it, {@code usage.blender_unreported_calls} says how many did not. A streaming client that goes away
  * is seen at the next event or keep-alive, and its upstream calls are cancelled then; a client of a
  * whole answer that goes away is not seen by Jetty until the answer is written (HTTP/1.1 reads
  * nothing more while a request is answered), so its calls end at their timeout or the deadline.

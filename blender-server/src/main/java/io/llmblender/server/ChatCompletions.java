@@ -502,7 +502,14 @@ final class ChatCompletions {
 
     private static void finish(ChatRequest request, SseWriter out, String id, long created, Answer a)
             throws IOException {
-        out.data(Chunks.delta(id, created, a.model(), null, null, a.finishReason()));
+        // a blended stream's headers leave before the ranking exists: what was chosen goes in the last chunk
+        ObjectNode last = Chunks.delta(id, created, a.model(), null, null, a.finishReason());
+        ObjectNode ext = a.details() != null ? a.details().deepCopy() : Json.object();
+        ext.put("mode", a.mode());
+        ext.put("chosen", a.chosen());
+        ext.put("calls", a.calls());
+        last.set("blender", ext);
+        out.data(last);
         if (request.includeUsage()) {
             out.data(Chunks.usageChunk(id, created, a));
         }

@@ -118,6 +118,19 @@ class UsageAndCallsTest {
         assertThat(body.at("/usage").has("blender_unreported_calls")).isFalse();
 
         Fixtures.Reply stream = post(server, "/v1/chat/completions", streamed("blend"));
+        assertThat(stream.headers().firstValue("x-blender-chosen"))
+                .as("sent before the ranking")
+                .isEmpty();
+        JsonNode finish = null;
+        for (String line : stream.body().split("\n")) {
+            if (line.contains("\"finish_reason\":\"stop\"")) {
+                finish = Fixtures.JSON.readTree(line.substring(6));
+            }
+        }
+        assertThat(finish).as(stream.body()).isNotNull();
+        assertThat(finish.at("/blender/chosen").asText()).isEqualTo("good");
+        assertThat(finish.at("/blender/calls").asInt()).isEqualTo(4);
+        assertThat(finish.at("/blender/mode").asText()).isEqualTo("blend");
         assertThat(lastChunk(stream).at("/usage/prompt_tokens").asInt()).isEqualTo(11);
         assertThat(lastChunk(stream).get("model").asText()).isEqualTo("good");
 
