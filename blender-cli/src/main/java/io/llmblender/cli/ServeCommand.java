@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code blender serve --config server.json}: the configured ensembles as an OpenAI-compatible endpoint (see
  * {@link ServerConfig} for the file: the config of {@code blender blend} with {@code ensembles} and a {@code server}
- * section). Runs until the process is stopped (Ctrl-C or SIGTERM close the server: in-flight requests get up to 2
- * seconds) or, in this JVM, until the calling thread is interrupted. {@code --ranker test} and {@code --fuser test}
+ * section). Runs until the process is stopped (Ctrl-C or SIGTERM close the server gracefully: it stops accepting,
+ * and requests in flight get the config's {@code server.shutdown_grace_s}, default 30 seconds, to finish) or, in this JVM, until the calling thread is interrupted. {@code --ranker test} and {@code --fuser test}
  * select the bundled test models, as in {@code blender blend}.
  */
 @Command(

@@ -87,7 +87,6 @@ public final class BlenderServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlenderServer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
-    private static final Duration DRAIN = Duration.ofSeconds(2);
     private static final Duration ANSWER_RESERVE = Duration.ofSeconds(10);
 
     private final Server jetty;
@@ -99,12 +98,14 @@ public final class BlenderServer implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private final String host;
     private final boolean tls;
+    private final Duration shutdownGrace;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean ready;
 
     private BlenderServer(Builder b) throws Exception {
         this.host = b.host;
         this.tls = b.keystore != null;
+        this.shutdownGrace = b.shutdownGrace;
         this.owned = List.copyOf(b.owned);
         this.registry = b.registry != null ? b.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         int id = IDS.incrementAndGet();
@@ -169,7 +170,16 @@ public final class BlenderServer implements AutoCloseable {
             connector.setIdleTimeout(b.limits.idleTimeout().toMillis());
             jetty.addConnector(connector);
             this.front = new HttpFront(
-                    c, completions, gate, b.limits, metrics, registry, () -> ready, b.logPrompts, b.corsOrigins);
+                    c,
+                    completions,
+                    gate,
+                    b.limits,
+                    metrics,
+                    registry,
+                    () -> ready,
+                    () -> closed.get(),
+                    b.logPrompts,
+                    b.corsOrigins);
             jetty.setHandler(front);
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.setStopTimeout(0); // close() drains requests itself: Jetty's graceful stop waits on idle connections
@@ -265,9 +275,12 @@ public final class BlenderServer implements AutoCloseable {
     }
 
     /**
-     * Stops the server: {@code /ready} turns 503, requests in flight get up to 2 seconds to end, Jetty stops, upstream calls
-     * still running are cancelled, then the parts handed over with
-     * {@link Builder#closing(AutoCloseable)} are closed in reverse order. Idempotent.
+     * Stops the server gracefully: it stops accepting connections, {@code /ready} turns 503 and new requests on open
+     * connections are answered 503 ({@code Connection: close}); requests in flight get up to the
+     * {@link Builder#shutdownGrace(Duration) shutdown grace} (default 30 seconds) to finish and are answered in full;
+     * then Jetty stops, upstream calls still running are cancelled (their requests end with a 503 or a closed
+     * connection), and the parts handed over with {@link Builder#closing(AutoCloseable)} are closed in reverse
+     * order. Blocks until done; {@code blender serve} calls it on SIGTERM and Ctrl-C. Idempotent.
      */
     @Override
     public void close() {
@@ -275,13 +288,30 @@ public final class BlenderServer implements AutoCloseable {
             return;
         }
         ready = false;
-        long until = System.nanoTime() + DRAIN.toNanos();
         try {
-            while (front.inFlight() > 0 && System.nanoTime() < until) {
+            connector.close(); // no new connections; the open ones finish what they carry
+        } catch (RuntimeException e) {
+            LOG.warn("closing the listening socket failed: {}", e.toString());
+        }
+        long until = System.nanoTime() + shutdownGrace.toNanos();
+        if (front.inFlight() > 0) {
+            LOG.info(
+                    "stopping: waiting up to {} s for {} requests in flight",
+                    shutdownGrace.toSeconds(),
+                    front.inFlight());
+        }
+        try {
+            while (front.inFlight() > 0 && System.nanoTime() - until < 0) {
                 Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (front.inFlight() > 0) {
+            LOG.warn(
+                    "stopping: {} requests still in flight after the shutdown grace of {} s are cancelled",
+                    front.inFlight(),
+                    shutdownGrace.toSeconds());
         }
         try {
             jetty.stop();
@@ -325,6 +355,7 @@ public final class BlenderServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8080;
         private int maxThreads = 200;
+        private Duration shutdownGrace = Duration.ofSeconds(30);
         private boolean logPrompts;
         private PrometheusMeterRegistry registry;
         private Path keystore;
@@ -507,6 +538,23 @@ public final class BlenderServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxThreads must be at least 8, found " + maxThreads);
             }
             this.maxThreads = maxThreads;
+            return this;
+        }
+
+        /**
+         * How long {@link BlenderServer#close()} lets requests in flight finish once it stopped accepting new ones.
+         * Default: 30 seconds (Kubernetes' default termination grace); keep it below what the process manager
+         * waits between SIGTERM and SIGKILL.
+         *
+         * @param grace zero or positive; zero cancels requests in flight at once
+         * @return this builder
+         */
+        public Builder shutdownGrace(Duration grace) {
+            Require.nonNull(grace, "shutdownGrace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGrace must not be negative, found " + grace);
+            }
+            this.shutdownGrace = grace;
             return this;
         }
 

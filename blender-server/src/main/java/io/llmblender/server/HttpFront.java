@@ -43,6 +43,7 @@ final class HttpFront extends Handler.Abstract {
     private final ServerMetrics metrics;
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
+    private final BooleanSupplier stopping;
     private final boolean logPrompts;
     private final Set<String> corsOrigins;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -55,6 +56,7 @@ final class HttpFront extends Handler.Abstract {
             ServerMetrics metrics,
             PrometheusMeterRegistry registry,
             BooleanSupplier ready,
+            BooleanSupplier stopping,
             boolean logPrompts,
             Set<String> corsOrigins) {
         super(InvocationType.BLOCKING);
@@ -65,6 +67,7 @@ final class HttpFront extends Handler.Abstract {
         this.metrics = metrics;
         this.registry = registry;
         this.ready = ready;
+        this.stopping = stopping;
         this.logPrompts = logPrompts;
         this.corsOrigins = Set.copyOf(corsOrigins);
     }
@@ -200,6 +203,11 @@ final class HttpFront extends Handler.Abstract {
     }
 
     private int chat(Request request, Response response, Callback callback, String[] model, String[] keyName) {
+        if (stopping.getAsBoolean()) {
+            // a request on a connection opened before the drain began: the client retries elsewhere
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            throw ApiError.unavailable("the server is stopping; retry on another instance");
+        }
         ApiKey key = authenticate(request, keyName);
         JsonNode root = parse(readBody(request));
         ChatRequest chat = ChatRequest.parse(root, limits);

@@ -42,7 +42,7 @@ import java.util.TreeSet;
  *  "router": "routers/mine", "encoder": "minilm", "threshold": 0.62,
  *  "ensembles": [{"name": "blend", "mode": "blend"}, {"name": "cheap", "mode": "blend", "llms": ["llama"]},
  *                {"name": "route", "mode": "route"}, {"name": "adaptive", "mode": "adaptive", "threshold": 0.62}],
- *  "server": {"host": "127.0.0.1", "port": 8080, "log_prompts": false, "max_threads": 200,
+ *  "server": {"host": "127.0.0.1", "port": 8080, "log_prompts": false, "max_threads": 200, "shutdown_grace_s": 30,
  *             "cors_origins": ["https://app.example.com"],
  *             "tls": {"keystore": "server.p12", "password_env": "BLENDER_KEYSTORE_PASSWORD"},
  *             "keys": [{"name": "alice", "sha256": "<64 hex digits>"},
@@ -78,8 +78,8 @@ public final class ServerConfig {
             "server");
     private static final Set<String> LLM = Set.of("name", "base_url", "model", "api_key_env");
     private static final Set<String> ENSEMBLE = Set.of("name", "mode", "llms", "top_k", "threshold");
-    private static final Set<String> SERVER =
-            Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads", "cors_origins", "tls");
+    private static final Set<String> SERVER = Set.of(
+            "host", "port", "keys", "limits", "log_prompts", "max_threads", "cors_origins", "tls", "shutdown_grace_s");
     private static final Set<String> TLS = Set.of("keystore", "password_env");
     private static final Set<String> KEY = Set.of("name", "sha256", "env", "models");
     private static final Set<String> LIMITS = Set.of(
@@ -111,6 +111,7 @@ public final class ServerConfig {
     private final ServerLimits limits;
     private final boolean logPrompts;
     private final int maxThreads;
+    private final Duration shutdownGrace;
     private final List<String> corsOrigins;
     private final Path keystore;
     private final String keystorePassword;
@@ -132,6 +133,7 @@ public final class ServerConfig {
         this.limits = r.limits.build();
         this.logPrompts = r.logPrompts;
         this.maxThreads = r.maxThreads;
+        this.shutdownGrace = r.shutdownGrace;
         this.corsOrigins = List.copyOf(r.cors);
         this.keystore = r.keystore;
         this.keystorePassword = r.keystorePassword;
@@ -154,6 +156,7 @@ public final class ServerConfig {
         this.limits = c.limits;
         this.logPrompts = c.logPrompts;
         this.maxThreads = c.maxThreads;
+        this.shutdownGrace = c.shutdownGrace;
         this.corsOrigins = c.corsOrigins;
         this.keystore = c.keystore;
         this.keystorePassword = c.keystorePassword;
@@ -318,6 +321,9 @@ public final class ServerConfig {
                     .logPrompts(logPrompts)
                     .maxThreads(maxThreads)
                     .adaptiveThreshold(threshold);
+            if (shutdownGrace != null) {
+                b.shutdownGrace(shutdownGrace);
+            }
             keys.forEach(b::apiKey);
             corsOrigins.forEach(b::corsOrigin);
             if (keystore != null) {
@@ -404,6 +410,7 @@ public final class ServerConfig {
         final ServerLimits.Builder limits = ServerLimits.builder();
         boolean logPrompts;
         int maxThreads = 200;
+        Duration shutdownGrace;
         final List<String> cors = new ArrayList<>();
         Path keystore;
         String keystorePassword;
@@ -552,6 +559,9 @@ public final class ServerConfig {
                 if (maxThreads < 8) {
                     throw bad("server.max_threads", "must be at least 8, found " + maxThreads);
                 }
+            }
+            if (s.has("shutdown_grace_s")) {
+                shutdownGrace = seconds(s, "server", "shutdown_grace_s");
             }
             JsonNode t = s.get("tls");
             if (t != null) {

@@ -73,6 +73,10 @@ class ServerConfigTest {
                         "{" + LLMS + ", \"server\": {\"limits\": {\"request_deadline_s\": -1}}}", "s.json"))
                 .hasMessageContaining("'server.limits.request_deadline_s'")
                 .hasMessageContaining("-1");
+        assertThatThrownBy(() ->
+                        ServerConfig.parse("{" + LLMS + ", \"server\": {\"shutdown_grace_s\": \"soon\"}}", "s.json"))
+                .hasMessageContaining("'server.shutdown_grace_s'")
+                .hasMessageContaining("\"soon\"");
         assertThatThrownBy(() -> ServerConfig.parse("[1]", "s.json"))
                 .hasMessageContaining("s.json: must hold a JSON object");
     }
