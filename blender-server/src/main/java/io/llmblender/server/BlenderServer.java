@@ -638,7 +638,7 @@ public final class BlenderServer implements AutoCloseable {
          * @throws IllegalStateException if no upstream was added; if the bind address is not
          *     loopback and no key was given; if the address cannot be bound (naming it)
          * @throws IllegalArgumentException if an ensemble names an unknown upstream or needs a
-         *     missing router, or names repeat
+         *     missing router, or names repeat (an ensemble may not have an upstream's name)
          */
         public BlenderServer start() {
             try {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * The model names the server answers and what stands behind each: an {@link Ensemble} with its
- * {@link Blender}, or one upstream for pass-through. Ensemble names win over upstream names. An
+ * {@link Blender}, or one upstream for pass-through. An ensemble may not have an upstream's name. An
  * {@code ADAPTIVE} ensemble also answers its name with a threshold suffix ({@code adaptive-0.62});
  * the Blenders for such thresholds are made on first use and kept (at most
  * {@value #MAX_THRESHOLDS}; beyond that, a request for a new threshold is 400). Each Blender stops waiting for
@@ -82,6 +82,10 @@ final class Catalog implements AutoCloseable {
             if (byName.put(e.name(), e) != null) {
                 throw new IllegalArgumentException("ensemble names must be distinct, found '" + e.name() + "' twice");
             }
+            if (byUpstream.containsKey(e.name())) {
+                throw new IllegalArgumentException("the ensemble '" + e.name() + "' has the name of an upstream, whose"
+                        + " pass-through it would hide; rename one of them");
+            }
             for (String llm : e.llms()) {
                 if (!byUpstream.containsKey(llm)) {
                     throw new IllegalArgumentException("ensemble '" + e.name() + "' names the upstream '" + llm
@@ -138,6 +142,15 @@ final class Catalog implements AutoCloseable {
      *     threshold out of range or past the cache's bound
      */
     Target resolve(String model) {
+        return resolve(model, name -> true);
+    }
+
+    /**
+     * What a model name stands for, for a caller who may see only some names: a 404 lists only those.
+     *
+     * @throws ApiError as {@link #resolve(String)}
+     */
+    Target resolve(String model, java.util.function.Predicate<String> visible) {
         Ensemble e = ensembles.get(model);
         if (e != null) {
             return new Target(model, e, blenders.get(model), null, e.threshold());
@@ -177,7 +190,8 @@ final class Catalog implements AutoCloseable {
         throw ApiError.notFound(
                 "model",
                 "model_not_found",
-                "the model " + ChatRequest.show(model) + " does not exist here; the models are " + names());
+                "the model " + ChatRequest.show(model) + " does not exist here; the models are "
+                        + names().stream().filter(visible).toList());
     }
 
     /** Every name a request may give, ensembles first, in configuration order. */

@@ -166,10 +166,10 @@ final class HttpFront extends Handler.Abstract {
             }
             case MODELS -> {
                 requireMethod(method, "GET");
-                authenticate(request, keyName);
+                ApiKey key = authenticate(request, keyName);
                 ObjectNode list = Json.object().put("object", "list");
                 ArrayNode data = list.putArray("data");
-                for (String name : catalog.names()) {
+                for (String name : visibleModels(key)) {
                     data.add(modelObject(name));
                 }
                 return writeJson(response, callback, 200, list);
@@ -181,14 +181,14 @@ final class HttpFront extends Handler.Abstract {
             default -> {
                 if (path.startsWith(MODELS + "/")) {
                     requireMethod(method, "GET");
-                    authenticate(request, keyName);
+                    ApiKey key = authenticate(request, keyName);
                     String id = path.substring(MODELS.length() + 1);
-                    if (!catalog.names().contains(id)) {
+                    if (!visibleModels(key).contains(id)) {
                         throw ApiError.notFound(
                                 "model",
                                 "model_not_found",
                                 "the model " + ChatRequest.show(id) + " does not exist here; the models are "
-                                        + catalog.names());
+                                        + visibleModels(key));
                     }
                     return writeJson(response, callback, 200, modelObject(id));
                 }
@@ -211,7 +211,7 @@ final class HttpFront extends Handler.Abstract {
         ApiKey key = authenticate(request, keyName);
         JsonNode root = parse(readBody(request));
         ChatRequest chat = ChatRequest.parse(root, limits);
-        Catalog.Target target = catalog.resolve(chat.model());
+        Catalog.Target target = catalog.resolve(chat.model(), name -> key == null || key.allows(name));
         model[0] = target.name();
         if (key != null && !key.allows(target.name())) {
             throw ApiError.forbidden(
@@ -276,6 +276,13 @@ final class HttpFront extends Handler.Abstract {
         } finally {
             release.run();
         }
+    }
+
+    /** The model names a key may use, in catalog order: all of them without keys. */
+    private java.util.List<String> visibleModels(ApiKey key) {
+        return key == null
+                ? catalog.names()
+                : catalog.names().stream().filter(key::allows).toList();
     }
 
     /** Runs {@code r} the first time only; thread-safe. */

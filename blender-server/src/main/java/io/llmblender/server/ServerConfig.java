@@ -505,6 +505,12 @@ public final class ServerConfig {
             if (!seen.add(name)) {
                 throw bad(w + ".name", "repeats the ensemble name '" + name + "'");
             }
+            if (llmNames.contains(name)) {
+                throw bad(
+                        w + ".name",
+                        "is '" + name + "', the name of one of the llms: the ensemble would hide that LLM's"
+                                + " pass-through; rename one of them");
+            }
             BlendMode mode = n.has("mode") ? mode(text(n, w, "mode", true), w + ".mode") : BlendMode.BLEND;
             List<String> members = new ArrayList<>();
             JsonNode l = n.get("llms");

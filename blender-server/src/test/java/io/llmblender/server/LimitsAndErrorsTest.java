@@ -100,6 +100,32 @@ class LimitsAndErrorsTest {
     }
 
     @Test
+    void models_restrictedKey_seesOnlyItsModels() throws Exception {
+        serve(ServerLimits.defaults());
+        String[] bob = {"Authorization", "Bearer sk-bob"};
+        JsonNode list = get(server, "/v1/models", bob).json();
+        assertThat(list.get("data")).hasSize(1);
+        assertThat(list.at("/data/0/id").asText()).isEqualTo("alpha");
+        assertThat(get(server, "/v1/models/blend", bob).status()).isEqualTo(404);
+        assertThat(get(server, "/v1/models/blend", AUTH).status()).isEqualTo(200);
+        Fixtures.Reply unknown = post(server, "/v1/chat/completions", chat("nope", "hi"), bob);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(error(unknown).get("message").asText()).contains("[alpha]").doesNotContain("blend");
+    }
+
+    @Test
+    void start_ensembleNamedLikeAnUpstream_isRefused() {
+        assertThatThrownBy(() -> BlenderServer.builder()
+                        .upstream(client)
+                        .ensemble(Ensemble.blend("alpha", List.of()))
+                        .port(0)
+                        .start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'alpha'")
+                .hasMessageContaining("name of an upstream");
+    }
+
+    @Test
     void chat_bodyOverLimit_is413() throws Exception {
         serve(ServerLimits.builder().maxBodyBytes(2_000).build());
         Fixtures.Reply r = post(server, "/v1/chat/completions", chat("blend", "x".repeat(3_000)), AUTH);

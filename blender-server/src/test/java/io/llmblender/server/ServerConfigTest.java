@@ -77,6 +77,9 @@ class ServerConfigTest {
                         ServerConfig.parse("{" + LLMS + ", \"server\": {\"shutdown_grace_s\": \"soon\"}}", "s.json"))
                 .hasMessageContaining("'server.shutdown_grace_s'")
                 .hasMessageContaining("\"soon\"");
+        assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"ensembles\": [{\"name\": \"alpha\"}]}", "s.json"))
+                .hasMessageContaining("'ensembles[0].name'")
+                .hasMessageContaining("'alpha'");
         assertThatThrownBy(() -> ServerConfig.parse("[1]", "s.json"))
                 .hasMessageContaining("s.json: must hold a JSON object");
     }
