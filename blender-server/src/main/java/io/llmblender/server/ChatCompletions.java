@@ -162,6 +162,7 @@ final class ChatCompletions {
                 return ApiError.deadline("the upstream '" + upstream + "' failed: " + describe("timeout", cause));
             }
             metrics.upstreamFailure(upstream, "error");
+            LOG.warn("the upstream '{}' failed: {}", upstream, describe("error", cause));
             return ApiError.upstream("the upstream '" + upstream + "' failed: " + describe("error", cause));
         }
         LOG.error("a blend failed unexpectedly", cause);
@@ -176,22 +177,19 @@ final class ChatCompletions {
 
     /** Whether a timeout, the JDK's or an HTTP one, caused this failure. */
     static boolean timedOut(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof java.net.http.HttpTimeoutException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return cause != null && QuietUpstream.reason(cause).equals("timeout");
     }
 
+    /**
+     * The kind of a failure and its short reason, e.g. {@code error (HTTP 503)}, {@code error (connection refused)},
+     * {@code error (answer not JSON)}, {@code timeout}: for clients and the log alike, never a body or a secret.
+     */
     private static String describe(String kind, Throwable cause) {
-        if (cause instanceof LlmCallException l && l.httpStatus().isPresent()) {
-            return kind + " (HTTP " + l.httpStatus().getAsInt() + ")";
+        if (cause == null) {
+            return kind;
         }
-        return cause instanceof TimeoutException ? "timeout" : kind;
+        String reason = QuietUpstream.reason(cause);
+        return reason.equals(kind) ? kind : kind + " (" + reason + ")";
     }
 
     private static Answer passThrough(String name, Generation g, boolean details) {
@@ -289,6 +287,7 @@ final class ChatCompletions {
             failures.addObject()
                     .put("client", f.name())
                     .put("kind", f.kind().name().toLowerCase(Locale.ROOT))
+                    .put("reason", QuietUpstream.reason(f.cause()))
                     .put("elapsed_ms", f.elapsed().toMillis());
         }
         r.rankingFailure()
@@ -416,6 +415,7 @@ final class ChatCompletions {
                 allTimedOut &= kind.equals("timeout");
                 metrics.upstreamFailure(client.name(), kind);
                 failed.add(client.name() + " " + describe(kind, cause));
+                LOG.warn("the upstream '{}' failed: {}", client.name(), describe(kind, cause));
                 if (began) {
                     ApiError err = ApiError.upstream(
                             "the upstream '" + client.name() + "' failed mid-stream: " + describe("error", cause));
