@@ -278,6 +278,18 @@ final class HttpFront extends Handler.Abstract {
         }
     }
 
+    /** Whether Jetty gave up reading because the connection went silent (its idle timeout). */
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof java.net.SocketTimeoutException
+                    || (t.getMessage() != null && t.getMessage().contains("Idle timeout"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The model names a key may use, in catalog order: all of them without keys. */
     private java.util.List<String> visibleModels(ApiKey key) {
         return key == null
@@ -315,6 +327,10 @@ final class HttpFront extends Handler.Abstract {
             }
             return body;
         } catch (IOException e) {
+            if (isTimeout(e)) {
+                throw ApiError.requestTimeout("the request body did not arrive within the server's idle timeout of "
+                        + limits.idleTimeout().toMillis() + " ms; send the whole body at once");
+            }
             throw ApiError.invalid(
                     null, "the request body could not be read: " + e.getClass().getSimpleName());
         }
@@ -325,16 +341,9 @@ final class HttpFront extends Handler.Abstract {
             throw ApiError.invalid(null, "the request body is empty; send a JSON chat-completions request");
         }
         try {
-            return Json.MAPPER.readTree(body);
+            return Json.readWhole(body);
         } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage();
-            if (why != null && why.length() > 120) {
-                why = why.substring(0, 120) + "...";
-            }
-            long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-            long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
-            throw ApiError.invalid(
-                    null, "the request body is not valid JSON (line " + line + ", column " + column + "): " + why);
+            throw ApiError.invalid(null, "the request body is not valid JSON: " + Json.problem(e));
         } catch (IOException e) {
             throw ApiError.invalid(null, "the request body is not valid JSON");
         }

@@ -197,12 +197,9 @@ public final class ServerConfig {
         Require.nonBlank(source, "source");
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException p
-                    ? p.getOriginalMessage()
-                    : e.getMessage();
-            throw new IllegalArgumentException(source + ": not JSON: " + why, e);
+            root = Json.readWhole(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(source + ": not JSON: " + Json.problem(e), e);
         }
         Reader r = new Reader(source);
         r.read(root);

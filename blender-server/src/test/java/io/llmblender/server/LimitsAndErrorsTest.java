@@ -274,6 +274,48 @@ class LimitsAndErrorsTest {
     }
 
     @Test
+    void chat_badJson_isRefusedInPlainWordsWithItsPlace() throws Exception {
+        serve(ServerLimits.defaults());
+        assertThat(post(server, "/v1/chat/completions", chat("blend", "hi") + " garbage", AUTH)
+                        .status())
+                .isEqualTo(400);
+        Fixtures.Reply trailing = post(server, "/v1/chat/completions", chat("blend", "hi") + " {}", AUTH);
+        assertThat(trailing.status()).as("trailing content after the JSON body").isEqualTo(400);
+        assertThat(error(trailing).get("message").asText()).contains("more after the JSON value");
+        Fixtures.Reply nan = post(
+                server,
+                "/v1/chat/completions",
+                chat("blend", "hi").replace("{\"model\"", "{\"temperature\":NaN,\"model\""),
+                AUTH);
+        assertThat(nan.status()).isEqualTo(400);
+        assertThat(error(nan).get("message").asText())
+                .contains("line 1, column")
+                .contains("NaN is not a JSON number")
+                .doesNotContain("Feature")
+                .doesNotContain("-1");
+        Fixtures.Reply cut = post(server, "/v1/chat/completions", "{\"model\": \"blend\", ", AUTH);
+        assertThat(error(cut).get("message").asText())
+                .contains("ends before it is complete")
+                .doesNotContain("Feature")
+                .doesNotContain("-1");
+    }
+
+    @Test
+    void chat_stalledBody_is408SayingWhatTimedOut() throws Exception {
+        serve(ServerLimits.builder().idleTimeout(Duration.ofMillis(500)).build());
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush(); // and nothing more: the body stalls
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 408").contains("idle timeout of 500 ms");
+        }
+    }
+
+    @Test
     void wrongMethodOrPath_is405Or404() throws Exception {
         serve(ServerLimits.defaults());
         Fixtures.Reply method = get(server, "/v1/chat/completions", AUTH);
