@@ -64,6 +64,11 @@ final class Catalog implements AutoCloseable {
         this.orderedUpstreams = List.copyOf(upstreamList);
         Map<String, LlmClient> byUpstream = new LinkedHashMap<>();
         for (LlmClient c : upstreamList) {
+            if (c.name().codePoints().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("upstream names must not hold control characters (line breaks,"
+                        + " tabs): they would split log lines and headers, found "
+                        + ChatRequest.show(com.fasterxml.jackson.databind.node.TextNode.valueOf(c.name())));
+            }
             if (byUpstream.put(c.name(), c) != null) {
                 throw new IllegalArgumentException("upstream names must be distinct, found '" + c.name() + "' twice");
             }

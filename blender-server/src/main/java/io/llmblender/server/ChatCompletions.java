@@ -516,10 +516,36 @@ final class ChatCompletions {
         out.done();
     }
 
+    /**
+     * A name as a header value: as it is when it is printable ASCII, else RFC 8187's ext-value,
+     * {@code UTF-8''} and the UTF-8 bytes percent-encoded ({@code 文心一言} is
+     * {@code UTF-8''%E6%96%87%E5%BF%83%E4%B8%80%E8%A8%80}); HTTP headers carry no other characters reliably.
+     */
+    static String headerValue(String name) {
+        if (name.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && !name.startsWith("UTF-8''")) {
+            return name;
+        }
+        StringBuilder out = new StringBuilder("UTF-8''");
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$&+-.^_`|~".indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     static Map<String, String> headers(String mode, String chosen, int calls) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("x-blender-mode", mode);
-        h.put("x-blender-chosen", chosen);
+        h.put("x-blender-chosen", headerValue(chosen));
         h.put("x-blender-calls", Integer.toString(calls));
         return h;
     }

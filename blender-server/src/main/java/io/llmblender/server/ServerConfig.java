@@ -458,6 +458,12 @@ public final class ServerConfig {
                 String model = text(n, w, "model", true);
                 String name = text(n, w, "name", false);
                 name = name == null ? model : name;
+                if (name.codePoints().anyMatch(Character::isISOControl)) {
+                    throw bad(
+                            w + ".name",
+                            "must not hold control characters (line breaks, tabs), found "
+                                    + ChatRequest.show(com.fasterxml.jackson.databind.node.TextNode.valueOf(name)));
+                }
                 if (!names.add(name)) {
                     throw bad(w + ".name", "repeats the name '" + name + "'");
                 }

@@ -142,4 +142,27 @@ class UsageAndCallsTest {
         assertThat(metrics).contains("blender_server_upstream_calls_total{client=\"good\"} 4.0");
         assertThat(metrics).contains("blender_server_tokens_total{ensemble=\"blend\",type=\"prompt\"} 22.0");
     }
+
+    @Test
+    void nonAsciiUpstreamName_isPercentEncodedInHeaders_andControlCharactersAreRefused() throws Exception {
+        LoopbackOpenAiServer up = openAiStyle("wenxin", "Hello.", 1, 1);
+        OpenAiCompatibleClient wenxin = keep(Fixtures.client("文心一言", up));
+        BlenderServer server =
+                keep(BlenderServer.builder().upstream(wenxin).port(0).start());
+        Fixtures.Reply r = post(server, "/v1/chat/completions", chat("blend", "hi"));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-blender-chosen")).contains("UTF-8''%E6%96%87%E5%BF%83%E4%B8%80%E8%A8%80");
+        assertThat(r.json().get("model").asText()).isEqualTo("文心一言");
+
+        OpenAiCompatibleClient split = keep(Fixtures.client("evil\r\nX-Injected: 1", up));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> BlenderServer.builder().upstream(split).port(0).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control characters");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.parse(
+                        "{\"llms\": [{\"name\": \"a\\nb\", \"base_url\": \"http://127.0.0.1:9/v1\", \"model\": \"m\"}]}",
+                        "s.json"))
+                .hasMessageContaining("'llms[0].name'")
+                .hasMessageContaining("control characters");
+    }
 }
