@@ -282,6 +282,10 @@ final class BlendCommand implements Callable<Integer> {
                         spec.commandLine(), "--llm '" + value + "': '" + required + "' is required");
             }
         }
+        String urlProblem = urlProblem(fields.get("url"));
+        if (urlProblem != null) {
+            throw new ParameterException(spec.commandLine(), "--llm url=" + urlProblem);
+        }
         return new LlmSpec(
                 fields.getOrDefault("name", fields.get("model")),
                 fields.get("url"),
@@ -326,6 +330,10 @@ final class BlendCommand implements Callable<Integer> {
                     }
                 }
                 String url = text(file, n, where, "base_url", true);
+                String urlProblem = urlProblem(url);
+                if (urlProblem != null) {
+                    throw new IllegalArgumentException(file + ": field '" + where + ".base_url' " + urlProblem);
+                }
                 String model = text(file, n, where, "model", true);
                 String name = text(file, n, where, "name", false);
                 s.llms.add(new LlmSpec(
@@ -412,6 +420,20 @@ final class BlendCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------- parts
+
+    /**
+     * Why a base URL cannot be used, in words that fit after the option or field naming it ({@code must be an
+     * absolute http or https URL, found "x"}); null when it is fine.
+     */
+    static String urlProblem(String url) {
+        try {
+            OpenAiCompatibleClient.builder().baseUrl(url);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "must be an absolute http or https URL such as http://localhost:11434/v1, found "
+                    + io.llmblender.core.check.Require.quote(url);
+        }
+    }
 
     private static OpenAiCompatibleClient client(LlmSpec llm, Duration timeout) {
         OpenAiCompatibleClient.Builder b = OpenAiCompatibleClient.builder()

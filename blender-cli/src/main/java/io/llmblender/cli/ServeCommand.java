@@ -67,6 +67,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--port must be in [0, 65535], found " + port);
+        }
+        if (host != null && host.isBlank()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--host must not be blank");
+        }
         ServerConfig c = ServerConfig.read(config);
         String r = ranker != null ? ranker : c.ranker();
         String f = fuser != null ? fuser : c.fuser();

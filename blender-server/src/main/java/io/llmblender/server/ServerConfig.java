@@ -455,6 +455,14 @@ public final class ServerConfig {
                 JsonNode n = l.get(i);
                 known(n, w, LLM);
                 String url = text(n, w, "base_url", true);
+                try {
+                    OpenAiCompatibleClient.builder().baseUrl(url);
+                } catch (IllegalArgumentException e) {
+                    throw bad(
+                            w + ".base_url",
+                            "must be an absolute http or https URL such as http://localhost:11434/v1, found "
+                                    + ChatRequest.show(url));
+                }
                 String model = text(n, w, "model", true);
                 String name = text(n, w, "name", false);
                 name = name == null ? model : name;

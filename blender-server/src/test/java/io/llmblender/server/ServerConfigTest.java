@@ -80,6 +80,12 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"ensembles\": [{\"name\": \"alpha\"}]}", "s.json"))
                 .hasMessageContaining("'ensembles[0].name'")
                 .hasMessageContaining("'alpha'");
+        assertThatThrownBy(() -> ServerConfig.parse(
+                        "{\"llms\": [{\"name\": \"a\", \"base_url\": \"localhost:11434\", \"model\": \"m\"}]}",
+                        "s.json"))
+                .hasMessageContaining("'llms[0].base_url'")
+                .hasMessageContaining("\"localhost:11434\"")
+                .hasMessageNotContaining("baseUrl");
         assertThatThrownBy(() -> ServerConfig.parse("[1]", "s.json"))
                 .hasMessageContaining("s.json: must hold a JSON object");
     }
