@@ -401,4 +401,25 @@ class RankCommandTest {
         assertThat(stop.exit()).isEqualTo(1);
         assertThat(stop.err()).contains(in + ":2:").doesNotContain("queries[");
     }
+
+    @Test
+    void rank_fileWithUtf8ByteOrderMark_readsLineOne(@TempDir Path dir) throws IOException {
+        Path in = dir.resolve("bom.jsonl");
+        Files.write(
+                in,
+                List.of(
+                        "\uFEFF" + record("a", "Add 1 and 1.", "", "2", "3"),
+                        record("b", "Add 2 and 2.", "", "4", "5").toString()),
+                StandardCharsets.UTF_8);
+        Result r = run(
+                "rank",
+                "--input",
+                in.toString(),
+                "--output",
+                dir.resolve("o.jsonl").toString(),
+                "--ranker",
+                "test");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("o.jsonl"))).hasSize(2);
+    }
 }

@@ -12,7 +12,8 @@ import java.util.Locale;
  * {@code models/README.md}); without one it uses the repository's tiny test model, which ranks at random.
  *
  * <pre>
- * java -cp blender-cli/target/blender.jar io.llmblender.examples.RankCandidates [models/pairrm]
+ * mvn -B -ntp -q -pl blender-examples -am compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp blender-examples/target/classes:$(cat blender-examples/target/cp.txt) io.llmblender.examples.RankCandidates [models/pairrm]
  * </pre>
  */
 public final class RankCandidates {
