@@ -425,8 +425,9 @@ public final class BlenderServer implements AutoCloseable {
         }
 
         /**
-         * The router of the route and adaptive ensembles, trained for exactly the
-         * upstreams' names. Default: none (only blend ensembles and pass-through).
+         * The router of the route and adaptive ensembles: they ask the upstreams it was trained for, each of which
+         * must be configured; more upstreams may be configured beside them (pass-through, blends). Default: none
+         * (only blend ensembles and pass-through).
          *
          * @param router the router; not closed by the server
          * @return this builder

@@ -114,10 +114,28 @@ final class Catalog implements AutoCloseable {
     }
 
     private Blender blender(Ensemble e, double threshold) {
-        List<LlmClient> asked = (e.llms().isEmpty()
-                        ? orderedUpstreams
-                        : e.llms().stream().map(upstreams::get).toList())
-                .stream().<LlmClient>map(QuietUpstream::new).toList();
+        List<String> names;
+        if (e.mode() != BlendMode.BLEND) {
+            // a routed ensemble asks the router's LLMs: other upstreams may be served beside it (pass-through, blends)
+            names = router.llmNames();
+            for (String n : names) {
+                if (!upstreams.containsKey(n)) {
+                    throw new IllegalArgumentException("ensemble '" + e.name() + "': the router was trained for the"
+                            + " LLMs " + names + ", but the upstream '" + n + "' is not configured; the upstreams are "
+                            + List.copyOf(upstreams.keySet()));
+                }
+            }
+            if (!e.llms().isEmpty() && !java.util.Set.copyOf(e.llms()).equals(java.util.Set.copyOf(names))) {
+                throw new IllegalArgumentException("ensemble '" + e.name() + "': llms " + e.llms()
+                        + " must be the LLMs the router was trained for, " + names + " (or left out)");
+            }
+        } else {
+            names = e.llms().isEmpty() ? List.copyOf(upstreams.keySet()) : e.llms();
+        }
+        List<LlmClient> asked = names.stream()
+                .map(upstreams::get)
+                .<LlmClient>map(QuietUpstream::new)
+                .toList();
         Blender.Builder b = Blender.builder()
                 .mode(e.mode())
                 .executor(executor)

@@ -165,4 +165,29 @@ class UsageAndCallsTest {
                 .hasMessageContaining("'llms[0].name'")
                 .hasMessageContaining("control characters");
     }
+
+    @Test
+    void router_forSomeUpstreams_routesAmongThemWhileAnotherUpstreamServesPassThrough() throws Exception {
+        OpenAiCompatibleClient a = keep(Fixtures.client("a", openAiStyle("a", "From a.", 1, 1)));
+        OpenAiCompatibleClient b = keep(Fixtures.client("b", openAiStyle("b", "From b.", 1, 1)));
+        OpenAiCompatibleClient added = keep(Fixtures.client("added", openAiStyle("added", "From added.", 1, 1)));
+        BlenderServer server = keep(BlenderServer.builder()
+                .upstreams(List.of(a, b, added))
+                .router(Fixtures.router(List.of("a", "b"), 0.9, 0.1)) // trained before 'added' existed
+                .port(0)
+                .start());
+        Fixtures.Reply routed = post(server, "/v1/chat/completions", chat("route", "hi"));
+        assertThat(routed.status()).as(routed.body()).isEqualTo(200);
+        assertThat(routed.headers().firstValue("x-blender-chosen")).contains("a");
+        Fixtures.Reply passThrough = post(server, "/v1/chat/completions", chat("added", "hi"));
+        assertThat(passThrough.json().at("/choices/0/message/content").asText()).isEqualTo("From added.");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BlenderServer.builder()
+                        .upstreams(List.of(a, added))
+                        .router(Fixtures.router(List.of("a", "b"), 0.9, 0.1))
+                        .port(0)
+                        .start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the upstream 'b' is not configured");
+    }
 }
