@@ -351,10 +351,8 @@ public final class ServerConfig {
                         ? MiniLmEncoder.load()
                         : TorchScriptEncoder.load(directory(encoder, "encoder"));
                 made.add(enc);
-                ZooterRouter zr = ZooterRouter.load(
-                        directory(router, "router"),
-                        enc,
-                        clients.stream().map(LlmClient::name).toList());
+                // the router's LLMs must be configured (the server checks); others may be served beside them
+                ZooterRouter zr = ZooterRouter.load(directory(router, "router"), enc, null);
                 made.add(zr);
                 b.router(zr);
             }
