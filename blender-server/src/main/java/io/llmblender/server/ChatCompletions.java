@@ -142,6 +142,7 @@ final class ChatCompletions {
                 allTimedOut &= kind.equals("timeout") || kind.equals("deadline");
                 anyDeadline |= kind.equals("deadline");
             }
+            LOG.warn("no upstream answered: {}", String.join("; ", why));
             if (!allTimedOut) {
                 return ApiError.upstream("no upstream answered: " + String.join("; ", why));
             }
@@ -228,6 +229,9 @@ final class ChatCompletions {
         }
         for (String name : r.called()) {
             metrics.upstreamCall(name);
+        }
+        for (ClientFailure f : r.failures()) {
+            LOG.warn("the upstream '{}' failed, answered without it: {}", f.name(), describe(kindOf(f), f.cause()));
         }
         // an LLM fuser's call is an upstream call like the candidates': counted, its tokens summed
         String fusingLlm = r.fusion().flatMap(f -> f.llm()).orElse(null);
