@@ -190,7 +190,8 @@ final class ChatCompletions {
             return kind;
         }
         String reason = QuietUpstream.reason(cause);
-        return reason.equals(kind) ? kind : kind + " (" + reason + ")";
+        boolean same = reason.equals(kind) || (kind.equals("deadline") && reason.equals("timeout"));
+        return same ? kind : kind + " (" + reason + ")";
     }
 
     private static Answer passThrough(String name, Generation g, boolean details) {
