@@ -269,28 +269,40 @@ final class BlendCommand implements Callable<Integer> {
     }
 
     LlmSpec parseLlm(String value) {
+        return parseLlm(spec.commandLine(), value);
+    }
+
+    /**
+     * Parses one {@code --llm name=N,url=URL,model=M[,key-env=VAR]} value (also for demo's and fuse's {@code --llm}).
+     *
+     * @throws ParameterException naming the option and the bad part
+     */
+    static LlmSpec parseLlm(picocli.CommandLine commandLine, String value) {
         Map<String, String> fields = new LinkedHashMap<>();
         for (String part : value.split(",", -1)) {
             int eq = part.indexOf('=');
             if (eq <= 0) {
                 throw new ParameterException(
-                        spec.commandLine(),
+                        commandLine,
                         "--llm '" + value + "': each part must be key=value, found '" + part
                                 + "' (keys: name, url, model, key-env)");
             }
             String key = part.substring(0, eq).strip();
             if (!LLM_KEYS.contains(key)) {
                 throw new ParameterException(
-                        spec.commandLine(),
+                        commandLine,
                         "--llm '" + value + "': unknown key '" + key + "' (keys: name, url, model, key-env)");
             }
             fields.put(key, part.substring(eq + 1).strip());
         }
         for (String required : List.of("url", "model")) {
             if (fields.getOrDefault(required, "").isEmpty()) {
-                throw new ParameterException(
-                        spec.commandLine(), "--llm '" + value + "': '" + required + "' is required");
+                throw new ParameterException(commandLine, "--llm '" + value + "': '" + required + "' is required");
             }
+        }
+        String urlProblem = urlProblem(fields.get("url"));
+        if (urlProblem != null) {
+            throw new ParameterException(commandLine, "--llm url=" + urlProblem);
         }
         return new LlmSpec(
                 fields.getOrDefault("name", fields.get("model")),
@@ -336,6 +348,10 @@ final class BlendCommand implements Callable<Integer> {
                     }
                 }
                 String url = text(file, n, where, "base_url", true);
+                String urlProblem = urlProblem(url);
+                if (urlProblem != null) {
+                    throw new IllegalArgumentException(file + ": field '" + where + ".base_url' " + urlProblem);
+                }
                 String model = text(file, n, where, "model", true);
                 String name = text(file, n, where, "name", false);
                 s.llms.add(new LlmSpec(
@@ -423,7 +439,21 @@ final class BlendCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------- parts
 
-    private static OpenAiCompatibleClient client(LlmSpec llm, Duration timeout) {
+    /**
+     * Why a base URL cannot be used, in words that fit after the option or field naming it ({@code must be an
+     * absolute http or https URL, found "x"}); null when it is fine.
+     */
+    static String urlProblem(String url) {
+        try {
+            OpenAiCompatibleClient.builder().baseUrl(url);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "must be an absolute http or https URL such as http://localhost:11434/v1, found "
+                    + io.llmblender.core.check.Require.quote(url);
+        }
+    }
+
+    static OpenAiCompatibleClient client(LlmSpec llm, Duration timeout) {
         OpenAiCompatibleClient.Builder b = OpenAiCompatibleClient.builder()
                 .name(llm.name())
                 .baseUrl(llm.url())

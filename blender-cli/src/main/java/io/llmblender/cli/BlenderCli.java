@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
             SparkCommand.class,
             CommandLine.HelpCommand.class
         })
-public final class BlenderCli implements Runnable {
+public final class BlenderCli implements java.util.concurrent.Callable<Integer> {
 
     /** Exit code of a failure at run time. */
     public static final int FAILED = 1;
@@ -135,8 +135,15 @@ public final class BlenderCli implements Runnable {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
+    /** Exit code of a usage error. */
+    static final int USAGE = 2;
+
+    /** No command given: the usage goes to standard error and the exit code says it was a usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().getErr().println("error: give a command, e.g. 'blender demo'");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().flush();
+        return USAGE;
     }
 }

@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
  * real LLMs to each of four Arena-Hard prompts (bundled, Apache-2.0; prompts the shipped ranker was not trained on)
  * are replayed by four clients and blended: the shipped ranker scores every ordered pair into the pairwise matrix and
  * the matrix becomes a ranking, shown beside the GPT-4 judge's 1-10 ratings of the same answers, with how often the
- * two agree. Fusion runs only when a fuser is given ({@code --fuser DIR|test}); the demo says so otherwise.
+ * two agree. Fusion runs only when a fuser is given ({@code --fuser DIR|llm:NAME|test}, {@code llm:NAME} with
+ * {@code --llm name=NAME,url=URL,model=M}); the demo says so otherwise.
  */
 @Command(
         name = "demo",
@@ -70,10 +71,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--fuser",
-            paramLabel = "DIR|test",
-            description = "GenFuser export directory to fuse the top 2, or 'test' for the bundled random test model"
-                    + " (default: no fusion).")
+            paramLabel = "DIR|llm:NAME|test",
+            description = "Fuse the top 2 with a GenFuser export directory, 'llm:NAME' (the LLM given with --llm"
+                    + " name=NAME,...), or 'test' for the bundled random test model (default: no fusion).")
     String fuser;
+
+    @Option(
+            names = "--llm",
+            paramLabel = "name=N,url=URL,model=M[,key-env=VAR]",
+            description = "An OpenAI-compatible LLM that --fuser llm:NAME may name (repeatable).")
+    List<String> llms = new java.util.ArrayList<>();
 
     @Option(
             names = "--max-new-tokens",
@@ -100,19 +107,27 @@ final class DemoCommand implements Callable<Integer> {
                 + " was not trained on; answers are replayed, no LLM is called");
         out.println("  ranker: " + ModelOptions.describe(ranker));
         out.println("  fuser:  "
-                + (fuser == null ? "none (give --fuser DIR to fuse the top answers)" : ModelOptions.describe(fuser)));
+                + (fuser == null
+                        ? "none (give --fuser DIR or --fuser llm:NAME with --llm to fuse the top answers)"
+                        : ModelOptions.describe(fuser)));
         if (ModelOptions.TEST.equals(ranker) || ModelOptions.TEST.equals(fuser)) {
             out.println("  NOTE:   " + ModelOptions.TEST_MODEL_NOTE + ".");
         }
         int agreeing = 0;
         int judged = 0;
         int topAgree = 0;
-        try (PairRanker pairRanker = PairRanker.load(ModelOptions.ranker(ranker, "--ranker"));
-                GenFuser genFuser = fuser == null
-                        ? null
-                        : GenFuser.builder(ModelOptions.fuser(fuser, "--fuser"))
-                                .maxNewTokens(maxNewTokens)
-                                .build()) {
+        List<AutoCloseable> resources = new java.util.ArrayList<>();
+        try (PairRanker pairRanker = PairRanker.load(ModelOptions.ranker(ranker, "--ranker"))) {
+            io.llmblender.core.fuse.Fuser genFuser = fuser == null
+                    ? null
+                    : FuserOption.open(
+                            spec.commandLine(),
+                            fuser,
+                            llms,
+                            dir -> GenFuser.builder(dir)
+                                    .maxNewTokens(maxNewTokens)
+                                    .build(),
+                            resources);
             for (int p = 0; p < prompts; p++) {
                 DatasetRecord record = records.get(p);
                 Blender.Builder builder = Blender.builder().ranker(pairRanker);
@@ -130,6 +145,8 @@ final class DemoCommand implements Callable<Integer> {
                     topAgree += counts[2];
                 }
             }
+        } finally {
+            FuserOption.closeAll(resources);
         }
         out.println();
         out.printf(

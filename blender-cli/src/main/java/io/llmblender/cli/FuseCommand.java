@@ -3,6 +3,7 @@ package io.llmblender.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.Fusion;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.eval.dataset.DatasetRecord;
@@ -12,6 +13,7 @@ import io.llmblender.eval.dataset.ResumableOutput;
 import io.llmblender.fuser.Decoding;
 import io.llmblender.fuser.GenFuser;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,7 +35,8 @@ import picocli.CommandLine.Spec;
  * with a GenFuser, and writes each record back with its fused answer.
  *
  * <pre>
- * blender fuse --input ranked.jsonl --output fused.jsonl [--fuser DIR|test] [--top-k 3] [--beams 4]
+ * blender fuse --input ranked.jsonl --output fused.jsonl --fuser DIR|llm:NAME|test [--llm name=N,url=URL,model=M]
+ *              [--top-k 3] [--beams 4]
  *              [--max-new-tokens 128] [--batch 4] [--limit N] [--on-bad-line stop|skip] [--overwrite]
  * </pre>
  *
@@ -43,8 +47,11 @@ import picocli.CommandLine.Spec;
  * candidate is a bad line, as is a record with no candidates or with both {@code instruction} and {@code input}
  * blank.
  *
- * <p><b>Options.</b> {@code --fuser}: an exported GenFuser directory, or {@code test} (the default) for the bundled
- * tiny model with random weights, which writes gibberish (a note on standard error says so). {@code --top-k}: how many
+ * <p><b>Options.</b> {@code --fuser} (required): an exported GenFuser directory, {@code llm:NAME} to have the LLM
+ * given with {@code --llm name=NAME,url=URL,model=M[,key-env=VAR]} write each fused answer (as {@code blend}'s
+ * {@code --fuser llm:NAME}; {@code --beams} and {@code --max-new-tokens} do not apply), or {@code test} for the
+ * bundled tiny model with random weights, which writes gibberish (a note on standard error says so); there is no
+ * default, so that random output is only ever asked for by name. {@code --top-k}: how many
  * candidates to fuse, at least 1 (default 3; fewer when a record has fewer). {@code --beams}: beam search with this
  * many beams, 1 for greedy decoding (default 4, as LLM-Blender). {@code --max-new-tokens}: the most tokens to
  * generate, the end-of-sequence token included (default 128). {@code --batch}: records per fuser call (default 4).
@@ -88,11 +95,16 @@ final class FuseCommand implements Callable<Integer> {
 
     @Option(
             names = "--fuser",
-            paramLabel = "DIR|test",
-            defaultValue = ModelOptions.TEST,
-            description =
-                    "An exported GenFuser directory, or 'test' for the bundled random test model (default: test).")
+            paramLabel = "DIR|llm:NAME|test",
+            description = "Required: an exported GenFuser directory, 'llm:NAME' for the LLM given with --llm"
+                    + " name=NAME,..., or 'test' for the bundled random test model.")
     String fuser;
+
+    @Option(
+            names = "--llm",
+            paramLabel = "name=N,url=URL,model=M[,key-env=VAR]",
+            description = "An OpenAI-compatible LLM that --fuser llm:NAME may name (repeatable).")
+    List<String> llms = new ArrayList<>();
 
     @Option(
             names = "--top-k",
@@ -135,7 +147,13 @@ final class FuseCommand implements Callable<Integer> {
         DatasetCommands.requireAtLeast(spec, "--max-new-tokens", maxNewTokens, 1);
         DatasetCommands.requireAtLeast(spec, "--batch", batch, 1);
         files.check(spec);
-        Path fuserDir = ModelOptions.fuser(fuser, "--fuser");
+        if (fuser == null) {
+            throw new ParameterException(spec.commandLine(), "--fuser is required: give " + FuserOption.ACCEPTED);
+        }
+        if (!fuser.startsWith("llm:") && !fuser.equals(ModelOptions.TEST) && !Files.isDirectory(Path.of(fuser))) {
+            throw new IllegalArgumentException("--fuser: no directory "
+                    + Path.of(fuser).toAbsolutePath() + "; --fuser takes " + FuserOption.ACCEPTED);
+        }
 
         Datasets.Contents contents = Datasets.read(files.input, files.onBadLine);
         List<String> skipped = new ArrayList<>(contents.skipped());
@@ -171,8 +189,9 @@ final class FuseCommand implements Callable<Integer> {
             }
             if (!todo.isEmpty()) {
                 DatasetCommands.noteTestModel(err, fuser);
-                try (GenFuser model = load(fuserDir);
-                        Progress progress = Progress.start("fuse", todo.size(), err)) {
+                List<AutoCloseable> resources = new ArrayList<>();
+                try (Progress progress = Progress.start("fuse", todo.size(), err)) {
+                    Fuser model = FuserOption.open(spec.commandLine(), fuser, llms, this::load, resources);
                     for (List<Job> slice : DatasetCommands.batches(todo, batch)) {
                         List<Prompt> prompts = new ArrayList<>(slice.size());
                         List<List<String>> ranked = new ArrayList<>(slice.size());
@@ -192,6 +211,8 @@ final class FuseCommand implements Callable<Integer> {
                         }
                         progress.step(slice.size());
                     }
+                } finally {
+                    FuserOption.closeAll(resources);
                 }
             }
         }

@@ -113,6 +113,7 @@ final class RankCommand implements Callable<Integer> {
 
         Datasets.Contents contents = Datasets.read(files.input, files.onBadLine);
         DatasetCommands.reportSkipped(err, contents.skipped());
+        List<String> unrankable = new ArrayList<>();
         int written = 0;
         int alreadyDone;
         try (ResumableOutput sink = ResumableOutput.open(files.output, files.overwrite)) {
@@ -126,8 +127,12 @@ final class RankCommand implements Callable<Integer> {
                     Ranker model = ModelOptions.rankerModel(ranker, "--ranker", Map.of(), false, made);
                     String aggregationName = aggregation.name().toLowerCase(Locale.ROOT);
                     for (List<Datasets.Line> slice : DatasetCommands.batches(todo, batch)) {
-                        List<Ranking> rankings = rank(model, slice);
+                        List<Ranking> rankings = new ArrayList<>();
+                        java.util.Set<Integer> bad = rankSlice(model, slice, rankings, unrankable);
                         for (int i = 0; i < slice.size(); i++) {
+                            if (bad.contains(i)) {
+                                continue;
+                            }
                             ObjectNode json = slice.get(i).record().json();
                             ObjectNode field = json.putObject("ranking");
                             field.put("ranker", model.name());
@@ -153,10 +158,50 @@ final class RankCommand implements Callable<Integer> {
                 }
             }
         }
+        DatasetCommands.reportSkipped(err, unrankable);
         out.println(DatasetCommands.summary(
-                "ranked", written, alreadyDone, contents.skipped().size(), System.nanoTime() - start, files.output));
+                "ranked",
+                written,
+                alreadyDone,
+                contents.skipped().size() + unrankable.size(),
+                System.nanoTime() - start,
+                files.output));
         out.flush();
         return 0;
+    }
+
+    /**
+     * Ranks a slice into {@code rankings}; when the ranker refuses the slice (a record over its limits: too many
+     * candidates, a text too long), ranks its records one by one and treats each it refuses as a bad line, as
+     * {@code --on-bad-line} says: under stop the run fails naming {@code file:line}, under skip the record is left
+     * out and its message added to {@code skipped}.
+     *
+     * @return the indices in the slice of the records left out
+     */
+    private java.util.Set<Integer> rankSlice(
+            PairRanker model, List<Datasets.Line> slice, List<Ranking> rankings, List<String> skipped) {
+        try {
+            rankings.addAll(rank(model, slice));
+            return java.util.Set.of();
+        } catch (IllegalArgumentException refused) {
+            java.util.Set<Integer> bad = new java.util.HashSet<>();
+            for (int i = 0; i < slice.size(); i++) {
+                Datasets.Line line = slice.get(i);
+                try {
+                    rankings.add(rank(model, List.of(line)).get(0));
+                } catch (IllegalArgumentException e) {
+                    DatasetCommands.badLine(
+                            files.input,
+                            line.number(),
+                            "the ranker cannot rank this record: " + e.getMessage(),
+                            files.onBadLine,
+                            skipped);
+                    rankings.add(null);
+                    bad.add(i);
+                }
+            }
+            return bad;
+        }
     }
 
     /**

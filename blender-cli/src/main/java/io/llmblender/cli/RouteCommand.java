@@ -61,6 +61,13 @@ final class RouteCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        for (int i = 0; i < queries.size(); i++) {
+            if (queries.get(i).isBlank()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "QUERY " + (i + 1) + " is blank: there is nothing to route; give the query's text");
+            }
+        }
         List<String> all = new ArrayList<>(queries);
         if (queriesFile != null) {
             try {

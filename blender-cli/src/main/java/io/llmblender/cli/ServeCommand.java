@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code blender serve --config server.json}: the configured ensembles as an OpenAI-compatible endpoint (see
  * {@link ServerConfig} for the file: the config of {@code blender blend} with {@code ensembles} and a {@code server}
- * section). Runs until the process is stopped (Ctrl-C or SIGTERM close the server: in-flight requests get up to 2
- * seconds) or, in this JVM, until the calling thread is interrupted. {@code --ranker test} and {@code --fuser test}
+ * section). Runs until the process is stopped (Ctrl-C or SIGTERM close the server gracefully: it stops accepting,
+ * and requests in flight get the config's {@code server.shutdown_grace_s}, default 30 seconds, to finish) or, in this JVM, until the calling thread is interrupted. {@code --ranker test} and {@code --fuser test}
  * select the bundled test models, as in {@code blender blend}.
  */
 @Command(
@@ -68,6 +68,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--port must be in [0, 65535], found " + port);
+        }
+        if (host != null && host.isBlank()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--host must not be blank");
+        }
         ServerConfig c = ServerConfig.read(config);
         String r = ranker != null ? ranker : c.ranker();
         String f = fuser != null ? fuser : c.fuser();

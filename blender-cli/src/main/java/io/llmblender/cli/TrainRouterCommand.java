@@ -198,11 +198,42 @@ final class TrainRouterCommand implements Callable<Integer> {
                         m.validationLoss(),
                         m.validationAccuracy(),
                         m.validationRows());
+                printThresholds(o, router, records);
                 o.println("saved to " + out);
             }
         }
         o.flush();
         return 0;
+    }
+
+    /**
+     * What an adaptive threshold means for this router: its confidence is a softmax over rewards in [0, 1], so with N
+     * LLMs it stays below e/(e+N-1) (0.576 for three); a threshold is only meaningful as the share of queries it
+     * routes to one LLM, measured here on the training queries (ConfidenceCalibration).
+     */
+    private static void printThresholds(PrintWriter o, ZooterRouter router, List<RewardRecord> records) {
+        List<io.llmblender.core.route.RouteDecision> decisions = new ArrayList<>(records.size());
+        double max = 0;
+        for (RewardRecord r : records) {
+            io.llmblender.core.route.RouteDecision d = router.route(r.query());
+            decisions.add(d);
+            max = Math.max(max, d.confidence());
+        }
+        o.printf(
+                Locale.ROOT,
+                "  confidence on the training queries: at most %.3f; an adaptive threshold answers this share of"
+                        + " queries with one LLM:%n",
+                max);
+        for (double share : new double[] {0.25, 0.5, 0.75}) {
+            io.llmblender.core.route.ConfidenceCalibration c =
+                    io.llmblender.core.route.ConfidenceCalibration.forSingleCallShare(decisions, share);
+            o.printf(
+                    Locale.ROOT,
+                    "    %.0f%% routed: --threshold %.4f (adaptive-%.4f)%n",
+                    share * 100,
+                    c.threshold(),
+                    c.threshold());
+        }
     }
 
     private int clusters() {

@@ -104,20 +104,32 @@ class BlendCommandTest {
     void blend_oneEndpointFailing_answersWithTheOtherAndReportsTheFailure() throws Exception {
         LoopbackOpenAiServer broken =
                 new LoopbackOpenAiServer().reply(json(500, "{\"error\":{\"message\":\"overloaded\"}}"));
+        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
         try (broken) {
-            int rc = run(
-                    "blend",
-                    "--llm",
-                    llm("alpha", alpha),
-                    "--llm",
-                    llm("broken", broken),
-                    "--timeout",
-                    "5",
-                    "Name a colour.");
+            System.setErr(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
+            int rc;
+            try {
+                rc = run(
+                        "blend",
+                        "--llm",
+                        llm("alpha", alpha),
+                        "--llm",
+                        llm("broken", broken),
+                        "--timeout",
+                        "5",
+                        "Name a colour.");
+            } finally {
+                System.setErr(original);
+            }
 
             assertThat(rc).as(err.toString()).isZero();
             assertThat(out.toString().strip()).isEqualTo("Red.");
             assertThat(err.toString()).contains("1 failed").contains("failed: broken");
+            String everything = err + logged.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(everything.split("blending without it|failed: broken", -1))
+                    .as("the failure is reported once: %s", everything)
+                    .hasSize(2);
         }
     }
 

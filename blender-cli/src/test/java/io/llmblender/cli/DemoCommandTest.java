@@ -23,7 +23,7 @@ class DemoCommandTest {
         String text = out.toString();
         assertThat(text)
                 .contains("ranker: blender-minilm-pairranker (shipped")
-                .contains("fuser:  none (give --fuser DIR to fuse the top answers)")
+                .contains("fuser:  none (give --fuser DIR or --fuser llm:NAME with --llm to fuse the top answers)")
                 .contains("pairwise logits from blender-minilm-pairranker")
                 .contains("ranking: 1. [")
                 .contains("GPT-4 10/10")
@@ -75,5 +75,24 @@ class DemoCommandTest {
         assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("1");
         assertThat(run("--threads", "0", "demo")).isEqualTo(2);
         assertThat(err.toString()).contains("--threads must be at least 1, found 0");
+    }
+
+    @Test
+    void demo_llmFuser_fusesWithTheNamedLlm() throws Exception {
+        try (io.llmblender.testkit.LoopbackOpenAiServer gpt = new io.llmblender.testkit.LoopbackOpenAiServer()) {
+            gpt.answering(req -> io.llmblender.testkit.LoopbackOpenAiServer.completion("FUSED-BY-LLM", "stop", 1, 1));
+            int rc = run(
+                    "demo",
+                    "--prompts",
+                    "1",
+                    "--ranker",
+                    "test",
+                    "--fuser",
+                    "llm:gpt",
+                    "--llm",
+                    "name=gpt,url=" + gpt.baseUrl() + ",model=m");
+            assertThat(rc).isZero();
+            assertThat(gpt.requests()).hasSize(1);
+        }
     }
 }

@@ -17,6 +17,7 @@ import io.llmblender.core.fuse.Fusion;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.fuser.Decoding;
 import io.llmblender.fuser.GenFuser;
+import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class FuseCommandTest {
 
     private static final Path FUSER = Path.of("..", "models", "genfuser");
     /** Greedy and a few tokens: the random test model is slow to say nothing. */
-    private static final String[] FAST = {"--beams", "1", "--max-new-tokens", "6"};
+    private static final String[] FAST = {"--fuser", "test", "--beams", "1", "--max-new-tokens", "6"};
 
     private static Result fuse(Path in, Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("fuse", "--input", in.toString(), "--output", out.toString()));
@@ -227,10 +228,10 @@ class FuseCommandTest {
         String in = sample(dir, 1).toString();
         String out = dir.resolve("o.jsonl").toString();
 
-        Result topK = run("fuse", "--input", in, "--output", out, "--top-k", "0");
-        Result beams = run("fuse", "--input", in, "--output", out, "--beams", "-1");
-        Result tokens = run("fuse", "--input", in, "--output", out, "--max-new-tokens", "0");
-        Result unknown = run("fuse", "--input", in, "--output", out, "--top-p", "0.9");
+        Result topK = run("fuse", "--input", in, "--output", out, "--fuser", "test", "--top-k", "0");
+        Result beams = run("fuse", "--input", in, "--output", out, "--fuser", "test", "--beams", "-1");
+        Result tokens = run("fuse", "--input", in, "--output", out, "--fuser", "test", "--max-new-tokens", "0");
+        Result unknown = run("fuse", "--input", in, "--output", out, "--fuser", "test", "--top-p", "0.9");
 
         assertThat(topK.exit()).isEqualTo(2);
         assertThat(topK.err()).contains("--top-k must be at least 1, found 0");
@@ -263,6 +264,8 @@ class FuseCommandTest {
                 sample(dir, 1).toString(),
                 "--output",
                 dir.resolve("o.jsonl").toString(),
+                "--fuser",
+                "test",
                 "--max-new-tokens",
                 "100000");
 
@@ -279,5 +282,58 @@ class FuseCommandTest {
         ObjectNode ranking = JSON.createObjectNode();
         ranking.putArray("ranks").add(2).add(1.5);
         assertThat(FuseCommand.ranks(ranking, 2)).containsExactly(2.0, 1.5);
+    }
+
+    @Test
+    void fuse_noFuser_isAUsageErrorListingWhatItTakes(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("o.jsonl");
+        Result r = run("fuse", "--input", sample(dir, 1).toString(), "--output", out.toString());
+        assertThat(r.exit()).as("no random model unless asked for by name").isEqualTo(2);
+        assertThat(r.err()).contains("--fuser is required").contains("llm:NAME").contains("'test'");
+        assertThat(out).doesNotExist();
+        Result missing =
+                run("fuse", "--input", sample(dir, 1).toString(), "--output", out.toString(), "--fuser", "none");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("--fuser: no directory").contains("llm:NAME");
+    }
+
+    @Test
+    void fuse_llmFuser_asksTheNamedLlmForEachRecord(@TempDir Path dir) throws IOException {
+        try (LoopbackOpenAiServer gpt = new LoopbackOpenAiServer()) {
+            gpt.answering(req -> LoopbackOpenAiServer.completion("Fused by the LLM.", "stop", 9, 4));
+            Path out = dir.resolve("o.jsonl");
+            Result r = run(
+                    "fuse",
+                    "--input",
+                    sample(dir, 2).toString(),
+                    "--output",
+                    out.toString(),
+                    "--fuser",
+                    "llm:gpt",
+                    "--llm",
+                    "name=gpt,url=" + gpt.baseUrl() + ",model=gpt-4o-mini");
+            assertThat(r.exit()).as(r.err()).isZero();
+            List<String> lines = Files.readAllLines(out);
+            assertThat(lines).hasSize(2);
+            JsonNode first = JSON.readTree(lines.get(0));
+            assertThat(first.at("/fused/text").asText()).isEqualTo("Fused by the LLM.");
+            assertThat(first.at("/fused/fuser").asText()).isEqualTo("llm:gpt");
+            assertThat(gpt.requests()).hasSize(2);
+
+            Result unnamed = run(
+                    "fuse",
+                    "--input",
+                    sample(dir, 1).toString(),
+                    "--output",
+                    dir.resolve("p.jsonl").toString(),
+                    "--fuser",
+                    "llm:claude",
+                    "--llm",
+                    "name=gpt,url=" + gpt.baseUrl() + ",model=m");
+            assertThat(unnamed.exit()).isEqualTo(2);
+            assertThat(unnamed.err())
+                    .contains("--fuser llm:claude needs the LLM 'claude'")
+                    .contains("[gpt]");
+        }
     }
 }

@@ -358,4 +358,68 @@ class RankCommandTest {
         assertThat(same.err()).contains("--output must not be the --input file");
         assertThat(Path.of(out)).doesNotExist();
     }
+
+    @Test
+    void rank_recordOverTheRankersLimits_isABadLine(@TempDir Path dir) throws IOException {
+        String[] many = IntStream.range(0, PairRanker.MAX_CANDIDATES + 44)
+                .mapToObj(i -> "answer " + i)
+                .toArray(String[]::new);
+        Path in = dir.resolve("limits.jsonl");
+        Files.write(
+                in,
+                List.of(
+                        record("a", "Add 1 and 1.", "", "2", "3").toString(),
+                        record("b", "Count.", "", many).toString(),
+                        record("c", "Add 2 and 2.", "", "4", "5").toString()),
+                StandardCharsets.UTF_8);
+        Path outSkip = dir.resolve("skip.jsonl");
+        Result skip = run(
+                "rank",
+                "--input",
+                in.toString(),
+                "--output",
+                outSkip.toString(),
+                "--ranker",
+                "test",
+                "--on-bad-line",
+                "skip");
+        assertThat(skip.exit()).as(skip.err()).isZero();
+        assertThat(skip.err()).contains("skipped " + in + ":2: the ranker cannot rank this record: candidates must be");
+        List<String> written = Files.readAllLines(outSkip, StandardCharsets.UTF_8);
+        assertThat(written).hasSize(2);
+        assertThat(written.get(0)).contains("\"id\":\"a\"");
+        assertThat(written.get(1)).contains("\"id\":\"c\"");
+
+        Result stop = run(
+                "rank",
+                "--input",
+                in.toString(),
+                "--output",
+                dir.resolve("stop.jsonl").toString(),
+                "--ranker",
+                "test");
+        assertThat(stop.exit()).isEqualTo(1);
+        assertThat(stop.err()).contains(in + ":2:").doesNotContain("queries[");
+    }
+
+    @Test
+    void rank_fileWithUtf8ByteOrderMark_readsLineOne(@TempDir Path dir) throws IOException {
+        Path in = dir.resolve("bom.jsonl");
+        Files.write(
+                in,
+                List.of(
+                        "\uFEFF" + record("a", "Add 1 and 1.", "", "2", "3"),
+                        record("b", "Add 2 and 2.", "", "4", "5").toString()),
+                StandardCharsets.UTF_8);
+        Result r = run(
+                "rank",
+                "--input",
+                in.toString(),
+                "--output",
+                dir.resolve("o.jsonl").toString(),
+                "--ranker",
+                "test");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("o.jsonl"))).hasSize(2);
+    }
 }

@@ -44,6 +44,8 @@ class RouterCommandsTest {
         assertThat(rc).as(err.toString()).isZero();
         assertThat(out.toString())
                 .contains("trained a router for " + LLMS + " on 100 records")
+                .contains("confidence on the training queries: at most")
+                .contains("50% routed: --threshold ")
                 .contains("saved to");
         assertThat(router.resolve("router.json")).exists();
 

@@ -17,7 +17,8 @@ import java.util.List;
  * bubble pass (2(n-1) pair scores instead of n(n-1)).
  *
  * <pre>
- * java -cp blender-cli/target/blender.jar io.llmblender.examples.BestOfN \
+ * mvn -B -ntp -q -pl blender-examples -am compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp blender-examples/target/classes:$(cat blender-examples/target/cp.txt) io.llmblender.examples.BestOfN \
  *     http://localhost:11434/v1 llama3 4 "Write a haiku about rain." [models/pairrm]
  * </pre>
  */

@@ -15,7 +15,8 @@ import java.util.List;
  * first model fusing the answers of all. The API key, if the server needs one, is read from {@code OPENAI_API_KEY}.
  *
  * <pre>
- * java -cp blender-cli/target/blender.jar io.llmblender.examples.QuickStart \
+ * mvn -B -ntp -q -pl blender-examples -am compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp blender-examples/target/classes:$(cat blender-examples/target/cp.txt) io.llmblender.examples.QuickStart \
  *     http://localhost:11434/v1 "How do I treat a cold?" llama3 mistral qwen2
  * </pre>
  */

@@ -14,7 +14,8 @@ import java.util.Locale;
  * {@code models/README.md}) to use another, e.g. {@code models/pairranker}, the tiny random test model.
  *
  * <pre>
- * java -cp blender-cli/target/blender.jar io.llmblender.examples.RankCandidates [models/pairrm]
+ * mvn -B -ntp -q -pl blender-examples -am compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp blender-examples/target/classes:$(cat blender-examples/target/cp.txt) io.llmblender.examples.RankCandidates [models/pairrm]
  * </pre>
  */
 public final class RankCandidates {

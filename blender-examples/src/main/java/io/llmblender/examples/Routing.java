@@ -26,7 +26,8 @@ import java.util.Map;
  * replay their recorded answers; in real use they are OpenAI-compatible clients.
  *
  * <pre>
- * java -cp blender-cli/target/blender.jar io.llmblender.examples.Routing
+ * mvn -B -ntp -q -pl blender-examples -am compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp blender-examples/target/classes:$(cat blender-examples/target/cp.txt) io.llmblender.examples.Routing
  * </pre>
  */
 public final class Routing {

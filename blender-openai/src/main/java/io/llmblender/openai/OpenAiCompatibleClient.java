@@ -62,9 +62,10 @@ import org.slf4j.LoggerFactory;
  * there is one, goes in an {@code Authorization: Bearer} header; extra headers are sent as given.
  *
  * <p><b>Streaming.</b> {@link #generateStreaming(Prompt, Consumer)} asks for a server-sent event
- * stream and hands each content delta to a listener as it arrives; the future completes with the
+ * stream, with its token usage ({@code "stream_options": {"include_usage": true}}), and hands each content delta to a listener as it arrives; the future completes with the
  * whole generation at {@code data: [DONE]}. A stream that ends before {@code [DONE]} fails, and
- * so does one that stays silent for longer than the request timeout.
+ * so does one that stays silent for longer than the request timeout. A {@code data:} line that is not a JSON
+ * chunk (or is an error object) fails the call at once as a malformed stream chunk, without a retry.
  *
  * <p><b>Failures and retries.</b> HTTP 429 and 5xx answers and I/O errors (refused or reset
  * connections, a server that does not answer within the request timeout) are retried, up to
@@ -288,6 +289,13 @@ public final class OpenAiCompatibleClient implements LlmClient, AutoCloseable {
                                                     .orElse(null));
                                 });
                 response = http.sendAsync(request, handler).thenApply(HttpResponse::body);
+                CompletableFuture<Generation> body = response;
+                // a malformed line fails the call now; the cancelled body would never complete
+                CompletableFuture<Void> unusedFailed = sse.failed().whenComplete((v, e) -> {
+                    if (e != null) {
+                        body.completeExceptionally(e);
+                    }
+                });
                 watchIdle(sse, response);
             }
             inFlight.set(response);

@@ -5,6 +5,7 @@ import io.llmblender.core.llm.FinishReason;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.TokenUsage;
 import io.llmblender.core.time.Ticker;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
  * Reads a chat-completions stream line by line: {@code data: {chunk}} events until
  * {@code data: [DONE]}. Hands each content delta to the caller's listener and assembles the
  * whole generation. A stream that ends before {@code [DONE]} is an error. Activity is timed on the client's
- * {@link Ticker}.
+ * {@link Ticker}. A line that cannot be read (not JSON, an error object) stops the stream at once and completes
+ * {@link #failed()}: cancelling the subscription alone would leave the HTTP body future pending until the watchdog.
  */
 final class SseSubscriber implements Flow.Subscriber<String> {
 
@@ -23,7 +25,8 @@ final class SseSubscriber implements Flow.Subscriber<String> {
     private TokenUsage usage;
     private boolean done;
     private boolean anyToken;
-    private RuntimeException failure;
+    private volatile RuntimeException failure;
+    private final CompletableFuture<Void> failed = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     /** The ticker's reading at the last line; meaningful only once {@link #started} is set. */
     private volatile long lastActivityNanos;
@@ -76,8 +79,11 @@ final class SseSubscriber implements Flow.Subscriber<String> {
                 finishReason = Wire.finishReason(reason);
             }
         } catch (RuntimeException e) {
-            failure = e;
+            failure = e instanceof Wire.MalformedAnswer
+                    ? new Wire.MalformedAnswer("malformed stream chunk: " + e.getMessage(), e)
+                    : e;
             subscription.cancel();
+            failed.completeExceptionally(failure);
         }
     }
 
@@ -108,6 +114,14 @@ final class SseSubscriber implements Flow.Subscriber<String> {
         if (s != null) {
             s.cancel();
         }
+    }
+
+    /**
+     * Completes exceptionally, with the reason, when a line could not be read; never completes normally. The
+     * caller fails the call with it at once, as the body future does not complete after a cancel.
+     */
+    CompletableFuture<Void> failed() {
+        return failed;
     }
 
     /** Whether a token already reached the listener: then the call must not be retried. */

@@ -61,6 +61,8 @@ final class Wire {
         options.overriddenBy(prompt.sampling()).writeTo(body);
         if (stream) {
             body.put("stream", true);
+            // OpenAI-style servers send a stream's usage only when asked
+            body.putObject("stream_options").put("include_usage", true);
         }
         try {
             return JSON.writeValueAsBytes(body);

@@ -242,6 +242,9 @@ class OpenAiCompatibleClientTest {
         assertThat(g.usage()).contains(new TokenUsage(4, 2));
         LoopbackOpenAiServer.Request r = server.requests().get(0);
         assertThat(JSON.readTree(r.body()).path("stream").asBoolean()).isTrue();
+        assertThat(JSON.readTree(r.body()).at("/stream_options/include_usage").asBoolean())
+                .as("OpenAI sends a stream's usage only when asked")
+                .isTrue();
         assertThat(r.header("Accept")).isEqualTo("text/event-stream");
     }
 
@@ -254,6 +257,19 @@ class OpenAiCompatibleClientTest {
                 .hasCauseInstanceOf(LlmCallException.class)
                 .hasMessageContaining("ended before [DONE]");
         assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
+    void generateStreaming_malformedChunkThenSilence_failsAtOnceWithoutRetry() throws Exception {
+        // the upstream stays silent after the bad line, and the ticker never moves: only the bad line can end the call
+        server.reply(server.sseThenStall("{not json"));
+        FakeTicker ticker = new FakeTicker();
+        CompletableFuture<Generation> f = client().ticker(ticker).build().generateStreaming(Prompt.of("hi"), t -> {});
+        assertThatThrownBy(() -> f.get(20, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(LlmCallException.class)
+                .hasMessageContaining("malformed stream chunk");
+        assertThat(server.requests()).as("not retried").hasSize(1);
     }
 
     @Test

@@ -47,6 +47,11 @@ final class ApiError extends RuntimeException {
         return new ApiError(405, "invalid_request_error", null, "method_not_allowed", message, null);
     }
 
+    /** 408: the request (its body) did not arrive in time. */
+    static ApiError requestTimeout(String message) {
+        return new ApiError(408, "invalid_request_error", null, "request_timeout", message, null);
+    }
+
     /** 413: the body is larger than the limit. */
     static ApiError tooLarge(String message) {
         return new ApiError(413, "invalid_request_error", null, "request_too_large", message, null);

@@ -35,7 +35,7 @@ public final class ApiKey {
     }
 
     /**
-     * A key given by its SHA-256 digest, e.g. from {@code printf %s "$KEY" | sha256sum}.
+     * A key given by its SHA-256 digest, e.g. from {@code printf %s "$KEY" | sha256sum | cut -d" " -f1}.
      *
      * @param name the key's label in logs and metrics, not blank
      * @param hex 64 hexadecimal digits, either case

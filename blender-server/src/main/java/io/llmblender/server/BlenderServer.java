@@ -52,12 +52,17 @@ import org.slf4j.LoggerFactory;
  * {@code GET /v1/models/{id}}, {@code GET /health}, {@code GET /ready}, {@code GET /metrics}
  * (Prometheus text). A whole answer carries the headers {@code x-blender-mode} ({@code blend},
  * {@code route} or {@code pass-through}), {@code x-blender-chosen} (the upstream ranked first or
- * routed to) and {@code x-blender-calls}; its {@code model} is what actually answered (the fuser's
- * name when it fused) and its {@code usage} the sum over every upstream call that reported one. A
+ * routed to) and {@code x-blender-calls}; its {@code model} is what wrote the text (the fusing upstream of an LLM
+ * fuser, a local fuser's name) and its {@code usage} the sum over every upstream call that reported one. A
  * request with {@code "blender": {"details": true}} also gets a {@code blender} object: ranking,
  * failures, route and timings. Routed and pass-through streams (and adaptive ones the router is
  * sure of) forward the upstream's tokens as they arrive; a blended stream sends SSE comments every {@link ServerLimits#keepAlive()} while
- * the answers arrive and are ranked, then the answer in one chunk. A streaming client that goes away
+ * the answers arrive and are ranked, then the answer in one chunk. A blended stream's headers leave before the ranking
+ * exists, so it has {@code x-blender-mode} only; every stream's chunk with the {@code finish_reason} carries a
+ * {@code blender} object with {@code mode}, {@code chosen} and {@code calls} (and the details when asked).
+ * {@code usage} counts every upstream call, an LLM fuser's included; a stream asks its upstreams for usage, and usage
+ * no call reported is answered as absent ({@code null} in a stream's usage chunk), never as zeros; when only some
+ * calls reported it, {@code usage.blender_unreported_calls} says how many did not. A streaming client that goes away
  * is seen at the next event or keep-alive, and its upstream calls are cancelled then; a client of a
  * whole answer that goes away is not seen by Jetty until the answer is written (HTTP/1.1 reads
  * nothing more while a request is answered), so its calls end at their timeout or the deadline.
@@ -82,7 +87,7 @@ public final class BlenderServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlenderServer.class);
     private static final AtomicInteger IDS = new AtomicInteger();
-    private static final Duration DRAIN = Duration.ofSeconds(2);
+    private static final Duration ANSWER_RESERVE = Duration.ofSeconds(10);
 
     private final Server jetty;
     private final ServerConnector connector;
@@ -93,12 +98,14 @@ public final class BlenderServer implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private final String host;
     private final boolean tls;
+    private final Duration shutdownGrace;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean ready;
 
     private BlenderServer(Builder b) throws Exception {
         this.host = b.host;
         this.tls = b.keystore != null;
+        this.shutdownGrace = b.shutdownGrace;
         this.owned = List.copyOf(b.owned);
         this.registry = b.registry != null ? b.registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         int id = IDS.incrementAndGet();
@@ -118,7 +125,25 @@ public final class BlenderServer implements AutoCloseable {
         }
         Catalog c = null;
         try {
-            c = new Catalog(b.upstreams, ensembles, b.ranker, b.fuser, b.router, b.topK, b.perClientTimeout, executor);
+            if (b.perClientTimeout.compareTo(b.limits.requestDeadline()) >= 0) {
+                LOG.warn(
+                        "the upstream timeout {} s is not below the request deadline {} s: an upstream that hangs"
+                                + " is cut by the deadline; ensembles wait for answers {} s, then answer with those"
+                                + " that arrived",
+                        b.perClientTimeout.toMillis() / 1000.0,
+                        b.limits.requestDeadline().toMillis() / 1000.0,
+                        answerWait(b.limits.requestDeadline()).toMillis() / 1000.0);
+            }
+            c = new Catalog(
+                    b.upstreams,
+                    ensembles,
+                    b.ranker,
+                    b.fuser,
+                    b.router,
+                    b.topK,
+                    b.perClientTimeout,
+                    answerWait(b.limits.requestDeadline()),
+                    executor);
             ServerMetrics metrics = new ServerMetrics(registry);
             ChatCompletions completions = new ChatCompletions(c, executor, metrics, b.limits);
             KeyGate gate = new KeyGate(b.keys, b.limits.maxConcurrentPerKey(), b.limits.maxRequestsPerMinute());
@@ -145,7 +170,16 @@ public final class BlenderServer implements AutoCloseable {
             connector.setIdleTimeout(b.limits.idleTimeout().toMillis());
             jetty.addConnector(connector);
             this.front = new HttpFront(
-                    c, completions, gate, b.limits, metrics, registry, () -> ready, b.logPrompts, b.corsOrigins);
+                    c,
+                    completions,
+                    gate,
+                    b.limits,
+                    metrics,
+                    registry,
+                    () -> ready,
+                    () -> closed.get(),
+                    b.logPrompts,
+                    b.corsOrigins);
             jetty.setHandler(front);
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.setStopTimeout(0); // close() drains requests itself: Jetty's graceful stop waits on idle connections
@@ -166,6 +200,23 @@ public final class BlenderServer implements AutoCloseable {
                 connector.getLocalPort(),
                 catalog.names(),
                 b.keys.isEmpty() ? " (no API keys: loopback only)" : " (" + b.keys.size() + " API keys)");
+    }
+
+    /**
+     * How long an ensemble waits for its upstreams' answers within a request deadline: the deadline less what ranking
+     * and fusion get, a quarter of it and at most 10 seconds. At that point the answers that arrived are ranked and
+     * answered with; the upstreams still running are cancelled and listed as failures of kind {@code deadline}.
+     *
+     * @param requestDeadline the request deadline, positive
+     * @return the wait, positive
+     */
+    static Duration answerWait(Duration requestDeadline) {
+        Duration reserve = requestDeadline.dividedBy(4);
+        if (reserve.compareTo(ANSWER_RESERVE) > 0) {
+            reserve = ANSWER_RESERVE;
+        }
+        Duration wait = requestDeadline.minus(reserve);
+        return wait.isZero() || wait.isNegative() ? requestDeadline : wait;
     }
 
     /**
@@ -224,9 +275,12 @@ public final class BlenderServer implements AutoCloseable {
     }
 
     /**
-     * Stops the server: {@code /ready} turns 503, requests in flight get up to 2 seconds to end, Jetty stops, upstream calls
-     * still running are cancelled, then the parts handed over with
-     * {@link Builder#closing(AutoCloseable)} are closed in reverse order. Idempotent.
+     * Stops the server gracefully: it stops accepting connections, {@code /ready} turns 503 and new requests on open
+     * connections are answered 503 ({@code Connection: close}); requests in flight get up to the
+     * {@link Builder#shutdownGrace(Duration) shutdown grace} (default 30 seconds) to finish and are answered in full;
+     * then Jetty stops, upstream calls still running are cancelled (their requests end with a 503 or a closed
+     * connection), and the parts handed over with {@link Builder#closing(AutoCloseable)} are closed in reverse
+     * order. Blocks until done; {@code blender serve} calls it on SIGTERM and Ctrl-C. Idempotent.
      */
     @Override
     public void close() {
@@ -234,13 +288,30 @@ public final class BlenderServer implements AutoCloseable {
             return;
         }
         ready = false;
-        long until = System.nanoTime() + DRAIN.toNanos();
         try {
-            while (front.inFlight() > 0 && System.nanoTime() < until) {
+            connector.close(); // no new connections; the open ones finish what they carry
+        } catch (RuntimeException e) {
+            LOG.warn("closing the listening socket failed: {}", e.toString());
+        }
+        long until = System.nanoTime() + shutdownGrace.toNanos();
+        if (front.inFlight() > 0) {
+            LOG.info(
+                    "stopping: waiting up to {} s for {} requests in flight",
+                    shutdownGrace.toSeconds(),
+                    front.inFlight());
+        }
+        try {
+            while (front.inFlight() > 0 && System.nanoTime() - until < 0) {
                 Thread.sleep(10);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (front.inFlight() > 0) {
+            LOG.warn(
+                    "stopping: {} requests still in flight after the shutdown grace of {} s are cancelled",
+                    front.inFlight(),
+                    shutdownGrace.toSeconds());
         }
         try {
             jetty.stop();
@@ -284,6 +355,7 @@ public final class BlenderServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8080;
         private int maxThreads = 200;
+        private Duration shutdownGrace = Duration.ofSeconds(30);
         private boolean logPrompts;
         private PrometheusMeterRegistry registry;
         private Path keystore;
@@ -353,8 +425,9 @@ public final class BlenderServer implements AutoCloseable {
         }
 
         /**
-         * The router of the route and adaptive ensembles, trained for exactly the
-         * upstreams' names. Default: none (only blend ensembles and pass-through).
+         * The router of the route and adaptive ensembles: they ask the upstreams it was trained for, each of which
+         * must be configured; more upstreams may be configured beside them (pass-through, blends). Default: none
+         * (only blend ensembles and pass-through).
          *
          * @param router the router; not closed by the server
          * @return this builder
@@ -470,6 +543,23 @@ public final class BlenderServer implements AutoCloseable {
         }
 
         /**
+         * How long {@link BlenderServer#close()} lets requests in flight finish once it stopped accepting new ones.
+         * Default: 30 seconds (Kubernetes' default termination grace); keep it below what the process manager
+         * waits between SIGTERM and SIGKILL.
+         *
+         * @param grace zero or positive; zero cancels requests in flight at once
+         * @return this builder
+         */
+        public Builder shutdownGrace(Duration grace) {
+            Require.nonNull(grace, "shutdownGrace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGrace must not be negative, found " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /**
          * Whether to log each request's prompt text (at INFO). Default: false; switch it on only
          * where the logs may hold what users write.
          *
@@ -549,7 +639,7 @@ public final class BlenderServer implements AutoCloseable {
          * @throws IllegalStateException if no upstream was added; if the bind address is not
          *     loopback and no key was given; if the address cannot be bound (naming it)
          * @throws IllegalArgumentException if an ensemble names an unknown upstream or needs a
-         *     missing router, or names repeat
+         *     missing router, or names repeat (an ensemble may not have an upstream's name)
          */
         public BlenderServer start() {
             try {

@@ -18,10 +18,12 @@ import java.util.regex.Pattern;
 
 /**
  * The model names the server answers and what stands behind each: an {@link Ensemble} with its
- * {@link Blender}, or one upstream for pass-through. Ensemble names win over upstream names. An
+ * {@link Blender}, or one upstream for pass-through. An ensemble may not have an upstream's name. An
  * {@code ADAPTIVE} ensemble also answers its name with a threshold suffix ({@code adaptive-0.62});
  * the Blenders for such thresholds are made on first use and kept (at most
- * {@value #MAX_THRESHOLDS}; beyond that, a request for a new threshold is 400). Thread-safe: built
+ * {@value #MAX_THRESHOLDS}; beyond that, a request for a new threshold is 400). Each Blender stops waiting for
+ * answers at {@code answerWait} after its start (see {@code BlenderServer.answerWait}) and ranks what
+ * arrived. Thread-safe: built
  * once, then read; the threshold cache is concurrent.
  */
 final class Catalog implements AutoCloseable {
@@ -46,6 +48,7 @@ final class Catalog implements AutoCloseable {
     private final Router router;
     private final int topK;
     private final Duration perClientTimeout;
+    private final Duration answerWait;
     private final ExecutorService executor;
 
     Catalog(
@@ -56,10 +59,16 @@ final class Catalog implements AutoCloseable {
             Router router,
             int topK,
             Duration perClientTimeout,
+            Duration answerWait,
             ExecutorService executor) {
         this.orderedUpstreams = List.copyOf(upstreamList);
         Map<String, LlmClient> byUpstream = new LinkedHashMap<>();
         for (LlmClient c : upstreamList) {
+            if (c.name().codePoints().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("upstream names must not hold control characters (line breaks,"
+                        + " tabs): they would split log lines and headers, found "
+                        + ChatRequest.show(com.fasterxml.jackson.databind.node.TextNode.valueOf(c.name())));
+            }
             if (byUpstream.put(c.name(), c) != null) {
                 throw new IllegalArgumentException("upstream names must be distinct, found '" + c.name() + "' twice");
             }
@@ -70,12 +79,17 @@ final class Catalog implements AutoCloseable {
         this.router = router;
         this.topK = topK;
         this.perClientTimeout = perClientTimeout;
+        this.answerWait = answerWait;
         this.executor = executor;
         Map<String, Ensemble> byName = new LinkedHashMap<>();
         List<String> order = new ArrayList<>(byUpstream.keySet());
         for (Ensemble e : ensembles) {
             if (byName.put(e.name(), e) != null) {
                 throw new IllegalArgumentException("ensemble names must be distinct, found '" + e.name() + "' twice");
+            }
+            if (byUpstream.containsKey(e.name())) {
+                throw new IllegalArgumentException("the ensemble '" + e.name() + "' has the name of an upstream, whose"
+                        + " pass-through it would hide; rename one of them");
             }
             for (String llm : e.llms()) {
                 if (!byUpstream.containsKey(llm)) {
@@ -100,14 +114,33 @@ final class Catalog implements AutoCloseable {
     }
 
     private Blender blender(Ensemble e, double threshold) {
-        List<LlmClient> asked = (e.llms().isEmpty()
-                        ? orderedUpstreams
-                        : e.llms().stream().map(upstreams::get).toList())
-                .stream().<LlmClient>map(QuietUpstream::new).toList();
+        List<String> names;
+        if (e.mode() != BlendMode.BLEND) {
+            // a routed ensemble asks the router's LLMs: other upstreams may be served beside it (pass-through, blends)
+            names = router.llmNames();
+            for (String n : names) {
+                if (!upstreams.containsKey(n)) {
+                    throw new IllegalArgumentException("ensemble '" + e.name() + "': the router was trained for the"
+                            + " LLMs " + names + ", but the upstream '" + n + "' is not configured; the upstreams are "
+                            + List.copyOf(upstreams.keySet()));
+                }
+            }
+            if (!e.llms().isEmpty() && !java.util.Set.copyOf(e.llms()).equals(java.util.Set.copyOf(names))) {
+                throw new IllegalArgumentException("ensemble '" + e.name() + "': llms " + e.llms()
+                        + " must be the LLMs the router was trained for, " + names + " (or left out)");
+            }
+        } else {
+            names = e.llms().isEmpty() ? List.copyOf(upstreams.keySet()) : e.llms();
+        }
+        List<LlmClient> asked = names.stream()
+                .map(upstreams::get)
+                .<LlmClient>map(QuietUpstream::new)
+                .toList();
         Blender.Builder b = Blender.builder()
                 .mode(e.mode())
                 .executor(executor)
                 .perClientTimeout(perClientTimeout)
+                .deadline(answerWait)
                 .topK(e.topK() > 0 ? e.topK() : topK)
                 .clients(asked);
         if (ranker != null) {
@@ -132,6 +165,15 @@ final class Catalog implements AutoCloseable {
      *     threshold out of range or past the cache's bound
      */
     Target resolve(String model) {
+        return resolve(model, name -> true);
+    }
+
+    /**
+     * What a model name stands for, for a caller who may see only some names: a 404 lists only those.
+     *
+     * @throws ApiError as {@link #resolve(String)}
+     */
+    Target resolve(String model, java.util.function.Predicate<String> visible) {
         Ensemble e = ensembles.get(model);
         if (e != null) {
             return new Target(model, e, blenders.get(model), null, e.threshold());
@@ -171,7 +213,8 @@ final class Catalog implements AutoCloseable {
         throw ApiError.notFound(
                 "model",
                 "model_not_found",
-                "the model " + ChatRequest.show(model) + " does not exist here; the models are " + names());
+                "the model " + ChatRequest.show(model) + " does not exist here; the models are "
+                        + names().stream().filter(visible).toList());
     }
 
     /** Every name a request may give, ensembles first, in configuration order. */
@@ -183,6 +226,11 @@ final class Catalog implements AutoCloseable {
             }
         }
         return names;
+    }
+
+    /** How long a pass-through or blend waits for one upstream's answer: the upstreams' timeout. */
+    Duration perClientTimeout() {
+        return perClientTimeout;
     }
 
     Router router() {

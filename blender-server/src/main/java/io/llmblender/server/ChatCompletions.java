@@ -77,9 +77,10 @@ final class ChatCompletions {
 
     Answer complete(ChatRequest request, Catalog.Target target, Deadline deadline, Consumer<Runnable> onClientGone) {
         if (target.isUpstream()) {
+            metrics.upstreamCall(target.name());
             CompletableFuture<Generation> f = target.upstream().generateAsync(request.prompt(), executor);
             onClientGone.accept(() -> f.cancel(true));
-            Generation g = await(f, deadline, "the upstream '" + target.name() + "'", target.name());
+            Generation g = await(f, upstreamDeadline(deadline), "the upstream '" + target.name() + "'", target.name());
             return passThrough(target.name(), g, request.details());
         }
         Future<BlendResult> f = executor.submit(() -> target.blender().blend(request.prompt()));
@@ -88,13 +89,28 @@ final class ChatCompletions {
         return answer(r, request.details());
     }
 
+    /**
+     * The deadline of one upstream call answered alone (pass-through): the request's, or the upstreams' timeout when
+     * that ends first, as a blend waits for each upstream.
+     */
+    private Deadline upstreamDeadline(Deadline deadline) {
+        long timeoutEnd = deadline.startNanos() + catalog.perClientTimeout().toNanos();
+        return timeoutEnd - deadline.endNanos() < 0 ? new Deadline(deadline.startNanos(), timeoutEnd) : deadline;
+    }
+
     private <T> T await(Future<T> f, Deadline deadline, String what, String upstream) {
         try {
             return f.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
+            boolean byTimeout = deadline.endNanos() - deadline.startNanos()
+                    < limits.requestDeadline().toNanos();
             if (upstream != null) {
-                metrics.upstreamFailure(upstream, "deadline");
+                metrics.upstreamFailure(upstream, byTimeout ? "timeout" : "deadline");
+            }
+            if (byTimeout) {
+                throw ApiError.deadline(what + " did not answer within the upstream timeout of "
+                        + catalog.perClientTimeout().toMillis() + " ms; its call was cancelled");
             }
             throw ApiError.deadline(
                     "the request deadline of " + limits.requestDeadline().toMillis() + " ms passed before " + what
@@ -110,29 +126,72 @@ final class ChatCompletions {
         }
     }
 
-    /** An upstream or blend failure as the 502 a client sees: names, kinds and statuses, no bodies. */
+    /**
+     * An upstream or blend failure as a client sees it: names, kinds and statuses, no bodies. 504 when every upstream
+     * asked timed out or met the deadline (pass-through and blend alike), else 502.
+     */
     private ApiError failure(Throwable cause, String upstream) {
         if (cause instanceof NoAnswerException na) {
             List<String> why = new ArrayList<>();
+            boolean allTimedOut = !na.failures().isEmpty();
+            boolean anyDeadline = false;
             for (ClientFailure f : na.failures()) {
-                metrics.upstreamFailure(f.name(), f.kind().name().toLowerCase(Locale.ROOT));
-                why.add(f.name() + " " + describe(f.kind().name().toLowerCase(Locale.ROOT), f.cause()));
+                String kind = kindOf(f);
+                metrics.upstreamFailure(f.name(), kind);
+                why.add(f.name() + " " + describe(kind, f.cause()));
+                allTimedOut &= kind.equals("timeout") || kind.equals("deadline");
+                anyDeadline |= kind.equals("deadline");
             }
-            return ApiError.upstream("no upstream answered: " + String.join("; ", why));
+            LOG.warn("no upstream answered: {}", String.join("; ", why));
+            if (!allTimedOut) {
+                return ApiError.upstream("no upstream answered: " + String.join("; ", why));
+            }
+            return ApiError.deadline((anyDeadline
+                            ? "the request deadline of "
+                                    + limits.requestDeadline().toMillis()
+                                    + " ms passed before any upstream answered (answers are awaited "
+                                    + BlenderServer.answerWait(limits.requestDeadline())
+                                            .toMillis()
+                                    + " ms, the rest is for ranking and fusion)"
+                            : "no upstream answered within the upstream timeout of "
+                                    + catalog.perClientTimeout().toMillis() + " ms")
+                    + "; their calls were cancelled: " + String.join("; ", why));
         }
         if (upstream != null) {
+            if (timedOut(cause)) {
+                metrics.upstreamFailure(upstream, "timeout");
+                return ApiError.deadline("the upstream '" + upstream + "' failed: " + describe("timeout", cause));
+            }
             metrics.upstreamFailure(upstream, "error");
+            LOG.warn("the upstream '{}' failed: {}", upstream, describe("error", cause));
             return ApiError.upstream("the upstream '" + upstream + "' failed: " + describe("error", cause));
         }
         LOG.error("a blend failed unexpectedly", cause);
         return ApiError.internal("the ensemble failed inside the server; see its log");
     }
 
+    /** The failure's kind in lower case; an error caused by a timeout (e.g. the client's own) counts as one. */
+    private static String kindOf(ClientFailure f) {
+        String kind = f.kind().name().toLowerCase(Locale.ROOT);
+        return kind.equals("error") && timedOut(f.cause()) ? "timeout" : kind;
+    }
+
+    /** Whether a timeout, the JDK's or an HTTP one, caused this failure. */
+    static boolean timedOut(Throwable cause) {
+        return cause != null && QuietUpstream.reason(cause).equals("timeout");
+    }
+
+    /**
+     * The kind of a failure and its short reason, e.g. {@code error (HTTP 503)}, {@code error (connection refused)},
+     * {@code error (answer not JSON)}, {@code timeout}: for clients and the log alike, never a body or a secret.
+     */
     private static String describe(String kind, Throwable cause) {
-        if (cause instanceof LlmCallException l && l.httpStatus().isPresent()) {
-            return kind + " (HTTP " + l.httpStatus().getAsInt() + ")";
+        if (cause == null) {
+            return kind;
         }
-        return cause instanceof TimeoutException ? "timeout" : kind;
+        String reason = QuietUpstream.reason(cause);
+        boolean same = reason.equals(kind) || (kind.equals("deadline") && reason.equals("timeout"));
+        return same ? kind : kind + " (" + reason + ")";
     }
 
     private static Answer passThrough(String name, Generation g, boolean details) {
@@ -151,6 +210,7 @@ final class ChatCompletions {
                 1,
                 u == null ? 0 : u.promptTokens(),
                 u == null ? 0 : u.completionTokens(),
+                u == null ? 1 : 0,
                 g.finishReason(),
                 d);
     }
@@ -159,23 +219,47 @@ final class ChatCompletions {
         metrics.blend(r);
         long prompt = 0;
         long completion = 0;
+        int calls = r.called().size();
+        int reported = 0;
         for (Candidate c : r.candidates()) {
             if (c.usage().isPresent()) {
                 prompt += c.usage().get().promptTokens();
                 completion += c.usage().get().completionTokens();
+                reported++;
             }
         }
+        for (String name : r.called()) {
+            metrics.upstreamCall(name);
+        }
+        for (ClientFailure f : r.failures()) {
+            LOG.warn("the upstream '{}' failed, answered without it: {}", f.name(), describe(kindOf(f), f.cause()));
+        }
+        // an LLM fuser's call is an upstream call like the candidates': counted, its tokens summed
+        String fusingLlm = r.fusion().flatMap(f -> f.llm()).orElse(null);
+        if (fusingLlm != null) {
+            calls++;
+            metrics.upstreamCall(fusingLlm);
+            TokenUsage fu = r.fusion().flatMap(f -> f.usage()).orElse(null);
+            if (fu != null) {
+                prompt += fu.promptTokens();
+                completion += fu.completionTokens();
+                reported++;
+            }
+        } else if (r.fusionFailure().isPresent() && r.fusionFailure().get().cause() instanceof LlmCallException) {
+            calls++; // the fusing LLM was asked and failed
+        }
         Candidate best = r.best();
-        String model = r.fusion().map(f -> f.fuserName()).orElse(best.client());
+        String model = r.fusion().map(f -> f.llm().orElse(f.fuserName())).orElse(best.client());
         FinishReason finish = r.fusion().map(f -> f.finishReason()).orElse(best.finishReason());
         return new Answer(
                 r.answer(),
                 model,
                 r.mode().name().toLowerCase(Locale.ROOT),
                 best.client(),
-                r.called().size(),
+                calls,
                 prompt,
                 completion,
+                calls - reported,
                 finish,
                 details ? details(r) : null);
     }
@@ -208,6 +292,7 @@ final class ChatCompletions {
             failures.addObject()
                     .put("client", f.name())
                     .put("kind", f.kind().name().toLowerCase(Locale.ROOT))
+                    .put("reason", QuietUpstream.reason(f.cause()))
                     .put("elapsed_ms", f.elapsed().toMillis());
         }
         r.rankingFailure()
@@ -277,11 +362,13 @@ final class ChatCompletions {
             throws IOException {
         int calls = 0;
         List<String> failed = new ArrayList<>();
+        boolean allTimedOut = true;
         for (LlmClient client : order) {
             if (calls > 0 && deadline.passed()) {
                 break;
             }
             calls++;
+            metrics.upstreamCall(client.name());
             BlockingQueue<String> tokens = new LinkedBlockingQueue<>();
             CompletableFuture<Generation> f = client instanceof OpenAiCompatibleClient oc
                     ? oc.generateStreaming(request.prompt(), tokens::add)
@@ -329,8 +416,11 @@ final class ChatCompletions {
                 g = f.join();
             } catch (RuntimeException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                metrics.upstreamFailure(client.name(), "error");
-                failed.add(client.name() + " " + describe("error", cause));
+                String kind = timedOut(cause) ? "timeout" : "error";
+                allTimedOut &= kind.equals("timeout");
+                metrics.upstreamFailure(client.name(), kind);
+                failed.add(client.name() + " " + describe(kind, cause));
+                LOG.warn("the upstream '{}' failed: {}", client.name(), describe(kind, cause));
                 if (began) {
                     ApiError err = ApiError.upstream(
                             "the upstream '" + client.name() + "' failed mid-stream: " + describe("error", cause));
@@ -348,6 +438,7 @@ final class ChatCompletions {
                 }
             }
             TokenUsage u = g.usage().orElse(null);
+            // the calls that failed before this one reported no usage (nothing was generated for the client)
             Answer a = new Answer(
                     g.text(),
                     client.name(),
@@ -356,12 +447,14 @@ final class ChatCompletions {
                     calls,
                     u == null ? 0 : u.promptTokens(),
                     u == null ? 0 : u.completionTokens(),
+                    u == null ? calls : calls - 1,
                     g.finishReason(),
                     null);
             finish(request, out, id, created, a);
             return new Streamed(200, a);
         }
-        throw ApiError.upstream("no upstream answered: " + String.join("; ", failed));
+        String message = "no upstream answered: " + String.join("; ", failed);
+        throw allTimedOut ? ApiError.deadline(message) : ApiError.upstream(message);
     }
 
     private Streamed streamBlend(
@@ -414,17 +507,50 @@ final class ChatCompletions {
 
     private static void finish(ChatRequest request, SseWriter out, String id, long created, Answer a)
             throws IOException {
-        out.data(Chunks.delta(id, created, a.model(), null, null, a.finishReason()));
+        // a blended stream's headers leave before the ranking exists: what was chosen goes in the last chunk
+        ObjectNode last = Chunks.delta(id, created, a.model(), null, null, a.finishReason());
+        ObjectNode ext = a.details() != null ? a.details().deepCopy() : Json.object();
+        ext.put("mode", a.mode());
+        ext.put("chosen", a.chosen());
+        ext.put("calls", a.calls());
+        last.set("blender", ext);
+        out.data(last);
         if (request.includeUsage()) {
             out.data(Chunks.usageChunk(id, created, a));
         }
         out.done();
     }
 
+    /**
+     * A name as a header value: as it is when it is printable ASCII, else RFC 8187's ext-value,
+     * {@code UTF-8''} and the UTF-8 bytes percent-encoded ({@code 文心一言} is
+     * {@code UTF-8''%E6%96%87%E5%BF%83%E4%B8%80%E8%A8%80}); HTTP headers carry no other characters reliably.
+     */
+    static String headerValue(String name) {
+        if (name.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && !name.startsWith("UTF-8''")) {
+            return name;
+        }
+        StringBuilder out = new StringBuilder("UTF-8''");
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$&+-.^_`|~".indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     static Map<String, String> headers(String mode, String chosen, int calls) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("x-blender-mode", mode);
-        h.put("x-blender-chosen", chosen);
+        h.put("x-blender-chosen", headerValue(chosen));
         h.put("x-blender-calls", Integer.toString(calls));
         return h;
     }

@@ -22,7 +22,9 @@ final class Chunks {
         message.putNull("refusal");
         choice.putNull("logprobs");
         choice.put("finish_reason", a.finishReason());
-        o.set("usage", usage(a));
+        if (a.usageKnown()) {
+            o.set("usage", usage(a));
+        }
         o.putNull("system_fingerprint");
         if (a.details() != null) {
             o.set("blender", a.details());
@@ -30,11 +32,18 @@ final class Chunks {
         return o;
     }
 
+    /**
+     * The usage object: the sums over the calls that reported usage; when some call reported none, also
+     * {@code blender_unreported_calls}, so that the sum is not taken for the whole. Only for {@link Answer#usageKnown()}.
+     */
     static ObjectNode usage(Answer a) {
         ObjectNode u = Json.object();
         u.put("prompt_tokens", a.promptTokens());
         u.put("completion_tokens", a.completionTokens());
         u.put("total_tokens", a.promptTokens() + a.completionTokens());
+        if (a.unreportedCalls() > 0) {
+            u.put("blender_unreported_calls", a.unreportedCalls());
+        }
         return u;
     }
 
@@ -60,11 +69,18 @@ final class Chunks {
         return o;
     }
 
-    /** The last chunk when the request asked {@code stream_options.include_usage}: no choices, the usage. */
+    /**
+     * The last chunk when the request asked {@code stream_options.include_usage}: no choices, the usage ({@code null}
+     * when no call reported any).
+     */
     static ObjectNode usageChunk(String id, long created, Answer a) {
         ObjectNode o = header(id, created, a.model());
         o.putArray("choices");
-        o.set("usage", usage(a));
+        if (a.usageKnown()) {
+            o.set("usage", usage(a));
+        } else {
+            o.putNull("usage");
+        }
         if (a.details() != null) {
             o.set("blender", a.details());
         }

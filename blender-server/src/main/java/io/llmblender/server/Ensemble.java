@@ -8,14 +8,15 @@ import java.util.List;
  * A model name the server answers by blending, routing or both: what a request's model field
  * selects. Immutable.
  *
- * <p>Which upstreams it asks: {@code llms}, or every configured upstream when empty. A
- * {@code ROUTE} or {@code ADAPTIVE} ensemble always uses every upstream (the router was trained
- * for them all) and needs the server's router. {@code ADAPTIVE} needs a {@code threshold}; a
+ * <p>Which upstreams it asks: in {@code BLEND} mode {@code llms}, or every configured upstream when empty. A
+ * {@code ROUTE} or {@code ADAPTIVE} ensemble needs the server's router and asks the LLMs the router was trained for
+ * ({@code llms}, when given, must name exactly those): other upstreams may be configured beside it, for pass-through
+ * and blends, without retraining the router. {@code ADAPTIVE} needs a {@code threshold}; a
  * request may override it by naming the ensemble with a suffix, {@code adaptive-0.62}.
  *
  * @param name the model name, not blank, without spaces
  * @param mode how the ensemble spends calls
- * @param llms the upstream names to ask in {@code BLEND} mode; empty for all
+ * @param llms the upstream names to ask; empty for all ({@code BLEND}) or the router's LLMs (the other modes)
  * @param topK how many of the best answers the fuser reads; 0 for the server's default
  * @param threshold the router confidence at which an {@code ADAPTIVE} ensemble routes; NaN
  *     for other modes
@@ -49,10 +50,6 @@ public record Ensemble(String name, BlendMode mode, List<String> llms, int topK,
         } else if (!Double.isNaN(threshold)) {
             throw new IllegalArgumentException("ensemble '" + name + "': threshold is used only in mode adaptive,"
                     + " found mode " + mode + " with threshold " + threshold);
-        }
-        if (mode != BlendMode.BLEND && !llms.isEmpty()) {
-            throw new IllegalArgumentException("ensemble '" + name + "': mode " + mode + " asks every upstream;"
-                    + " llms must be empty, found " + llms);
         }
     }
 

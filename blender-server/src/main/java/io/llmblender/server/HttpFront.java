@@ -43,6 +43,7 @@ final class HttpFront extends Handler.Abstract {
     private final ServerMetrics metrics;
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
+    private final BooleanSupplier stopping;
     private final boolean logPrompts;
     private final Set<String> corsOrigins;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -55,6 +56,7 @@ final class HttpFront extends Handler.Abstract {
             ServerMetrics metrics,
             PrometheusMeterRegistry registry,
             BooleanSupplier ready,
+            BooleanSupplier stopping,
             boolean logPrompts,
             Set<String> corsOrigins) {
         super(InvocationType.BLOCKING);
@@ -65,6 +67,7 @@ final class HttpFront extends Handler.Abstract {
         this.metrics = metrics;
         this.registry = registry;
         this.ready = ready;
+        this.stopping = stopping;
         this.logPrompts = logPrompts;
         this.corsOrigins = Set.copyOf(corsOrigins);
     }
@@ -163,10 +166,10 @@ final class HttpFront extends Handler.Abstract {
             }
             case MODELS -> {
                 requireMethod(method, "GET");
-                authenticate(request, keyName);
+                ApiKey key = authenticate(request, keyName);
                 ObjectNode list = Json.object().put("object", "list");
                 ArrayNode data = list.putArray("data");
-                for (String name : catalog.names()) {
+                for (String name : visibleModels(key)) {
                     data.add(modelObject(name));
                 }
                 return writeJson(response, callback, 200, list);
@@ -178,14 +181,14 @@ final class HttpFront extends Handler.Abstract {
             default -> {
                 if (path.startsWith(MODELS + "/")) {
                     requireMethod(method, "GET");
-                    authenticate(request, keyName);
+                    ApiKey key = authenticate(request, keyName);
                     String id = path.substring(MODELS.length() + 1);
-                    if (!catalog.names().contains(id)) {
+                    if (!visibleModels(key).contains(id)) {
                         throw ApiError.notFound(
                                 "model",
                                 "model_not_found",
                                 "the model " + ChatRequest.show(id) + " does not exist here; the models are "
-                                        + catalog.names());
+                                        + visibleModels(key));
                     }
                     return writeJson(response, callback, 200, modelObject(id));
                 }
@@ -200,10 +203,15 @@ final class HttpFront extends Handler.Abstract {
     }
 
     private int chat(Request request, Response response, Callback callback, String[] model, String[] keyName) {
+        if (stopping.getAsBoolean()) {
+            // a request on a connection opened before the drain began: the client retries elsewhere
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            throw ApiError.unavailable("the server is stopping; retry on another instance");
+        }
         ApiKey key = authenticate(request, keyName);
         JsonNode root = parse(readBody(request));
         ChatRequest chat = ChatRequest.parse(root, limits);
-        Catalog.Target target = catalog.resolve(chat.model());
+        Catalog.Target target = catalog.resolve(chat.model(), name -> key == null || key.allows(name));
         model[0] = target.name();
         if (key != null && !key.allows(target.name())) {
             throw ApiError.forbidden(
@@ -211,7 +219,9 @@ final class HttpFront extends Handler.Abstract {
                     "the key '" + key.name() + "' may not use the model '" + target.name() + "'; it may use "
                             + key.models());
         }
-        Runnable release = gate.acquire(key == null ? KeyGate.ANONYMOUS : key.name());
+        // released before the last byte goes out: a client that sends its next request as soon as it has read the
+        // answer must find the slot free (issue 27: 4 threads against a limit of 4 met a 429)
+        Runnable release = once(gate.acquire(key == null ? KeyGate.ANONYMOUS : key.name()));
         try {
             if (logPrompts) {
                 LOG.info("prompt for model={}: {}", target.name(), chat.prompt().source());
@@ -222,7 +232,7 @@ final class HttpFront extends Handler.Abstract {
             String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
             long created = System.currentTimeMillis() / 1000;
             if (chat.stream()) {
-                SseWriter out = new SseWriter(response);
+                SseWriter out = new SseWriter(response, release);
                 try {
                     ChatCompletions.Streamed s = completions.stream(chat, target, deadline, out, id, created);
                     if (s.answer() != null) {
@@ -261,10 +271,40 @@ final class HttpFront extends Handler.Abstract {
             metrics.tokens(target.name(), a.promptTokens(), a.completionTokens());
             ChatCompletions.headers(a.mode(), a.chosen(), a.calls())
                     .forEach((k, v) -> response.getHeaders().put(k, v));
+            release.run();
             return writeJson(response, callback, 200, Chunks.completion(id, created, a));
         } finally {
             release.run();
         }
+    }
+
+    /** Whether Jetty gave up reading because the connection went silent (its idle timeout). */
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof java.net.SocketTimeoutException
+                    || (t.getMessage() != null && t.getMessage().contains("Idle timeout"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The model names a key may use, in catalog order: all of them without keys. */
+    private java.util.List<String> visibleModels(ApiKey key) {
+        return key == null
+                ? catalog.names()
+                : catalog.names().stream().filter(key::allows).toList();
+    }
+
+    /** Runs {@code r} the first time only; thread-safe. */
+    private static Runnable once(Runnable r) {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (ran.compareAndSet(false, true)) {
+                r.run();
+            }
+        };
     }
 
     private ApiKey authenticate(Request request, String[] keyName) {
@@ -287,6 +327,10 @@ final class HttpFront extends Handler.Abstract {
             }
             return body;
         } catch (IOException e) {
+            if (isTimeout(e)) {
+                throw ApiError.requestTimeout("the request body did not arrive within the server's idle timeout of "
+                        + limits.idleTimeout().toMillis() + " ms; send the whole body at once");
+            }
             throw ApiError.invalid(
                     null, "the request body could not be read: " + e.getClass().getSimpleName());
         }
@@ -297,16 +341,9 @@ final class HttpFront extends Handler.Abstract {
             throw ApiError.invalid(null, "the request body is empty; send a JSON chat-completions request");
         }
         try {
-            return Json.MAPPER.readTree(body);
+            return Json.readWhole(body);
         } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage();
-            if (why != null && why.length() > 120) {
-                why = why.substring(0, 120) + "...";
-            }
-            long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-            long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
-            throw ApiError.invalid(
-                    null, "the request body is not valid JSON (line " + line + ", column " + column + "): " + why);
+            throw ApiError.invalid(null, "the request body is not valid JSON: " + Json.problem(e));
         } catch (IOException e) {
             throw ApiError.invalid(null, "the request body is not valid JSON");
         }

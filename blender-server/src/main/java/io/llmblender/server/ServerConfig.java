@@ -43,7 +43,7 @@ import java.util.TreeSet;
  *  "router": "routers/mine", "encoder": "minilm", "threshold": 0.62,
  *  "ensembles": [{"name": "blend", "mode": "blend"}, {"name": "cheap", "mode": "blend", "llms": ["llama"]},
  *                {"name": "route", "mode": "route"}, {"name": "adaptive", "mode": "adaptive", "threshold": 0.62}],
- *  "server": {"host": "127.0.0.1", "port": 8080, "log_prompts": false, "max_threads": 200,
+ *  "server": {"host": "127.0.0.1", "port": 8080, "log_prompts": false, "max_threads": 200, "shutdown_grace_s": 30,
  *             "cors_origins": ["https://app.example.com"],
  *             "tls": {"keystore": "server.p12", "password_env": "BLENDER_KEYSTORE_PASSWORD"},
  *             "keys": [{"name": "alice", "sha256": "<64 hex digits>"},
@@ -80,8 +80,8 @@ public final class ServerConfig {
             "server");
     private static final Set<String> LLM = Set.of("name", "base_url", "model", "api_key_env");
     private static final Set<String> ENSEMBLE = Set.of("name", "mode", "llms", "top_k", "threshold");
-    private static final Set<String> SERVER =
-            Set.of("host", "port", "keys", "limits", "log_prompts", "max_threads", "cors_origins", "tls");
+    private static final Set<String> SERVER = Set.of(
+            "host", "port", "keys", "limits", "log_prompts", "max_threads", "cors_origins", "tls", "shutdown_grace_s");
     private static final Set<String> TLS = Set.of("keystore", "password_env");
     private static final Set<String> KEY = Set.of("name", "sha256", "env", "models");
     private static final Set<String> LIMITS = Set.of(
@@ -113,6 +113,7 @@ public final class ServerConfig {
     private final ServerLimits limits;
     private final boolean logPrompts;
     private final int maxThreads;
+    private final Duration shutdownGrace;
     private final List<String> corsOrigins;
     private final Path keystore;
     private final String keystorePassword;
@@ -134,6 +135,7 @@ public final class ServerConfig {
         this.limits = r.limits.build();
         this.logPrompts = r.logPrompts;
         this.maxThreads = r.maxThreads;
+        this.shutdownGrace = r.shutdownGrace;
         this.corsOrigins = List.copyOf(r.cors);
         this.keystore = r.keystore;
         this.keystorePassword = r.keystorePassword;
@@ -156,6 +158,7 @@ public final class ServerConfig {
         this.limits = c.limits;
         this.logPrompts = c.logPrompts;
         this.maxThreads = c.maxThreads;
+        this.shutdownGrace = c.shutdownGrace;
         this.corsOrigins = c.corsOrigins;
         this.keystore = c.keystore;
         this.keystorePassword = c.keystorePassword;
@@ -196,12 +199,9 @@ public final class ServerConfig {
         Require.nonBlank(source, "source");
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException p
-                    ? p.getOriginalMessage()
-                    : e.getMessage();
-            throw new IllegalArgumentException(source + ": not JSON: " + why, e);
+            root = Json.readWhole(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(source + ": not JSON: " + Json.problem(e), e);
         }
         Reader r = new Reader(source);
         r.read(root);
@@ -320,6 +320,9 @@ public final class ServerConfig {
                     .logPrompts(logPrompts)
                     .maxThreads(maxThreads)
                     .adaptiveThreshold(threshold);
+            if (shutdownGrace != null) {
+                b.shutdownGrace(shutdownGrace);
+            }
             keys.forEach(b::apiKey);
             corsOrigins.forEach(b::corsOrigin);
             if (keystore != null) {
@@ -350,10 +353,8 @@ public final class ServerConfig {
                         ? MiniLmEncoder.load()
                         : TorchScriptEncoder.load(directory(encoder, "encoder"));
                 made.add(enc);
-                ZooterRouter zr = ZooterRouter.load(
-                        directory(router, "router"),
-                        enc,
-                        clients.stream().map(LlmClient::name).toList());
+                // the router's LLMs must be configured (the server checks); others may be served beside them
+                ZooterRouter zr = ZooterRouter.load(directory(router, "router"), enc, null);
                 made.add(zr);
                 b.router(zr);
             }
@@ -406,6 +407,7 @@ public final class ServerConfig {
         final ServerLimits.Builder limits = ServerLimits.builder();
         boolean logPrompts;
         int maxThreads = 200;
+        Duration shutdownGrace;
         final List<String> cors = new ArrayList<>();
         Path keystore;
         String keystorePassword;
@@ -453,9 +455,23 @@ public final class ServerConfig {
                 JsonNode n = l.get(i);
                 known(n, w, LLM);
                 String url = text(n, w, "base_url", true);
+                try {
+                    OpenAiCompatibleClient.builder().baseUrl(url);
+                } catch (IllegalArgumentException e) {
+                    throw bad(
+                            w + ".base_url",
+                            "must be an absolute http or https URL such as http://localhost:11434/v1, found "
+                                    + ChatRequest.show(url));
+                }
                 String model = text(n, w, "model", true);
                 String name = text(n, w, "name", false);
                 name = name == null ? model : name;
+                if (name.codePoints().anyMatch(Character::isISOControl)) {
+                    throw bad(
+                            w + ".name",
+                            "must not hold control characters (line breaks, tabs), found "
+                                    + ChatRequest.show(com.fasterxml.jackson.databind.node.TextNode.valueOf(name)));
+                }
                 if (!names.add(name)) {
                     throw bad(w + ".name", "repeats the name '" + name + "'");
                 }
@@ -499,6 +515,12 @@ public final class ServerConfig {
             String name = text(n, w, "name", true);
             if (!seen.add(name)) {
                 throw bad(w + ".name", "repeats the ensemble name '" + name + "'");
+            }
+            if (llmNames.contains(name)) {
+                throw bad(
+                        w + ".name",
+                        "is '" + name + "', the name of one of the llms: the ensemble would hide that LLM's"
+                                + " pass-through; rename one of them");
             }
             BlendMode mode = n.has("mode") ? mode(text(n, w, "mode", true), w + ".mode") : BlendMode.BLEND;
             List<String> members = new ArrayList<>();
@@ -554,6 +576,9 @@ public final class ServerConfig {
                 if (maxThreads < 8) {
                     throw bad("server.max_threads", "must be at least 8, found " + maxThreads);
                 }
+            }
+            if (s.has("shutdown_grace_s")) {
+                shutdownGrace = seconds(s, "server", "shutdown_grace_s");
             }
             JsonNode t = s.get("tls");
             if (t != null) {

@@ -11,8 +11,10 @@ import java.util.Locale;
 /**
  * The server's meters, named for Prometheus: {@code blender_server_requests_total{ensemble,status}},
  * {@code blender_server_request_seconds{ensemble}} and {@code blender_server_stage_seconds{stage}}
- * (histograms), {@code blender_server_upstream_failures_total{client,kind}} and
- * {@code blender_server_tokens_total{ensemble,type}}. Tag values are only configured names and
+ * (histograms), {@code blender_server_upstream_calls_total{client}} (every call: candidates, routes,
+ * pass-through and an LLM fuser's), {@code blender_server_upstream_failures_total{client,kind}} and
+ * {@code blender_server_tokens_total{ensemble,type}} (the tokens upstreams reported; calls that reported none add
+ * nothing). Tag values are only configured names and
  * fixed words (a model name no ensemble or upstream has is counted as {@code unknown}), so a
  * caller cannot grow the series. Thread-safe (Micrometer's meters are).
  */
@@ -55,6 +57,15 @@ final class ServerMetrics {
                 .description("Upstream calls that failed, by client and kind")
                 .tag("client", client)
                 .tag("kind", kind)
+                .register(registry)
+                .increment();
+    }
+
+    /** One call of an upstream: a candidate, a route, a pass-through or an LLM fuser's call. */
+    void upstreamCall(String client) {
+        Counter.builder("blender.server.upstream.calls")
+                .description("Calls made to each upstream, fusing calls included")
+                .tag("client", client)
                 .register(registry)
                 .increment();
     }

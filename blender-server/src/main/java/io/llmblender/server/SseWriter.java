@@ -17,11 +17,18 @@ import org.eclipse.jetty.util.Blocker;
 final class SseWriter {
 
     private final Response response;
+    private final Runnable beforeDone;
     private boolean started;
     private boolean finished;
 
-    SseWriter(Response response) {
+    /**
+     * @param response the response to write
+     * @param beforeDone run once before {@code [DONE]} is written: what the request holds (its key's concurrency
+     *     slot) is released before the client can see the end and send its next request
+     */
+    SseWriter(Response response, Runnable beforeDone) {
         this.response = response;
+        this.beforeDone = beforeDone;
     }
 
     /** Commits status 200 and the headers with an SSE comment. */
@@ -57,6 +64,9 @@ final class SseWriter {
 
     /** Ends the stream as OpenAI does. */
     void done() throws IOException {
+        if (!finished) {
+            beforeDone.run();
+        }
         finished = true;
         write("data: [DONE]\n\n", true);
     }

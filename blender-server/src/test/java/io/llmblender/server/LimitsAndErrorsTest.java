@@ -100,6 +100,32 @@ class LimitsAndErrorsTest {
     }
 
     @Test
+    void models_restrictedKey_seesOnlyItsModels() throws Exception {
+        serve(ServerLimits.defaults());
+        String[] bob = {"Authorization", "Bearer sk-bob"};
+        JsonNode list = get(server, "/v1/models", bob).json();
+        assertThat(list.get("data")).hasSize(1);
+        assertThat(list.at("/data/0/id").asText()).isEqualTo("alpha");
+        assertThat(get(server, "/v1/models/blend", bob).status()).isEqualTo(404);
+        assertThat(get(server, "/v1/models/blend", AUTH).status()).isEqualTo(200);
+        Fixtures.Reply unknown = post(server, "/v1/chat/completions", chat("nope", "hi"), bob);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(error(unknown).get("message").asText()).contains("[alpha]").doesNotContain("blend");
+    }
+
+    @Test
+    void start_ensembleNamedLikeAnUpstream_isRefused() {
+        assertThatThrownBy(() -> BlenderServer.builder()
+                        .upstream(client)
+                        .ensemble(Ensemble.blend("alpha", List.of()))
+                        .port(0)
+                        .start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'alpha'")
+                .hasMessageContaining("name of an upstream");
+    }
+
+    @Test
     void chat_bodyOverLimit_is413() throws Exception {
         serve(ServerLimits.builder().maxBodyBytes(2_000).build());
         Fixtures.Reply r = post(server, "/v1/chat/completions", chat("blend", "x".repeat(3_000)), AUTH);
@@ -245,6 +271,48 @@ class LimitsAndErrorsTest {
         Fixtures.Reply n = post(
                 server, "/v1/chat/completions", chat("blend", "hi").replace("{\"model\"", "{\"n\":3,\"model\""), AUTH);
         assertThat(error(n).get("param").asText()).isEqualTo("n");
+    }
+
+    @Test
+    void chat_badJson_isRefusedInPlainWordsWithItsPlace() throws Exception {
+        serve(ServerLimits.defaults());
+        assertThat(post(server, "/v1/chat/completions", chat("blend", "hi") + " garbage", AUTH)
+                        .status())
+                .isEqualTo(400);
+        Fixtures.Reply trailing = post(server, "/v1/chat/completions", chat("blend", "hi") + " {}", AUTH);
+        assertThat(trailing.status()).as("trailing content after the JSON body").isEqualTo(400);
+        assertThat(error(trailing).get("message").asText()).contains("more after the JSON value");
+        Fixtures.Reply nan = post(
+                server,
+                "/v1/chat/completions",
+                chat("blend", "hi").replace("{\"model\"", "{\"temperature\":NaN,\"model\""),
+                AUTH);
+        assertThat(nan.status()).isEqualTo(400);
+        assertThat(error(nan).get("message").asText())
+                .contains("line 1, column")
+                .contains("NaN is not a JSON number")
+                .doesNotContain("Feature")
+                .doesNotContain("-1");
+        Fixtures.Reply cut = post(server, "/v1/chat/completions", "{\"model\": \"blend\", ", AUTH);
+        assertThat(error(cut).get("message").asText())
+                .contains("ends before it is complete")
+                .doesNotContain("Feature")
+                .doesNotContain("-1");
+    }
+
+    @Test
+    void chat_stalledBody_is408SayingWhatTimedOut() throws Exception {
+        serve(ServerLimits.builder().idleTimeout(Duration.ofMillis(500)).build());
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush(); // and nothing more: the body stalls
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 408").contains("idle timeout of 500 ms");
+        }
     }
 
     @Test

@@ -73,6 +73,19 @@ class ServerConfigTest {
                         "{" + LLMS + ", \"server\": {\"limits\": {\"request_deadline_s\": -1}}}", "s.json"))
                 .hasMessageContaining("'server.limits.request_deadline_s'")
                 .hasMessageContaining("-1");
+        assertThatThrownBy(() ->
+                        ServerConfig.parse("{" + LLMS + ", \"server\": {\"shutdown_grace_s\": \"soon\"}}", "s.json"))
+                .hasMessageContaining("'server.shutdown_grace_s'")
+                .hasMessageContaining("\"soon\"");
+        assertThatThrownBy(() -> ServerConfig.parse("{" + LLMS + ", \"ensembles\": [{\"name\": \"alpha\"}]}", "s.json"))
+                .hasMessageContaining("'ensembles[0].name'")
+                .hasMessageContaining("'alpha'");
+        assertThatThrownBy(() -> ServerConfig.parse(
+                        "{\"llms\": [{\"name\": \"a\", \"base_url\": \"localhost:11434\", \"model\": \"m\"}]}",
+                        "s.json"))
+                .hasMessageContaining("'llms[0].base_url'")
+                .hasMessageContaining("\"localhost:11434\"")
+                .hasMessageNotContaining("baseUrl");
         assertThatThrownBy(() -> ServerConfig.parse("[1]", "s.json"))
                 .hasMessageContaining("s.json: must hold a JSON object");
     }

@@ -55,6 +55,22 @@ final class JobArgs {
         return value;
     }
 
+    /**
+     * Checks that an input option names something that exists, when it is a local path: no URI scheme ({@code hdfs://},
+     * {@code s3a://}, ...) and no glob. Spark would otherwise fail after its start-up with a long stack trace.
+     *
+     * @throws IllegalArgumentException naming the option and the absolute path
+     */
+    static void requireLocalInput(String option, String value) {
+        if (value.contains(":/") || value.matches(".*[*?\\[{].*")) {
+            return;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(value);
+        if (!java.nio.file.Files.exists(p)) {
+            throw new IllegalArgumentException(option + ": no such file or directory " + p.toAbsolutePath());
+        }
+    }
+
     String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }

@@ -165,6 +165,7 @@ public final class RankJob {
                 parsed.positive(number, 1);
             }
         }
+        JobArgs.requireLocalInput("--input", input);
         return new Plan(parsed, input, output, format, options, fusion);
     }
 

@@ -182,6 +182,7 @@ public final class RewardJob {
                 parsed.positive(number, 1);
             }
         }
+        JobArgs.requireLocalInput("--input", input);
         return new Plan(parsed, input, output, errors, mode, options);
     }
 

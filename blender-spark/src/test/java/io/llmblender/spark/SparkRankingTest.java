@@ -180,6 +180,16 @@ class SparkRankingTest {
         assertThatThrownBy(() -> RankJob.run(spark, "--input", "x", "--output", "y", "--format", "csv"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("jsonl or parquet");
+        // checked before Spark reads anything: one line, not a stack trace after the session's start-up
+        assertThatThrownBy(() -> RankJob.run(
+                        spark,
+                        "--input",
+                        tmp.resolve("missing.jsonl").toString(),
+                        "--output",
+                        tmp.resolve("never").toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--input: no such file or directory")
+                .hasMessageContaining("missing.jsonl");
     }
 
     @Test

@@ -5,7 +5,6 @@ import io.llmblender.core.error.LlmCallException;
 import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
-import io.llmblender.core.llm.TokenUsage;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,12 +93,7 @@ public final class LlmFuser implements Fuser {
         if (g == null) {
             throw new LlmCallException(client.name(), "returned no generation to fuse with");
         }
-        return Fusion.of(
-                g.text(),
-                name(),
-                ranked.size(),
-                g.finishReason(),
-                g.usage().map(TokenUsage::completionTokens).orElse(-1));
+        return Fusion.ofLlmCall(name(), ranked.size(), client.name(), g);
     }
 
     /**

@@ -77,6 +77,9 @@ public final class Datasets {
             int number = 0;
             while ((text = in.readLine()) != null) {
                 number++;
+                if (number == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1); // a UTF-8 byte order mark, as some Windows editors write
+                }
                 if (text.isBlank()) {
                     continue;
                 }
