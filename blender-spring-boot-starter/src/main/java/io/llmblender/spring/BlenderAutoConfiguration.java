@@ -143,7 +143,7 @@ public class BlenderAutoConfiguration {
      * @param ranker the ranker bean, if any
      * @param fuser the fuser bean, if any
      * @param router the router bean, if any
-     * @param listeners every {@link BlendListener} bean; more than one is refused
+     * @param listeners every {@link BlendListener} bean, all of them told of every blend in their order
      * @return the Blender
      */
     @Bean
@@ -169,9 +169,17 @@ public class BlenderAutoConfiguration {
         if (properties.getFanOut() != null) {
             property("blender.fan-out", () -> b.fanOut(properties.getFanOut()));
         }
-        ranker.ifUnique(b::ranker);
-        fuser.ifUnique(b::fuser);
-        Router r = router.getIfUnique();
+        // getIfAvailable: two beans of one kind fail the start with Spring's NoUniqueBeanDefinitionException
+        // naming both, instead of leaving the part out.
+        Ranker rk = ranker.getIfAvailable();
+        if (rk != null) {
+            b.ranker(rk);
+        }
+        Fuser fu = fuser.getIfAvailable();
+        if (fu != null) {
+            b.fuser(fu);
+        }
+        Router r = router.getIfAvailable();
         if (r != null) {
             b.router(r);
         } else if (mode != BlendMode.BLEND) {

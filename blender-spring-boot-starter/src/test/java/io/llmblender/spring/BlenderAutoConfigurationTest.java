@@ -238,6 +238,23 @@ class BlenderAutoConfigurationTest {
     }
 
     @Test
+    void severalListenerBeans_allSeeEveryBlend_andTwoRankersAreRefused() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        runner.withBean("first", BlendListener.class, () -> prompt -> (result, error) -> seen.add("first"))
+                .withBean("second", BlendListener.class, () -> prompt -> (result, error) -> seen.add("second"))
+                .run(context -> {
+                    context.getBean(Blender.class).blend(io.llmblender.core.llm.Prompt.of("q"));
+                    assertThat(seen).containsExactlyInAnyOrder("first", "second");
+                });
+        runner.withBean("r1", Ranker.class, LengthRanker::new)
+                .withBean("r2", Ranker.class, LengthRanker::new)
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .hasStackTraceContaining("r1")
+                        .hasStackTraceContaining("r2"));
+    }
+
+    @Test
     void health_isUpWithDetails_andProbesUpstreamsOnDemand() {
         runner.run(context -> {
             Health health = context.getBean(BlenderHealthIndicator.class).health();
