@@ -64,7 +64,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Streaming.</b> {@link #chat(ChatRequest, StreamingChatResponseHandler)} blends on the streaming
  * executor and, when the answer is ready, sends it as one partial response followed by the complete
- * response; a failure goes to {@link StreamingChatResponseHandler#onError}. The core {@code Blender} has no
+ * response; a failure goes to {@link StreamingChatResponseHandler#onError}, and so does an exception the
+ * handler's own {@code onPartialResponse} or {@code onCompleteResponse} throws. The core {@code Blender} has no
  * token stream yet, so a routed LLM's tokens are not passed through one by one.
  *
  * <p><b>Listeners.</b> The {@link ChatModelListener}s given to the builder see every request, response and
@@ -145,8 +146,13 @@ public final class BlenderChatModel implements ChatModel, StreamingChatModel {
                     handler.onError(e);
                     return;
                 }
-                handler.onPartialResponse(response.aiMessage().text());
-                handler.onCompleteResponse(response);
+                try {
+                    handler.onPartialResponse(response.aiMessage().text());
+                    handler.onCompleteResponse(response);
+                } catch (RuntimeException e) {
+                    // a handler that throws still hears why, instead of waiting for an answer that never comes
+                    handler.onError(e);
+                }
             });
         } catch (RejectedExecutionException e) {
             handler.onError(e);

@@ -181,6 +181,28 @@ class BlenderChatModelTest {
     }
 
     @Test
+    void streaming_handlerThatThrows_getsTheErrorInsteadOfHanging() throws Exception {
+        CompletableFuture<Throwable> error = new CompletableFuture<>();
+        rankedModel().chat("Hi", new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                throw new IllegalStateException("handler bug");
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                error.complete(null);
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                error.complete(e);
+            }
+        });
+        assertThat(error.get(10, TimeUnit.SECONDS)).hasMessage("handler bug");
+    }
+
+    @Test
     void aiService_oneUpstreamFails_answersWithTheOtherAndReportsTheFailure() throws IOException {
         long2.close();
         long2 = new LoopbackOpenAiServer()
