@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -133,6 +134,7 @@ public final class Blender implements AutoCloseable {
     private final ExecutorService ownedExecutor;
     private final Clock clock;
     private final Ticker ticker;
+    private final BlendListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Blender(Builder b) {
@@ -152,6 +154,7 @@ public final class Blender implements AutoCloseable {
         this.deadline = b.deadline;
         this.clock = b.clock != null ? b.clock : Clock.systemUTC();
         this.ticker = b.ticker != null ? b.ticker : Ticker.system();
+        this.listener = b.listener;
         if (b.executor != null) {
             this.executor = b.executor;
             this.ownedExecutor = null;
@@ -184,6 +187,27 @@ public final class Blender implements AutoCloseable {
     public BlendResult blend(Prompt prompt) {
         Require.nonNull(prompt, "prompt");
         requireOpen();
+        BlendListener.Blend watch = BlendListener.Blend.NONE;
+        if (listener != null) {
+            try {
+                BlendListener.Blend started = listener.started(prompt);
+                watch = started == null ? BlendListener.Blend.NONE : new SafeBlend(started);
+            } catch (RuntimeException e) {
+                LOG.warn("blend listener failed, ignoring it: {}", e.toString());
+            }
+        }
+        BlendResult result;
+        try {
+            result = blend(prompt, watch);
+        } catch (RuntimeException e) {
+            watch.ended(null, e);
+            throw e;
+        }
+        watch.ended(result, null);
+        return result;
+    }
+
+    private BlendResult blend(Prompt prompt, BlendListener.Blend watch) {
         Instant start = clock.instant();
         long startNanos = ticker.read();
         RouteDecision decision = null;
@@ -214,13 +238,13 @@ public final class Blender implements AutoCloseable {
                 && (mode == BlendMode.ROUTE
                         || (mode == BlendMode.ADAPTIVE && decision.confidence() >= confidenceThreshold))) {
             taken = BlendMode.ROUTE;
-            candidates = callRouted(prompt, decision, startNanos, failures, called);
+            candidates = callRouted(prompt, decision, startNanos, failures, called, watch);
         } else {
             taken = BlendMode.BLEND;
             List<LlmClient> asked =
                     decision != null && mode == BlendMode.ADAPTIVE ? mostProbable(decision, fanOut) : clients;
             asked.forEach(c -> called.add(c.name()));
-            candidates = collect(prompt, asked, startNanos, failures);
+            candidates = collect(prompt, asked, startNanos, failures, watch);
         }
         if (candidates.isEmpty()) {
             throw new NoAnswerException(failures);
@@ -237,10 +261,16 @@ public final class Blender implements AutoCloseable {
         if (candidates.size() == 1) {
             ranking = ranker == null ? null : Ranking.ofScores(0.0);
         } else if (ranker != null) {
+            BlendListener.Step<Ranking> step = watch.ranking(ranker.name(), texts.size());
             try {
                 ranking = Rankings.rank(ranker, prompt.source(), texts, aggregation, seed);
                 rankerName = ranker.name();
-            } catch (BlenderException e) {
+                step.ended(ranking, null);
+            } catch (RuntimeException e) {
+                step.ended(null, e);
+                if (!(e instanceof BlenderException)) {
+                    throw e;
+                }
                 rankingFailure = ClientFailure.of(
                         ranker.name(), ClientFailure.Kind.ERROR, e, Duration.between(generated, clock.instant()));
                 LOG.warn("ranking failed, keeping the answers in client order: {}", rankingFailure);
@@ -253,12 +283,18 @@ public final class Blender implements AutoCloseable {
         if (fuser != null && candidates.size() > 1) {
             int k = Math.max(1, Math.min(topK, fuser.maxCandidates()));
             List<String> top = ranking != null ? ranking.topK(texts, k) : texts.subList(0, Math.min(k, texts.size()));
+            BlendListener.Step<Fusion> step = watch.fusion(fuser.name(), top.size());
             try {
                 fusion = fuser.fuse(prompt, List.copyOf(top));
                 if (fusion == null) {
                     throw new BlenderException("fuser '" + fuser.name() + "' returned no fusion");
                 }
-            } catch (BlenderException e) {
+                step.ended(fusion, null);
+            } catch (RuntimeException e) {
+                step.ended(null, e);
+                if (!(e instanceof BlenderException)) {
+                    throw e;
+                }
                 fusion = null;
                 fusionFailure = ClientFailure.of(
                         fuser.name(), ClientFailure.Kind.ERROR, e, Duration.between(ranked, clock.instant()));
@@ -290,13 +326,18 @@ public final class Blender implements AutoCloseable {
      * its own per-client timeout, until one answers or the blend's deadline has passed.
      */
     private List<Candidate> callRouted(
-            Prompt prompt, RouteDecision decision, long startNanos, List<ClientFailure> failures, List<String> called) {
+            Prompt prompt,
+            RouteDecision decision,
+            long startNanos,
+            List<ClientFailure> failures,
+            List<String> called,
+            BlendListener.Blend watch) {
         for (String name : decision.topK(clients.size())) {
             if (!called.isEmpty() && deadline != null && ticker.read() - startNanos >= deadline.toNanos()) {
                 break; // the chosen client is always asked; fallbacks only within the deadline
             }
             called.add(name);
-            List<Candidate> answer = collect(prompt, List.of(clientsByName.get(name)), startNanos, failures);
+            List<Candidate> answer = collect(prompt, List.of(clientsByName.get(name)), startNanos, failures, watch);
             if (!answer.isEmpty()) {
                 return answer;
             }
@@ -321,14 +362,20 @@ public final class Blender implements AutoCloseable {
      * now) or the blend's deadline (counted from {@code blendStartNanos}), whichever comes first.
      */
     private List<Candidate> collect(
-            Prompt prompt, List<LlmClient> asked, long blendStartNanos, List<ClientFailure> failures) {
+            Prompt prompt,
+            List<LlmClient> asked,
+            long blendStartNanos,
+            List<ClientFailure> failures,
+            BlendListener.Blend watch) {
         Instant start = clock.instant();
         long startNanos = ticker.read();
         int n = asked.size();
         List<CompletableFuture<Generation>> futures = new ArrayList<>(n);
+        List<CompletableFuture<Generation>> awaited = new ArrayList<>(n);
         AtomicReferenceArray<Instant> doneAt = new AtomicReferenceArray<>(n);
         for (int i = 0; i < n; i++) {
             LlmClient client = asked.get(i);
+            BlendListener.Step<Generation> step = watch.call(client.name());
             CompletableFuture<Generation> future;
             try {
                 future = client.generateAsync(prompt, executor);
@@ -340,10 +387,14 @@ public final class Blender implements AutoCloseable {
                 future = CompletableFuture.failedFuture(e);
             }
             int index = i;
-            // Only records when this client answered; the future itself is awaited below.
-            CompletableFuture<Generation> unused =
-                    future.whenComplete((g, e) -> doneAt.compareAndSet(index, null, clock.instant()));
+            // Records when this client answered and tells the listener; the blend waits for this dependent
+            // future, so every call step has ended before ranking starts. Cancelling gives up the call itself.
+            CompletableFuture<Generation> recorded = future.whenComplete((g, e) -> {
+                doneAt.compareAndSet(index, null, clock.instant());
+                step.ended(g, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            });
             futures.add(future);
+            awaited.add(recorded);
         }
 
         long clientLimit = startNanos + perClientTimeout.toNanos();
@@ -367,6 +418,7 @@ public final class Blender implements AutoCloseable {
                             Duration.between(start, clock.instant()));
                     continue;
                 }
+                awaitRecorded(awaited.get(i));
                 Generation g = future.get(); // done, so this does not block
                 Duration latency = Duration.between(start, doneAtOrNow(doneAt, i));
                 if (g == null) {
@@ -407,6 +459,18 @@ public final class Blender implements AutoCloseable {
             }
         }
         return candidates;
+    }
+
+    /**
+     * Waits for the bookkeeping that runs right after a call completes (its time and the listener's step), so
+     * that every call step has ended before ranking starts. Not bounded by the ticker: it runs no LLM code.
+     */
+    private static void awaitRecorded(CompletableFuture<Generation> recorded) throws InterruptedException {
+        try {
+            recorded.get();
+        } catch (ExecutionException | CancellationException e) {
+            // the call's own outcome is read from the call's future
+        }
     }
 
     private Instant doneAtOrNow(AtomicReferenceArray<Instant> doneAt, int i) {
@@ -485,6 +549,59 @@ public final class Blender implements AutoCloseable {
                 + ", topK=" + topK + ", " + aggregation + "]";
     }
 
+    /** A listener's blend watch whose exceptions are logged and ignored, so it never changes a blend. */
+    private static final class SafeBlend implements BlendListener.Blend {
+        private final BlendListener.Blend delegate;
+
+        SafeBlend(BlendListener.Blend delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public BlendListener.Step<Generation> call(String client) {
+            return safe(() -> delegate.call(client));
+        }
+
+        @Override
+        public BlendListener.Step<Ranking> ranking(String ranker, int candidates) {
+            return safe(() -> delegate.ranking(ranker, candidates));
+        }
+
+        @Override
+        public BlendListener.Step<Fusion> fusion(String fuser, int candidates) {
+            return safe(() -> delegate.fusion(fuser, candidates));
+        }
+
+        @Override
+        public void ended(BlendResult result, RuntimeException error) {
+            try {
+                delegate.ended(result, error);
+            } catch (RuntimeException e) {
+                LOG.warn("blend listener failed, ignoring it: {}", e.toString());
+            }
+        }
+
+        private static <T> BlendListener.Step<T> safe(java.util.function.Supplier<BlendListener.Step<T>> start) {
+            BlendListener.Step<T> step;
+            try {
+                step = start.get();
+            } catch (RuntimeException e) {
+                LOG.warn("blend listener failed, ignoring it: {}", e.toString());
+                return BlendListener.Step.none();
+            }
+            if (step == null) {
+                return BlendListener.Step.none();
+            }
+            return (value, error) -> {
+                try {
+                    step.ended(value, error);
+                } catch (RuntimeException e) {
+                    LOG.warn("blend listener failed, ignoring it: {}", e.toString());
+                }
+            };
+        }
+    }
+
     /**
      * Configures a {@link Blender}. Setters validate at once and name the bad field and value;
      * {@link #build()} checks the rules that involve several fields. Not thread-safe.
@@ -513,6 +630,7 @@ public final class Blender implements AutoCloseable {
         private Double confidenceThreshold;
         private Integer fanOut;
         private Integer maxAnswerChars;
+        private BlendListener listener;
 
         private Builder() {}
 
@@ -787,6 +905,21 @@ public final class Blender implements AutoCloseable {
             Require.positive(maxAnswerChars, "maxAnswerChars");
             Require.unset(this.maxAnswerChars, "maxAnswerChars", maxAnswerChars);
             this.maxAnswerChars = maxAnswerChars;
+            return this;
+        }
+
+        /**
+         * What watches every blend: its LLM calls, ranking and fusion (for metrics and tracing; see
+         * {@link BlendListener}). Default: none.
+         *
+         * @param listener the listener; thread-safe
+         * @return this builder
+         * @throws IllegalStateException if called a second time
+         */
+        public Builder listener(BlendListener listener) {
+            Require.nonNull(listener, "listener");
+            Require.unset(this.listener, "listener", listener);
+            this.listener = listener;
             return this;
         }
 
