@@ -106,6 +106,10 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  data:   Arena-Hard v1 (lmarena/arena-hard-auto, Apache-2.0), bundled; prompts the shipped ranker"
                 + " was not trained on; answers are replayed, no LLM is called");
         out.println("  ranker: " + ModelOptions.describe(ranker));
+        if (ranker.equals(ModelOptions.DEFAULT)) {
+            out.println("          (for three or more answers the label-free consensus ranker picks better: blender"
+                    + " rank --ranker consensus; README, 'Rankers without training')");
+        }
         out.println("  fuser:  "
                 + (fuser == null
                         ? "none (give --fuser DIR or --fuser llm:NAME with --llm to fuse the top answers)"

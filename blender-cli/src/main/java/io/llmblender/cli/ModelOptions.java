@@ -164,7 +164,8 @@ final class ModelOptions {
      */
     static String describe(String value) {
         if (value.equals(DEFAULT)) {
-            return MiniLmRanker.NAME + " (shipped: all-MiniLM-L6-v2 trained on preference data, models/minilm-ranker)";
+            return MiniLmRanker.NAME
+                    + " (shipped: zero-shot all-MiniLM-L6-v2 relevance, not trained on preferences; models/minilm-ranker)";
         }
         if (value.startsWith("consensus")) {
             return value + " (label-free consensus of the answers; the shipped ranker below three answers)";

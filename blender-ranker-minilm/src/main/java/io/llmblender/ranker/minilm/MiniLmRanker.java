@@ -18,12 +18,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The ranker this project trains and ships: all-MiniLM-L6-v2 (Apache-2.0, 22.6M parameters) fine-tuned on
- * permissively licensed preference pairs (see {@code MODEL_CARD.md} in the jar and in {@code models/minilm-ranker/}).
+ * The ranker this project ships today: <b>zero-shot</b> all-MiniLM-L6-v2 (Apache-2.0, 22.6M parameters), not trained on
+ * preferences: the selected weights are step 0 of a fine-tuning run, with the pair head at zero, so the answer whose
+ * embedding is closer to the prompt's wins (see {@code MODEL_CARD.md} in the jar and in {@code models/minilm-ranker/}).
+ * On a dev set of six human-judged sources it agrees with people less often than "the longer answer wins" (0.539
+ * against 0.563, macro mean; README, Performance); for three or more answers the label-free {@code consensus} ranker
+ * picks far better.
  * It reads PairRM's input row ({@code <|source|>}, {@code <|candidate1|>}, {@code <|candidate2|>} segments, 64 tokens
  * of prompt and 128 of each answer) in one pass, but each segment attends only within itself, so every text is
  * encoded as MiniLM encodes it alone; its logit is the difference of two scores, each from the prompt's and one
- * answer's mean-pooled embeddings (their cosine plus a small trained head). It therefore keeps PairRM's contract,
+ * answer's mean-pooled embeddings (their cosine plus a pair head, zero in the shipped weights). It therefore keeps PairRM's contract,
  * {@code logit(i, j) = -logit(j, i)} up to rounding, and plugs into every aggregation of {@link PairRanker}. The
  * model files travel inside this jar, as LangChain4j's in-process embedding models do, and are unpacked once into a
  * cache directory, because DJL loads a model from a directory:

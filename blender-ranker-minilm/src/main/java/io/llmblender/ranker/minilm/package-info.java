@@ -1,5 +1,6 @@
 /**
- * The pairwise ranker this project trains and ships, inside the jar: {@link io.llmblender.ranker.minilm.MiniLmRanker}.
- * How it was trained, on what data under which licences, and how well it ranks: {@code MODEL_CARD.md}.
+ * The pairwise ranker this project ships, inside the jar: {@link io.llmblender.ranker.minilm.MiniLmRanker}, zero-shot
+ * all-MiniLM-L6-v2 relevance (not trained on preferences). What it is, the training run whose step 0 it is, and how well
+ * it ranks: {@code MODEL_CARD.md}.
  */
 package io.llmblender.ranker.minilm;
