@@ -179,7 +179,7 @@ final class RankCommand implements Callable<Integer> {
      * @return the indices in the slice of the records left out
      */
     private java.util.Set<Integer> rankSlice(
-            PairRanker model, List<Datasets.Line> slice, List<Ranking> rankings, List<String> skipped) {
+            Ranker model, List<Datasets.Line> slice, List<Ranking> rankings, List<String> skipped) {
         try {
             rankings.addAll(rank(model, slice));
             return java.util.Set.of();
