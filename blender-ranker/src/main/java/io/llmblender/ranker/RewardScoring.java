@@ -1,12 +1,9 @@
 package io.llmblender.ranker;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.rank.CandidatePair;
 import io.llmblender.core.rank.PairQuery;
 import io.llmblender.core.rank.PairwiseMatrix;
-import io.llmblender.ranker.internal.MicroBatches;
 import io.llmblender.ranker.internal.PairModel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,13 +36,10 @@ final class RewardScoring {
     static final double ANSWER_HEAD_SHARE = 0.75;
 
     private final PairEncoder encoder;
-    private final PairModel model;
     private final RewardHead head;
     private final int promptMax;
     private final int answerMax;
-    private final int tokenBudget;
-    private final int maxRows;
-    private final Cache<Ids, float[]> cache;
+    private final EncodedVectors vectors;
 
     /**
      * @param encoder the tokenizer
@@ -67,33 +61,11 @@ final class RewardScoring {
             int maxRows,
             int cacheSize) {
         this.encoder = encoder;
-        this.model = model;
         this.head = head;
         this.promptMax = promptMax;
         this.answerMax = answerMax;
-        this.tokenBudget = tokenBudget;
-        this.maxRows = maxRows;
-        this.cache =
-                cacheSize > 0 ? Caffeine.newBuilder().maximumSize(cacheSize).build() : null;
-    }
-
-    /** Token ids with value equality, the cache key. */
-    @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the contents
-    private record Ids(long[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Ids other && Arrays.equals(ids, other.ids);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(ids);
-        }
-
-        @Override
-        public String toString() {
-            return "Ids[" + ids.length + " tokens]";
-        }
+        this.vectors = new EncodedVectors(
+                model, "the reward encoder", encoder.padId(), head.hidden(), tokenBudget, maxRows, cacheSize);
     }
 
     /**
@@ -164,11 +136,11 @@ final class RewardScoring {
         texts.add(prompt);
         texts.addAll(answers);
         int[][] ids = encoder.rewardIds(texts);
-        List<Ids> rows = new ArrayList<>(answers.size());
+        List<EncodedVectors.Ids> rows = new ArrayList<>(answers.size());
         for (int a = 0; a < answers.size(); a++) {
-            rows.add(new Ids(row(ids[0], ids[a + 1])));
+            rows.add(new EncodedVectors.Ids(row(ids[0], ids[a + 1])));
         }
-        float[][] vectors = vectors(rows);
+        float[][] vectors = this.vectors.of(rows);
         double[] out = new double[answers.size()];
         for (int a = 0; a < out.length; a++) {
             out[a] = head.score(vectors[a], 0, RewardHead.features(prompt, answers.get(a)));
@@ -194,7 +166,7 @@ final class RewardScoring {
             }
         }
         if (textIndex.isEmpty()) {
-            return emptyMatrices(queries);
+            return EncodedVectors.emptyMatrices(queries);
         }
         int[] promptText = new int[queries.size()];
         for (int q = 0; q < queries.size(); q++) {
@@ -203,7 +175,7 @@ final class RewardScoring {
         int[][] ids = encoder.rewardIds(new ArrayList<>(textIndex.keySet()));
 
         // One row per (query, used candidate); identical rows share one entry.
-        Map<Ids, Integer> rowIndex = new LinkedHashMap<>();
+        Map<EncodedVectors.Ids, Integer> rowIndex = new LinkedHashMap<>();
         int[][] candidateRow = new int[queries.size()][];
         for (int q = 0; q < queries.size(); q++) {
             candidateRow[q] = new int[used[q].length];
@@ -211,11 +183,11 @@ final class RewardScoring {
             for (int c = 0; c < used[q].length; c++) {
                 if (used[q][c] >= 0) {
                     candidateRow[q][c] = rowIndex.computeIfAbsent(
-                            new Ids(row(ids[promptText[q]], ids[used[q][c]])), k -> rowIndex.size());
+                            new EncodedVectors.Ids(row(ids[promptText[q]], ids[used[q][c]])), k -> rowIndex.size());
                 }
             }
         }
-        float[][] vectors = vectors(new ArrayList<>(rowIndex.keySet()));
+        float[][] vectors = this.vectors.of(new ArrayList<>(rowIndex.keySet()));
 
         List<PairwiseMatrix> out = new ArrayList<>(queries.size());
         for (int q = 0; q < queries.size(); q++) {
@@ -241,52 +213,6 @@ final class RewardScoring {
                 }
             }
             out.add(matrix.build());
-        }
-        return out;
-    }
-
-    /** The pooled vectors of the rows: from the cache, else encoded in packed batches (and cached). */
-    private float[][] vectors(List<Ids> rows) {
-        float[][] out = new float[rows.size()][];
-        List<Integer> missing = new ArrayList<>();
-        for (int t = 0; t < rows.size(); t++) {
-            out[t] = cache == null ? null : cache.getIfPresent(rows.get(t));
-            if (out[t] == null) {
-                missing.add(t);
-            }
-        }
-        List<long[]> todo = new ArrayList<>(missing.size());
-        int[] lengths = new int[missing.size()];
-        for (int m = 0; m < lengths.length; m++) {
-            todo.add(rows.get(missing.get(m)).ids());
-            lengths[m] = todo.get(m).length;
-        }
-        int width = head.hidden();
-        for (int[] batch : MicroBatches.pack(lengths, tokenBudget, maxRows)) {
-            int length = lengths[batch[batch.length - 1]];
-            float[] flat = model.forward(PairModel.Batch.of(todo, batch, length, encoder.padId()), width);
-            for (int b = 0; b < batch.length; b++) {
-                float[] vector = Arrays.copyOfRange(flat, b * width, (b + 1) * width);
-                for (float v : vector) {
-                    if (!Float.isFinite(v)) {
-                        throw new InferenceException(
-                                "the reward encoder returned a non-finite value for a row of " + length + " tokens");
-                    }
-                }
-                int t = missing.get(batch[b]);
-                out[t] = vector;
-                if (cache != null) {
-                    cache.put(rows.get(t), vector);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<PairwiseMatrix> emptyMatrices(List<PairQuery> queries) {
-        List<PairwiseMatrix> out = new ArrayList<>(queries.size());
-        for (PairQuery query : queries) {
-            out.add(PairwiseMatrix.builder(query.candidates().size()).build());
         }
         return out;
     }

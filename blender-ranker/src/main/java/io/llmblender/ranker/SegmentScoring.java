@@ -1,12 +1,9 @@
 package io.llmblender.ranker;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.llmblender.core.error.InferenceException;
 import io.llmblender.core.rank.CandidatePair;
 import io.llmblender.core.rank.PairQuery;
 import io.llmblender.core.rank.PairwiseMatrix;
-import io.llmblender.ranker.internal.MicroBatches;
 import io.llmblender.ranker.internal.PairModel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,11 +26,8 @@ import java.util.Map;
 final class SegmentScoring {
 
     private final PairEncoder encoder;
-    private final PairModel model;
     private final SegmentHead head;
-    private final int tokenBudget;
-    private final int maxRows;
-    private final Cache<Ids, float[]> cache;
+    private final EncodedVectors vectors;
 
     /**
      * @param encoder the tokenizer and layout
@@ -46,31 +40,9 @@ final class SegmentScoring {
     SegmentScoring(
             PairEncoder encoder, PairModel model, SegmentHead head, int tokenBudget, int maxRows, int cacheSize) {
         this.encoder = encoder;
-        this.model = model;
         this.head = head;
-        this.tokenBudget = tokenBudget;
-        this.maxRows = maxRows;
-        this.cache =
-                cacheSize > 0 ? Caffeine.newBuilder().maximumSize(cacheSize).build() : null;
-    }
-
-    /** Token ids with value equality, the cache key. */
-    @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the contents
-    private record Ids(long[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Ids other && Arrays.equals(ids, other.ids);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(ids);
-        }
-
-        @Override
-        public String toString() {
-            return "Ids[" + ids.length + " tokens]";
-        }
+        this.vectors = new EncodedVectors(
+                model, "the segment encoder", encoder.padId(), head.hidden(), tokenBudget, maxRows, cacheSize);
     }
 
     List<PairwiseMatrix> score(List<PairQuery> queries) {
@@ -86,18 +58,19 @@ final class SegmentScoring {
             }
         }
         if (candidateIndex.isEmpty()) {
-            return emptyMatrices(queries);
+            return EncodedVectors.emptyMatrices(queries);
         }
         int[][] segments = encoder.sourceSegments(sources);
         int[][] bodies = encoder.candidateBodies(new ArrayList<>(candidateIndex.keySet()));
 
         // Every distinct text alone, and for each query its source's text and each used candidate's text.
-        Map<Ids, Integer> textIndex = new LinkedHashMap<>();
+        Map<EncodedVectors.Ids, Integer> textIndex = new LinkedHashMap<>();
         int[] sourceText = new int[queries.size()];
         int[][] candidateText = new int[queries.size()][];
         for (int q = 0; q < queries.size(); q++) {
             PairQuery query = queries.get(q);
-            sourceText[q] = textIndex.computeIfAbsent(new Ids(encoder.aloneSource(segments[q])), k -> textIndex.size());
+            sourceText[q] = textIndex.computeIfAbsent(
+                    new EncodedVectors.Ids(encoder.aloneSource(segments[q])), k -> textIndex.size());
             candidateText[q] = new int[query.candidates().size()];
             Arrays.fill(candidateText[q], -1);
             for (CandidatePair pair : query.pairs()) {
@@ -109,12 +82,13 @@ final class SegmentScoring {
                         int[] body =
                                 bodies[candidateIndex.get(query.candidates().get(c))];
                         candidateText[q][c] = textIndex.computeIfAbsent(
-                                new Ids(encoder.aloneCandidate(segments[q], body)), k -> textIndex.size());
+                                new EncodedVectors.Ids(encoder.aloneCandidate(segments[q], body)),
+                                k -> textIndex.size());
                     }
                 }
             }
         }
-        float[][] vectors = vectors(new ArrayList<>(textIndex.keySet()));
+        float[][] vectors = this.vectors.of(new ArrayList<>(textIndex.keySet()));
 
         List<PairwiseMatrix> out = new ArrayList<>(queries.size());
         for (int q = 0; q < queries.size(); q++) {
@@ -151,56 +125,10 @@ final class SegmentScoring {
     float[][] candidateVectors(PairQuery query) {
         int[][] segments = encoder.sourceSegments(List.of(query.source()));
         int[][] bodies = encoder.candidateBodies(query.candidates());
-        List<Ids> texts = new ArrayList<>(bodies.length);
+        List<EncodedVectors.Ids> texts = new ArrayList<>(bodies.length);
         for (int[] body : bodies) {
-            texts.add(new Ids(encoder.aloneCandidate(segments[0], body)));
+            texts.add(new EncodedVectors.Ids(encoder.aloneCandidate(segments[0], body)));
         }
-        return vectors(texts);
-    }
-
-    /** The vectors of the texts: from the cache, else encoded in packed batches (and cached). */
-    private float[][] vectors(List<Ids> texts) {
-        float[][] out = new float[texts.size()][];
-        List<Integer> missing = new ArrayList<>();
-        for (int t = 0; t < texts.size(); t++) {
-            out[t] = cache == null ? null : cache.getIfPresent(texts.get(t));
-            if (out[t] == null) {
-                missing.add(t);
-            }
-        }
-        List<long[]> rows = new ArrayList<>(missing.size());
-        int[] lengths = new int[missing.size()];
-        for (int m = 0; m < lengths.length; m++) {
-            rows.add(texts.get(missing.get(m)).ids());
-            lengths[m] = rows.get(m).length;
-        }
-        int width = head.hidden();
-        for (int[] batch : MicroBatches.pack(lengths, tokenBudget, maxRows)) {
-            int length = lengths[batch[batch.length - 1]];
-            float[] flat = model.forward(PairModel.Batch.of(rows, batch, length, encoder.padId()), width);
-            for (int b = 0; b < batch.length; b++) {
-                float[] vector = Arrays.copyOfRange(flat, b * width, (b + 1) * width);
-                for (float v : vector) {
-                    if (!Float.isFinite(v)) {
-                        throw new InferenceException(
-                                "the segment encoder returned a non-finite value for a text of " + length + " tokens");
-                    }
-                }
-                int t = missing.get(batch[b]);
-                out[t] = vector;
-                if (cache != null) {
-                    cache.put(texts.get(t), vector);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<PairwiseMatrix> emptyMatrices(List<PairQuery> queries) {
-        List<PairwiseMatrix> out = new ArrayList<>(queries.size());
-        for (PairQuery query : queries) {
-            out.add(PairwiseMatrix.builder(query.candidates().size()).build());
-        }
-        return out;
+        return this.vectors.of(texts);
     }
 }
