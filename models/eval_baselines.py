@@ -18,7 +18,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_reward_ranker import print_table, read_jsonl  # noqa: E402
+from train_reward_ranker import pair_table as score_pairs, print_table, read_jsonl  # noqa: E402
 
 REFUSAL = re.compile(r"\b(i'?m sorry|i cannot|i can'?t|as an ai|i am not able|i'?m not able|i apologi[sz]e)\b", re.I)
 WORD = re.compile(r"\w+")
@@ -31,39 +31,6 @@ def features(prompt, answer):
     return [la, la - lp, overlap, float(len(REFUSAL.findall(answer)) > 0),
             math.log1p(answer.count("\n")), float("```" in answer),
             math.log1p(len(re.findall(r"(?m)^\s*(?:[-*]|\d+\.)\s", answer)))]
-
-
-def score_pairs(dev, score):
-    """score(prompt, answer) -> float; returns the per-source table in train_reward_ranker's form."""
-    per = {}
-    for r in dev:
-        a, b = score(r["prompt"], r["response_a"]), score(r["prompt"], r["response_b"])
-        s = per.setdefault(r["source"], {"n": 0, "ok": 0.0, "ties": 0, "half": 0.0, "sn": 0, "sok": 0.0,
-                                         "longer": 0.0})
-        if r["label"] == "tie":
-            s["ties"] += 1
-            s["half"] += 0.5
-            continue
-        a_won = r["label"] == "a"
-        ok = 0.5 if a == b else (1.0 if (a > b) == a_won else 0.0)
-        s["n"] += 1
-        s["ok"] += ok
-        s["half"] += ok
-        la, lb = len(r["response_a"]), len(r["response_b"])
-        if la != lb:
-            s["longer"] += 1.0 if (la > lb) == a_won else 0.0
-            if (la > lb) != a_won:
-                s["sn"] += 1
-                s["sok"] += ok
-        else:
-            s["longer"] += 0.5
-    table = {src: {"pairs": s["n"], "ties": s["ties"], "acc": s["ok"] / max(1, s["n"]),
-                   "acc_ties_half": s["half"] / max(1, s["n"] + s["ties"]), "shorter_won_pairs": s["sn"],
-                   "acc_shorter_won": s["sok"] / max(1, s["sn"]), "longer_wins": s["longer"] / max(1, s["n"])}
-             for src, s in sorted(per.items())}
-    macro = {k: sum(t[k] for t in table.values()) / len(table)
-             for k in ("acc", "acc_ties_half", "acc_shorter_won", "longer_wins")}
-    return {"macro": macro, "sources": table}
 
 
 def fit_regression(train, l2=1.0, steps=300):

@@ -106,8 +106,7 @@ def rewards(model, items, texts, ids_of, pmax, amax, batch=32):
 
 
 def evaluate(model, dev, texts, ids_of, pmax, amax):
-    """Per source: accuracy on decided pairs, with ties counted half, on pairs where the shorter answer won,
-    and 'longer wins' on the same pairs. Macro means over sources."""
+    """The dev table (see pair_table) of the model's rewards."""
     model.eval()
     items, index = [], {}
     for r in dev:
@@ -118,10 +117,16 @@ def evaluate(model, dev, texts, ids_of, pmax, amax):
                 items.append(key)
     rw = rewards(model, items, texts, ids_of, pmax, amax)
     model.train()
+    return pair_table(dev, lambda p, a: rw[index[(p, a)]])
+
+
+def pair_table(dev, score):
+    """score(prompt, answer) -> float. Per source: accuracy on decided pairs (a tie of scores counts half), with the
+    source's ties counted half, on the pairs where the shorter answer won, and 'longer wins' on the same pairs. Macro
+    means over sources."""
     per = {}
     for r in dev:
-        a = rw[index[(r["prompt"], r["response_a"])]]
-        b = rw[index[(r["prompt"], r["response_b"])]]
+        a, b = score(r["prompt"], r["response_a"]), score(r["prompt"], r["response_b"])
         s = per.setdefault(r["source"], {"n": 0, "ok": 0.0, "ties": 0, "half": 0.0, "short_n": 0, "short_ok": 0,
                                          "longer": 0.0})
         if r["label"] == "tie":
@@ -129,9 +134,7 @@ def evaluate(model, dev, texts, ids_of, pmax, amax):
             s["half"] += 0.5
             continue
         a_won = r["label"] == "a"
-        ok = 1.0 if (a > b) == a_won else 0.0
-        if a == b:
-            ok = 0.5
+        ok = 0.5 if a == b else (1.0 if (a > b) == a_won else 0.0)
         s["n"] += 1
         s["ok"] += ok
         s["half"] += ok
