@@ -133,6 +133,19 @@ class Repo:
 
 
 # ------------------------------------------------------------------ pair construction ---------
+def swap_sides(extra):
+    """The extra keys of a pair with a and b swapped: each *_a value moves to *_b and back, in the original key order."""
+    sw = {}
+    for k, v in extra.items():
+        if k.endswith('_a'):
+            sw[k[:-2] + '_b'] = v
+        elif k.endswith('_b'):
+            sw[k[:-2] + '_a'] = v
+        else:
+            sw[k] = v
+    return {k: sw[k] for k in extra}
+
+
 def mk(source, subset, prompt, better, worse, tie, group, lang, core=None, extra=None):
     """A pair with the winner first (or, for ties, the source's order)."""
     return {'source': source, 'subset': subset, 'prompt': prompt.strip(), 'a': better.strip(), 'b': worse.strip(),
@@ -243,15 +256,7 @@ def load_shared_train(shared):
             a, b = r['response_a'], r['response_b']
             if r['label'] == 'b':
                 a, b = b, a
-                sw = {}
-                for k, v in extra.items():
-                    if k.endswith('_a'):
-                        sw[k[:-2] + '_b'] = v
-                    elif k.endswith('_b'):
-                        sw[k[:-2] + '_a'] = v
-                    else:
-                        sw[k] = v
-                extra = {k: sw[k] for k in extra}
+                extra = swap_sides(extra)
             p = mk(r['source'], r['subset'], r['prompt'], a, b, r['label'] == 'tie', r['group'], 'en', None, extra)
             p['judge'], p['license'], p['orig_id'] = r['judge'], r['license'], r['id']
             pairs.append(p)
@@ -766,15 +771,7 @@ def to_record(p):
     extra = dict(p['extra'])
     if p['swap']:
         a, b = b, a
-        sw = {}
-        for k, v in extra.items():
-            if k.endswith('_a'):
-                sw[k[:-2] + '_b'] = v
-            elif k.endswith('_b'):
-                sw[k[:-2] + '_a'] = v
-            else:
-                sw[k] = v
-        extra = {k: sw[k] for k in extra}
+        extra = swap_sides(extra)
     if p['tie']:
         label, pa = 'tie', 0.5
     else:
