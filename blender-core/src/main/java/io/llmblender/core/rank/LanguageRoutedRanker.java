@@ -1,6 +1,7 @@
 package io.llmblender.core.rank;
 
 import io.llmblender.core.check.Require;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -43,7 +44,7 @@ public final class LanguageRoutedRanker implements Ranker {
         this.defaultRanker = b.defaultRanker;
         this.chineseSupplier = b.chinese;
         this.chineseName = b.chineseName;
-        this.threshold = b.threshold;
+        this.threshold = b.threshold != null ? b.threshold : DEFAULT_THRESHOLD;
     }
 
     /**
@@ -106,8 +107,8 @@ public final class LanguageRoutedRanker implements Ranker {
     @Override
     public List<PairwiseMatrix> scoreAll(List<PairQuery> queries) {
         Require.nonNull(queries, "queries");
-        java.util.ArrayList<PairQuery> zh = new java.util.ArrayList<>();
-        java.util.ArrayList<PairQuery> other = new java.util.ArrayList<>();
+        ArrayList<PairQuery> zh = new ArrayList<>();
+        ArrayList<PairQuery> other = new ArrayList<>();
         boolean[] isZh = new boolean[queries.size()];
         for (int q = 0; q < queries.size(); q++) {
             PairQuery query = queries.get(q);
@@ -117,7 +118,7 @@ public final class LanguageRoutedRanker implements Ranker {
         List<PairwiseMatrix> zhOut = zh.isEmpty() ? List.of() : chinese().scoreAll(zh);
         List<PairwiseMatrix> otherOut =
                 other.isEmpty() ? List.of() : checkOpen(defaultRanker).scoreAll(other);
-        java.util.ArrayList<PairwiseMatrix> out = new java.util.ArrayList<>(queries.size());
+        ArrayList<PairwiseMatrix> out = new ArrayList<>(queries.size());
         int z = 0;
         int o = 0;
         for (boolean b : isZh) {
@@ -190,8 +191,7 @@ public final class LanguageRoutedRanker implements Ranker {
         private Ranker defaultRanker;
         private Supplier<? extends Ranker> chinese;
         private String chineseName;
-        private double threshold = DEFAULT_THRESHOLD;
-        private boolean thresholdSet;
+        private Double threshold;
 
         private Builder() {}
 
@@ -229,14 +229,11 @@ public final class LanguageRoutedRanker implements Ranker {
          * @return this builder
          */
         public Builder threshold(double share) {
-            if (thresholdSet) {
-                throw new IllegalStateException("threshold is already set");
-            }
             if (!(share > 0.0 && share <= 1.0)) {
                 throw new IllegalArgumentException("threshold must be in (0, 1], found " + share);
             }
+            Require.unset(threshold, "threshold", share);
             this.threshold = share;
-            this.thresholdSet = true;
             return this;
         }
 
