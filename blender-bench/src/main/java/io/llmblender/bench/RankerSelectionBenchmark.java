@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
  * Top-1 selection of rankers that need no labels or cheap ones, on multi-LLM data with reference scores: the mean
  * reference score of the answer each one picks, beside random (the expected score of a uniform pick), the longest
  * answer, the best single LLM (the LLM with the highest mean score on the records it answered) and the oracle. Rows:
- * the shipped ranker ({@link MiniLmRanker}, zero-shot on these prompts except where it was trained on them), lexical
- * consensus ({@link ConsensusRanker}: token F1, ROUGE-L, final-answer voting), and a combination of shipped +
+ * the zero-shot MiniLM ranker ({@link MiniLmRanker}), lexical consensus ({@link ConsensusRanker}: coverage, token F1,
+ * ROUGE-L, final-answer voting), the default ranker ({@link Rankers#defaultRanker()}), and a combination of MiniLM +
  * consensus + length fitted ({@link Rankers#fitWeights}) on the train file's prompts that are not in the holdout and
  * reported on the holdout only. A tie for the top counts as a uniform pick among the tied. Each file is measured with
  * all its answers and without the GPT-4 models' answers (models whose name contains {@code gpt-4}); only answers
@@ -48,7 +48,7 @@ public final class RankerSelectionBenchmark {
     @Command(
             name = "ranker-selection",
             mixinStandardHelpOptions = true,
-            description = "Mean score of the answer each ranker picks: consensus, shipped, combined, baselines.")
+            description = "Mean score of the answer each ranker picks: consensus, MiniLM, combined, baselines.")
     static final class Options implements BenchArgs.Checked {
         @Option(names = "--train", description = "multi-LLM records with scores (default: ${DEFAULT-VALUE})")
         Path train = BenchArgs.repositoryRoot()
@@ -79,16 +79,17 @@ public final class RankerSelectionBenchmark {
             Map<String, double[]> scores) {}
 
     /** The scorers measured, by row name; each gives per-candidate scores (higher is better). */
-    static final String SHIPPED = "shipped ranker (" + MiniLmRanker.NAME + ")";
+    static final String SHIPPED = "zero-shot MiniLM ranker (" + MiniLmRanker.NAME + ")";
 
-    static final String COVERAGE = "consensus: coverage (default)";
+    static final String COVERAGE = "consensus: coverage, ties below 3 answers";
+    static final String DEFAULT = "default ranker: coverage, longer answer below 3 (--ranker default)";
     static final String F1 = "consensus: token F1 (words+bigrams)";
     static final String ROUGE = "consensus: ROUGE-L";
     static final String VOTE = "consensus: final-answer vote";
-    static final String EMBEDDING = "consensus: embedding (shipped encoder, mean cosine)";
-    static final String FALLBACK = "consensus with the shipped ranker below 3 answers (--ranker consensus)";
+    static final String EMBEDDING = "consensus: embedding (MiniLM encoder, mean cosine)";
+    static final String FALLBACK = "consensus with the MiniLM ranker below 3 answers";
     static final String LENGTH = "longest";
-    static final String COMBINED = "combined (shipped+coverage+F1+length, fitted on train minus holdout)";
+    static final String COMBINED = "combined (MiniLM+coverage+F1+length, fitted on train minus holdout)";
 
     /**
      * Runs the measurement.
@@ -118,6 +119,7 @@ public final class RankerSelectionBenchmark {
             Map<String, Ranker> rankers = new LinkedHashMap<>();
             rankers.put(SHIPPED, shipped);
             rankers.put(COVERAGE, coverage);
+            rankers.put(DEFAULT, Rankers.defaultRanker());
             rankers.put(F1, f1);
             rankers.put(ROUGE, rouge);
             rankers.put(VOTE, vote);
@@ -139,11 +141,11 @@ public final class RankerSelectionBenchmark {
                 List<Item> gsm = items(options.gsm8k, "correct", pool, rankers);
                 table(
                         tables,
-                        "arena-bench train (240 prompts; shipped ranker trained on 200 of them)",
+                        "arena-bench train (240 prompts; MiniLM ranker zero-shot, step 0 of a run on 200 of them)",
                         poolName,
                         train,
                         null);
-                table(tables, "arena-holdout (40 prompts the shipped ranker never saw)", poolName, holdout, w);
+                table(tables, "arena-holdout (40 prompts no ranker saw)", poolName, holdout, w);
                 if (pool == all) {
                     table(tables, "gsm8k-100 (2 answers per question)", poolName, gsm, null);
                 }
@@ -155,7 +157,7 @@ public final class RankerSelectionBenchmark {
                 weights.put("fitted_on_prompts", fitOn.size());
                 System.out.printf(
                         Locale.ROOT,
-                        "combined weights (%s): shipped %.3f, coverage %.3f, token F1 %.3f, length %.3f; fitted on %d"
+                        "combined weights (%s): MiniLM %.3f, coverage %.3f, token F1 %.3f, length %.3f; fitted on %d"
                                 + " prompts%n%n",
                         poolName,
                         w[0],

@@ -516,6 +516,16 @@ final class BlendCommand implements Callable<Integer> {
         }
         r.ranking().ifPresent(k -> err.println("ranked by " + r.rankerName().orElse("-") + ": best first " + names(r)));
         r.rankingFailure().ifPresent(f -> err.println("ranking failed: " + f));
+        for (io.llmblender.core.rank.RankingCost cost : r.rankingCosts()) {
+            err.printf(
+                    Locale.ROOT,
+                    "ranking asked %s %d times (%d prompt + %d completion tokens reported%s)%n",
+                    cost.llm(),
+                    cost.calls(),
+                    cost.promptTokens(),
+                    cost.completionTokens(),
+                    cost.unreportedCalls() == 0 ? "" : "; " + cost.unreportedCalls() + " calls reported none");
+        }
         r.fusion()
                 .ifPresent(f -> err.printf(
                         Locale.ROOT,
@@ -554,6 +564,17 @@ final class BlendCommand implements Callable<Integer> {
             n.put("text", c.text());
             n.put("latency_ms", c.latency().toMillis());
             n.put("finish_reason", c.finishReason().name().toLowerCase(Locale.ROOT));
+        }
+        if (!r.rankingCosts().isEmpty()) {
+            ArrayNode costs = o.putArray("ranking_calls");
+            for (io.llmblender.core.rank.RankingCost cost : r.rankingCosts()) {
+                ObjectNode n = costs.addObject();
+                n.put("llm", cost.llm());
+                n.put("calls", cost.calls());
+                n.put("unreported_calls", cost.unreportedCalls());
+                n.put("prompt_tokens", cost.promptTokens());
+                n.put("completion_tokens", cost.completionTokens());
+            }
         }
         r.ranking().ifPresent(k -> {
             ObjectNode n = o.putObject("ranking");

@@ -10,10 +10,10 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.rank.PairwiseMatrix;
+import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.fuser.GenFuser;
-import io.llmblender.ranker.PairRanker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,19 +33,20 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code blender demo}: the library's main job on what ships with it, without network or keys. Real answers of four
- * real LLMs to each of four Arena-Hard prompts (bundled, Apache-2.0; prompts the shipped ranker was not trained on)
- * are replayed by four clients and blended: the shipped ranker scores every ordered pair into the pairwise matrix and
- * the matrix becomes a ranking, shown beside the GPT-4 judge's 1-10 ratings of the same answers, with how often the
- * two agree. Fusion runs only when a fuser is given ({@code --fuser DIR|llm:NAME|test}, {@code llm:NAME} with
+ * real LLMs to each of four Arena-Hard prompts (bundled, Apache-2.0; prompts no shipped model was trained on) are
+ * replayed by four clients and blended: the ranker ({@code --ranker}, by default the label-free consensus ranker)
+ * scores every ordered pair into the pairwise matrix and the matrix becomes a ranking, shown beside the GPT-4 judge's
+ * 1-10 ratings of the same answers, with how often the two agree. Fusion runs only when a fuser is given ({@code --fuser DIR|llm:NAME|test}, {@code llm:NAME} with
  * {@code --llm name=NAME,url=URL,model=M}); the demo says so otherwise.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Rank real answers of four real LLMs to Arena-Hard prompts (bundled) with the shipped ranker,"
+            "Rank real answers of four real LLMs to Arena-Hard prompts (bundled) with the default ranker,"
                     + " beside the GPT-4 judge's ratings. No network, no API key.",
-            "--ranker and --fuser take other exports ('test': the bundled random test models)."
+            "--ranker takes any ranker name (minilm, consensus:token-f1, length, a PairRanker export, ...),"
+                    + " --fuser a fuser ('test': the bundled random test models)."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -64,9 +66,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--ranker",
             defaultValue = ModelOptions.DEFAULT,
-            paramLabel = "DIR|default|test",
-            description = "PairRanker export directory, 'default' for the shipped ranker (default), or 'test' for the"
-                    + " bundled random test model.")
+            paramLabel = "NAME|DIR",
+            description = "The ranker (default: ${DEFAULT-VALUE}, label-free consensus; the longer answer wins below"
+                    + " three answers): any name rank accepts but judge:NAME, a PairRanker export directory, or 'test'"
+                    + " for the bundled random test model.")
     String ranker;
 
     @Option(
@@ -101,14 +104,14 @@ final class DemoCommand implements Callable<Integer> {
                     spec.commandLine(), "--max-new-tokens must be at least 1, found " + maxNewTokens);
         }
         out.println(
-                "Blender demo: real answers of four real LLMs to Arena-Hard prompts, ranked by PairRanker beside the"
-                        + " GPT-4 judge's ratings.");
-        out.println("  data:   Arena-Hard v1 (lmarena/arena-hard-auto, Apache-2.0), bundled; prompts the shipped ranker"
-                + " was not trained on; answers are replayed, no LLM is called");
+                "Blender demo: real answers of four real LLMs to Arena-Hard prompts, ranked beside the GPT-4 judge's"
+                        + " ratings.");
+        out.println("  data:   Arena-Hard v1 (lmarena/arena-hard-auto, Apache-2.0), bundled; prompts no shipped model"
+                + " was trained on; answers are replayed, no LLM is called");
         out.println("  ranker: " + ModelOptions.describe(ranker));
         if (ranker.equals(ModelOptions.DEFAULT)) {
-            out.println("          (for three or more answers the label-free consensus ranker picks better: blender"
-                    + " rank --ranker consensus; README, 'Rankers without training')");
+            out.println("          (chosen as the default because it picked best on held-out prompts; compare:"
+                    + " --ranker minilm, --ranker length; README, 'Performance')");
         }
         out.println("  fuser:  "
                 + (fuser == null
@@ -121,7 +124,8 @@ final class DemoCommand implements Callable<Integer> {
         int judged = 0;
         int topAgree = 0;
         List<AutoCloseable> resources = new java.util.ArrayList<>();
-        try (PairRanker pairRanker = PairRanker.load(ModelOptions.ranker(ranker, "--ranker"))) {
+        try {
+            Ranker rankerModel = ModelOptions.rankerModel(ranker, "--ranker", Map.of(), false, resources);
             io.llmblender.core.fuse.Fuser genFuser = fuser == null
                     ? null
                     : FuserOption.open(
@@ -134,7 +138,7 @@ final class DemoCommand implements Callable<Integer> {
                             resources);
             for (int p = 0; p < prompts; p++) {
                 DatasetRecord record = records.get(p);
-                Blender.Builder builder = Blender.builder().ranker(pairRanker);
+                Blender.Builder builder = Blender.builder().ranker(rankerModel);
                 for (DatasetRecord.Candidate c : record.candidates()) {
                     builder.client(replay(c.model(), c.text()));
                 }
@@ -164,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
                 topAgree,
                 prompts);
         out.println("Next: ./blender blend --help (your own LLMs), ./blender rank --help (a dataset), models/README.md"
-                + " (the shipped ranker, PairRM and GenFuser exports).");
+                + " (the MiniLM ranker, PairRM and GenFuser exports).");
         out.flush();
         return 0;
     }

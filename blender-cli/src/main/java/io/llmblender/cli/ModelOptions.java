@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * Resolves the tool's model options ({@code --ranker}, {@code --fuser}): a directory of an exported model,
- * {@value #DEFAULT} for the shipped ranker ({@link MiniLmRanker}, unpacked once into the user's cache), or
+ * {@value #DEFAULT} for the default ranker ({@link io.llmblender.core.rank.Rankers#defaultRanker()}: consensus, the
+ * length prior below three answers), {@value #MINILM_RANKER} for the zero-shot MiniLM PairRanker ({@link MiniLmRanker},
+ * unpacked once into the user's cache), or
  * {@value #TEST} for the tiny test models bundled in the jar (random weights: they rank and fuse at random), unpacked
  * once per process into a temporary directory removed at exit.
  */
@@ -29,8 +31,11 @@ final class ModelOptions {
     /** The value that selects a bundled test model. */
     static final String TEST = "test";
 
-    /** The value that selects the shipped ranker ({@link MiniLmRanker}). */
+    /** The value that selects the default ranker ({@link io.llmblender.core.rank.Rankers#defaultRanker()}). */
     static final String DEFAULT = "default";
+
+    /** The value that selects the zero-shot MiniLM PairRanker ({@link MiniLmRanker}). */
+    static final String MINILM_RANKER = "minilm";
 
     /** Said wherever a test model is used. */
     static final String TEST_MODEL_NOTE = "the bundled test models have random weights: they rank and fuse at random;"
@@ -42,15 +47,16 @@ final class ModelOptions {
     private ModelOptions() {}
 
     /**
-     * The ranker directory an option names.
+     * The PairRanker directory an option names, for commands that need a PairRanker's pairwise model.
      *
-     * @param value {@value #DEFAULT}, {@value #TEST} or a directory
+     * @param value {@value #MINILM_RANKER} or {@value #DEFAULT} (both the zero-shot MiniLM PairRanker here: the
+     *     default ranker is no PairRanker), {@value #TEST} or a directory
      * @param option the option's name, for errors
      * @return the directory
      * @throws IllegalArgumentException if the value names no directory
      */
     static Path ranker(String value, String option) {
-        if (value.equals(DEFAULT)) {
+        if (value.equals(DEFAULT) || value.equals(MINILM_RANKER)) {
             return MiniLmRanker.directory();
         }
         if (value.equals(TEST)) {
@@ -59,15 +65,15 @@ final class ModelOptions {
         Path p = Path.of(value);
         if (!Files.isDirectory(p)) {
             throw new IllegalArgumentException(option + ": no directory " + p.toAbsolutePath()
-                    + "; accepted here: default, test, or an exported PairRanker directory (this command needs a"
+                    + "; accepted here: minilm (= default here), test, or an exported PairRanker directory (this"
+                    + " command needs a"
                     + " PairRanker; consensus, judge:NAME and combined:FILE work with rank, blend and serve)");
         }
         return p;
     }
 
     /** The ranker names every command's {@code --ranker} accepts, for help and errors. */
-    static final String RANKER_NAMES =
-            "default (the shipped ranker), test (random test model), " + RankerNames.ACCEPTED;
+    static final String RANKER_NAMES = "test (random test model), " + RankerNames.ACCEPTED;
 
     /**
      * Makes the ranker a {@code --ranker} value names: {@value #TEST} for the bundled random test model, else any
@@ -117,7 +123,11 @@ final class ModelOptions {
      */
     static void checkRanker(String value, String option, boolean noneAllowed) {
         String v = value.strip();
-        if (v.equals(TEST) || v.equals(DEFAULT) || v.equals("length") || v.startsWith("judge:")) {
+        if (v.equals(TEST)
+                || v.equals(DEFAULT)
+                || v.equals(MINILM_RANKER)
+                || v.equals("length")
+                || v.startsWith("judge:")) {
             return;
         }
         if (v.equals("none")) {
@@ -164,11 +174,18 @@ final class ModelOptions {
      */
     static String describe(String value) {
         if (value.equals(DEFAULT)) {
+            return "default: consensus-coverage (label-free consensus of the answers, no model; the longer answer wins"
+                    + " below three answers)";
+        }
+        if (value.equals(MINILM_RANKER)) {
             return MiniLmRanker.NAME
-                    + " (shipped: zero-shot all-MiniLM-L6-v2 relevance, not trained on preferences; models/minilm-ranker)";
+                    + " (zero-shot all-MiniLM-L6-v2 relevance, not trained on preferences; models/minilm-ranker)";
+        }
+        if (value.equals("consensus:embedding")) {
+            return value + " (mean cosine of the answers' MiniLM vectors; the MiniLM ranker below three answers)";
         }
         if (value.startsWith("consensus")) {
-            return value + " (label-free consensus of the answers; the shipped ranker below three answers)";
+            return value + " (label-free consensus of the answers; the longer answer wins below three answers)";
         }
         return value.equals(TEST) ? "bundled test model (random weights)" : value;
     }

@@ -17,14 +17,14 @@ class DemoCommandTest {
     }
 
     @Test
-    void demo_default_ranksTheArenaPromptsWithTheShippedRankerBesideTheJudge() {
+    void demo_default_ranksTheArenaPromptsWithTheDefaultConsensusRankerBesideTheJudge() {
         int rc = run("demo");
         assertThat(rc).as(err.toString()).isZero();
         String text = out.toString();
         assertThat(text)
-                .contains("ranker: blender-minilm-pairranker (shipped")
+                .contains("ranker: default: consensus-coverage (label-free consensus")
                 .contains("fuser:  none (give --fuser DIR or --fuser llm:NAME with --llm to fuse the top answers)")
-                .contains("pairwise logits from blender-minilm-pairranker")
+                .contains("pairwise logits from consensus-coverage")
                 .contains("ranking: 1. [")
                 .contains("GPT-4 10/10")
                 .contains("Agreement with the GPT-4 judge: ")
@@ -32,6 +32,21 @@ class DemoCommandTest {
                 .doesNotContain("fused by");
         assertThat(text.lines().filter(l -> l.startsWith("Prompt "))).hasSize(4);
         assertThat(text.lines().filter(l -> l.startsWith("  agreement: "))).hasSize(4);
+        // What README quotes for the default: 17 of 21 pairs, a best-rated first pick for 4 of 4 prompts.
+        assertThat(text)
+                .contains("17 of 21 answer pairs the judge rated differently are ordered the same way (81%); the"
+                        + " ranker's first pick is a best-rated answer for 4 of 4 prompts.");
+    }
+
+    @Test
+    void demo_minilm_isTheZeroShotPairRankerReadmeComparesWith() {
+        int rc = run("demo", "--ranker", "minilm");
+        assertThat(rc).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("ranker: blender-minilm-pairranker (zero-shot")
+                .contains("pairwise logits from blender-minilm-pairranker")
+                .contains("7 of 21 answer pairs")
+                .contains("best-rated answer for 0 of 4 prompts");
     }
 
     @Test
@@ -62,7 +77,7 @@ class DemoCommandTest {
         assertThat(run("demo", "--prompts", "5")).isEqualTo(2);
         assertThat(err.toString()).contains("--prompts must be between 1 and 4, found 5");
         assertThat(run("demo", "--ranker", "/no/such/dir")).isEqualTo(1);
-        assertThat(err.toString()).contains("--ranker: no directory /no/such/dir");
+        assertThat(err.toString()).contains("--ranker '/no/such/dir' is no ranker name and no directory");
     }
 
     @Test

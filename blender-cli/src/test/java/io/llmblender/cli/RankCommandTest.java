@@ -108,7 +108,7 @@ class RankCommandTest {
     }
 
     @Test
-    void rank_noRankerOption_usesTheShippedRanker(@TempDir Path dir) throws IOException {
+    void rank_noRankerOption_usesTheDefaultRanker(@TempDir Path dir) throws IOException {
         Path in = write(
                 dir.resolve("in.jsonl"),
                 List.of(record(
@@ -123,7 +123,7 @@ class RankCommandTest {
         Result r = run("rank", "--input", in.toString(), "--output", out.toString());
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(read(out).get(0).get("ranking").get("ranker").asText()).isEqualTo("blender-minilm-pairranker");
+        assertThat(read(out).get(0).get("ranking").get("ranker").asText()).isEqualTo("consensus-coverage");
         assertThat(r.err()).doesNotContain(ModelOptions.TEST_MODEL_NOTE);
     }
 

@@ -171,6 +171,13 @@ class RankerOptionsTest {
             for (JsonNode score : result.get("ranking").get("scores")) {
                 assertThat(score.asDouble()).isZero();
             }
+            // the 6 verdicts are reported as the ranking's cost, apart from the candidates' calls
+            JsonNode cost = result.get("ranking_calls").get(0);
+            assertThat(cost.get("llm").asText()).isEqualTo("judge");
+            assertThat(cost.get("calls").asInt()).isEqualTo(6);
+            assertThat(cost.get("prompt_tokens").asLong()).isEqualTo(6 * 50);
+            assertThat(cost.get("completion_tokens").asLong()).isEqualTo(6 * 9);
+            assertThat(r.err()).contains("ranking asked judge 6 times (300 prompt + 54 completion tokens reported)");
         }
     }
 
@@ -200,8 +207,6 @@ class RankerOptionsTest {
     void demo_rankerNone_isRefusedListingWhatDemoAccepts() {
         var r = RankCommandTest.run("demo", "--ranker", "none");
         assertThat(r.exit()).isNotZero();
-        assertThat(r.err())
-                .contains("--ranker: no directory")
-                .contains("accepted here: default, test, or an exported PairRanker directory");
+        assertThat(r.err()).contains("--ranker none: this command needs a ranker; accepted: test");
     }
 }

@@ -4,6 +4,7 @@ import io.llmblender.core.fuse.Fusion;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.rank.PairwiseMatrix;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.rank.RankingCost;
 import io.llmblender.core.route.RouteDecision;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class BlendResult {
     private final Ranking ranking;
     private final String rankerName;
     private final ClientFailure rankingFailure;
+    private final List<RankingCost> rankingCosts;
     private final Fusion fusion;
     private final ClientFailure fusionFailure;
     private final List<ClientFailure> failures;
@@ -39,6 +41,7 @@ public final class BlendResult {
             Ranking ranking,
             String rankerName,
             ClientFailure rankingFailure,
+            List<RankingCost> rankingCosts,
             Fusion fusion,
             ClientFailure fusionFailure,
             List<ClientFailure> failures,
@@ -53,6 +56,7 @@ public final class BlendResult {
         this.ranking = ranking;
         this.rankerName = rankerName;
         this.rankingFailure = rankingFailure;
+        this.rankingCosts = List.copyOf(rankingCosts);
         this.fusion = fusion;
         this.fusionFailure = fusionFailure;
         this.failures = List.copyOf(failures);
@@ -175,6 +179,17 @@ public final class BlendResult {
      */
     public Optional<ClientFailure> rankingFailure() {
         return Optional.ofNullable(rankingFailure);
+    }
+
+    /**
+     * What ranking cost in LLM calls: the reports of a ranker that calls an LLM (an
+     * {@link io.llmblender.core.rank.LlmJudgeRanker}, alone or inside a combination or fallback), one per LLM and
+     * scoring, also when the ranking then failed. Not among {@link #called()}, which lists the candidates' calls.
+     *
+     * @return the reports, in the order they came; empty for rankers that call no LLM
+     */
+    public List<RankingCost> rankingCosts() {
+        return rankingCosts;
     }
 
     /**

@@ -10,7 +10,9 @@ import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.rank.Aggregation;
 import io.llmblender.core.rank.Ranker;
+import io.llmblender.core.rank.Rankers;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.rank.RankingCost;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.core.route.Router;
@@ -258,12 +260,14 @@ public final class Blender implements AutoCloseable {
         Ranking ranking = null;
         String rankerName = null;
         ClientFailure rankingFailure = null;
+        List<RankingCost> rankingCosts = java.util.Collections.synchronizedList(new ArrayList<>());
         if (candidates.size() == 1) {
             ranking = ranker == null ? null : Ranking.ofScores(0.0);
         } else if (ranker != null) {
             BlendListener.Step<Ranking> step = watch.ranking(ranker.name(), texts.size());
             try {
-                ranking = Rankings.rank(ranker, prompt.source(), texts, aggregation, seed);
+                ranking = Rankings.rank(
+                        Rankers.reportingCosts(ranker, rankingCosts::add), prompt.source(), texts, aggregation, seed);
                 rankerName = ranker.name();
                 step.ended(ranking, null);
             } catch (RuntimeException e) {
@@ -314,6 +318,7 @@ public final class Blender implements AutoCloseable {
                 ranking,
                 rankerName,
                 rankingFailure,
+                rankingCosts,
                 fusion,
                 fusionFailure,
                 failures,

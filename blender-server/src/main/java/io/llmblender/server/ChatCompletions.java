@@ -13,6 +13,7 @@ import io.llmblender.core.llm.Generation;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.llm.TokenUsage;
+import io.llmblender.core.rank.RankingCost;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.openai.OpenAiCompatibleClient;
 import java.io.IOException;
@@ -247,6 +248,16 @@ final class ChatCompletions {
             }
         } else if (r.fusionFailure().isPresent() && r.fusionFailure().get().cause() instanceof LlmCallException) {
             calls++; // the fusing LLM was asked and failed
+        }
+        // an LLM judge's calls are upstream calls too: counted, their tokens summed
+        for (RankingCost cost : r.rankingCosts()) {
+            calls += cost.calls();
+            reported += cost.calls() - cost.unreportedCalls();
+            prompt += cost.promptTokens();
+            completion += cost.completionTokens();
+            for (int k = 0; k < cost.calls(); k++) {
+                metrics.upstreamCall(cost.llm());
+            }
         }
         Candidate best = r.best();
         String model = r.fusion().map(f -> f.llm().orElse(f.fuserName())).orElse(best.client());

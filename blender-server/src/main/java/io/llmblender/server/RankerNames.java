@@ -21,12 +21,16 @@ import java.util.Map;
  * parser, so every command and the server accept the same names:
  *
  * <ul>
- *   <li>{@code default}: the shipped ranker ({@link MiniLmRanker});
+ *   <li>{@code default}: {@link Rankers#defaultRanker()}, label-free consensus over three or more answers and the
+ *       length prior below three (the best-measured ranker, README "Performance"); the same ranker as
+ *       {@code consensus};
+ *   <li>{@code minilm}: the zero-shot all-MiniLM-L6-v2 relevance PairRanker ({@link MiniLmRanker}, not trained on
+ *       preferences; the default before consensus measured better);
  *   <li>{@code none}: no ranker (where a command can do without one);
  *   <li>{@code consensus}: label-free lexical consensus ({@link ConsensusRanker}, coverage similarity), deferring to
- *       the shipped ranker below three answers; {@code consensus:coverage}, {@code consensus:token-f1},
+ *       the length prior below three answers; {@code consensus:coverage}, {@code consensus:token-f1},
  *       {@code consensus:rouge-l} choose the similarity, {@code consensus:vote} votes on final answers (math);
- *       {@code consensus:embedding} is the mean cosine of the shipped ranker's text vectors
+ *       {@code consensus:embedding} is the mean cosine of the MiniLM ranker's text vectors
  *       ({@link PairRanker#embeddingConsensus()});
  *   <li>{@code length}: the length prior ({@link Rankers#lengthPrior()}), a baseline;
  *   <li>{@code judge:NAME}: the configured LLM {@code NAME} as a pairwise judge
@@ -43,7 +47,7 @@ import java.util.Map;
 public final class RankerNames {
 
     /** The accepted forms, for messages. */
-    public static final String ACCEPTED = "default, none, consensus, consensus:coverage, consensus:token-f1,"
+    public static final String ACCEPTED = "default, minilm, none, consensus, consensus:coverage, consensus:token-f1,"
             + " consensus:rouge-l, consensus:vote, consensus:embedding, length, judge:NAME, combined:FILE, or an"
             + " exported PairRanker directory";
 
@@ -70,6 +74,9 @@ public final class RankerNames {
             return null;
         }
         if (v.equals("default")) {
+            return keep(Rankers.defaultRanker(), made);
+        }
+        if (v.equals("minilm")) {
             return keep(MiniLmRanker.load(), made);
         }
         if (v.equals("length")) {
@@ -113,7 +120,7 @@ public final class RankerNames {
                         + " consensus, consensus:coverage, consensus:token-f1, consensus:rouge-l, consensus:vote,"
                         + " consensus:embedding");
         }
-        b.fallback(keep(MiniLmRanker.load(), made));
+        b.fallback(Rankers.lengthPrior());
         return keep(b.build(), made);
     }
 

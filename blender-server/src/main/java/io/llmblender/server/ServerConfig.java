@@ -53,8 +53,9 @@ import java.util.TreeSet;
  *                        "keep_alive_s": 5, "max_requests_per_minute": 600}}}
  * }</pre>
  *
- * <p>Defaults: {@code ranker} {@code "default"} (the shipped {@link MiniLmRanker}; {@code "none"}
- * for none, {@code "consensus"}, {@code "judge:NAME"} with an LLM of {@code llms}, {@code "combined:FILE"}, or an
+ * <p>Defaults: {@code ranker} {@code "default"} ({@link io.llmblender.core.rank.Rankers#defaultRanker()}: label-free
+ * consensus, the longer answer below three answers; {@code "minilm"} for the zero-shot {@link MiniLmRanker},
+ * {@code "none"} for none, {@code "consensus"}, {@code "judge:NAME"} with an LLM of {@code llms}, {@code "combined:FILE"}, or an
  * export directory: every name {@link RankerNames} accepts), {@code fuser} {@code "none"} ({@code "llm:NAME"} fuses with
  * one of the LLMs, or a GenFuser directory), {@code top_k} 3, {@code timeout_s} 60 per upstream
  * call, {@code encoder} {@code "minilm"}. Without {@code ensembles}: {@code blend} over every LLM,

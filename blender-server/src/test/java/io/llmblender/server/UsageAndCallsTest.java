@@ -144,6 +144,34 @@ class UsageAndCallsTest {
     }
 
     @Test
+    void llmJudgeRanker_itsCallsAreCountedInCallsUsageAndMetrics() throws Exception {
+        OpenAiCompatibleClient a = keep(Fixtures.client("a", openAiStyle("a", "Short.", 1, 10)));
+        OpenAiCompatibleClient b = keep(Fixtures.client("b", openAiStyle("b", "A longer one.", 2, 20)));
+        LoopbackOpenAiServer judgeUp = openAiStyle("judge", "Both are fine. [[A]]", 7, 3);
+        OpenAiCompatibleClient judge = keep(Fixtures.client("judge", judgeUp));
+        io.llmblender.core.rank.LlmJudgeRanker ranker =
+                keep(io.llmblender.core.rank.LlmJudgeRanker.builder(judge).build());
+        BlenderServer server = keep(BlenderServer.builder()
+                .upstreams(List.of(a, b))
+                .ranker(ranker)
+                .port(0)
+                .start());
+
+        Fixtures.Reply r = post(server, "/v1/chat/completions", chat("blend", "hi"));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        // two candidates, and the judge asked about the one pair in both orders
+        assertThat(judgeUp.requests()).hasSize(2);
+        assertThat(r.headers().firstValue("x-blender-calls")).contains("4");
+        JsonNode body = r.json();
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(1 + 2 + 2 * 7);
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(10 + 20 + 2 * 3);
+        assertThat(body.at("/usage").has("blender_unreported_calls")).isFalse();
+        String metrics = Fixtures.get(server, "/metrics").body();
+        assertThat(metrics).contains("blender_server_upstream_calls_total{client=\"judge\"} 2.0");
+        assertThat(metrics).contains("blender_server_tokens_total{ensemble=\"blend\",type=\"prompt\"} 17.0");
+    }
+
+    @Test
     void nonAsciiUpstreamName_isPercentEncodedInHeaders_andControlCharactersAreRefused() throws Exception {
         LoopbackOpenAiServer up = openAiStyle("wenxin", "Hello.", 1, 1);
         OpenAiCompatibleClient wenxin = keep(Fixtures.client("文心一言", up));

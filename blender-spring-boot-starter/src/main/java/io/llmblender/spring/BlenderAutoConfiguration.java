@@ -7,6 +7,7 @@ import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.rank.Ranker;
+import io.llmblender.core.rank.Rankers;
 import io.llmblender.core.route.Router;
 import io.llmblender.langchain4j.BlenderChatModel;
 import io.llmblender.micrometer.BlenderObservations;
@@ -200,14 +201,26 @@ public class BlenderAutoConfiguration {
         return property("blender", b::build);
     }
 
-    /** The shipped ranker, or an exported PairRanker directory (blender-ranker-minilm on the class path). */
+    /** The default ranker (consensus; needs nothing but blender-core). */
+    @Configuration(proxyBeanMethods = false)
+    static class DefaultRankerConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnProperty(prefix = "blender.ranker", name = "type", havingValue = "default", matchIfMissing = true)
+        Ranker blenderDefaultRanker() {
+            return Rankers.defaultRanker();
+        }
+    }
+
+    /** The zero-shot MiniLM ranker, or an exported PairRanker directory (blender-ranker-minilm on the class path). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.llmblender.ranker.minilm.MiniLmRanker")
     static class RankerConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        @ConditionalOnProperty(prefix = "blender.ranker", name = "type", havingValue = "minilm", matchIfMissing = true)
+        @ConditionalOnProperty(prefix = "blender.ranker", name = "type", havingValue = "minilm")
         Ranker blenderRanker() {
             return MiniLmRanker.load();
         }

@@ -378,7 +378,15 @@ public class BlenderProperties {
 
     /** Which ranker orders the answers. */
     public enum RankerType {
-        /** The ranker this project trains and ships (blender-ranker-minilm must be on the class path). */
+        /**
+         * The default: {@link io.llmblender.core.rank.Rankers#defaultRanker()}, label-free consensus over three or
+         * more answers and the longer answer below three; no model, nothing else on the class path.
+         */
+        DEFAULT,
+        /**
+         * The zero-shot all-MiniLM-L6-v2 relevance PairRanker, not trained on preferences (blender-ranker-minilm must
+         * be on the class path).
+         */
         MINILM,
         /** An exported PairRanker directory, given as blender.ranker.dir. */
         DIR,
@@ -389,8 +397,8 @@ public class BlenderProperties {
     /** The ranker settings; a Ranker bean of the app's own replaces them. */
     public static class Ranker {
 
-        /** Which ranker: minilm (the shipped one), dir (an exported PairRanker directory) or none. */
-        private RankerType type = RankerType.MINILM;
+        /** Which ranker: default (consensus), minilm (zero-shot MiniLM), dir (a PairRanker directory) or none. */
+        private RankerType type = RankerType.DEFAULT;
 
         /** The exported PairRanker directory, when type is dir. */
         private Path dir;

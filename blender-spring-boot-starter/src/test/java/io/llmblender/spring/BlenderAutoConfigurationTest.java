@@ -125,10 +125,22 @@ class BlenderAutoConfigurationTest {
     }
 
     @Test
-    void rankerByDefault_isTheShippedMiniLmRanker() {
+    void rankerByDefault_isTheConsensusDefault_minilmOnRequest() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
                 .withPropertyValues(
+                        "blender.llms[0].name=a",
+                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
+                        "blender.llms[0].model=m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(Ranker.class).name()).isEqualTo("consensus-coverage");
+                    assertThat(context.getBean(Blender.class).toString()).contains("ranker=consensus-coverage");
+                });
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
+                .withPropertyValues(
+                        "blender.ranker.type=minilm",
                         "blender.llms[0].name=a",
                         "blender.llms[0].base-url=" + shortServer.baseUrl(),
                         "blender.llms[0].model=m")

@@ -200,10 +200,23 @@ public final class ConsensusRanker implements Ranker {
      */
     @Override
     public PairwiseMatrix score(PairQuery query) {
+        return score(query, cost -> {});
+    }
+
+    /**
+     * As {@link #score(PairQuery)}; what the fallback reports goes to {@code costs} (consensus itself calls nothing).
+     *
+     * @param query the source, the candidates and the pairs to score
+     * @param costs receives the fallback's reports
+     * @return the matrix
+     * @throws IllegalStateException if the ranker is closed
+     */
+    @Override
+    public PairwiseMatrix score(PairQuery query, java.util.function.Consumer<RankingCost> costs) {
         requireOpen();
         Require.nonNull(query, "query");
         if (query.size() < 3 && fallback != null) {
-            return fallback.score(query);
+            return fallback.score(query, costs);
         }
         return fromScores(query, scores(query.candidates()));
     }

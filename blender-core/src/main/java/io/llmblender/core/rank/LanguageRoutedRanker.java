@@ -103,6 +103,11 @@ public final class LanguageRoutedRanker implements Ranker {
         return pick(query).score(query);
     }
 
+    @Override
+    public PairwiseMatrix score(PairQuery query, java.util.function.Consumer<RankingCost> costs) {
+        return pick(query).score(query, costs);
+    }
+
     /** Scores the Chinese and the other queries each in one batch, keeping the input order. */
     @Override
     public List<PairwiseMatrix> scoreAll(List<PairQuery> queries) {

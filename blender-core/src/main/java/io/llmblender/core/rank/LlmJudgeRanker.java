@@ -234,6 +234,30 @@ public final class LlmJudgeRanker implements Ranker {
     }
 
     /**
+     * Scores as {@link #score(PairQuery)} and reports the judge calls of this query as one {@link RankingCost} (named
+     * after the judge client) when any call was made, also when the query then fails.
+     *
+     * @param query the source, the candidates and the pairs to score
+     * @param costs receives the report
+     * @return the matrix, every requested pair computed
+     * @throws InferenceException if the judge gives no verdict at all for the query
+     * @throws IllegalStateException if the ranker is closed
+     */
+    @Override
+    public PairwiseMatrix score(PairQuery query, java.util.function.Consumer<RankingCost> costs) {
+        Require.nonNull(costs, "costs");
+        Run run = new Run();
+        try {
+            return judge(query, run).matrix();
+        } finally {
+            if (run.calls > 0) {
+                costs.accept(new RankingCost(
+                        judge.name(), run.calls, run.calls - run.reported, run.promptTokens, run.completionTokens));
+            }
+        }
+    }
+
+    /**
      * Judges one query, as the class comment describes, and reports what it cost.
      *
      * @param query the source, the candidates and the pairs to score
@@ -242,11 +266,14 @@ public final class LlmJudgeRanker implements Ranker {
      * @throws IllegalStateException if the ranker is closed
      */
     public Judgement judge(PairQuery query) {
+        return judge(query, new Run());
+    }
+
+    private Judgement judge(PairQuery query, Run run) {
         if (closed.get()) {
             throw new IllegalStateException("ranker '" + name + "' is closed");
         }
         Require.nonNull(query, "query");
-        Run run = new Run();
         PairwiseMatrix m;
         if (query.pairs().isEmpty()) {
             m = PairwiseMatrix.builder(query.size()).build();
@@ -376,6 +403,7 @@ public final class LlmJudgeRanker implements Ranker {
         int calls;
         int cacheHits;
         int failedCalls;
+        int reported;
         long promptTokens;
         long completionTokens;
         final List<String> failures = new ArrayList<>();
@@ -466,6 +494,7 @@ public final class LlmJudgeRanker implements Ranker {
             TokenUsage u = g.usage().get();
             run.promptTokens += u.promptTokens();
             run.completionTokens += u.completionTokens();
+            run.reported++;
         }
         double verdict;
         try {

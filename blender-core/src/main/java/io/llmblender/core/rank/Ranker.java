@@ -2,6 +2,7 @@ package io.llmblender.core.rank;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A pairwise ranker: scores ordered pairs of candidate answers to one source, as LLM-Blender's
@@ -41,6 +42,24 @@ public interface Ranker extends AutoCloseable {
      * @throws io.llmblender.core.error.InferenceException if the model fails
      */
     PairwiseMatrix score(PairQuery query);
+
+    /**
+     * Scores the requested ordered pairs of one query, as {@link #score(PairQuery)}, and reports what the scoring cost
+     * in LLM calls: a ranker that calls an LLM (an {@link LlmJudgeRanker}) passes one {@link RankingCost} per LLM to
+     * {@code costs}, also when it then fails; a ranker that wraps others passes their reports on. The default calls
+     * {@link #score(PairQuery)} and reports nothing, right for rankers that call no LLM. A
+     * {@link io.llmblender.core.Blender} scores through this method and puts the reports in
+     * {@link io.llmblender.core.BlendResult#rankingCosts()}.
+     *
+     * @param query the source, the candidates and the pairs to score
+     * @param costs receives the reports, from the calling thread before this method returns; must be thread-safe if
+     *     the ranker reports from several threads
+     * @return an N x N matrix in which at least every requested pair is computed
+     * @throws io.llmblender.core.error.InferenceException if the model fails
+     */
+    default PairwiseMatrix score(PairQuery query, Consumer<RankingCost> costs) {
+        return score(query);
+    }
 
     /**
      * Scores many queries, for example one per source of a dataset. The default scores them one

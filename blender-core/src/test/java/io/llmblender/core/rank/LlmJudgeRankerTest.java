@@ -50,6 +50,50 @@ class LlmJudgeRankerTest {
     }
 
     @Test
+    void scoreWithCosts_reportsCallsAndTokens_throughWrappersAndBlender_andWhenEveryCallFails() {
+        AtomicInteger calls = new AtomicInteger();
+        try (LlmJudgeRanker r = judge(LlmJudgeRankerTest::fair, calls)) {
+            List<RankingCost> costs = new java.util.ArrayList<>();
+            r.score(PairQuery.full("Q?", ANSWERS), costs::add);
+            assertThat(costs).containsExactly(new RankingCost("judge", 6, 0, 600, 60));
+            // cache hits are no calls: the same query again costs nothing and reports nothing
+            costs.clear();
+            r.score(PairQuery.full("Q?", ANSWERS), costs::add);
+            assertThat(costs).isEmpty();
+            // a fallback and a combination pass the judge's reports on; so does the Blender
+            costs.clear();
+            Ranker consensus = ConsensusRanker.builder().fallback(r).build();
+            Rankings.rank(Rankers.reportingCosts(consensus, costs::add), "Q2?", List.of("good answer", "bad answer"));
+            assertThat(costs).containsExactly(new RankingCost("judge", 2, 0, 200, 20));
+            costs.clear();
+            Ranker combined = Rankers.combine(List.of(r, Rankers.lengthPrior()), new double[] {1, 1});
+            Rankings.rank(Rankers.reportingCosts(combined, costs::add), "Q3?", ANSWERS);
+            assertThat(costs).containsExactly(new RankingCost("judge", 6, 0, 600, 60));
+            try (io.llmblender.core.Blender blender = io.llmblender.core.Blender.builder()
+                    .client(ScriptedClient.answering("x", "ok answer"))
+                    .client(ScriptedClient.answering("y", "good answer"))
+                    .ranker(r)
+                    .build()) {
+                io.llmblender.core.BlendResult result = blender.blend(Prompt.of("Q4?"));
+                assertThat(result.best().text()).isEqualTo("good answer");
+                assertThat(result.rankingCosts()).containsExactly(new RankingCost("judge", 2, 0, 200, 20));
+                assertThat(result.called()).containsExactly("x", "y");
+            }
+        }
+        // a judge that fails every call: the query fails, and the calls it cost are still reported
+        try (LlmJudgeRanker r = LlmJudgeRanker.builder(ScriptedClient.answering("judge", p -> {
+                    throw new IllegalStateException("down");
+                }))
+                .retries(1)
+                .build()) {
+            List<RankingCost> costs = new java.util.ArrayList<>();
+            assertThatThrownBy(() -> r.score(PairQuery.full("Q?", List.of("a", "b")), costs::add))
+                    .isInstanceOf(InferenceException.class);
+            assertThat(costs).containsExactly(new RankingCost("judge", 4, 4, 0, 0));
+        }
+    }
+
+    @Test
     void judge_fairJudgeBothOrders_matrixAndCallCount() {
         AtomicInteger calls = new AtomicInteger();
         try (LlmJudgeRanker r = judge(LlmJudgeRankerTest::fair, calls)) {

@@ -75,6 +75,34 @@ class RankersTest {
     }
 
     @Test
+    void defaultRanker_consensusFromThreeAnswers_longerBelowThree_independentInstances() {
+        Ranker ranker = Rankers.defaultRanker();
+        assertThat(ranker.name()).isEqualTo("consensus-coverage");
+        // Three answers: the two that agree beat a long outlier, which the length prior would have put first.
+        List<String> three = List.of(
+                "Paris is the capital of France.",
+                "The capital of France is Paris.",
+                "Lyon, a large city on the Rhone with a long history of silk weaving, is where the government sits.");
+        assertThat(Rankings.rank(ranker, "Capital of France?", three).order().get(2))
+                .isEqualTo(2);
+        assertThat(Rankings.rank(Rankers.lengthPrior(), "Capital of France?", three)
+                        .order()
+                        .get(0))
+                .isEqualTo(2);
+        // Two answers: consensus has nothing to say, the longer one wins.
+        assertThat(Rankings.rank(ranker, "Capital?", List.of("Paris.", "Paris, on the Seine."))
+                        .order())
+                .containsExactly(1, 0);
+        // Chinese: each Han character is a word, so agreement is seen without spaces.
+        List<String> zh = List.of("北京是中国的首都。", "中国的首都是北京。", "上海是一个很大的城市，有很多人住在那里，经济很发达。");
+        assertThat(Rankings.rank(ranker, "中国的首都是哪里？", zh).order().get(2)).isEqualTo(2);
+        // A new instance per call: closing one leaves another usable.
+        Ranker other = Rankers.defaultRanker();
+        ranker.close();
+        assertThat(Rankings.rank(other, "Capital?", three).order()).hasSize(3);
+    }
+
+    @Test
     void lengthPrior_prefersLonger() {
         assertThat(Rankings.rank(Rankers.lengthPrior(), "", List.of("ab", "abcd", "a"))
                         .order())
