@@ -9,6 +9,7 @@ import io.llmblender.core.BlendResult;
 import io.llmblender.core.Blender;
 import io.llmblender.core.Candidate;
 import io.llmblender.core.ClientFailure;
+import io.llmblender.core.error.JsonProblems;
 import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.fuse.LlmFuser;
 import io.llmblender.core.llm.LlmClient;
@@ -319,7 +320,14 @@ final class BlendCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--config: no such file " + file.toAbsolutePath(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not JSON: " + e.getOriginalMessage(), e);
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new IllegalArgumentException(
+                    file + ": not JSON: "
+                            + JsonProblems.describe(
+                                    e.getOriginalMessage(),
+                                    at == null ? 0 : at.getLineNr(),
+                                    at == null ? 0 : at.getColumnNr()),
+                    e);
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(file + ": must hold a JSON object");

@@ -108,6 +108,22 @@ class RankCommandTest {
     }
 
     @Test
+    void rank_lineThatIsNotJson_isDescribedInTheProjectsWords(@TempDir Path dir) throws IOException {
+        Path in = write(dir.resolve("in.jsonl"), List.of("{\"id\": \"b\", \"instruction\": NaN}"));
+        Result r = run(
+                "rank",
+                "--input",
+                in.toString(),
+                "--output",
+                dir.resolve("out.jsonl").toString());
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err())
+                .contains(in + ":1: not JSON: column 31: NaN is not a JSON number")
+                .doesNotContain("JsonReadFeature")
+                .doesNotContain("ALLOW_NON_NUMERIC");
+    }
+
+    @Test
     void rank_noRankerOption_usesTheDefaultRanker(@TempDir Path dir) throws IOException {
         Path in = write(
                 dir.resolve("in.jsonl"),

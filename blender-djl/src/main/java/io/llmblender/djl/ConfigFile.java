@@ -3,6 +3,7 @@ package io.llmblender.djl;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmblender.core.error.JsonProblems;
 import io.llmblender.core.error.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,7 +72,14 @@ public final class ConfigFile {
         try {
             return new ObjectMapper().readTree(file.toFile());
         } catch (JacksonException e) {
-            throw new ModelLoadException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new ModelLoadException(
+                    file + " is not valid JSON: "
+                            + JsonProblems.describe(
+                                    e.getOriginalMessage(),
+                                    at == null ? 0 : at.getLineNr(),
+                                    at == null ? 0 : at.getColumnNr()),
+                    e);
         } catch (IOException e) {
             throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
         }

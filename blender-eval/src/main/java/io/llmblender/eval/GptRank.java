@@ -3,6 +3,7 @@ package io.llmblender.eval;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llmblender.core.error.JsonProblems;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -151,7 +152,15 @@ public final class GptRank {
             try {
                 cmp = JSON.readTree(cmp.asText());
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException(FIELD + " is a string but not JSON: " + e.getOriginalMessage(), e);
+                throw new IllegalArgumentException(
+                        FIELD + " is a string but not JSON: "
+                                + JsonProblems.describe(
+                                        e.getOriginalMessage(),
+                                        0,
+                                        e.getLocation() == null
+                                                ? 0
+                                                : e.getLocation().getColumnNr()),
+                        e);
             }
         }
         if (cmp == null || !cmp.isObject()) {

@@ -7,9 +7,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.error.JsonProblems;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The server's one JSON mapper (thread-safe once configured) and the shapes it writes everywhere. */
 final class Json {
@@ -53,47 +52,9 @@ final class Json {
      * {@code line -1}): e.g. {@code "line 1, column 12: NaN is not a JSON number"}.
      */
     static String problem(JsonProcessingException e) {
-        String raw = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-        String what;
-        Matcher m;
-        if (raw.startsWith("Non-standard token")) {
-            m = QUOTED.matcher(raw);
-            what = (m.find() ? m.group(1) : "the value") + " is not a JSON number";
-        } else if (raw.startsWith("Unexpected end-of-input") || raw.contains("end-of-input")) {
-            what = "the JSON ends before it is complete";
-        } else if (raw.startsWith("Trailing token") || raw.contains("trailing token")) {
-            what = "there is more after the JSON value; send one JSON object";
-        } else if (raw.startsWith("Duplicate field") || raw.startsWith("Duplicate Object property")) {
-            m = QUOTED.matcher(raw);
-            what = "the field " + (m.find() ? "'" + m.group(1) + "' " : "") + "appears twice";
-        } else if (raw.startsWith("Unrecognized token")) {
-            m = QUOTED.matcher(raw);
-            what = "unexpected word " + (m.find() ? "'" + cut(m.group(1)) + "'" : "") + "; strings need double quotes";
-        } else if (raw.startsWith("Unexpected character")) {
-            m = CHARACTER.matcher(raw);
-            what = "unexpected character " + (m.find() ? "'" + m.group(1) + "'" : "")
-                    + (raw.contains("double-quote to start field name") ? "; field names need double quotes" : "");
-        } else if (raw.startsWith("Illegal unquoted character")) {
-            what = "a control character (such as a raw newline) inside a string must be escaped";
-        } else if (raw.contains("nesting depth")) {
-            what = "the JSON is nested too deeply";
-        } else if (raw.contains("Number value length") || raw.contains("number length")) {
-            what = "a number is too long";
-        } else {
-            what = "it is not valid JSON";
-        }
         JsonLocation at = e.getLocation();
-        if (at != null && at.getLineNr() > 0 && at.getColumnNr() > 0) {
-            return "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + what;
-        }
-        return what;
-    }
-
-    private static final Pattern QUOTED = Pattern.compile("'([^']{0,60})");
-    private static final Pattern CHARACTER = Pattern.compile("\\('(.{1,6}?)' \\(code");
-
-    private static String cut(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return JsonProblems.describe(
+                e.getOriginalMessage(), at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr());
     }
 
     static ObjectNode object() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.error.JsonProblems;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -116,7 +117,15 @@ public final class Datasets {
         try {
             node = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "not JSON: "
+                            + JsonProblems.describe(
+                                    e.getOriginalMessage(),
+                                    0,
+                                    e.getLocation() == null
+                                            ? 0
+                                            : e.getLocation().getColumnNr()),
+                    e);
         }
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException(
