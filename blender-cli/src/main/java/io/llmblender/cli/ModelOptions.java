@@ -101,8 +101,9 @@ final class ModelOptions {
                     option + " none: this command needs a ranker; accepted: " + RANKER_NAMES.replace("none, ", ""));
         }
         if (v.startsWith("judge:") && llms.isEmpty()) {
-            throw new IllegalArgumentException(option + " '" + value + "': a judge needs an LLM, and this command has"
-                    + " none configured (use judge:NAME with blend --llm or a serve config's llms)");
+            throw new IllegalArgumentException(
+                    option + " '" + value + "': a judge needs an LLM, and this command has"
+                            + " none configured (give the judge with --llm name=NAME,url=URL,model=M, or in a serve config's llms)");
         }
         try {
             return RankerNames.resolve(v, option, llms, made);

@@ -2,9 +2,12 @@ package io.llmblender.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.rank.Aggregation;
 import io.llmblender.core.rank.Ranker;
+import io.llmblender.core.rank.Rankers;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.rank.RankingCost;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
@@ -31,11 +34,12 @@ import picocli.CommandLine.Spec;
  *              [--batch 8] [--limit N] [--on-bad-line stop|skip] [--overwrite]
  * </pre>
  *
- * <p><b>Options.</b> {@code --ranker}: {@code default} (the shipped ranker, the default), {@code consensus} and its
- * variants, {@code length}, {@code combined:FILE}, an exported PairRanker directory, or {@code test} for the bundled
+ * <p><b>Options.</b> {@code --ranker}: {@code default} (label-free consensus, the longer answer below three answers;
+ * the default), {@code minilm}, {@code consensus} and its variants, {@code length}, {@code judge:NAME} (one of the
+ * {@code --llm name=N,url=URL,model=M[,key-env=VAR]} as an LLM judge; the judge calls and tokens are summed on
+ * standard error at the end), {@code combined:FILE}, an exported PairRanker directory, or {@code test} for the bundled
  * tiny model with random weights, which ranks at random (a note on standard error says so); see
- * {@link io.llmblender.server.RankerNames}. {@code none} and {@code judge:NAME} are refused: ranking needs a ranker,
- * and this command configures no LLM. {@code --aggregation}:
+ * {@link io.llmblender.server.RankerNames}. {@code none} is refused: ranking needs a ranker. {@code --aggregation}:
  * how the pairwise logits become scores, {@code max_logits} (the default), {@code max_wins} or {@code bubble}
  * (best-of-n with a bubble pass over the permutation of seed 0: the winner gets rank 1, every other candidate rank 2);
  * case-insensitive. {@code --batch}: records per ranker call, their pairs packed together (default 8; {@code bubble}
@@ -83,10 +87,17 @@ final class RankCommand implements Callable<Integer> {
             names = "--ranker",
             paramLabel = "NAME|DIR",
             defaultValue = ModelOptions.DEFAULT,
-            description = "default (the shipped ranker, the default), consensus[:coverage|:token-f1|:rouge-l|:vote],"
-                    + " length, combined:FILE, an exported PairRanker directory, or test (the bundled random test"
-                    + " model).")
+            description = "default (consensus; the longer answer below three answers), minilm,"
+                    + " consensus[:coverage|:token-f1|:rouge-l|:vote], length, judge:NAME (one of the --llm),"
+                    + " combined:FILE, an exported PairRanker directory, or test (the bundled random test model).")
     String ranker;
+
+    @Option(
+            names = "--llm",
+            paramLabel = "name=N,url=URL,model=M[,key-env=VAR]",
+            description = "An OpenAI-compatible LLM that --ranker judge:NAME may name (repeatable); the key is read"
+                    + " from the environment variable.")
+    List<String> llms = new ArrayList<>();
 
     @Option(
             names = "--aggregation",
@@ -123,8 +134,19 @@ final class RankCommand implements Callable<Integer> {
             if (!todo.isEmpty()) {
                 DatasetCommands.noteTestModel(err, ranker);
                 List<AutoCloseable> made = new ArrayList<>();
+                Map<String, LlmClient> byName = new java.util.LinkedHashMap<>();
+                for (String value : llms) {
+                    BlendCommand.LlmSpec llm = BlendCommand.parseLlm(spec.commandLine(), value);
+                    io.llmblender.openai.OpenAiCompatibleClient client =
+                            BlendCommand.client(llm, java.time.Duration.ofMinutes(2));
+                    made.add(client);
+                    byName.put(llm.name(), client);
+                }
+                List<RankingCost> costs = java.util.Collections.synchronizedList(new ArrayList<>());
                 try (Progress progress = Progress.start("rank", todo.size(), err)) {
-                    Ranker model = ModelOptions.rankerModel(ranker, "--ranker", Map.of(), false, made);
+                    Ranker chosen = ModelOptions.rankerModel(ranker, "--ranker", byName, false, made);
+                    // only a ranker that may call an LLM is metered: the view scores one record at a time
+                    Ranker model = byName.isEmpty() ? chosen : Rankers.reportingCosts(chosen, costs::add);
                     String aggregationName = aggregation.name().toLowerCase(Locale.ROOT);
                     for (List<Datasets.Line> slice : DatasetCommands.batches(todo, batch)) {
                         List<Ranking> rankings = new ArrayList<>();
@@ -155,6 +177,7 @@ final class RankCommand implements Callable<Integer> {
                     }
                 } finally {
                     DatasetCommands.closeAll(made, err);
+                    reportCosts(err, costs);
                 }
             }
         }
@@ -168,6 +191,28 @@ final class RankCommand implements Callable<Integer> {
                 files.output));
         out.flush();
         return 0;
+    }
+
+    /** Sums what an LLM-calling ranker reported, per LLM, on standard error. */
+    private static void reportCosts(PrintWriter err, List<RankingCost> costs) {
+        Map<String, long[]> sums = new java.util.TreeMap<>();
+        synchronized (costs) {
+            for (RankingCost c : costs) {
+                long[] s = sums.computeIfAbsent(c.llm(), k -> new long[4]);
+                s[0] += c.calls();
+                s[1] += c.unreportedCalls();
+                s[2] += c.promptTokens();
+                s[3] += c.completionTokens();
+            }
+        }
+        sums.forEach((llm, s) -> err.printf(
+                Locale.ROOT,
+                "ranking asked %s %d times (%d prompt + %d completion tokens reported%s)%n",
+                llm,
+                s[0],
+                s[2],
+                s[3],
+                s[1] == 0 ? "" : "; " + s[1] + " calls reported none"));
     }
 
     /**

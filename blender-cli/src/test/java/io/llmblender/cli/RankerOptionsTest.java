@@ -129,6 +129,49 @@ class RankerOptionsTest {
     }
 
     @Test
+    void rank_judgeGivenWithLlm_ranksOverHttpAndSumsTheJudgeCalls() throws Exception {
+        // a fair judge: the answer holding "best" wins in either slot
+        try (LoopbackOpenAiServer judge = new LoopbackOpenAiServer()) {
+            judge.answering(req -> {
+                String body = req.body();
+                int a = body.indexOf("Assistant A's Answer");
+                int b = body.indexOf("Assistant B's Answer");
+                boolean aBest = body.indexOf("best", a) < b && body.indexOf("best", a) > a;
+                boolean bBest = body.indexOf("best", b) > b;
+                String verdict = aBest ? "A" : bBest ? "B" : "C";
+                return LoopbackOpenAiServer.json(
+                        200, LoopbackOpenAiServer.completionJson("j", "[[" + verdict + "]]", "stop", 10, 2));
+            });
+            Path in = dir.resolve("in.jsonl");
+            Files.writeString(
+                    in,
+                    "{\"id\":\"q\",\"instruction\":\"Pick one.\",\"candidates\":[{\"model\":\"x\",\"text\":\"a fine"
+                            + " answer\"},{\"model\":\"y\",\"text\":\"the best answer\"},{\"model\":\"z\",\"text\":\"an"
+                            + " ok answer\"}]}\n");
+            Path out = dir.resolve("judged.jsonl");
+            var r = RankCommandTest.run(
+                    "rank",
+                    "--input",
+                    in.toString(),
+                    "--output",
+                    out.toString(),
+                    "--ranker",
+                    "judge:j",
+                    "--llm",
+                    "name=j,url=" + judge.baseUrl() + ",model=j");
+            assertThat(r.exit()).as(r.err()).isZero();
+            JsonNode ranking = RankCommandTest.JSON
+                    .readTree(Files.readAllLines(out).get(0))
+                    .get("ranking");
+            assertThat(ranking.get("ranker").asText()).isEqualTo("judge(j, pairwise)");
+            assertThat(ranking.get("ranks").get(1).asInt()).isEqualTo(1);
+            // 3 pairs, both orders
+            assertThat(judge.requests()).hasSize(6);
+            assertThat(r.err()).contains("ranking asked j 6 times (60 prompt + 12 completion tokens reported)");
+        }
+    }
+
+    @Test
     void rank_judgeWithoutLlms_isRefusedWithTheReason() throws Exception {
         var r = RankCommandTest.run(
                 "rank",
