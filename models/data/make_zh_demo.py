@@ -2,6 +2,11 @@
 """Write the Chinese demo data of `./blender demo --lang zh` (issue 28).
 
 usage: make_zh_demo.py [--mirror /work/.mirror] [--out blender-cli/src/main/resources/io/llmblender/cli/data/zh-demo.jsonl]
+                       [--all FILE]
+
+--all FILE also writes every single-turn prompt of the same comparison that has three rated answers
+(168 prompts, the demo's four among them), in the same format, to measure a ranker beyond four prompts:
+  ./blender rank --input FILE --output R --ranker NAME && ./blender eval --input R
 
 Source: ymcui/Chinese-LLaMA-Alpaca @ 090475fbebcca06af2ae52c5227fe1617e22072a (Apache-2.0),
 examples/f16-p7b-p13b-33b/<CATEGORY>.md: the project's own comparison of three of its LLMs
@@ -59,19 +64,37 @@ def candidates(repo, path, cat):
     return out
 
 
+def write(out, rows, repo):
+    """rows: (category, path, prompt, {system: (answer, score)}), written as demo records, atomically."""
+    tmp = out + '.tmp'
+    with open(tmp, 'w', encoding='utf-8') as fh:
+        for cat, path, prompt, c in rows:
+            rec = {'id': 'chinese-alpaca-eval:' + bc.sha(bc.norm(prompt))[:16], 'instruction': prompt, 'input': '',
+                   'output': '',
+                   'candidates': [{'model': SYSTEMS[s], 'text': c[s][0], 'scores': {JUDGE_KEY: c[s][1]}}
+                                  for s in SYSTEMS],
+                   'category': cat,
+                   'source': f'{repo.name}@{repo.commit}:{path}', 'license': LICENSE}
+            fh.write(json.dumps(rec, ensure_ascii=False) + '\n')
+    os.replace(tmp, out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[1])
     ap.add_argument('--mirror', default='/work/.mirror')
     ap.add_argument('--out', default=OUT)
+    ap.add_argument('--all', help='also write every prompt with three rated answers here')
     a = ap.parse_args()
     repo = bc.Repo(a.mirror, 'chinese-alpaca-eval')
-    eligible = []
+    eligible, every = [], []
     for cat in CATEGORIES:
         path = f'{DIRECTORY}/{cat}.md'
         for prompt, c in candidates(repo, path, cat).items():
             unknown = set(c) - set(SYSTEMS)
             if unknown:
                 bc.die(f'{path}: systems {sorted(unknown)} not in SYSTEMS')
+            if len(c) == len(SYSTEMS):
+                every.append((cat, path, prompt, c))
             scores = {s for _, s in c.values()}
             if (len(c) == len(SYSTEMS) and len(scores) == len(c)
                     and all(len(t) <= MAX_CHARS and han_share(t) >= 0.5 for t, _ in c.values())):
@@ -86,17 +109,10 @@ def main():
             break
     if len(picked) < PROMPTS:
         bc.die(f'only {len(picked)} eligible prompts of different categories')
-    tmp = a.out + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as fh:
-        for _, cat, path, prompt, c in picked:
-            rec = {'id': 'chinese-alpaca-eval:' + bc.sha(bc.norm(prompt))[:16], 'instruction': prompt, 'input': '',
-                   'output': '',
-                   'candidates': [{'model': SYSTEMS[s], 'text': c[s][0], 'scores': {JUDGE_KEY: c[s][1]}}
-                                  for s in SYSTEMS],
-                   'category': cat,
-                   'source': f'{repo.name}@{repo.commit}:{path}', 'license': LICENSE}
-            fh.write(json.dumps(rec, ensure_ascii=False) + '\n')
-    os.replace(tmp, a.out)
+    write(a.out, [e[1:] for e in picked], repo)
+    if a.all:
+        write(a.all, every, repo)
+        print(f'{a.all}: {len(every)} prompts with three rated answers')
     print(f'{a.out}: {len(picked)} prompts of {len(eligible)} eligible, from {repo.name}@{repo.commit} '
           f'{DIRECTORY}/*.md ({LICENSE}); judge GPT-4 or ChatGPT (key {JUDGE_KEY})')
     for _, cat, path, prompt, c in picked:

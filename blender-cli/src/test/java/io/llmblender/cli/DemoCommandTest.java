@@ -77,7 +77,10 @@ class DemoCommandTest {
     }
 
     @Test
-    void demo_zh_lengthAndMinilm_asReadmeComparesThem() {
+    void demo_lengthAndZhMinilm_asReadmeComparesThem() {
+        assertThat(run("demo", "--ranker", "length")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("15 of 21 answer pairs", "best-rated answer for 2 of 4 prompts");
+        out.getBuffer().setLength(0);
         assertThat(run("demo", "--lang", "zh", "--ranker", "length"))
                 .as(err.toString())
                 .isZero();
