@@ -59,6 +59,7 @@ GROUP_CAP_SRC = {'wmt-mqm-zhen': 3}  # translation: many segments, few pairs eac
 SOURCE_CAP = {'mmlu-pro': 6000, 'wmt-mqm-zhen': 1500, 'dpo-zh-demo': 300, 'medical-dpo-zh': 500}
 MMLU_QUESTIONS = 4000          # MMLU-Pro: one pair for each of 4000 questions, a second for 2000 of them
 DEV_GROUP_CAP = 40             # dev: at most this many pairs per prompt
+DEMO_FILES = ('blender-cli/src/main/resources/io/llmblender/cli/data/zh-demo.jsonl',)  # dropped from train and dev
 
 LIC = {
     'finegrained': 'Apache-2.0 (FineGrainedRLHF); passages from Wikipedia (CC BY-SA)',
@@ -858,6 +859,19 @@ def main():
     def is_eval(p):
         return norm(p['prompt']) in evalp_norm or loose(p['prompt']) in evalp_loose
 
+    # prompts `./blender demo` shows (written by make_zh_demo.py): no trained ranker may have seen them
+    demo_norm, demo_loose = set(), set()
+    for f in DEMO_FILES:
+        path = os.path.join(a.main, f)
+        if not os.path.exists(path):
+            die(f'demo data {path} not found; run models/data/make_zh_demo.py first')
+        for r in read_jsonl(path):
+            demo_norm.add(norm(r['instruction']))
+            demo_loose.add(loose(r['instruction']))
+
+    def is_demo(p):
+        return norm(p['prompt']) in demo_norm or loose(p['prompt']) in demo_loose
+
     # LLMEval2 dev as is
     llm = read_jsonl(os.path.join(a.shared, 'data', 'preferences', 'dev.jsonl'))
     llm_loose = {loose(r['prompt'])[:300] for r in llm}
@@ -901,6 +915,8 @@ def main():
         for p in pairs:
             if is_eval(p):
                 stats[p['source']]['dropped_eval_prompt'] += 1
+            elif is_demo(p):
+                stats[p['source']]['dropped_demo_prompt'] += 1
             else:
                 kept.append(p)
         pairs = kept

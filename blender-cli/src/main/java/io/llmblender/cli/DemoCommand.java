@@ -38,6 +38,12 @@ import picocli.CommandLine.Spec;
  * scores every ordered pair into the pairwise matrix and the matrix becomes a ranking, shown beside the GPT-4 judge's
  * 1-10 ratings of the same answers, with how often the two agree. Fusion runs only when a fuser is given ({@code --fuser DIR|llm:NAME|test}, {@code llm:NAME} with
  * {@code --llm name=NAME,url=URL,model=M}); the demo says so otherwise.
+ *
+ * <p>{@code --lang zh} does the same on four Chinese prompts, each with the Chinese answers of three Chinese-Alpaca
+ * LLMs and their 1-10 ratings by GPT-4 or ChatGPT (bundled {@code zh-demo.jsonl}, written by
+ * {@code models/data/make_zh_demo.py} from ymcui/Chinese-LLaMA-Alpaca, Apache-2.0; its prompts are kept out of the
+ * Chinese training corpus). Answers are shortened to a number of terminal columns, a Han character counting two, by
+ * whole code points.
  */
 @Command(
         name = "demo",
@@ -45,23 +51,78 @@ import picocli.CommandLine.Spec;
         description = {
             "Rank real answers of four real LLMs to Arena-Hard prompts (bundled) with the default ranker,"
                     + " beside the GPT-4 judge's ratings. No network, no API key.",
+            "--lang zh: Chinese prompts with the Chinese answers of three Chinese-Alpaca LLMs, beside the"
+                    + " GPT-4/ChatGPT judge's ratings.",
             "--ranker takes any ranker name (minilm, consensus:token-f1, length, a PairRanker export, ...),"
                     + " --fuser a fuser ('test': the bundled random test models)."
         })
 final class DemoCommand implements Callable<Integer> {
 
-    private static final int SHOWN_CHARS = 110;
-    private static final String DATA = "/io/llmblender/cli/data/arena-demo.jsonl";
-    private static final String JUDGE = "gpt4_score";
+    /** How many terminal columns of an answer are shown; a Han or other wide character takes two. */
+    static final int SHOWN_COLUMNS = 110;
+
+    /** A language's bundled prompts, answers and judge. */
+    private enum Lang {
+        EN(
+                "en",
+                "/io/llmblender/cli/data/arena-demo.jsonl",
+                "gpt4_score",
+                "GPT-4",
+                "Blender demo: real answers of four real LLMs to Arena-Hard prompts, ranked beside the GPT-4 judge's"
+                        + " ratings.",
+                "  data:   Arena-Hard v1 (lmarena/arena-hard-auto, Apache-2.0), bundled; prompts no shipped model"
+                        + " was trained on; answers are replayed, no LLM is called"),
+        ZH(
+                "zh",
+                "/io/llmblender/cli/data/zh-demo.jsonl",
+                "gpt4_or_chatgpt_score",
+                "GPT-4/ChatGPT",
+                "Blender demo (中文): real Chinese answers of three Chinese-Alpaca LLMs to Chinese prompts, ranked beside"
+                        + " the GPT-4/ChatGPT judge's ratings.",
+                "  data:   Chinese-LLaMA-Alpaca's model comparison (ymcui/Chinese-LLaMA-Alpaca @ 090475f,"
+                        + " examples/f16-p7b-p13b-33b, Apache-2.0), bundled; prompts kept out of the Chinese training"
+                        + " corpus; answers are replayed, no LLM is called",
+                "  judge:  1-10 by GPT-4 or, where its quota ran out, ChatGPT (gpt-3.5-turbo); the source does not say"
+                        + " which rated which; scores are relative within one comparison of the three");
+
+        final String code;
+        final String data;
+        final String judgeKey;
+        final String judge;
+        /** The header's lines, joined by newlines (an enum's fields must be immutable). */
+        final String header;
+
+        Lang(String code, String data, String judgeKey, String judge, String... header) {
+            this.code = code;
+            this.data = data;
+            this.judgeKey = judgeKey;
+            this.judge = judge;
+            this.header = String.join("\n", header);
+        }
+
+        static Lang of(String code) {
+            for (Lang l : values()) {
+                if (l.code.equals(code)) {
+                    return l;
+                }
+            }
+            return null;
+        }
+    }
 
     @Spec
     CommandSpec spec;
 
     @Option(
-            names = "--prompts",
-            defaultValue = "4",
-            description = "How many of the 4 bundled prompts to rank (default: ${DEFAULT-VALUE}).")
-    int prompts;
+            names = "--lang",
+            defaultValue = "en",
+            paramLabel = "en|zh",
+            description = "The prompts' language: en (Arena-Hard, the GPT-4 judge) or zh (Chinese prompts and"
+                    + " Chinese-Alpaca answers, the GPT-4/ChatGPT judge) (default: ${DEFAULT-VALUE}).")
+    String lang;
+
+    @Option(names = "--prompts", description = "How many of the 4 bundled prompts to rank (default: all).")
+    Integer prompts;
 
     @Option(
             names = "--ranker",
@@ -94,20 +155,21 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        List<DatasetRecord> records = records();
-        if (prompts < 1 || prompts > records.size()) {
+        Lang language = Lang.of(lang);
+        if (language == null) {
+            throw new ParameterException(spec.commandLine(), "--lang must be en or zh, found '" + lang + "'");
+        }
+        List<DatasetRecord> records = records(language.data);
+        int shown = prompts == null ? records.size() : prompts;
+        if (shown < 1 || shown > records.size()) {
             throw new ParameterException(
-                    spec.commandLine(), "--prompts must be between 1 and " + records.size() + ", found " + prompts);
+                    spec.commandLine(), "--prompts must be between 1 and " + records.size() + ", found " + shown);
         }
         if (maxNewTokens < 1) {
             throw new ParameterException(
                     spec.commandLine(), "--max-new-tokens must be at least 1, found " + maxNewTokens);
         }
-        out.println(
-                "Blender demo: real answers of four real LLMs to Arena-Hard prompts, ranked beside the GPT-4 judge's"
-                        + " ratings.");
-        out.println("  data:   Arena-Hard v1 (lmarena/arena-hard-auto, Apache-2.0), bundled; prompts no shipped model"
-                + " was trained on; answers are replayed, no LLM is called");
+        language.header.lines().forEach(out::println);
         out.println("  ranker: " + ModelOptions.describe(ranker));
         if (ranker.equals(ModelOptions.DEFAULT)) {
             out.println("          (chosen as the default because it picked best on held-out prompts; compare:"
@@ -136,7 +198,7 @@ final class DemoCommand implements Callable<Integer> {
                                     .maxNewTokens(maxNewTokens)
                                     .build(),
                             resources);
-            for (int p = 0; p < prompts; p++) {
+            for (int p = 0; p < shown; p++) {
                 DatasetRecord record = records.get(p);
                 Blender.Builder builder = Blender.builder().ranker(rankerModel);
                 for (DatasetRecord.Candidate c : record.candidates()) {
@@ -147,7 +209,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 try (Blender blender = builder.build()) {
                     BlendResult result = blender.blend(Prompt.of(record.instruction()));
-                    int[] counts = print(out, p, record, result);
+                    int[] counts = print(out, p, record, result, language);
                     agreeing += counts[0];
                     judged += counts[1];
                     topAgree += counts[2];
@@ -159,26 +221,31 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.printf(
                 Locale.ROOT,
-                "Agreement with the GPT-4 judge: %d of %d answer pairs the judge rated differently are"
+                "Agreement with the %s judge: %d of %d answer pairs the judge rated differently are"
                         + " ordered the same way (%.0f%%); the ranker's first pick is a best-rated answer for %d of %d"
                         + " prompts.%n",
+                language.judge,
                 agreeing,
                 judged,
                 judged == 0 ? 0.0 : 100.0 * agreeing / judged,
                 topAgree,
-                prompts);
+                shown);
+        if (language == Lang.EN) {
+            out.println("In Chinese: ./blender demo --lang zh (Chinese prompts, the answers of three Chinese-Alpaca"
+                    + " LLMs, the same ranker).");
+        }
         out.println("Next: ./blender blend --help (your own LLMs), ./blender rank --help (a dataset), models/README.md"
                 + " (the MiniLM ranker, PairRM and GenFuser exports).");
         out.flush();
         return 0;
     }
 
-    private static List<DatasetRecord> records() throws IOException {
+    private static List<DatasetRecord> records(String data) throws IOException {
         List<DatasetRecord> out = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        try (InputStream in = DemoCommand.class.getResourceAsStream(DATA)) {
+        try (InputStream in = DemoCommand.class.getResourceAsStream(data)) {
             if (in == null) {
-                throw new IllegalStateException("the tool lacks its bundled demo data " + DATA + "; rebuild it");
+                throw new IllegalStateException("the tool lacks its bundled demo data " + data + "; rebuild it");
             }
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -196,16 +263,26 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Prints one prompt's blend; returns {agreeing pairs, pairs the judge rated differently, top pick is best}. */
-    private static int[] print(PrintWriter out, int index, DatasetRecord record, BlendResult result) {
+    private static int[] print(PrintWriter out, int index, DatasetRecord record, BlendResult result, Lang lang) {
         out.println();
         out.println("Prompt " + (index + 1) + ": " + shorten(record.instruction()));
         List<Candidate> answers = result.candidates();
         double[] judge = new double[answers.size()];
+        int scoreWidth = 2; // the answers' texts start in one column, whether a score is 9, 10 or 8.5
+        for (int i = 0; i < answers.size(); i++) {
+            judge[i] = judgeScore(record, answers.get(i).client(), lang.judgeKey);
+            scoreWidth = Math.max(scoreWidth, score(judge[i]).length());
+        }
         for (int i = 0; i < answers.size(); i++) {
             Candidate c = answers.get(i);
-            judge[i] = judgeScore(record, c.client());
             out.printf(
-                    Locale.ROOT, "  [%d] %-38s GPT-4 %2.0f/10: %s%n", i + 1, c.client(), judge[i], shorten(c.text()));
+                    Locale.ROOT,
+                    "  [%d] %-38s %s %" + scoreWidth + "s/10: %s%n",
+                    i + 1,
+                    c.client(),
+                    lang.judge,
+                    score(judge[i]),
+                    shorten(c.text()));
         }
         Ranking ranking = result.ranking().orElseThrow();
         PairwiseMatrix matrix = ranking.matrix().orElseThrow();
@@ -229,7 +306,7 @@ final class DemoCommand implements Callable<Integer> {
         StringBuilder order = new StringBuilder("  ranking:");
         int place = 1;
         for (int i : ranking.order()) {
-            order.append(String.format(Locale.ROOT, " %d. [%d] (GPT-4 %.0f)", place++, i + 1, judge[i]));
+            order.append(String.format(Locale.ROOT, " %d. [%d] (%s %s)", place++, i + 1, lang.judge, score(judge[i])));
         }
         out.println(order);
         int agreeing = 0;
@@ -273,18 +350,67 @@ final class DemoCommand implements Callable<Integer> {
         return new int[] {agreeing, judged, topIsBest ? 1 : 0};
     }
 
-    private static double judgeScore(DatasetRecord record, String model) {
+    private static double judgeScore(DatasetRecord record, String model, String key) {
         for (DatasetRecord.Candidate c : record.candidates()) {
             if (c.model().equals(model)) {
-                Double s = c.scores().get(JUDGE);
+                Double s = c.scores().get(key);
                 return s == null ? Double.NaN : s;
             }
         }
         return Double.NaN;
     }
 
+    /** A judge's score as printed: whole numbers without a fraction (8), others with one digit (8.5), ? if none. */
+    private static String score(double s) {
+        if (Double.isNaN(s)) {
+            return "?";
+        }
+        return s == Math.rint(s) ? String.format(Locale.ROOT, "%.0f", s) : String.format(Locale.ROOT, "%.1f", s);
+    }
+
     private static String shorten(String text) {
+        return shorten(text, SHOWN_COLUMNS);
+    }
+
+    /**
+     * The text on one line (whitespace runs as one space), cut to at most {@code columns} terminal columns with
+     * "..." when longer. Cut between code points, never inside a surrogate pair; a wide character (Han, kana,
+     * Hangul, CJK punctuation, full-width forms) counts two columns, so Chinese shows about as wide as English.
+     */
+    static String shorten(String text, int columns) {
         String oneLine = text.strip().replaceAll("\\s+", " ");
-        return oneLine.length() <= SHOWN_CHARS ? oneLine : oneLine.substring(0, SHOWN_CHARS - 3) + "...";
+        if (width(oneLine) <= columns) {
+            return oneLine;
+        }
+        StringBuilder cut = new StringBuilder();
+        int used = 0;
+        for (int i = 0; i < oneLine.length(); ) {
+            int cp = oneLine.codePointAt(i);
+            int w = width(cp);
+            if (used + w > columns - 3) {
+                break;
+            }
+            cut.appendCodePoint(cp);
+            used += w;
+            i += Character.charCount(cp);
+        }
+        return cut + "...";
+    }
+
+    /** Terminal columns of a text: the sum of {@link #width(int)} over its code points. */
+    static int width(String text) {
+        return text.codePoints().map(DemoCommand::width).sum();
+    }
+
+    private static int width(int cp) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+        boolean wide = script == Character.UnicodeScript.HAN
+                || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA
+                || script == Character.UnicodeScript.HANGUL
+                || (cp >= 0x3000 && cp <= 0x303F) // CJK symbols and punctuation
+                || (cp >= 0xFF01 && cp <= 0xFF60) // full-width forms
+                || (cp >= 0xFFE0 && cp <= 0xFFE6);
+        return wide ? 2 : 1;
     }
 }
