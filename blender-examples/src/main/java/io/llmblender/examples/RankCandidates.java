@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Ranks answers you already have with PairRanker: no LLM is called. Without arguments it uses the shipped ranker
- * ({@link MiniLmRanker}, the default ranker everywhere); give a PairRanker export directory (see
+ * Ranks answers you already have with PairRanker: no LLM is called. Without arguments it uses the zero-shot MiniLM
+ * PairRanker ({@link MiniLmRanker}; the project's default ranker is label-free consensus,
+ * {@link io.llmblender.core.rank.Rankers#defaultRanker()}, which needs no model); give a PairRanker export directory (see
  * {@code models/README.md}) to use another, e.g. {@code models/pairranker}, the tiny random test model.
  *
  * <pre>
@@ -25,7 +26,7 @@ public final class RankCandidates {
     /**
      * Runs the example.
      *
-     * @param args optionally, a PairRanker export directory (default: the shipped ranker)
+     * @param args optionally, a PairRanker export directory (default: the zero-shot MiniLM ranker)
      */
     public static void main(String[] args) {
         Path dir = args.length > 0 ? Path.of(args[0]) : MiniLmRanker.directory();
