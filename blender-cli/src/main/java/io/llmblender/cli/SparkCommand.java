@@ -2,6 +2,7 @@ package io.llmblender.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,10 +31,18 @@ import picocli.CommandLine.Unmatched;
  * its build wrote ({@code blender-spark/target/spark-local.classpath}: Spark and the rest from the Maven repository,
  * written by {@code mvn package}, which {@code ./blender} runs). With {@code --spark-home} (default: the
  * {@code SPARK_HOME} variable) it runs {@code SPARK_HOME/bin/spark-submit} instead. Either way the driver binds
- * 127.0.0.1, the Spark UI is off and, in the child JVM, Spark logs warnings and errors only. The job's output is copied to this command's output; the exit code is the job's.
+ * 127.0.0.1 and the Spark UI is off.
+ *
+ * <p><b>Output and errors.</b> The job's standard output is copied to this command's (one line: how many records went
+ * where), its standard error to this command's; the exit code is the job's, as the rest of the tool's: 2 for a usage
+ * error (a bad option, a local {@code --input} that does not exist, a local {@code --output} that does, a ranker name
+ * a job refuses), checked before Spark starts, 1 for a failure at run time. Either is one line on standard error,
+ * {@code blender spark rank: --input /x/y: no such file or directory}. The logs of Spark, Hadoop and DJL (Spark's
+ * start-up and task-failure stack traces, DJL's CUDA probes) are off unless {@code --log-level} asks for them; they
+ * go to standard error; blender's own warnings are kept.
  *
  * <p><b>Options.</b> Everything after the task goes to the job unchanged ({@code --input}, {@code --output},
- * {@code --chunk}, ...: see the job's Javadoc or the README).
+ * {@code --ranker}, {@code --chunk}, ...: see the job's Javadoc or the README).
  */
 @Command(
         name = "spark",
@@ -54,6 +64,22 @@ final class SparkCommand implements Callable<Integer> {
             this.mainClass = mainClass;
         }
     }
+
+    /** The log levels {@code --log-level} takes. */
+    enum LogLevel {
+        OFF,
+        ERROR,
+        WARN,
+        INFO,
+        DEBUG
+    }
+
+    /** The loggers {@code --log-level} sets: Spark's (and the libraries it brings) and DJL's. */
+    static final List<String> THIRD_PARTY_LOGGERS = List.of(
+            "org.apache.spark", "org.apache.hadoop", "org.sparkproject", "org.apache.parquet", "io.netty", "ai.djl");
+
+    /** The environment variable the jobs take their name in error lines from (blender-spark's JobMain). */
+    static final String PROGRAM_VARIABLE = "BLENDER_SPARK_PROGRAM";
 
     /** The class-path file blender-spark's build writes. */
     static final String CLASSPATH_FILE = "spark-local.classpath";
@@ -81,6 +107,14 @@ final class SparkCommand implements Callable<Integer> {
                     + " Maven repository).")
     Path sparkHome;
 
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            defaultValue = "OFF",
+            description = "Spark's, Hadoop's and DJL's logs on standard error: off (the default: an error is one line),"
+                    + " error, warn, info or debug.")
+    LogLevel logLevel;
+
     @Parameters(
             index = "0",
             paramLabel = "rank|rewards",
@@ -97,22 +131,41 @@ final class SparkCommand implements Callable<Integer> {
                     spec.commandLine(), "--master must be local, local[N] or local[*], found '" + master + "'");
         }
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         List<String> command = command();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         builder.environment().putIfAbsent("OPT_OUT_TRACKING", "true");
+        builder.environment()
+                .put(PROGRAM_VARIABLE, "blender spark " + task.name().toLowerCase(Locale.ROOT));
         Process process = builder.start();
-        try (BufferedReader lines =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                out.println(line);
-            }
+        Thread errors = new Thread(() -> copy(process.getErrorStream(), err), "blender-spark-stderr");
+        errors.setDaemon(true);
+        errors.start();
+        try {
+            copy(process.getInputStream(), out);
         } finally {
             process.waitFor();
+            errors.join();
             out.flush();
+            err.flush();
         }
         return process.exitValue();
+    }
+
+    /** Copies a child's stream to one of this command's, line by line, until the child closes it. */
+    private static void copy(InputStream stream, PrintWriter to) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                synchronized (to) {
+                    to.println(line);
+                    to.flush();
+                }
+            }
+        } catch (IOException e) {
+            // the child's stream closed under us: the child is gone, and its exit code says how it ended
+        }
     }
 
     /** The command line of the child process. */
@@ -132,6 +185,8 @@ final class SparkCommand implements Callable<Integer> {
             command.addAll(List.of(
                     "--master",
                     master,
+                    "--driver-java-options",
+                    "-Dlog4j2.configurationFile=" + logging(),
                     "--conf",
                     "spark.ui.enabled=false",
                     "--conf",
@@ -150,7 +205,7 @@ final class SparkCommand implements Callable<Integer> {
             entries.add(jar.toString());
             entries.addAll(classpath(dir, true));
             command.add(String.join(java.io.File.pathSeparator, entries));
-            command.add("-Dlog4j2.configurationFile=" + quietLogging());
+            command.add("-Dlog4j2.configurationFile=" + logging());
             command.addAll(List.of(
                     "-Dspark.master=" + master,
                     "-Dspark.ui.enabled=false",
@@ -163,11 +218,15 @@ final class SparkCommand implements Callable<Integer> {
         return command;
     }
 
-    /** A Log4j 2 configuration that shows Spark's warnings and errors only (Spark's own default is every INFO line). */
-    private static String quietLogging() throws IOException {
+    /**
+     * A Log4j 2 configuration for the child: everything on standard error (standard output carries the job's one
+     * line), blender's own warnings, and Spark's, Hadoop's and DJL's logs at {@code --log-level} (default off: Spark
+     * logs every failed task with its stack trace, which the job's one error line already says).
+     */
+    private String logging() throws IOException {
         Path file = Files.createTempFile("blender-spark-log4j2", ".properties");
         file.toFile().deleteOnExit();
-        Files.writeString(file, """
+        StringBuilder config = new StringBuilder("""
                 rootLogger.level = warn
                 rootLogger.appenderRef.stderr.ref = console
                 appender.console.type = Console
@@ -175,7 +234,21 @@ final class SparkCommand implements Callable<Integer> {
                 appender.console.target = SYSTEM_ERR
                 appender.console.layout.type = PatternLayout
                 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
-                """, StandardCharsets.UTF_8);
+                """);
+        String level = logLevel.name().toLowerCase(Locale.ROOT);
+        for (int i = 0; i < THIRD_PARTY_LOGGERS.size(); i++) {
+            config.append("logger.l")
+                    .append(i)
+                    .append(".name = ")
+                    .append(THIRD_PARTY_LOGGERS.get(i))
+                    .append('\n');
+            config.append("logger.l")
+                    .append(i)
+                    .append(".level = ")
+                    .append(level)
+                    .append('\n');
+        }
+        Files.writeString(file, config, StandardCharsets.UTF_8);
         return file.toString();
     }
 

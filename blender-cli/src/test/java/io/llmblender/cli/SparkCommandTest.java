@@ -56,6 +56,36 @@ class SparkCommandTest {
                 .containsExactly("--input", "in.jsonl", "--output", "out", "--chunk", "10");
     }
 
+    /** The Log4j 2 file a child command line names. */
+    private static String logConfig(List<String> command) throws Exception {
+        String property = command.stream()
+                .filter(a -> a.startsWith("-Dlog4j2.configurationFile="))
+                .findFirst()
+                .orElseThrow();
+        return Files.readString(Path.of(property.substring("-Dlog4j2.configurationFile=".length())));
+    }
+
+    @Test
+    void theChildLogsToStandardErrorAndSparksAndDjlsLogsAreOffUnlessAsked() throws Exception {
+        Files.createFile(tmp.resolve("blender-spark-0.1.0-SNAPSHOT.jar"));
+        Files.writeString(tmp.resolve(SparkCommand.CLASSPATH_FILE), "/m2/a.jar");
+        String quiet = logConfig(sparkOf(parse("spark", "--spark-dir", tmp.toString(), "rank", "--input", "x"))
+                .command());
+        assertThat(quiet)
+                .contains("appender.console.target = SYSTEM_ERR", "rootLogger.level = warn")
+                .doesNotContain("SYSTEM_OUT");
+        for (int i = 0; i < SparkCommand.THIRD_PARTY_LOGGERS.size(); i++) {
+            assertThat(quiet)
+                    .contains("logger.l" + i + ".name = " + SparkCommand.THIRD_PARTY_LOGGERS.get(i) + "\n")
+                    .contains("logger.l" + i + ".level = off\n");
+        }
+        assertThat(SparkCommand.THIRD_PARTY_LOGGERS).contains("org.apache.spark", "org.apache.hadoop", "ai.djl");
+        String warn = logConfig(
+                sparkOf(parse("spark", "--spark-dir", tmp.toString(), "--log-level", "warn", "rank", "--input", "x"))
+                        .command());
+        assertThat(warn).contains("logger.l0.level = warn\n").doesNotContain("level = off");
+    }
+
     @Test
     void withASparkInstallItIsSparkSubmitWithoutSparksJars() throws Exception {
         Path jar = Files.createFile(tmp.resolve("blender-spark-0.1.0-SNAPSHOT.jar"));
@@ -78,6 +108,7 @@ class SparkCommandTest {
                 .containsSubsequence(
                         "--master",
                         "local[2]",
+                        "--driver-java-options",
                         "--class",
                         "io.llmblender.spark.RankJob",
                         "--jars",
@@ -85,6 +116,8 @@ class SparkCommandTest {
                         jar.toString(),
                         "--input",
                         "x");
+        assertThat(command.get(command.indexOf("--driver-java-options") + 1)).startsWith("-Dlog4j2.configurationFile=");
+        assertThat(logConfig(command)).contains("logger.l0.level = off");
     }
 
     @Test

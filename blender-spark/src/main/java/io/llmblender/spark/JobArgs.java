@@ -1,5 +1,7 @@
 package io.llmblender.spark;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,18 +59,44 @@ final class JobArgs {
 
     /**
      * Checks that an input option names something that exists, when it is a local path: no URI scheme ({@code hdfs://},
-     * {@code s3a://}, ...) and no glob. Spark would otherwise fail after its start-up with a long stack trace.
+     * {@code s3a://}, ...) and no glob. Spark would otherwise fail after its start-up.
      *
-     * @throws IllegalArgumentException naming the option and the absolute path
+     * @throws IllegalArgumentException naming the option and the value ({@code --input /x/y: no such file or
+     *     directory}), and the absolute path when the value is relative
      */
     static void requireLocalInput(String option, String value) {
-        if (value.contains(":/") || value.matches(".*[*?\\[{].*")) {
+        if (!isLocalPath(value)) {
             return;
         }
-        java.nio.file.Path p = java.nio.file.Path.of(value);
-        if (!java.nio.file.Files.exists(p)) {
-            throw new IllegalArgumentException(option + ": no such file or directory " + p.toAbsolutePath());
+        Path p = Path.of(value);
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException(option + " " + value + ": no such file or directory" + absolute(p));
         }
+    }
+
+    /**
+     * Checks that an output option does not name something that exists, when it is a local path and the job would
+     * refuse to write there ({@code ErrorIfExists}). Spark would otherwise fail after its start-up.
+     *
+     * @param option the option's name
+     * @param value the option's value
+     * @param remedy what to give instead, for the message
+     * @throws IllegalArgumentException naming the option and the value
+     */
+    static void requireAbsentOutput(String option, String value, String remedy) {
+        if (isLocalPath(value) && Files.exists(Path.of(value))) {
+            throw new IllegalArgumentException(
+                    option + " " + value + ": already exists" + absolute(Path.of(value)) + "; " + remedy);
+        }
+    }
+
+    /** A path on this machine: no URI scheme and no glob. */
+    private static boolean isLocalPath(String value) {
+        return !value.contains(":/") && !value.matches(".*[*?\\[{].*");
+    }
+
+    private static String absolute(Path p) {
+        return p.isAbsolute() ? "" : " (" + p.toAbsolutePath().normalize() + ")";
     }
 
     String get(String name, String fallback) {

@@ -15,12 +15,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@link SparkRanking} as a Spark ML {@link Transformer}, for a {@code Pipeline}: adds {@value SparkRanking#SCORES},
- * {@value SparkRanking#RANKS}, optionally {@value SparkRanking#MATRIX}, and {@value SparkRanking#ERROR} to a dataset
- * of MixInstruct records, with one PairRanker per executor JVM.
+ * {@link SparkRanking} as a Spark ML {@link Transformer}, for a {@code Pipeline}: adds {@value SparkRanking#RANKING}
+ * (ranker, aggregation, ranks, scores), optionally {@value SparkRanking#MATRIX}, and {@value SparkRanking#ERROR} to a
+ * dataset of MixInstruct records, with one ranker per executor JVM and ranker name.
  *
- * <p><b>Params.</b> {@link #ranker()}: the model location, see {@link RankerHolder#resolve(String)} (default
- * {@value RankerHolder#DEFAULT}, the shipped ranker). {@link #batchSize()}: records per ranker call, at least 1
+ * <p><b>Params.</b> {@link #ranker()}: the ranker name, any {@link RankerHolder} takes (default
+ * {@value RankerHolder#DEFAULT}); a PairRanker directory, as the class name says, or a name such as
+ * {@code consensus}. {@link #batchSize()}: records per ranker call, at least 1
  * (default 8). {@link #withMatrix()}: add the matrix column (default false). {@link #threads()}: the ranker engine's
  * intra-op threads (default 1). Saved and loaded with the pipeline
  * ({@link DefaultParamsWritable}; {@link #read()}); the model itself is not copied, only its location.
@@ -53,8 +54,8 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
         this.ranker = new Param<>(
                 this,
                 "ranker",
-                "the model location: a directory, a name shipped with the job, or"
-                        + " 'default' for the shipped ranker");
+                "the ranker: a name blender rank takes ('default', 'consensus', 'length', 'combined:FILE', ...), a"
+                        + " PairRanker directory, or a directory shipped with the job");
         this.batchSize = new IntParam(this, "batchSize", "records per ranker call (>= 1)", ParamValidators.gtEq(1));
         this.withMatrix = new BooleanParam(this, "withMatrix", "whether to add the N x N matrix column");
         this.threads =
@@ -90,7 +91,7 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
     }
 
     /**
-     * The model location param.
+     * The ranker name param.
      *
      * @return the param
      */
@@ -138,9 +139,9 @@ public final class PairRankerTransformer extends Transformer implements DefaultP
     }
 
     /**
-     * Sets the model location.
+     * Sets the ranker.
      *
-     * @param location see {@link RankerHolder#resolve(String)}
+     * @param location a ranker name, see {@link RankerHolder}
      * @return this transformer
      */
     public PairRankerTransformer setRanker(String location) {

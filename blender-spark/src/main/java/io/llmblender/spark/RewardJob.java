@@ -1,18 +1,12 @@
 package io.llmblender.spark;
 
 import io.llmblender.core.rank.ReferenceMode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -24,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <pre>
  * spark-submit --class io.llmblender.spark.RewardJob blender-spark-job.jar \
- *     --input IN --output OUT_DIR [--errors DIR] [--ranker DIR|default] [--batch 8] [--mode longest]
+ *     --input IN --output OUT_DIR [--errors DIR] [--ranker NAME|DIR] [--batch 8] [--mode longest]
  *     [--llms a,b,...] [--threads 1] [--partitions N] [--chunk RECORDS] [--overwrite] [--merge FILE]
  * </pre>
  *
@@ -36,7 +30,7 @@ import org.apache.spark.sql.SparkSession;
  * (default {@code longest}). {@code --llms}: the LLMs in reward order, comma-separated (default: the candidate models
  * most records have, computed once over the whole input). {@code --merge}: also concatenate the records' part files,
  * in order, into this one JSONL file (any Hadoop file system; replaced if it exists), ready for
- * {@code blender train-router --records FILE}.
+ * {@code blender train-router --records FILE}. Errors and exit codes as in {@link RankJob}.
  *
  * <p><b>Thread-safety.</b> Stateless; {@link #run(SparkSession, String...)} may be called concurrently with different
  * outputs.
@@ -182,13 +176,18 @@ public final class RewardJob {
                 parsed.positive(number, 1);
             }
         }
+        RankerHolder.check(options.ranker(), options.threads());
         JobArgs.requireLocalInput("--input", input);
+        if (!parsed.flag("--overwrite") && !parsed.has("--chunk")) {
+            JobArgs.requireAbsentOutput(
+                    "--output", output, "give --overwrite to replace it, or --chunk N to resume a chunked output");
+        }
         return new Plan(parsed, input, output, errors, mode, options);
     }
 
     /**
      * Concatenates the JSON part files under a directory (and its {@code chunk=NNNNN} subdirectories), in path order,
-     * into one file.
+     * into one file; see {@link SparkDatasets#mergeParts}.
      *
      * @param spark the session, for the Hadoop configuration
      * @param dir the directory Spark wrote
@@ -197,36 +196,6 @@ public final class RewardJob {
      * @throws UncheckedIOException if a file cannot be read or written
      */
     public static int merge(SparkSession spark, String dir, String file) {
-        try {
-            Path root = new Path(dir);
-            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            List<Path> parts = new ArrayList<>();
-            collectParts(fs, root, parts);
-            parts.sort(null);
-            Path target = new Path(file);
-            FileSystem targetFs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            try (OutputStream out = targetFs.create(target, true)) {
-                for (Path part : parts) {
-                    try (InputStream in = fs.open(part)) {
-                        in.transferTo(out);
-                    }
-                }
-            }
-            return parts.size();
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot merge the part files of " + dir + " into " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void collectParts(FileSystem fs, Path dir, List<Path> parts) throws IOException {
-        for (FileStatus status : fs.listStatus(dir)) {
-            String name = status.getPath().getName();
-            if (status.isDirectory() && name.startsWith("chunk=")) {
-                collectParts(fs, status.getPath(), parts);
-            } else if (status.isFile() && name.startsWith("part-")) {
-                parts.add(status.getPath());
-            }
-        }
+        return SparkDatasets.mergeParts(spark, dir, file);
     }
 }

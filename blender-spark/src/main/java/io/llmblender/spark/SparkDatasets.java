@@ -1,6 +1,15 @@
 package io.llmblender.spark;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -97,5 +106,50 @@ public final class SparkDatasets {
     public static void writeParquet(Dataset<Row> rows, String path, SaveMode mode) {
         Objects.requireNonNull(rows, "rows");
         rows.write().mode(Objects.requireNonNull(mode, "mode")).parquet(Objects.requireNonNull(path, "path"));
+    }
+
+    /**
+     * Concatenates the part files under a directory (and its {@code chunk=NNNNN} subdirectories, as
+     * {@link ChunkedOutput} writes them), in path order, into one file: for JSONL, one JSONL file ({@code blender eval
+     * --input}, {@code blender train-router --records}).
+     *
+     * @param spark the session, for the Hadoop configuration
+     * @param dir the directory Spark wrote
+     * @param file the file to write, replaced if it exists
+     * @return how many part files were merged
+     * @throws UncheckedIOException if a file cannot be read or written
+     */
+    public static int mergeParts(SparkSession spark, String dir, String file) {
+        try {
+            Path root = new Path(dir);
+            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            List<Path> parts = new ArrayList<>();
+            collectParts(fs, root, parts);
+            parts.sort(null);
+            Path target = new Path(file);
+            FileSystem targetFs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            try (OutputStream out = targetFs.create(target, true)) {
+                for (Path part : parts) {
+                    try (InputStream in = fs.open(part)) {
+                        in.transferTo(out);
+                    }
+                }
+            }
+            return parts.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot merge the part files of " + dir + " into " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void collectParts(FileSystem fs, Path dir, List<Path> parts) throws IOException {
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (status.isDirectory() && name.startsWith("chunk=")) {
+                collectParts(fs, status.getPath(), parts);
+            } else if (status.isFile() && name.startsWith("part-")) {
+                parts.add(status.getPath());
+            }
+        }
     }
 }

@@ -23,12 +23,12 @@ import org.apache.spark.sql.types.StructType;
  * {@code blender fuse} does on one JVM.
  *
  * <p><b>Input.</b> MixInstruct records ({@code instruction}, {@code input}, {@code candidates} with a string field
- * {@code text}), usually ranked by {@link SparkRanking}: with a {@value SparkRanking#RANKS} column the top K are the
+ * {@code text}), usually ranked by {@link SparkRanking}: with a {@value SparkRanking#RANKING} column (a struct with an integer array {@value SparkRanking#RANKS}) the top K are the
  * best ranked (ties by candidate order); without one, the first K candidates in order. The prompt is
  * {@link Prompt#of(String, String)} of the instruction and input.
  *
  * <p><b>Output.</b> The input's columns, then {@value #FUSED} (the fused answer) and {@value #FUSE_ERROR} (null, or
- * why the record was not fused: no candidates, a blank instruction and input, no ranks while the record's
+ * why the record was not fused: no candidates, a blank instruction and input, no ranking while the record's
  * {@value SparkRanking#ERROR} says why, a model failure). A bad record never fails the job.
  *
  * <p><b>Execution.</b> A lazy {@code mapPartitions}; each executor loads the fuser once ({@link FuserHolder}), a task
@@ -131,7 +131,8 @@ public final class SparkFusion {
      * @param options the fuser, K, batch size and token budget
      * @return the records with {@value #FUSED} and {@value #FUSE_ERROR}, lazily computed
      * @throws IllegalArgumentException if the dataset has no suitable {@code candidates} column, a
-     *     {@value SparkRanking#RANKS} column that is not an array of integers, or already has an output column
+     *     {@value SparkRanking#RANKING} column that is not a struct with an integer array {@value SparkRanking#RANKS},
+     *     or already has an output column
      */
     public static Dataset<Row> fuse(Dataset<Row> records, Options options) {
         Objects.requireNonNull(records, "records");
@@ -144,15 +145,24 @@ public final class SparkFusion {
                 throw new IllegalArgumentException("the dataset already has a column " + column);
             }
         }
-        if (names.contains(SparkRanking.RANKS)
-                && !(in.apply(SparkRanking.RANKS).dataType() instanceof ArrayType a
-                        && (a.elementType().equals(DataTypes.IntegerType)
-                                || a.elementType().equals(DataTypes.LongType)))) {
-            throw new IllegalArgumentException("ranks must be an array of integers, got "
-                    + in.apply(SparkRanking.RANKS).dataType().simpleString());
+        if (names.contains(SparkRanking.RANKING)) {
+            rankingRanksIndex(in);
         }
         StructType out = in.add(FUSED, DataTypes.StringType, true).add(FUSE_ERROR, DataTypes.StringType, true);
         return records.mapPartitions(new FusePartition(options, in), Encoders.row(out));
+    }
+
+    /** The position of {@code ranks} in the ranking struct, after checking its type. */
+    static int rankingRanksIndex(StructType in) {
+        if (in.apply(SparkRanking.RANKING).dataType() instanceof StructType ranking
+                && Arrays.asList(ranking.fieldNames()).contains(SparkRanking.RANKS)
+                && ranking.apply(SparkRanking.RANKS).dataType() instanceof ArrayType a
+                && (a.elementType().equals(DataTypes.IntegerType)
+                        || a.elementType().equals(DataTypes.LongType))) {
+            return ranking.fieldIndex(SparkRanking.RANKS);
+        }
+        throw new IllegalArgumentException("ranking must be a struct with an integer array ranks, got "
+                + in.apply(SparkRanking.RANKING).dataType().simpleString());
     }
 
     /** The function each task runs. */
@@ -165,6 +175,7 @@ public final class SparkFusion {
         private final int input;
         private final int candidates;
         private final int text;
+        private final int ranking;
         private final int ranks;
         private final int error;
 
@@ -174,7 +185,8 @@ public final class SparkFusion {
             this.input = OptionalColumns.indexOf(in, "input");
             this.candidates = in.fieldIndex("candidates");
             this.text = SparkRanking.candidateTextIndex(in);
-            this.ranks = OptionalColumns.indexOf(in, SparkRanking.RANKS);
+            this.ranking = OptionalColumns.indexOf(in, SparkRanking.RANKING);
+            this.ranks = ranking < 0 ? -1 : rankingRanksIndex(in);
             this.error = OptionalColumns.indexOf(in, SparkRanking.ERROR);
         }
 
@@ -244,12 +256,13 @@ public final class SparkFusion {
             for (int c = 0; c < texts.size(); c++) {
                 order.add(c);
             }
-            if (ranks >= 0) {
-                if (row.isNullAt(ranks)) {
+            if (ranking >= 0) {
+                Row rankingRow = row.isNullAt(ranking) ? null : row.getStruct(ranking);
+                if (rankingRow == null || rankingRow.isNullAt(ranks)) {
                     String why = error >= 0 && !row.isNullAt(error) ? row.getString(error) : "no ranks";
                     throw new IllegalArgumentException("not ranked: " + why);
                 }
-                List<Number> rankList = row.getList(ranks);
+                List<Number> rankList = rankingRow.getList(ranks);
                 if (rankList.size() != texts.size()) {
                     throw new IllegalArgumentException(rankList.size() + " ranks for " + texts.size() + " candidates");
                 }

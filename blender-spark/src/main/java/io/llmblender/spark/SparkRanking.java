@@ -1,6 +1,9 @@
 package io.llmblender.spark;
 
+import io.llmblender.core.rank.Aggregation;
+import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.rank.Rankings;
 import io.llmblender.ranker.PairRanker;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -12,42 +15,66 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Ranks the candidates of every MixInstruct record of a {@code Dataset<Row>} with a {@link PairRanker}, on Spark.
+ * Ranks the candidates of every MixInstruct record of a {@code Dataset<Row>} with a ranker, on Spark, as
+ * {@code blender rank} does on one JVM.
  *
  * <p><b>Input.</b> Columns {@code instruction} and {@code input} (strings; a missing column or a null value is the
  * empty string) and {@code candidates}, an array of structs with a string field {@code text} (other fields, such as
  * {@code model} and {@code scores}, are kept and ignored). {@link SparkDatasets#readJsonl} gives that shape. As in
  * {@code blender rank}, the source the candidates answer is {@code instruction + input}, no separator.
  *
- * <p><b>Output.</b> Every input column, in order, then {@value #SCORES} ({@code array<double>}, one per candidate,
- * higher is better: max-logits scores), {@value #RANKS} ({@code array<int>}, 1-based competition ranks, 1 the best),
- * {@value #MATRIX} ({@code array<array<double>>}, the N x N logit matrix, only with {@link Options#withMatrix()}) and
- * {@value #ERROR} (string). A record with one candidate gets score 0 and rank 1 without asking the ranker. A record that
- * cannot be ranked (no candidates, a null text, a text over {@link PairRanker#MAX_TEXT_CHARS} characters, more than
- * {@link PairRanker#MAX_CANDIDATES} candidates, a model failure on that record) gets null scores, ranks and matrix
- * and the reason in {@value #ERROR}; the job goes on. {@value #ERROR} is null for every ranked record.
+ * <p><b>Output.</b> Every input column, in order (but an input {@value #RANKING} column, which is replaced), then
+ * {@value #RANKING}, the struct {@code blender rank} writes and {@code blender eval} reads ({@link #RANKING_TYPE}):
+ * {@code {ranker: the ranker's name, aggregation: "max_logits", ranks: array<int> (1-based competition ranks, 1 the
+ * best), scores: array<double> (one per candidate, higher is better)}}; then {@value #MATRIX}
+ * ({@code array<array<double>>}, the N x N logit matrix, only with {@link Options#withMatrix()}) and {@value #ERROR}
+ * (string). A record with one candidate gets score 0 and rank 1 without asking the ranker. A record that cannot be
+ * ranked (no candidates, a null text, a model failure on that record, and for a PairRanker a text over
+ * {@link PairRanker#MAX_TEXT_CHARS} characters or more than {@link PairRanker#MAX_CANDIDATES} candidates) gets a null
+ * ranking and matrix and the reason in {@value #ERROR}; the job goes on. {@value #ERROR} is null for every ranked
+ * record. Written as JSONL, a null column is left out of its line, so a ranked line is a {@code blender rank} line.
  *
- * <p><b>Execution.</b> A lazy {@code mapPartitions}: each task takes the JVM's ranker from {@link RankerHolder} (loaded
- * once per executor and model directory) and ranks its partition's records {@link Options#batchSize()} at a time
- * through {@link PairRanker#rank(List, List)}, which packs the pairs of a batch together. If a batch fails, its records
- * are ranked one at a time so that only the failing ones get an error. Scores do not depend on the batching beyond
- * float rounding (about 1e-6). Parallelism is the dataset's partitions: repartition for more tasks.
+ * <p><b>Execution.</b> A lazy {@code mapPartitions}: each task takes the JVM's ranker from {@link RankerHolder} (made
+ * once per executor and ranker name) and ranks its partition's records {@link Options#batchSize()} at a time through
+ * {@link Rankings#rankAll} (as {@code blender rank}), which lets a PairRanker pack the pairs of a batch together. If a
+ * batch fails, its records are ranked one at a time so that only the failing ones get an error. Scores do not depend
+ * on the batching beyond float rounding (about 1e-6). Parallelism is the dataset's partitions: repartition for more
+ * tasks.
  *
  * <p><b>Thread-safety.</b> Stateless; safe for concurrent use. The function shipped to executors is serializable and
  * holds only the options and column positions.
  */
 public final class SparkRanking {
 
-    /** The scores column. */
-    public static final String SCORES = "scores";
-    /** The ranks column. */
+    /** The ranking column: a {@link #RANKING_TYPE} struct, null when the record was not ranked. */
+    public static final String RANKING = "ranking";
+    /** The field of {@value #RANKING} holding the ranker's name. */
+    public static final String RANKER = "ranker";
+    /** The field of {@value #RANKING} naming the aggregation, {@value #MAX_LOGITS} here. */
+    public static final String AGGREGATION = "aggregation";
+    /** The field of {@value #RANKING} holding the ranks, one per candidate, 1 the best. */
     public static final String RANKS = "ranks";
+    /** The field of {@value #RANKING} holding the scores, one per candidate, higher is better. */
+    public static final String SCORES = "scores";
+    /** The aggregation the jobs rank with, as {@code blender rank} names it. */
+    public static final String MAX_LOGITS = "max_logits";
+
+    /**
+     * The type of {@value #RANKING}: {@code struct<ranker: string, aggregation: string, ranks: array<int>, scores:
+     * array<double>>}, the field order {@code blender rank} writes.
+     */
+    public static final StructType RANKING_TYPE = new StructType()
+            .add(RANKER, DataTypes.StringType, false)
+            .add(AGGREGATION, DataTypes.StringType, false)
+            .add(RANKS, DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+            .add(SCORES, DataTypes.createArrayType(DataTypes.DoubleType, false), false);
     /** The matrix column, only with {@link Options#withMatrix()}. */
     public static final String MATRIX = "matrix";
     /** The error column: null for a ranked record, else why it was not ranked. */
@@ -58,12 +85,13 @@ public final class SparkRanking {
     /**
      * How to rank.
      *
-     * @param ranker the model location, see {@link RankerHolder#resolve(String)}; {@code null} for the shipped ranker
+     * @param ranker the ranker name, see {@link RankerHolder}; {@code null} for {@value RankerHolder#DEFAULT}
      * @param batchSize records per ranker call, at least 1 (default 8, as {@code blender rank})
      * @param withMatrix whether to add the {@value #MATRIX} column (default false)
      * @param threads the ranker engine's intra-op threads, at least 1 (default 1, PairRanker's): an executor's
      *     concurrent tasks share one ranker, so its cores already rank in parallel; more threads per call help when
-     *     an executor has more cores than tasks (see {@link RankerHolder#get(String, int)})
+     *     an executor has more cores than tasks; above 1 only for a PairRanker directory (see
+     *     {@link RankerHolder#get(String, int)})
      */
     public record Options(String ranker, int batchSize, boolean withMatrix, int threads) implements Serializable {
 
@@ -72,7 +100,7 @@ public final class SparkRanking {
         /**
          * Checks the options.
          *
-         * @param ranker the model location, {@code null} for the shipped ranker
+         * @param ranker the ranker name, {@code null} for {@value RankerHolder#DEFAULT}
          * @param batchSize records per ranker call, at least 1
          * @param withMatrix whether to add the matrix column
          * @param threads the engine's threads, at least 1
@@ -88,7 +116,7 @@ public final class SparkRanking {
         }
 
         /**
-         * The defaults: the shipped ranker, batches of 8, no matrix, one engine thread.
+         * The defaults: the {@value RankerHolder#DEFAULT} ranker, batches of 8, no matrix, one engine thread.
          *
          * @return the default options
          */
@@ -97,9 +125,9 @@ public final class SparkRanking {
         }
 
         /**
-         * These options with another model location.
+         * These options with another ranker.
          *
-         * @param location the model location, see {@link RankerHolder#resolve(String)}
+         * @param location the ranker name, see {@link RankerHolder}
          * @return new options
          */
         public Options withRanker(String location) {
@@ -140,7 +168,7 @@ public final class SparkRanking {
     }
 
     /**
-     * Ranks with the default options (the shipped ranker, batches of 8, no matrix).
+     * Ranks with the default options (the {@value RankerHolder#DEFAULT} ranker, batches of 8, no matrix).
      *
      * @param records MixInstruct records, as described in the class comment
      * @return the records with the ranking columns, lazily computed
@@ -158,11 +186,16 @@ public final class SparkRanking {
      * @param options the ranker, batch size and whether to add the matrix
      * @return the records with the ranking columns, lazily computed
      * @throws IllegalArgumentException if the dataset has no {@code candidates} column or it is not an array of
-     *     structs with a string field {@code text}, or it already has one of the output columns
+     *     structs with a string field {@code text}, or it already has a {@value #MATRIX} or {@value #ERROR} column, or
+     *     the ranker name is refused ({@link RankerHolder#check})
      */
     public static Dataset<Row> rank(Dataset<Row> records, Options options) {
         Objects.requireNonNull(records, "records");
         Objects.requireNonNull(options, "options");
+        RankerHolder.check(options.ranker(), options.threads());
+        if (Arrays.asList(records.columns()).contains(RANKING)) {
+            records = records.drop(RANKING);
+        }
         StructType in = records.schema();
         StructType out = outputSchema(in, options.withMatrix());
         RankPartition function = new RankPartition(options, in);
@@ -174,19 +207,24 @@ public final class SparkRanking {
      *
      * @param in the input schema
      * @param withMatrix whether the matrix column is added
-     * @return the input's fields followed by the ranking columns
+     * @return the input's fields (less a {@value #RANKING} column) followed by the ranking columns
      * @throws IllegalArgumentException as {@link #rank(Dataset, Options)}
      */
     public static StructType outputSchema(StructType in, boolean withMatrix) {
         candidateTextIndex(in);
         List<String> names = Arrays.asList(in.fieldNames());
-        for (String column : List.of(SCORES, RANKS, MATRIX, ERROR)) {
+        for (String column : List.of(MATRIX, ERROR)) {
             if (names.contains(column)) {
                 throw new IllegalArgumentException("the dataset already has a column " + column);
             }
         }
-        StructType out = in.add(SCORES, DataTypes.createArrayType(DataTypes.DoubleType, false), true)
-                .add(RANKS, DataTypes.createArrayType(DataTypes.IntegerType, false), true);
+        StructType out = new StructType();
+        for (StructField field : in.fields()) {
+            if (!field.name().equals(RANKING)) {
+                out = out.add(field);
+            }
+        }
+        out = out.add(RANKING, RANKING_TYPE, true);
         if (withMatrix) {
             out = out.add(
                     MATRIX,
@@ -240,7 +278,8 @@ public final class SparkRanking {
                     batch -> rankBatch(RankerHolder.get(options.ranker(), options.threads()), batch));
         }
 
-        private List<Row> rankBatch(PairRanker ranker, List<Row> rows) {
+        private List<Row> rankBatch(Ranker ranker, List<Row> rows) {
+            boolean pairRanker = ranker instanceof PairRanker;
             Object[] results = new Object[rows.size()];
             List<Integer> todo = new ArrayList<>();
             List<String> sources = new ArrayList<>();
@@ -251,7 +290,7 @@ public final class SparkRanking {
                 List<String> candidateTexts = null;
                 try {
                     candidateTexts = texts(row);
-                    problem = check(candidateTexts);
+                    problem = check(candidateTexts, pairRanker);
                 } catch (RuntimeException e) {
                     problem = BatchFallback.describe(e);
                 }
@@ -266,10 +305,14 @@ public final class SparkRanking {
                 }
             }
             BatchFallback.fill(
-                    results, todo, () -> ranker.rank(sources, texts), k -> ranker.rank(sources.get(k), texts.get(k)));
+                    results,
+                    todo,
+                    () -> Rankings.rankAll(ranker, sources, texts, Aggregation.MAX_LOGITS),
+                    k -> Rankings.rank(ranker, sources.get(k), texts.get(k)));
+            String name = ranker.name();
             List<Row> out = new ArrayList<>(rows.size());
             for (int i = 0; i < rows.size(); i++) {
-                out.add(withResult(rows.get(i), results[i]));
+                out.add(withResult(rows.get(i), name, results[i]));
             }
             return out;
         }
@@ -290,9 +333,13 @@ public final class SparkRanking {
             return out;
         }
 
-        private static String check(List<String> texts) {
+        /** Why a record cannot be ranked before asking the ranker, or null; a PairRanker's limits only for one. */
+        private static String check(List<String> texts, boolean pairRanker) {
             if (texts == null || texts.isEmpty()) {
                 return "no candidates";
+            }
+            if (!pairRanker) {
+                return null;
             }
             if (texts.size() > PairRanker.MAX_CANDIDATES) {
                 return texts.size() + " candidates, more than the ranker's " + PairRanker.MAX_CANDIDATES;
@@ -310,12 +357,12 @@ public final class SparkRanking {
             return OptionalColumns.string(row, instruction) + OptionalColumns.string(row, input);
         }
 
-        private Row withResult(Row row, Object result) {
-            Object[] added = new Object[options.withMatrix() ? 4 : 3];
+        private Row withResult(Row row, String ranker, Object result) {
+            Object[] added = new Object[options.withMatrix() ? 3 : 2];
             int at = 0;
             if (result instanceof Ranking ranking) {
-                added[at++] = RowValues.seq(ranking.scores());
-                added[at++] = RowValues.seq(ranking.ranks());
+                added[at++] = RowFactory.create(
+                        ranker, MAX_LOGITS, RowValues.seq(ranking.ranks()), RowValues.seq(ranking.scores()));
                 if (options.withMatrix()) {
                     added[at++] = ranking.matrix()
                             .map(m -> RowValues.seq(m.toArray()))
@@ -323,7 +370,6 @@ public final class SparkRanking {
                 }
                 added[at] = null;
             } else {
-                added[at++] = null;
                 added[at++] = null;
                 if (options.withMatrix()) {
                     added[at++] = null;

@@ -1,5 +1,6 @@
 package io.llmblender.spark;
 
+import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.ReferenceMode;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.router.label.RewardPipeline;
@@ -30,7 +31,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Labels MixInstruct records with router rewards on Spark: the same records {@link RewardPipeline#fromRanker} makes on
  * one JVM (rank-with-reference: each LLM's answer gets {@code -(M[ref][c] - M[c][ref])} against the reference answer a
- * {@link ReferenceMode} picks, the reference 0), computed with one {@link PairRanker} per executor JVM
+ * {@link ReferenceMode} picks, the reference 0), computed with one ranker per executor JVM and ranker name
  * ({@link RankerHolder}) and written as the JSONL that {@code blender train-router --records} reads.
  *
  * <p><b>Input.</b> As {@link SparkRanking}: {@code instruction}, {@code input} and {@code candidates} (an array of
@@ -45,7 +46,7 @@ import org.apache.spark.sql.types.StructType;
  * <p><b>Output.</b> {@value #ID} (string, null when the input has none), {@value #QUERY} (string), {@value #REWARDS}
  * ({@code map<string,double>}, LLM order kept), {@value #TAGS} ({@code array<string>}, empty) and {@value #ERROR}
  * (null, or why the record has no rewards: a line that is not JSON, no candidates, a missing, repeated or unknown
- * model, a null text, a text over {@link PairRanker#MAX_TEXT_CHARS} characters, a model failure). A bad record never
+ * model, a null text, for a PairRanker a text over {@link PairRanker#MAX_TEXT_CHARS} characters, a model failure). A bad record never
  * fails the job. {@link #write} writes the good records as reward records and the bad ones to a side output.
  *
  * <p><b>Execution.</b> A lazy {@code mapPartitions}; a task sends {@link Options#batchSize()} records at a time to
@@ -80,7 +81,7 @@ public final class SparkRewards {
     /**
      * How to label.
      *
-     * @param ranker the model location, see {@link RankerHolder#resolve(String)}; {@code null} for the shipped ranker
+     * @param ranker the ranker name, see {@link RankerHolder}; {@code null} for {@value RankerHolder#DEFAULT}
      * @param batchSize records per ranker request, at least 1 (default 8)
      * @param mode which answer is the reference (default {@link ReferenceMode#LONGEST}, LLM-Blender's)
      * @param llms the LLMs in reward order, distinct and not blank; {@code null} (the default) to take the models most
@@ -95,7 +96,7 @@ public final class SparkRewards {
         /**
          * Checks and copies the options.
          *
-         * @param ranker the model location, {@code null} for the shipped ranker
+         * @param ranker the ranker name, {@code null} for {@value RankerHolder#DEFAULT}
          * @param batchSize records per ranker request, at least 1
          * @param mode the reference mode, not null
          * @param llms the LLMs, or {@code null}
@@ -127,7 +128,7 @@ public final class SparkRewards {
         }
 
         /**
-         * The defaults: the shipped ranker, batches of 8, the longest answer as reference, the LLMs most records
+         * The defaults: the {@value RankerHolder#DEFAULT} ranker, batches of 8, the longest answer as reference, the LLMs most records
          * have.
          *
          * @return the default options
@@ -137,9 +138,9 @@ public final class SparkRewards {
         }
 
         /**
-         * These options with another model location.
+         * These options with another ranker.
          *
-         * @param location the model location
+         * @param location the ranker name, see {@link RankerHolder}
          * @return new options
          */
         public Options withRanker(String location) {
@@ -194,11 +195,13 @@ public final class SparkRewards {
      * @param options the ranker, batch size, reference mode and LLMs
      * @return one row per record in {@link #SCHEMA}, lazily computed
      * @throws IllegalArgumentException if the dataset has no suitable {@code candidates} column, or no LLM list is
-     *     given and no record has candidates (the LLMs are then computed before this method returns)
+     *     given and no record has candidates (the LLMs are then computed before this method returns), or the ranker
+     *     name is refused ({@link RankerHolder#check})
      */
     public static Dataset<Row> label(Dataset<Row> records, Options options) {
         Objects.requireNonNull(records, "records");
         Objects.requireNonNull(options, "options");
+        RankerHolder.check(options.ranker(), options.threads());
         StructType in = records.schema();
         SparkRanking.candidateTextIndex(in);
         if (!Arrays.asList(candidateStruct(in).fieldNames()).contains("model")) {
@@ -297,14 +300,15 @@ public final class SparkRewards {
                     batch -> labelBatch(RankerHolder.get(options.ranker(), options.threads()), batch));
         }
 
-        private List<Row> labelBatch(PairRanker ranker, List<Row> rows) {
+        private List<Row> labelBatch(Ranker ranker, List<Row> rows) {
+            boolean pairRanker = ranker instanceof PairRanker;
             Object[] results = new Object[rows.size()];
             List<Integer> todo = new ArrayList<>();
             List<String> queries = new ArrayList<>();
             List<List<String>> answers = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 try {
-                    List<String> ordered = answers(rows.get(i));
+                    List<String> ordered = answers(rows.get(i), pairRanker);
                     todo.add(i);
                     queries.add(query(rows.get(i)));
                     answers.add(ordered);
@@ -338,7 +342,7 @@ public final class SparkRewards {
         }
 
         /** The answers in LLM order, or an IllegalArgumentException saying why there are none. */
-        private List<String> answers(Row row) {
+        private List<String> answers(Row row, boolean pairRanker) {
             if (corrupt >= 0 && !row.isNullAt(corrupt)) {
                 throw new IllegalArgumentException("not a MixInstruct JSON record");
             }
@@ -357,7 +361,7 @@ public final class SparkRewards {
                     throw new IllegalArgumentException("candidate " + c + " (model " + name + ") has no text");
                 }
                 String answer = candidate.getString(text);
-                if (answer.length() > PairRanker.MAX_TEXT_CHARS) {
+                if (pairRanker && answer.length() > PairRanker.MAX_TEXT_CHARS) {
                     throw new IllegalArgumentException("candidate " + c + " (model " + name + ") has " + answer.length()
                             + " characters, more than the ranker's " + PairRanker.MAX_TEXT_CHARS);
                 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -34,6 +35,18 @@ final class LocalSpark {
             spark.stop();
         }
         RankerHolder.closeAll();
+    }
+
+    /** A ranked row's scores, from its {@value SparkRanking#RANKING} struct. */
+    static List<Double> scores(Row row) {
+        Row ranking = row.getStruct(row.fieldIndex(SparkRanking.RANKING));
+        return ranking.getList(ranking.fieldIndex(SparkRanking.SCORES));
+    }
+
+    /** A ranked row's ranks ({@code Integer} as ranked, {@code Long} as read back from JSONL). */
+    static <T> List<T> ranks(Row row) {
+        Row ranking = row.getStruct(row.fieldIndex(SparkRanking.RANKING));
+        return ranking.getList(ranking.fieldIndex(SparkRanking.RANKS));
     }
 
     /** The tiny random PairRanker fixture: fast, and its scores differ between candidates. */

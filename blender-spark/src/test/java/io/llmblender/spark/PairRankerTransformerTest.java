@@ -41,7 +41,7 @@ class PairRankerTransformerTest {
     private static Map<String, List<Double>> scores(Dataset<Row> rows) {
         Map<String, List<Double>> out = new HashMap<>();
         for (Row row : rows.collectAsList()) {
-            out.put(row.getString(row.fieldIndex("id")), row.getList(row.fieldIndex(SparkRanking.SCORES)));
+            out.put(row.getString(row.fieldIndex("id")), LocalSpark.scores(row));
         }
         return out;
     }
@@ -55,11 +55,11 @@ class PairRankerTransformerTest {
                 .setBatchSize(5)
                 .setWithMatrix(true);
         SQLTransformer best = new SQLTransformer()
-                .setStatement("SELECT id, scores, matrix, ranks, array_position(ranks, 1) AS best FROM __THIS__");
+                .setStatement("SELECT id, ranking, matrix, array_position(ranking.ranks, 1) AS best FROM __THIS__");
         PipelineModel model =
                 new Pipeline().setStages(new PipelineStage[] {stage, best}).fit(records);
         Dataset<Row> out = model.transform(records);
-        assertThat(out.columns()).containsExactly("id", "scores", "matrix", "ranks", "best");
+        assertThat(out.columns()).containsExactly("id", "ranking", "matrix", "best");
 
         Map<String, List<Double>> expected = scores(SparkRanking.rank(
                 records,
@@ -95,6 +95,6 @@ class PairRankerTransformerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batchSize");
         assertThat(stage.transformSchema(SparkDatasets.MIXINSTRUCT).fieldNames())
-                .endsWith(SparkRanking.SCORES, SparkRanking.RANKS, SparkRanking.ERROR);
+                .endsWith(SparkRanking.RANKING, SparkRanking.ERROR);
     }
 }

@@ -89,8 +89,8 @@ class SparkRankingTest {
                         record.get("instruction").asText() + record.get("input").asText(), texts);
                 Row row = rows.get(record.get("id").asText());
                 assertThat(row.isNullAt(row.fieldIndex(SparkRanking.ERROR))).isTrue();
-                List<Double> scores = row.getList(row.fieldIndex(SparkRanking.SCORES));
-                List<Integer> ranks = row.getList(row.fieldIndex(SparkRanking.RANKS));
+                List<Double> scores = LocalSpark.scores(row);
+                List<Integer> ranks = LocalSpark.ranks(row);
                 assertThat(scores).hasSize(texts.size());
                 for (int c = 0; c < texts.size(); c++) {
                     assertThat(scores.get(c)).isCloseTo(expected.score(c), within(1e-5));
@@ -112,15 +112,13 @@ class SparkRankingTest {
                 .isEqualTo("candidate 1 has " + (PairRanker.MAX_TEXT_CHARS + 1) + " characters, more than the ranker's "
                         + PairRanker.MAX_TEXT_CHARS);
         for (String id : List.of("bad-empty", "bad-no-text", "corrupt", "bad-too-long")) {
-            assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.SCORES)))
-                    .isTrue();
-            assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.RANKS)))
+            assertThat(rows.get(id).isNullAt(rows.get(id).fieldIndex(SparkRanking.RANKING)))
                     .isTrue();
         }
         Row one = rows.get("one");
         assertThat(one.isNullAt(one.fieldIndex(SparkRanking.ERROR))).isTrue();
-        assertThat(one.<Double>getList(one.fieldIndex(SparkRanking.SCORES))).containsExactly(0.0);
-        assertThat(one.<Integer>getList(one.fieldIndex(SparkRanking.RANKS))).containsExactly(1);
+        assertThat(LocalSpark.scores(one)).containsExactly(0.0);
+        assertThat(LocalSpark.ranks(one)).containsExactly(1);
     }
 
     @Test
@@ -141,13 +139,13 @@ class SparkRankingTest {
         Row first = fromParquet.get("gsm8k-test-0");
         // Row.getList converts the outer array only; the rows of the matrix stay Scala sequences.
         List<scala.collection.Seq<Double>> matrix = first.getList(first.fieldIndex(SparkRanking.MATRIX));
-        List<Double> scores = first.getList(first.fieldIndex(SparkRanking.SCORES));
+        List<Double> scores = LocalSpark.scores(first);
         assertThat(matrix).hasSize(scores.size());
         // max-logits: score_i = (1/N) * sum_j (M[i][j] - M[j][i]); gsm8k records have two candidates.
         assertThat(scores.get(0))
                 .isCloseTo((matrix.get(0).apply(1) - matrix.get(1).apply(0)) / 2, within(1e-5));
         Row again = fromJsonl.get("gsm8k-test-0");
-        List<Double> jsonScores = again.getList(again.fieldIndex(SparkRanking.SCORES));
+        List<Double> jsonScores = LocalSpark.scores(again);
         assertThat(jsonScores.get(0)).isCloseTo(scores.get(0), within(1e-9));
         assertThat(fromJsonl
                         .get("bad-empty")
@@ -174,7 +172,7 @@ class SparkRankingTest {
         Map<String, Row> rows = byId(spark.read().json(out));
         assertThat(rows).hasSize(RECORDS + 5);
         assertThat(error(rows.get("bad-empty"))).isEqualTo("no candidates");
-        assertThat(rows.get("gsm8k-test-0").isNullAt(rows.get("gsm8k-test-0").fieldIndex(SparkRanking.SCORES)))
+        assertThat(rows.get("gsm8k-test-0").isNullAt(rows.get("gsm8k-test-0").fieldIndex(SparkRanking.RANKING)))
                 .isFalse();
         assertThatThrownBy(() -> RankJob.run(spark, args)).hasMessageContaining("already exists");
         assertThatThrownBy(() -> RankJob.run(spark, "--input", "x", "--output", "y", "--format", "csv"))
@@ -188,8 +186,7 @@ class SparkRankingTest {
                         "--output",
                         tmp.resolve("never").toString()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--input: no such file or directory")
-                .hasMessageContaining("missing.jsonl");
+                .hasMessage("--input " + tmp.resolve("missing.jsonl") + ": no such file or directory");
     }
 
     @Test
@@ -201,8 +198,8 @@ class SparkRankingTest {
                 .isNotSameAs(RankerHolder.get(LocalSpark.tinyRanker().toString()));
         for (String line : goodLines) {
             String id = JSON.readTree(line).get("id").asText();
-            List<Double> a = one.get(id).getList(one.get(id).fieldIndex(SparkRanking.SCORES));
-            List<Double> b = two.get(id).getList(two.get(id).fieldIndex(SparkRanking.SCORES));
+            List<Double> a = LocalSpark.scores(one.get(id));
+            List<Double> b = LocalSpark.scores(two.get(id));
             assertThat(b).hasSameSizeAs(a);
             for (int c = 0; c < a.size(); c++) {
                 assertThat(b.get(c)).isCloseTo(a.get(c), within(1e-5));

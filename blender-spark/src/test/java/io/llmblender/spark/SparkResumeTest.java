@@ -179,14 +179,13 @@ class SparkResumeTest {
         for (Map.Entry<String, Row> entry : expected.entrySet()) {
             Row want = entry.getValue();
             Row got = resumed.get(entry.getKey());
-            List<Double> wantScores = want.getList(want.fieldIndex(SparkRanking.SCORES));
-            List<Double> gotScores = got.getList(got.fieldIndex(SparkRanking.SCORES));
+            List<Double> wantScores = LocalSpark.scores(want);
+            List<Double> gotScores = LocalSpark.scores(got);
             assertThat(gotScores).hasSameSizeAs(wantScores);
             for (int c = 0; c < wantScores.size(); c++) {
                 assertThat(gotScores.get(c)).isCloseTo(wantScores.get(c), within(1e-5));
             }
-            assertThat(got.<Long>getList(got.fieldIndex(SparkRanking.RANKS)))
-                    .isEqualTo(want.<Long>getList(want.fieldIndex(SparkRanking.RANKS)));
+            assertThat(LocalSpark.ranks(got)).isEqualTo(LocalSpark.ranks(want));
         }
     }
 
