@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
  * {@code --llm name=N,url=URL,model=M[,key-env=VAR]} as an LLM judge; the judge calls and tokens are summed on
  * standard error at the end), {@code combined:FILE}, an exported PairRanker directory, or {@code test} for the bundled
  * tiny model with random weights, which ranks at random (a note on standard error says so); see
- * {@link io.llmblender.server.RankerNames}. {@code none} is refused: ranking needs a ranker. {@code --aggregation}:
+ * {@link io.llmblender.ranker.names.RankerNames}. {@code none} is refused: ranking needs a ranker. {@code --aggregation}:
  * how the pairwise logits become scores, {@code max_logits} (the default), {@code max_wins} or {@code bubble}
  * (best-of-n with a bubble pass over the permutation of seed 0: the winner gets rank 1, every other candidate rank 2);
  * case-insensitive. {@code --batch}: records per ranker call, their pairs packed together (default 8; {@code bubble}

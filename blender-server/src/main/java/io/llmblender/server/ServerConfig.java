@@ -9,6 +9,7 @@ import io.llmblender.core.rank.Ranker;
 import io.llmblender.fuser.GenFuser;
 import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.names.RankerNames;
 import io.llmblender.router.ZooterRouter;
 import io.llmblender.router.encode.MiniLmEncoder;
 import io.llmblender.router.encode.QueryEncoder;

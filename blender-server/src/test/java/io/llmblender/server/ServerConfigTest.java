@@ -143,7 +143,7 @@ class ServerConfigTest {
             ServerConfig bogus = ServerConfig.read(write("{" + llms + ", \"ranker\": \"bogus\"}"));
             assertThatThrownBy(bogus::toBuilder)
                     .hasMessageContaining("'bogus' is no ranker name and no directory")
-                    .hasMessageContaining(RankerNames.ACCEPTED);
+                    .hasMessageContaining(io.llmblender.ranker.names.RankerNames.ACCEPTED);
         }
     }
 }

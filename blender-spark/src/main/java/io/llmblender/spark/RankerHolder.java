@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
-import io.llmblender.server.RankerNames;
+import io.llmblender.ranker.names.RankerNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.llmblender.server;
+package io.llmblender.ranker.names;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
