@@ -192,7 +192,7 @@ class SparkRankerNamesTest {
         assertThatThrownBy(() -> RewardJob.run(spark, with(base, "judge:gpt")))
                 .hasMessageStartingWith("--ranker 'judge:gpt': judge rankers are not available in Spark jobs");
         assertThatThrownBy(() -> RankJob.run(spark, with(base, "none")))
-                .hasMessageStartingWith("--ranker none: a Spark job needs a ranker; accepted: default, consensus");
+                .hasMessageStartingWith("--ranker none: a Spark job needs a ranker; accepted: default, minilm, consensus");
         Path judged = Files.writeString(
                 tmp.resolve("judged.json"),
                 "{\"rankers\": [\"length\", \"judge:gpt\"], \"weights\": [0.5, 0.5]}",
@@ -214,7 +214,7 @@ class SparkRankerNamesTest {
         String message = JobMain.message(JobMain.unwrap(thrown));
         assertThat(message)
                 .startsWith("--ranker 'no-such-ranker' is no ranker name and no directory (")
-                .contains("accepted: default, consensus")
+                .contains("accepted: default, minilm, consensus")
                 .doesNotContain("judge:NAME")
                 .doesNotContain("none,");
         // threads for a name that is no directory: refused where the ranker is made
