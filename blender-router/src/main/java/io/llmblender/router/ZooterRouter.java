@@ -1,11 +1,13 @@
 package io.llmblender.router;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.check.Require;
 import io.llmblender.core.error.BlenderException;
 import io.llmblender.core.error.ModelLoadException;
+import io.llmblender.core.route.ConfidenceCalibration;
 import io.llmblender.core.route.RouteDecision;
 import io.llmblender.core.route.Router;
 import io.llmblender.djl.ConfigFile;
@@ -31,10 +33,29 @@ import java.util.Set;
  * <p>{@link #train} encodes every training query once, builds the tag-enhanced soft labels
  * ({@link SoftLabels}) in the caller's explicit LLM order and trains the head
  * ({@link RouterHeadTrainer}); {@link #save} writes a router directory ({@value #FILE_NAME}: the
- * LLM names in order, the encoder id, the label settings; plus the head's files, see
- * {@link HeadFiles}, which store the same names) and {@link #load} reads it back, refusing another
- * encoder, a head whose stored LLM order differs from {@value #FILE_NAME}'s or, when asked, other
- * LLM names. Routers saved before the head stored its LLM names (head format 1) still load.
+ * LLM names in order, the encoder id, the label settings, the confidence calibration; plus the
+ * head's files, see {@link HeadFiles}, which store the same names) and {@link #load} reads it back,
+ * refusing another encoder, a head whose stored LLM order differs from {@value #FILE_NAME}'s or,
+ * when asked, other LLM names. Routers saved before the head stored its LLM names (head format 1)
+ * still load.
+ *
+ * <p><b>Confidence.</b> The head is trained towards soft labels, {@code softmax(rewards / T)}; with
+ * rewards in [0, 1] and the default label temperature those stay below {@code e / (e + N - 1)}
+ * (0.576 for three LLMs), so the head's own top probability could never reach an adaptive threshold
+ * such as 0.62. {@link #train} therefore also fits a <em>confidence temperature</em> on the training
+ * records: the {@code T} that makes {@code max softmax(logits / T)} the likeliest estimate of
+ * whether the router's pick is a best LLM of the record (maximum likelihood over the records; ties
+ * among the best count as right). {@link #route} returns the head's distribution at that
+ * temperature: the choice and the order of the LLMs are the head's, and the confidence reads as
+ * "on training queries this sure, the pick was a best LLM about this often". Since it is measured
+ * on the queries the head was trained on, it is optimistic for new queries as far as the head
+ * overfits them. The router also keeps its training queries' confidences, so that
+ * {@link #thresholdForShare} turns a share of queries to route into a threshold.
+ *
+ * <p><b>Compatibility.</b> Routers saved before the calibration existed ({@value #FILE_NAME} format
+ * {@code blender-router/1}) load with confidence temperature 1, i.e. the head's distribution as
+ * before, and without training confidences ({@link #thresholdForShare} refuses them); retrain them
+ * to get both.
  *
  * <p><b>Thread-safety.</b> {@link #route} is safe for concurrent use. <b>Ownership.</b> The router
  * owns its head and closes it; it never closes the encoder it was given. {@link #close()} lets
@@ -45,20 +66,35 @@ public final class ZooterRouter implements Router {
     /** The router's own file in a router directory. */
     public static final String FILE_NAME = "router.json";
 
-    private static final String FORMAT = "blender-router/1";
+    private static final String FORMAT = "blender-router/2";
+
+    /** The format before the confidence calibration: loads with temperature 1 and no training confidences. */
+    private static final String FORMAT_1 = "blender-router/1";
 
     private final QueryEncoder encoder;
     private final RouterHead head;
     private final SoftLabels labels;
+    private final double confidenceTemperature;
+    /** The training queries' confidences (at most 1001 quantiles), sorted; empty for a format-1 router. */
+    private final double[] trainingConfidences;
 
-    private ZooterRouter(QueryEncoder encoder, RouterHead head, SoftLabels labels) {
+    private ZooterRouter(
+            QueryEncoder encoder,
+            RouterHead head,
+            SoftLabels labels,
+            double confidenceTemperature,
+            double[] trainingConfidences) {
         this.encoder = encoder;
         this.head = head;
         this.labels = labels;
+        this.confidenceTemperature = confidenceTemperature;
+        this.trainingConfidences = trainingConfidences;
     }
 
     /**
-     * Trains a router on reward records.
+     * Trains a router on reward records, and calibrates its confidence on them (see the class
+     * description): the confidence temperature ({@link #confidenceTemperature()}) and the training
+     * queries' confidences behind {@link #thresholdForShare}.
      *
      * @param encoder the query encoder, used for training and later routing; not closed by the router
      * @param records the training records, every one with a reward for exactly the LLMs of
@@ -99,7 +135,25 @@ public final class ZooterRouter implements Router {
         }
         float[][] embeddings = encoder.encode(queries);
         double[][] targets = labels.labels(records, names).toArray(double[][]::new);
-        return new ZooterRouter(encoder, RouterHeadTrainer.train(embeddings, targets, names, config), labels);
+        RouterHead head = RouterHeadTrainer.train(embeddings, targets, names, config);
+        try {
+            double[][] distributions = head.distributions(embeddings);
+            double[][] rewards = new double[records.size()][names.size()];
+            for (int q = 0; q < rewards.length; q++) {
+                for (int i = 0; i < names.size(); i++) {
+                    rewards[q][i] = records.get(q).rewards().get(names.get(i));
+                }
+            }
+            double t = ConfidenceScaling.fit(distributions, rewards);
+            double[] confidences = new double[distributions.length];
+            for (int q = 0; q < confidences.length; q++) {
+                confidences[q] = ConfidenceScaling.confidence(distributions[q], t);
+            }
+            return new ZooterRouter(encoder, head, labels, t, ConfidenceScaling.summary(confidences));
+        } catch (RuntimeException e) {
+            head.close();
+            throw e;
+        }
     }
 
     /**
@@ -109,10 +163,13 @@ public final class ZooterRouter implements Router {
      * @param encoder the encoder it was trained with (its {@link QueryEncoder#id()} must match)
      * @param expectedLlmNames the LLM names the caller will route between, in any order, or
      *     {@code null} to accept the saved ones
-     * @return the router
+     * @return the router; one saved in format {@code blender-router/1}, before the confidence
+     *     calibration, has confidence temperature 1 (the head's distribution, as it routed then) and
+     *     no training confidences
      * @throws ModelLoadException naming the file and the problem, including a different encoder, a
-     *     router trained for other LLMs, or a head whose stored LLM names differ from
-     *     {@value #FILE_NAME}'s
+     *     router trained for other LLMs, a head whose stored LLM names differ from
+     *     {@value #FILE_NAME}'s, or a bad {@code confidence_temperature} or
+     *     {@code training_confidences}
      */
     public static ZooterRouter load(Path dir, QueryEncoder encoder, List<String> expectedLlmNames) {
         Require.nonNull(dir, "dir");
@@ -121,9 +178,24 @@ public final class ZooterRouter implements Router {
                 dir,
                 FILE_NAME,
                 "train and save a router with ZooterRouter.train",
-                Set.of("format", "llm_names", "encoder", "temperature", "beta"));
-        if (!FORMAT.equals(in.text("format", null))) {
-            throw in.error("field 'format' must be \"" + FORMAT + "\", found \"" + in.text("format", null) + "\"");
+                Set.of(
+                        "format",
+                        "llm_names",
+                        "encoder",
+                        "temperature",
+                        "beta",
+                        "confidence_temperature",
+                        "training_confidences"));
+        String format = in.text("format", null);
+        if (!FORMAT.equals(format) && !FORMAT_1.equals(format)) {
+            throw in.error(
+                    "field 'format' must be \"" + FORMAT + "\" (or \"" + FORMAT_1 + "\"), found \"" + format + "\"");
+        }
+        double confidenceTemperature = 1.0;
+        double[] trainingConfidences = new double[0];
+        if (FORMAT.equals(format)) {
+            confidenceTemperature = readConfidenceTemperature(in);
+            trainingConfidences = readTrainingConfidences(in);
         }
         if (!encoder.id().equals(in.text("encoder", null))) {
             throw in.error("was trained with the encoder \"" + in.text("encoder", null) + "\" but was given \""
@@ -147,7 +219,42 @@ public final class ZooterRouter implements Router {
         }
         SoftLabels labels =
                 SoftLabels.builder().temperature(temperature).beta(beta).build();
-        return new ZooterRouter(encoder, head, labels);
+        return new ZooterRouter(encoder, head, labels, confidenceTemperature, trainingConfidences);
+    }
+
+    private static double readConfidenceTemperature(ConfigFile in) {
+        JsonNode t = in.node("confidence_temperature");
+        if (t.isMissingNode() || t.isNull()) {
+            throw in.error("lacks the required field 'confidence_temperature' (format " + FORMAT + ")");
+        }
+        if (!t.isNumber() || !(t.asDouble() > 0) || Double.isInfinite(t.asDouble())) {
+            throw in.error("field 'confidence_temperature' must be a positive finite number, found " + t);
+        }
+        return t.asDouble();
+    }
+
+    private static double[] readTrainingConfidences(ConfigFile in) {
+        JsonNode c = in.node("training_confidences");
+        if (c.isMissingNode() || c.isNull()) {
+            throw in.error("lacks the required field 'training_confidences' (format " + FORMAT + ")");
+        }
+        if (!c.isArray() || c.isEmpty()) {
+            throw in.error("field 'training_confidences' must be a non-empty array of numbers in [0, 1], found "
+                    + (c.isArray() ? "[]" : c.toString()));
+        }
+        double[] out = new double[c.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = c.get(i);
+            if (!v.isNumber() || !(v.asDouble() >= 0 && v.asDouble() <= 1)) {
+                throw in.error("field 'training_confidences[" + i + "]' must be a number in [0, 1], found " + v);
+            }
+            out[i] = v.asDouble();
+            if (i > 0 && out[i] < out[i - 1]) {
+                throw in.error("field 'training_confidences' must be sorted ascending, found " + out[i - 1] + " before "
+                        + out[i] + " at index " + i);
+            }
+        }
+        return out;
     }
 
     /**
@@ -166,6 +273,11 @@ public final class ZooterRouter implements Router {
         root.put("encoder", encoder.id());
         root.put("temperature", labels.temperature());
         root.put("beta", labels.beta());
+        root.put("confidence_temperature", confidenceTemperature);
+        ArrayNode confidences = root.putArray("training_confidences");
+        for (double c : trainingConfidences) {
+            confidences.add(c);
+        }
         try {
             Files.createDirectories(dir);
             json.writerWithDefaultPrettyPrinter()
@@ -183,7 +295,9 @@ public final class ZooterRouter implements Router {
     }
 
     /**
-     * Routes a query: the encoder's vector through the head.
+     * Routes a query: the encoder's vector through the head, its distribution at the
+     * {@link #confidenceTemperature()} (the head's choice and order of the LLMs; the calibrated
+     * confidence).
      *
      * @param query the query
      * @return the distribution over the LLMs, the chosen one and its confidence
@@ -191,7 +305,60 @@ public final class ZooterRouter implements Router {
     @Override
     public RouteDecision route(String query) {
         Require.nonNull(query, "query");
-        return RouteDecision.of(head.llms(), head.distribution(encoder.encode(List.of(query))[0]));
+        double[] p = head.distribution(encoder.encode(List.of(query))[0]);
+        return RouteDecision.of(head.llms(), ConfidenceScaling.scale(p, confidenceTemperature));
+    }
+
+    /**
+     * The temperature that {@link #route} applies to the head's logits: fitted on the training
+     * records by {@link #train} (see the class description), 1 for a router saved in format
+     * {@code blender-router/1}. Below 1 it sharpens the head's distribution, above 1 it flattens it.
+     *
+     * @return the temperature, positive
+     */
+    public double confidenceTemperature() {
+        return confidenceTemperature;
+    }
+
+    /**
+     * Whether the router holds its training queries' confidences, so that {@link #thresholdForShare}
+     * works: true for every router trained or saved by this version, false for one saved in format
+     * {@code blender-router/1}.
+     *
+     * @return true if share thresholds are available
+     */
+    public boolean hasTrainingConfidences() {
+        return trainingConfidences.length > 0;
+    }
+
+    /**
+     * The adaptive threshold that answers {@code share} of the training queries with one LLM: a
+     * threshold given as the share of queries to route rather than as a confidence, picked as
+     * {@link ConfidenceCalibration#forSingleCallShare(double[], double)} picks it, on the training
+     * queries' confidences kept by {@link #train} (all of them up to 1001 queries, else 1001 evenly
+     * spaced quantiles, which moves the share by at most 0.1%). New queries get about that share as far
+     * as they resemble the training queries; for a share measured on your own validation queries use
+     * {@link ConfidenceCalibration#forSingleCallShare(io.llmblender.core.route.Router, List, double)}.
+     *
+     * @param share the share of queries to answer with one LLM, in [0, 1]
+     * @return the calibration: its {@link ConfidenceCalibration#threshold()} goes to
+     *     {@code Blender.Builder.confidenceThreshold}; {@link ConfidenceCalibration#size()} is the
+     *     number of stored confidences
+     * @throws IllegalArgumentException naming the value if {@code share} is not in [0, 1]
+     * @throws IllegalStateException if the router was saved without training confidences (format
+     *     {@code blender-router/1}): retrain it, or calibrate on your own queries as above
+     */
+    public ConfidenceCalibration thresholdForShare(double share) {
+        if (!(share >= 0 && share <= 1)) {
+            throw new IllegalArgumentException("share must be in [0, 1], found " + share);
+        }
+        if (trainingConfidences.length == 0) {
+            throw new IllegalStateException("this router was saved in format " + FORMAT_1
+                    + ", without its training queries' confidences, so it cannot turn a share into a threshold;"
+                    + " retrain it (blender train-router), or use ConfidenceCalibration.forSingleCallShare on"
+                    + " your own queries");
+        }
+        return ConfidenceCalibration.forSingleCallShare(trainingConfidences, share);
     }
 
     /**
