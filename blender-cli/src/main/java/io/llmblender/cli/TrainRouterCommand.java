@@ -1,6 +1,8 @@
 package io.llmblender.cli;
 
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.route.ConfidenceCalibration;
+import io.llmblender.core.route.RouteDecision;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.router.ZooterRouter;
@@ -207,32 +209,52 @@ final class TrainRouterCommand implements Callable<Integer> {
     }
 
     /**
-     * What an adaptive threshold means for this router: its confidence is a softmax over rewards in [0, 1], so with N
-     * LLMs it stays below e/(e+N-1) (0.576 for three); a threshold is only meaningful as the share of queries it
-     * routes to one LLM, measured here on the training queries (ConfidenceCalibration).
+     * What an adaptive threshold means for this router. Its confidence is calibrated on the training records (a
+     * softmax temperature, {@link ZooterRouter#confidenceTemperature()}): on those queries the mean confidence is
+     * about how often the pick was a best LLM. Printed: the temperature, that rate, the share of training queries a few
+     * thresholds route, and the threshold that routes 25%, 50% and 75% of them ({@link ZooterRouter#thresholdForShare},
+     * the server's {@code adaptive-share-S}).
      */
     private static void printThresholds(PrintWriter o, ZooterRouter router, List<RewardRecord> records) {
-        List<io.llmblender.core.route.RouteDecision> decisions = new ArrayList<>(records.size());
-        double max = 0;
-        for (RewardRecord r : records) {
-            io.llmblender.core.route.RouteDecision d = router.route(r.query());
-            decisions.add(d);
-            max = Math.max(max, d.confidence());
+        double[] confidences = new double[records.size()];
+        int right = 0;
+        double mean = 0;
+        for (int q = 0; q < confidences.length; q++) {
+            RouteDecision d = router.route(records.get(q).query());
+            confidences[q] = d.confidence();
+            mean += d.confidence() / confidences.length;
+            double best = records.get(q).rewards().values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .max()
+                    .orElseThrow();
+            right += records.get(q).rewards().get(d.chosen()) >= best ? 1 : 0;
         }
         o.printf(
                 Locale.ROOT,
-                "  confidence on the training queries: at most %.3f; an adaptive threshold answers this share of"
-                        + " queries with one LLM:%n",
-                max);
+                "  confidence temperature %.4f: on the training queries the pick was a best LLM for %.1f%% of them,"
+                        + " mean confidence %.3f%n",
+                router.confidenceTemperature(),
+                100.0 * right / confidences.length,
+                mean);
+        StringBuilder routed = new StringBuilder("  share of the training queries an adaptive threshold routes:");
+        for (double t : new double[] {0.5, 0.62, 0.75, 0.9}) {
+            int n = 0;
+            for (double c : confidences) {
+                n += c >= t ? 1 : 0;
+            }
+            routed.append(String.format(Locale.ROOT, " %.2f -> %.0f%%;", t, 100.0 * n / confidences.length));
+        }
+        o.println(routed.substring(0, routed.length() - 1));
+        o.println("  to route a share of queries (on new queries, as far as they resemble these):");
         for (double share : new double[] {0.25, 0.5, 0.75}) {
-            io.llmblender.core.route.ConfidenceCalibration c =
-                    io.llmblender.core.route.ConfidenceCalibration.forSingleCallShare(decisions, share);
+            ConfidenceCalibration c = router.thresholdForShare(share);
             o.printf(
                     Locale.ROOT,
-                    "    %.0f%% routed: --threshold %.4f (adaptive-%.4f)%n",
+                    "    %.0f%% routed: --threshold %.4f (server model adaptive-%.4f or adaptive-share-%.2f)%n",
                     share * 100,
                     c.threshold(),
-                    c.threshold());
+                    c.threshold(),
+                    share);
         }
     }
 

@@ -96,7 +96,22 @@ class EvalRoutingCommandTest {
                         .get("axis")
                         .asText())
                 .isEqualTo("cost");
-        assertThat(out.toString()).contains("oracle").contains("APGR");
+        assertThat(out.toString()).contains("oracle").contains("APGR").contains("Adaptive thresholds, out of fold");
+        JsonNode thresholds = report.get("thresholds");
+        // 4 thresholds and 3 shares by default, for each of the two routers
+        assertThat(thresholds).hasSize(14);
+        for (JsonNode t : thresholds) {
+            assertThat(t.get("routed_share").asDouble()).isBetween(0.0, 1.0);
+            assertThat(t.get("confidence_temperatures")).hasSize(3);
+            assertThat(t.get("adaptive_calls_per_query").asDouble()).isBetween(1.0, 2.0);
+        }
+        // a share turned into a threshold on each fold's training queries routes about that share out of fold
+        for (JsonNode t : thresholds) {
+            if (t.has("share") && t.get("router").asText().equals(EvalRoutingCommand.JUDGE_ROUTER)) {
+                assertThat(t.get("routed_share").asDouble())
+                        .isCloseTo(t.get("share").asDouble(), Offset.offset(0.2));
+            }
+        }
 
         for (String svg : List.of("routing.svg", "routing-cost.svg")) {
             Path file = dir.resolve(svg);
@@ -213,6 +228,20 @@ class EvalRoutingCommandTest {
 
         assertThat(rc).isEqualTo(2);
         assertThat(err.toString()).contains("--top-k must be in [2, 2] for the 2 LLMs, found 3");
+    }
+
+    @Test
+    void evalRouting_thresholdOrShareOutOfRange_isAUsageErrorNamingIt(@TempDir Path dir) {
+        String[] base = {"eval-routing", "--input", GSM8K.toString(), "--metric", "correct", "--ranker", "none"};
+        List<String> args = new ArrayList<>(List.of(base));
+        args.addAll(List.of(
+                "--thresholds", "0.5,1.2", "--json", dir.resolve("r.json").toString()));
+        assertThat(run(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--thresholds must each be in [0, 1], found 1.2");
+        args = new ArrayList<>(List.of(base));
+        args.addAll(List.of("--shares", "-0.5", "--json", dir.resolve("r.json").toString()));
+        assertThat(run(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--shares must each be in [0, 1], found -0.5");
     }
 
     @Test
