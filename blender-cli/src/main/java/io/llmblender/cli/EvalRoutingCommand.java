@@ -89,7 +89,7 @@ import picocli.CommandLine.Spec;
  * scores only what is missing. Then {@link RoutingEvaluation} compares the systems.
  *
  * <p><b>Thresholds</b>: every router calibrates its confidence on its fold's training records
- * ({@link ZooterRouter#confidenceTemperature()}); for each {@code --thresholds} value and each {@code --shares} share
+ * ({@link ZooterRouter#confidenceTemperature()}, cross-fitted on {@code --calibration-folds} folds of them, default 5); for each {@code --thresholds} value and each {@code --shares} share
  * (turned into a threshold by {@link ZooterRouter#thresholdForShare} on the fold's training queries) a table gives,
  * out of fold, the share of queries routed (confidence at or above the threshold), how often the pick was a best LLM
  * and its mean score on the routed queries, and, with a ranker, the adaptive mode over the fully ranked queries with
@@ -260,6 +260,14 @@ final class EvalRoutingCommand implements Callable<Integer> {
     List<Double> shares;
 
     @Option(
+            names = "--calibration-folds",
+            defaultValue = "5",
+            paramLabel = "K",
+            description = "Each router cross-fits its confidence calibration on K folds of its training records, or 0"
+                    + " to fit it on them directly (default ${DEFAULT-VALUE}).")
+    int calibrationFolds;
+
+    @Option(
             names = "--batch",
             defaultValue = "4",
             description = "Queries per ranker request (default ${DEFAULT-VALUE}).")
@@ -363,6 +371,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
         settings.put("tags", tags);
         settings.put("beta", clusters() > 0 ? beta : 1.0);
         settings.put("epochs", epochs);
+        settings.put("calibration_folds", calibrationFolds);
         settings.put("prices", prices == null ? "none (cost = calls)" : prices.toString());
         ArrayNode ks = settings.putArray("top_k");
         topK.forEach(ks::add);
@@ -406,6 +415,10 @@ final class EvalRoutingCommand implements Callable<Integer> {
         }
         if (!(beta >= 0 && beta <= 1)) {
             throw new ParameterException(spec.commandLine(), "--beta must be in [0, 1], found " + beta);
+        }
+        if (calibrationFolds < 0 || calibrationFolds == 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--calibration-folds must be 0 or at least 2, found " + calibrationFolds);
         }
         for (double t : thresholds) {
             if (!(t >= 0 && t <= 1)) {
@@ -698,7 +711,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
                 train.forEach(r -> trainQueries.add(r.query()));
                 train = RewardRecords.withTags(train, ClusterTagger.fit(encoder, trainQueries, clusters(), seed));
             }
-            try (ZooterRouter router = ZooterRouter.train(encoder, train, table.llms(), labels, head)) {
+            try (ZooterRouter router =
+                    ZooterRouter.train(encoder, train, table.llms(), labels, head, calibrationFolds)) {
                 temperatures[f] = router.confidenceTemperature();
                 double[] foldThresholds = new double[shares.size()];
                 for (int s = 0; s < foldThresholds.length; s++) {
@@ -821,7 +835,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
 
     private static void printThresholds(PrintWriter out, List<ThresholdRow> rows, int k, boolean ranker) {
         out.println("Adaptive thresholds, out of fold (confidence calibrated on each fold's training records; a share"
-                + " becomes each fold's threshold on its training queries):");
+                + " becomes each fold's threshold on its training queries' calibrated confidences):");
         out.printf(
                 Locale.ROOT,
                 "%-28s %-20s %7s %10s %8s%s%n",

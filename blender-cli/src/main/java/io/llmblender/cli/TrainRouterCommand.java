@@ -2,7 +2,6 @@ package io.llmblender.cli;
 
 import io.llmblender.core.llm.Prompt;
 import io.llmblender.core.route.ConfidenceCalibration;
-import io.llmblender.core.route.RouteDecision;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.router.ZooterRouter;
@@ -137,6 +136,14 @@ final class TrainRouterCommand implements Callable<Integer> {
     long seed;
 
     @Option(
+            names = "--calibration-folds",
+            defaultValue = "5",
+            paramLabel = "K",
+            description = "Cross-fit the confidence calibration on K folds of the records (K more head trainings), or 0"
+                    + " to fit it on the training records themselves (default ${DEFAULT-VALUE}).")
+    int calibrationFolds;
+
+    @Option(
             names = "--on-bad-line",
             defaultValue = "STOP",
             paramLabel = "stop|skip",
@@ -160,6 +167,10 @@ final class TrainRouterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        if (calibrationFolds < 0 || calibrationFolds == 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--calibration-folds must be 0 or at least 2, found " + calibrationFolds);
+        }
         int clusters = clusters();
         List<RewardRecord> records = source.records != null ? RewardRecords.read(source.records) : fromDataset(err);
         if (records.size() < 2) {
@@ -180,7 +191,7 @@ final class TrainRouterCommand implements Callable<Integer> {
                 records = RewardRecords.withTags(records, ClusterTagger.fit(encoder, queries, clusters, seed));
             }
             long start = System.nanoTime();
-            try (ZooterRouter router = ZooterRouter.train(encoder, records, order, labels, config)) {
+            try (ZooterRouter router = ZooterRouter.train(encoder, records, order, labels, config, calibrationFolds)) {
                 router.save(out);
                 TrainingMetrics m = router.metrics();
                 o.printf(
@@ -200,7 +211,7 @@ final class TrainRouterCommand implements Callable<Integer> {
                         m.validationLoss(),
                         m.validationAccuracy(),
                         m.validationRows());
-                printThresholds(o, router, records);
+                printThresholds(o, router);
                 o.println("saved to " + out);
             }
         }
@@ -209,40 +220,24 @@ final class TrainRouterCommand implements Callable<Integer> {
     }
 
     /**
-     * What an adaptive threshold means for this router. Its confidence is calibrated on the training records (a
-     * softmax temperature, {@link ZooterRouter#confidenceTemperature()}): on those queries the mean confidence is
-     * about how often the pick was a best LLM. Printed: the temperature, that rate, the share of training queries a few
-     * thresholds route, and the threshold that routes 25%, 50% and 75% of them ({@link ZooterRouter#thresholdForShare},
-     * the server's {@code adaptive-share-S}).
+     * What an adaptive threshold means for this router. Its confidence is calibrated when it is trained (a softmax
+     * temperature, {@link ZooterRouter#confidenceTemperature()}, fitted by default on cross-fitted distributions of
+     * the training queries), so that it reads as how often the pick was a best LLM. Printed: the temperature, the share
+     * of (cross-fitted) training queries a few thresholds route ({@link ZooterRouter#shareRoutedAt}), and the threshold
+     * that routes 25%, 50% and 75% of them ({@link ZooterRouter#thresholdForShare}, the server's
+     * {@code adaptive-share-S}).
      */
-    private static void printThresholds(PrintWriter o, ZooterRouter router, List<RewardRecord> records) {
-        double[] confidences = new double[records.size()];
-        int right = 0;
-        double mean = 0;
-        for (int q = 0; q < confidences.length; q++) {
-            RouteDecision d = router.route(records.get(q).query());
-            confidences[q] = d.confidence();
-            mean += d.confidence() / confidences.length;
-            double best = records.get(q).rewards().values().stream()
-                    .mapToDouble(Double::doubleValue)
-                    .max()
-                    .orElseThrow();
-            right += records.get(q).rewards().get(d.chosen()) >= best ? 1 : 0;
-        }
+    private static void printThresholds(PrintWriter o, ZooterRouter router) {
         o.printf(
                 Locale.ROOT,
-                "  confidence temperature %.4f: on the training queries the pick was a best LLM for %.1f%% of them,"
-                        + " mean confidence %.3f%n",
+                "  confidence temperature %.4f (%s)%n",
                 router.confidenceTemperature(),
-                100.0 * right / confidences.length,
-                mean);
+                router.calibrationFolds() > 0
+                        ? "cross-fitted on " + router.calibrationFolds() + " folds of the training records"
+                        : "fitted on the training records themselves");
         StringBuilder routed = new StringBuilder("  share of the training queries an adaptive threshold routes:");
         for (double t : new double[] {0.5, 0.62, 0.75, 0.9}) {
-            int n = 0;
-            for (double c : confidences) {
-                n += c >= t ? 1 : 0;
-            }
-            routed.append(String.format(Locale.ROOT, " %.2f -> %.0f%%;", t, 100.0 * n / confidences.length));
+            routed.append(String.format(Locale.ROOT, " %.2f -> %.0f%%;", t, 100 * router.shareRoutedAt(t)));
         }
         o.println(routed.substring(0, routed.length() - 1));
         o.println("  to route a share of queries (on new queries, as far as they resemble these):");

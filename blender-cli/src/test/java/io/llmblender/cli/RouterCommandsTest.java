@@ -72,8 +72,9 @@ class RouterCommandsTest {
     }
 
     /**
-     * {@code route --share S} routes share S of the training queries, measured here on all 100 of them; {@code
-     * --threshold} says route exactly where the confidence reaches it.
+     * {@code route --share S} routes share S of the training queries, measured here on all 100 of them with the
+     * calibration fitted on them ({@code --calibration-folds 0}; cross-fitted, the share holds for new queries
+     * instead); {@code --threshold} says route exactly where the confidence reaches it.
      */
     @Test
     void route_shareAndThreshold_sayWhatTheAdaptiveModeDoes(@TempDir Path dir) throws Exception {
@@ -88,6 +89,8 @@ class RouterCommandsTest {
                         "5",
                         "--tags",
                         "none",
+                        "--calibration-folds",
+                        "0",
                         "--out",
                         router.toString()))
                 .as(err.toString())
@@ -190,6 +193,18 @@ class RouterCommandsTest {
                         dir.toString()))
                 .isEqualTo(2);
         assertThat(err.toString()).contains("--tags must be records, none or clusters:K");
+        assertThat(run(
+                        "train-router",
+                        "--dataset",
+                        DATASET.toString(),
+                        "--metric",
+                        "correct",
+                        "--calibration-folds",
+                        "1",
+                        "-o",
+                        dir.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--calibration-folds must be 0 or at least 2, found 1");
         assertThat(run("route", "--router", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("give queries");
         assertThat(run("route", "--router", dir.toString(), "--threshold", "1.5", "q"))

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * LLMs that answered all of them, GPT-4's 1-10 ratings divided by 10 as rewards in [0, 1], the default soft labels
  * (temperature 1) and the default head, over the real MiniLM encoder. With those labels the head's own top
  * probability stays below e/(e+2) = 0.576, so before the confidence was calibrated an adaptive threshold of 0.62
- * never routed.
+ * never routed. {@code router} calibrates as by default (cross-fitted on 5 folds), {@code inSample} on the training
+ * queries themselves.
  */
 class ZooterRouterCalibrationTest {
 
@@ -37,16 +38,19 @@ class ZooterRouterCalibrationTest {
     private static MiniLmEncoder encoder;
     private static List<RewardRecord> records;
     private static ZooterRouter router;
+    private static ZooterRouter inSample;
 
     @BeforeAll
     static void train() throws Exception {
         encoder = MiniLmEncoder.load(Path.of("target", "minilm-cache"));
         records = arenaRecords(LLMS);
         router = ZooterRouter.train(encoder, records, LLMS, SoftLabels.defaults(), HeadConfig.defaults());
+        inSample = ZooterRouter.train(encoder, records, LLMS, SoftLabels.defaults(), HeadConfig.defaults(), 0);
     }
 
     @AfterAll
     static void close() {
+        inSample.close();
         router.close();
         encoder.close();
     }
@@ -95,18 +99,45 @@ class ZooterRouterCalibrationTest {
     }
 
     @Test
-    void route_calibratedConfidenceIsCloserToHowOftenThePickWasBestThanTheHeads() {
+    void route_inSampleCalibration_isCloserToHowOftenThePickWasBestThanTheHeads() {
+        assertThat(inSample.calibrationFolds()).isZero();
         double calibrated = 0;
         double head = 0;
         double right = 0;
         for (RewardRecord r : records) {
-            RouteDecision d = router.route(r.query());
+            RouteDecision d = inSample.route(r.query());
             calibrated += d.confidence() / records.size();
-            head += max(ConfidenceScaling.scale(d.probabilities(), 1 / router.confidenceTemperature()))
+            head += max(ConfidenceScaling.scale(d.probabilities(), 1 / inSample.confidenceTemperature()))
                     / records.size();
             right += pickIsBest(d, r) ? 1.0 / records.size() : 0;
         }
         assertThat(Math.abs(calibrated - right)).isLessThan(Math.abs(head - right) / 2);
+    }
+
+    /**
+     * Judged on the queries it was trained on, a head looks surer than on new ones: the cross-fitted temperature is
+     * the larger (flatter), and the confidences kept for share thresholds the lower.
+     */
+    @Test
+    void train_crossFittedCalibration_isLessSureThanInSample() {
+        assertThat(router.calibrationFolds()).isEqualTo(ZooterRouter.DEFAULT_CALIBRATION_FOLDS);
+        assertThat(router.confidenceTemperature()).isGreaterThan(inSample.confidenceTemperature());
+        assertThat(router.thresholdForShare(0.5).threshold())
+                .isLessThan(inSample.thresholdForShare(0.5).threshold());
+    }
+
+    @Test
+    void train_calibrationFolds_badValueIsRefused_tooFewRecordsFallBackToInSample() {
+        assertThatThrownBy(() ->
+                        ZooterRouter.train(encoder, records, LLMS, SoftLabels.defaults(), HeadConfig.defaults(), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "calibrationFolds must be 0 (the training records themselves) or at least 2, found 1");
+        try (ZooterRouter few = ZooterRouter.train(
+                encoder, records.subList(0, 9), LLMS, SoftLabels.defaults(), HeadConfig.defaults(), 5)) {
+            assertThat(few.calibrationFolds()).isZero();
+            assertThat(few.hasTrainingConfidences()).isTrue();
+        }
     }
 
     @Test
@@ -128,9 +159,11 @@ class ZooterRouterCalibrationTest {
                 new ObjectMapper().readTree(dir.resolve(ZooterRouter.FILE_NAME).toFile());
         assertThat(saved.get("format").asText()).isEqualTo("blender-router/2");
         assertThat(saved.get("confidence_temperature").asDouble()).isEqualTo(router.confidenceTemperature());
+        assertThat(saved.get("calibration_folds").asInt()).isEqualTo(5);
         assertThat(saved.get("training_confidences")).hasSize(records.size());
         try (ZooterRouter loaded = ZooterRouter.load(dir, encoder, LLMS)) {
             assertThat(loaded.confidenceTemperature()).isEqualTo(router.confidenceTemperature());
+            assertThat(loaded.calibrationFolds()).isEqualTo(5);
             assertThat(loaded.hasTrainingConfidences()).isTrue();
             for (double share : new double[] {0.1, 0.5, 0.9}) {
                 assertThat(loaded.thresholdForShare(share)).isEqualTo(router.thresholdForShare(share));
@@ -142,14 +175,15 @@ class ZooterRouterCalibrationTest {
         }
     }
 
+    /** In-sample, the kept confidences are the router's own on its training queries: the share is exact. */
     @Test
-    void thresholdForShare_routesAboutThatShareOfTheTrainingQueries() {
+    void thresholdForShare_inSample_routesThatShareOfTheTrainingQueries() {
         double[] confidences = new double[records.size()];
         for (int q = 0; q < confidences.length; q++) {
-            confidences[q] = router.route(records.get(q).query()).confidence();
+            confidences[q] = inSample.route(records.get(q).query()).confidence();
         }
         for (double share : new double[] {0.25, 0.5, 0.75}) {
-            ConfidenceCalibration c = router.thresholdForShare(share);
+            ConfidenceCalibration c = inSample.thresholdForShare(share);
             assertThat(c.size()).isEqualTo(records.size());
             long routed = java.util.Arrays.stream(confidences)
                     .filter(x -> x >= c.threshold())
@@ -157,16 +191,23 @@ class ZooterRouterCalibrationTest {
             // one query either way: the stored confidences come from a batch, routing from one query at a time
             assertThat(routed / (double) records.size()).isCloseTo(share, within(1.0 / records.size() + 1e-9));
         }
-        assertThat(router.thresholdForShare(0).achievedShare()).isZero();
-        assertThat(router.thresholdForShare(1).achievedShare()).isEqualTo(1.0);
+        assertThat(inSample.thresholdForShare(0).achievedShare()).isZero();
+        assertThat(inSample.thresholdForShare(1).achievedShare()).isEqualTo(1.0);
+        for (double share : new double[] {0.25, 0.5, 0.75}) {
+            assertThat(inSample.shareRoutedAt(inSample.thresholdForShare(share).threshold()))
+                    .isEqualTo(inSample.thresholdForShare(share).achievedShare());
+        }
     }
 
     @Test
-    void thresholdForShare_outOfRange_namesTheValue() {
+    void thresholdForShareAndShareRoutedAt_outOfRange_nameTheValue() {
         for (double bad : new double[] {-0.1, 1.5, Double.NaN}) {
             assertThatThrownBy(() -> router.thresholdForShare(bad))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("share must be in [0, 1], found " + bad);
+            assertThatThrownBy(() -> router.shareRoutedAt(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("threshold must be in [0, 1], found " + bad);
         }
     }
 

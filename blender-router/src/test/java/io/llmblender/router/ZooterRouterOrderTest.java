@@ -97,10 +97,12 @@ class ZooterRouterOrderTest {
             // saved before the confidence calibration: temperature 1, and no share thresholds
             assertThat(router.confidenceTemperature()).isEqualTo(1.0);
             assertThat(router.hasTrainingConfidences()).isFalse();
+            assertThat(router.calibrationFolds()).isZero();
             assertThatThrownBy(() -> router.thresholdForShare(0.5))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("blender-router/1")
                     .hasMessageContaining("retrain");
+            assertThatThrownBy(() -> router.shareRoutedAt(0.5)).isInstanceOf(IllegalStateException.class);
         }
     }
 
@@ -129,6 +131,9 @@ class ZooterRouterOrderTest {
                 good.replaceFirst(
                         "\"training_confidences\" : \\[[^\\]]*\\]", "\"training_confidences\" : [ 0.9, 0.6 ]"),
                 "field 'training_confidences' must be sorted ascending, found 0.9 before 0.6 at index 1");
+        cases.put(
+                good.replaceFirst("\"calibration_folds\" : \\d+", "\"calibration_folds\" : -1"),
+                "field 'calibration_folds' must be an integer in [0, 2147483647], found -1");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             assertThat(c.getKey()).isNotEqualTo(good);
             Files.writeString(json, c.getKey());

@@ -81,7 +81,8 @@ class AdaptiveShareTest {
                 records,
                 List.of("alpha", "beta"),
                 SoftLabels.defaults(),
-                HeadConfig.builder().hidden(8).epochs(20).seed(3).build());
+                HeadConfig.builder().hidden(8).epochs(20).seed(3).build(),
+                0); // calibrated on the training queries themselves, so that a share holds exactly on them
         alpha = Fixtures.upstream("alpha", "Alpha answers.", 3, 2);
         beta = Fixtures.upstream("beta", "Beta answers too.", 3, 3);
         alphaClient = Fixtures.client("alpha", alpha);
