@@ -275,7 +275,7 @@ class EvalRoutingCommandTest {
                 .filter(l -> l.startsWith("nice -n 10 ./blender ") && l.contains(" eval-routing "))
                 .toList();
 
-        assertThat(commands).hasSize(2);
+        assertThat(commands).hasSize(5);
         for (String command : commands) {
             List<String> words = io.llmblender.testkit.ShellWords.split(command);
             String[] args =
