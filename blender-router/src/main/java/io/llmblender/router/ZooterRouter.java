@@ -23,7 +23,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -225,7 +228,7 @@ public final class ZooterRouter implements Router {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        java.util.Collections.shuffle(java.util.Arrays.asList(order), new java.util.Random(config.seed()));
+        Collections.shuffle(Arrays.asList(order), new Random(config.seed()));
         int[] fold = new int[n];
         for (int i = 0; i < n; i++) {
             fold[order[i]] = i % folds;
@@ -270,8 +273,8 @@ public final class ZooterRouter implements Router {
      *     no training confidences
      * @throws ModelLoadException naming the file and the problem, including a different encoder, a
      *     router trained for other LLMs, a head whose stored LLM names differ from
-     *     {@value #FILE_NAME}'s, or a bad {@code confidence_temperature} or
-     *     {@code training_confidences}
+     *     {@value #FILE_NAME}'s, or a bad {@code confidence_temperature},
+     *     {@code training_confidences} or {@code calibration_folds}
      */
     public static ZooterRouter load(Path dir, QueryEncoder encoder, List<String> expectedLlmNames) {
         Require.nonNull(dir, "dir");
