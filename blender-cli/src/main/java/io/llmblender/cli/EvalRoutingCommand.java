@@ -88,6 +88,14 @@ import picocli.CommandLine.Spec;
  * {@code --ranker-cache FILE} keeps every scored matrix (JSONL, appended as it goes), so a stopped or repeated run
  * scores only what is missing. Then {@link RoutingEvaluation} compares the systems.
  *
+ * <p><b>Thresholds</b>: every router calibrates its confidence on its fold's training records
+ * ({@link ZooterRouter#confidenceTemperature()}, cross-fitted on {@code --calibration-folds} folds of them, default 5); for each {@code --thresholds} value and each {@code --shares} share
+ * (turned into a threshold by {@link ZooterRouter#thresholdForShare} on the fold's training queries) a table gives,
+ * out of fold, the share of queries routed (confidence at or above the threshold), how often the pick was a best LLM
+ * and its mean score on the routed queries, and, with a ranker, the adaptive mode over the fully ranked queries with
+ * the first {@code --top-k} (routed: the router's pick, one call; else the ranker's pick among the top-k): calls per
+ * query and mean score. In the JSON report under {@code thresholds}.
+ *
  * <p><b>Output</b>: the tables of {@link RoutingReportFormat#table} on standard output; {@code --json OUT} the report
  * ({@link RoutingReportFormat#json}) with {@code settings}; beside it, {@code OUT} with {@code .svg} for {@code .json},
  * the adaptive curves (calls per query against mean score) with the best single LLM, the oracle and the ranker's pick
@@ -235,6 +243,31 @@ final class EvalRoutingCommand implements Callable<Integer> {
     int steps;
 
     @Option(
+            names = "--thresholds",
+            split = ",",
+            defaultValue = "0.5,0.62,0.75,0.9",
+            paramLabel = "P",
+            description = "Adaptive confidence thresholds to report, each in [0, 1] (default ${DEFAULT-VALUE}).")
+    List<Double> thresholds;
+
+    @Option(
+            names = "--shares",
+            split = ",",
+            defaultValue = "0.25,0.5,0.75",
+            paramLabel = "S",
+            description = "Shares of queries to route, each in [0, 1], turned into a threshold on each fold's training"
+                    + " queries (default ${DEFAULT-VALUE}).")
+    List<Double> shares;
+
+    @Option(
+            names = "--calibration-folds",
+            defaultValue = "5",
+            paramLabel = "K",
+            description = "Each router cross-fits its confidence calibration on K folds of its training records, or 0"
+                    + " to fit it on them directly (default ${DEFAULT-VALUE}).")
+    int calibrationFolds;
+
+    @Option(
             names = "--batch",
             defaultValue = "4",
             description = "Queries per ranker request (default ${DEFAULT-VALUE}).")
@@ -274,6 +307,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
 
         int[] fold = Folds.assign(table.size(), folds, seed);
         List<RouterPredictions> routers = new ArrayList<>();
+        List<CrossValidated> validated = new ArrayList<>();
         List<RewardRecord> judge = new ArrayList<>();
         List<RewardRecord> rewarded = new ArrayList<>();
         for (int q = 0; q < table.size(); q++) {
@@ -299,10 +333,13 @@ final class EvalRoutingCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             encoder.encode(table.queries());
             err.printf(Locale.ROOT, "encoded %d queries in %.1f s%n", table.size(), (System.nanoTime() - t0) / 1e9);
-            routers.add(crossValidate(JUDGE_ROUTER, judge, table, fold, encoder, labels, head, err));
+            validated.add(crossValidate(JUDGE_ROUTER, judge, table, fold, encoder, labels, head, err));
             if (useRanker) {
-                routers.add(crossValidate(RANKER_ROUTER, rewarded, table, fold, encoder, labels, head, err));
+                validated.add(crossValidate(RANKER_ROUTER, rewarded, table, fold, encoder, labels, head, err));
             }
+        }
+        for (CrossValidated v : validated) {
+            routers.add(v.predictions());
         }
         Optional<RankerMatrices> ranked = Optional.empty();
         if (useRanker && !full.isEmpty()) {
@@ -316,6 +353,9 @@ final class EvalRoutingCommand implements Callable<Integer> {
         for (String line : RoutingReportFormat.table(report)) {
             out.println(line);
         }
+        List<ThresholdRow> thresholdRows = thresholdRows(table, validated, ranked, topK.get(0));
+        out.println();
+        printThresholds(out, thresholdRows, topK.get(0), ranked.isPresent());
         ObjectNode o = JSON.createObjectNode();
         ObjectNode settings = o.putObject("settings");
         settings.put("input", input.toString());
@@ -331,11 +371,17 @@ final class EvalRoutingCommand implements Callable<Integer> {
         settings.put("tags", tags);
         settings.put("beta", clusters() > 0 ? beta : 1.0);
         settings.put("epochs", epochs);
+        settings.put("calibration_folds", calibrationFolds);
         settings.put("prices", prices == null ? "none (cost = calls)" : prices.toString());
         ArrayNode ks = settings.putArray("top_k");
         topK.forEach(ks::add);
+        ArrayNode ts = settings.putArray("thresholds");
+        thresholds.forEach(ts::add);
+        ArrayNode ss = settings.putArray("shares");
+        shares.forEach(ss::add);
         settings.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
         o.setAll(RoutingReportFormat.json(report));
+        o.set("thresholds", thresholdsJson(thresholdRows, validated, topK.get(0)));
         write(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
         Path svg = sibling(json, ".svg");
         write(svg, adaptiveChart(report, n));
@@ -369,6 +415,20 @@ final class EvalRoutingCommand implements Callable<Integer> {
         }
         if (!(beta >= 0 && beta <= 1)) {
             throw new ParameterException(spec.commandLine(), "--beta must be in [0, 1], found " + beta);
+        }
+        if (calibrationFolds < 0 || calibrationFolds == 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--calibration-folds must be 0 or at least 2, found " + calibrationFolds);
+        }
+        for (double t : thresholds) {
+            if (!(t >= 0 && t <= 1)) {
+                throw new ParameterException(spec.commandLine(), "--thresholds must each be in [0, 1], found " + t);
+            }
+        }
+        for (double s : shares) {
+            if (!(s >= 0 && s <= 1)) {
+                throw new ParameterException(spec.commandLine(), "--shares must each be in [0, 1], found " + s);
+            }
         }
         clusters();
     }
@@ -619,7 +679,14 @@ final class EvalRoutingCommand implements Callable<Integer> {
         }
     }
 
-    private RouterPredictions crossValidate(
+    /**
+     * A router's out-of-fold predictions, the confidence temperature each fold's router fitted, and for each of
+     * {@code --shares} the threshold each query's fold router gives that share on its training queries.
+     */
+    @SuppressWarnings("ArrayRecordComponent") // private to this command, built once and only read
+    private record CrossValidated(RouterPredictions predictions, double[] temperatures, double[][] shareThresholds) {}
+
+    private CrossValidated crossValidate(
             String name,
             List<RewardRecord> records,
             RoutingTable table,
@@ -630,6 +697,8 @@ final class EvalRoutingCommand implements Callable<Integer> {
             PrintWriter err) {
         long t0 = System.nanoTime();
         double[][] p = new double[table.size()][];
+        double[] temperatures = new double[folds];
+        double[][] shareThresholds = new double[shares.size()][table.size()];
         for (int f = 0; f < folds; f++) {
             List<RewardRecord> train = new ArrayList<>();
             for (int q = 0; q < table.size(); q++) {
@@ -642,9 +711,18 @@ final class EvalRoutingCommand implements Callable<Integer> {
                 train.forEach(r -> trainQueries.add(r.query()));
                 train = RewardRecords.withTags(train, ClusterTagger.fit(encoder, trainQueries, clusters(), seed));
             }
-            try (ZooterRouter router = ZooterRouter.train(encoder, train, table.llms(), labels, head)) {
+            try (ZooterRouter router =
+                    ZooterRouter.train(encoder, train, table.llms(), labels, head, calibrationFolds)) {
+                temperatures[f] = router.confidenceTemperature();
+                double[] foldThresholds = new double[shares.size()];
+                for (int s = 0; s < foldThresholds.length; s++) {
+                    foldThresholds[s] = router.thresholdForShare(shares.get(s)).threshold();
+                }
                 for (int q = 0; q < table.size(); q++) {
                     if (fold[q] == f) {
+                        for (int s = 0; s < foldThresholds.length; s++) {
+                            shareThresholds[s][q] = foldThresholds[s];
+                        }
                         RouteDecision d = router.route(table.queries().get(q));
                         double[] row = new double[table.llms().size()];
                         for (int i = 0; i < row.length; i++) {
@@ -655,13 +733,185 @@ final class EvalRoutingCommand implements Callable<Integer> {
                 }
             }
         }
+        StringBuilder ts = new StringBuilder();
+        for (double t : temperatures) {
+            ts.append(String.format(Locale.ROOT, " %.3f", t));
+        }
         err.printf(
                 Locale.ROOT,
-                "%s: %d folds trained and routed in %.1f s%n",
+                "%s: %d folds trained and routed in %.1f s; confidence temperature per fold:%s%n",
                 name,
                 folds,
-                (System.nanoTime() - t0) / 1e9);
-        return RouterPredictions.of(name, p);
+                (System.nanoTime() - t0) / 1e9,
+                ts);
+        return new CrossValidated(RouterPredictions.of(name, p), temperatures, shareThresholds);
+    }
+
+    /**
+     * One line of the thresholds table: a router at a confidence threshold or a share, out of fold.
+     *
+     * @param router the router's name
+     * @param share the share asked for, or NaN for a confidence threshold
+     * @param threshold the threshold, or for a share the mean of the folds' thresholds
+     * @param routed the share of queries whose confidence reached their threshold
+     * @param pickBest how often the pick was a best LLM on the routed queries (NaN when none was routed)
+     * @param routedScore the mean score of the pick on the routed queries (NaN when none was routed)
+     * @param adaptiveCalls calls per query of the adaptive mode over the ranked queries (NaN without a ranker)
+     * @param adaptiveScore its mean score (NaN without a ranker)
+     */
+    record ThresholdRow(
+            String router,
+            double share,
+            double threshold,
+            double routed,
+            double pickBest,
+            double routedScore,
+            double adaptiveCalls,
+            double adaptiveScore) {}
+
+    private List<ThresholdRow> thresholdRows(
+            RoutingTable table, List<CrossValidated> validated, Optional<RankerMatrices> ranked, int k) {
+        List<ThresholdRow> rows = new ArrayList<>();
+        for (CrossValidated v : validated) {
+            for (double t : thresholds) {
+                double[] perQuery = new double[table.size()];
+                java.util.Arrays.fill(perQuery, t);
+                rows.add(thresholdRow(table, v.predictions(), ranked, k, Double.NaN, t, perQuery));
+            }
+            for (int s = 0; s < shares.size(); s++) {
+                double mean = 0;
+                for (double t : v.shareThresholds()[s]) {
+                    mean += t / table.size();
+                }
+                rows.add(thresholdRow(table, v.predictions(), ranked, k, shares.get(s), mean, v.shareThresholds()[s]));
+            }
+        }
+        return rows;
+    }
+
+    private static ThresholdRow thresholdRow(
+            RoutingTable table,
+            RouterPredictions r,
+            Optional<RankerMatrices> ranked,
+            int k,
+            double share,
+            double shown,
+            double[] threshold) {
+        int routed = 0;
+        int best = 0;
+        double score = 0;
+        for (int q = 0; q < table.size(); q++) {
+            if (r.confidence(q) >= threshold[q]) {
+                routed++;
+                best += table.first(q, r.chosen(q)) ? 1 : 0;
+                score += table.score(q, r.chosen(q));
+            }
+        }
+        double calls = Double.NaN;
+        double adaptive = Double.NaN;
+        if (ranked.isPresent() && !ranked.get().queries().isEmpty()) {
+            RankerMatrices m = ranked.get();
+            calls = 0;
+            adaptive = 0;
+            for (int q : m.queries()) {
+                boolean route = r.confidence(q) >= threshold[q];
+                int pick = route ? r.chosen(q) : m.select(q, r.topK(q, k));
+                calls += route ? 1 : r.topK(q, k).length;
+                adaptive += table.score(q, pick);
+            }
+            calls /= m.queries().size();
+            adaptive /= m.queries().size();
+        }
+        return new ThresholdRow(
+                r.name(),
+                share,
+                shown,
+                (double) routed / table.size(),
+                routed == 0 ? Double.NaN : (double) best / routed,
+                routed == 0 ? Double.NaN : score / routed,
+                calls,
+                adaptive);
+    }
+
+    private static void printThresholds(PrintWriter out, List<ThresholdRow> rows, int k, boolean ranker) {
+        out.println("Adaptive thresholds, out of fold (confidence calibrated on each fold's training records; a share"
+                + " becomes each fold's threshold on its training queries' calibrated confidences):");
+        out.printf(
+                Locale.ROOT,
+                "%-28s %-20s %7s %10s %8s%s%n",
+                "router",
+                "threshold",
+                "routed",
+                "pick best",
+                "score",
+                ranker ? String.format(Locale.ROOT, " %13s %8s", "top-" + k + " calls", "score") : "");
+        out.printf(
+                Locale.ROOT,
+                "%-28s %-20s %7s %10s %8s%s%n",
+                "",
+                "",
+                "",
+                "(routed)",
+                "(routed)",
+                ranker ? String.format(Locale.ROOT, " %13s %8s", "(adaptive)", "") : "");
+        for (ThresholdRow r : rows) {
+            String threshold = Double.isNaN(r.share())
+                    ? String.format(Locale.ROOT, "%.2f", r.threshold())
+                    : String.format(Locale.ROOT, "share %.2f (%.3f)", r.share(), r.threshold());
+            out.printf(
+                    Locale.ROOT,
+                    "%-28s %-20s %7.3f %10s %8s%s%n",
+                    r.router(),
+                    threshold,
+                    r.routed(),
+                    number(r.pickBest()),
+                    number(r.routedScore()),
+                    ranker
+                            ? String.format(
+                                    Locale.ROOT, " %13s %8s", number(r.adaptiveCalls()), number(r.adaptiveScore()))
+                            : "");
+        }
+    }
+
+    private static String number(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static ArrayNode thresholdsJson(List<ThresholdRow> rows, List<CrossValidated> validated, int k) {
+        ArrayNode a = JSON.createArrayNode();
+        for (ThresholdRow r : rows) {
+            ObjectNode o = a.addObject();
+            o.put("router", r.router());
+            if (Double.isNaN(r.share())) {
+                o.put("threshold", r.threshold());
+            } else {
+                o.put("share", r.share());
+                o.put("mean_threshold", r.threshold());
+            }
+            o.put("routed_share", r.routed());
+            putNumber(o, "pick_best_routed", r.pickBest());
+            putNumber(o, "mean_score_routed", r.routedScore());
+            o.put("adaptive_top_k", k);
+            putNumber(o, "adaptive_calls_per_query", r.adaptiveCalls());
+            putNumber(o, "adaptive_mean_score", r.adaptiveScore());
+            for (CrossValidated v : validated) {
+                if (v.predictions().name().equals(r.router())) {
+                    ArrayNode t = o.putArray("confidence_temperatures");
+                    for (double x : v.temperatures()) {
+                        t.add(x);
+                    }
+                }
+            }
+        }
+        return a;
+    }
+
+    private static void putNumber(ObjectNode o, String field, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(field);
+        } else {
+            o.put(field, v);
+        }
     }
 
     private static String adaptiveChart(RoutingReport report, int n) {

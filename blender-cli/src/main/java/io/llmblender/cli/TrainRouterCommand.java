@@ -1,6 +1,7 @@
 package io.llmblender.cli;
 
 import io.llmblender.core.llm.Prompt;
+import io.llmblender.core.route.ConfidenceCalibration;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.router.ZooterRouter;
@@ -135,6 +136,14 @@ final class TrainRouterCommand implements Callable<Integer> {
     long seed;
 
     @Option(
+            names = "--calibration-folds",
+            defaultValue = "5",
+            paramLabel = "K",
+            description = "Cross-fit the confidence calibration on K folds of the records (K more head trainings), or 0"
+                    + " to fit it on the training records themselves (default ${DEFAULT-VALUE}).")
+    int calibrationFolds;
+
+    @Option(
             names = "--on-bad-line",
             defaultValue = "STOP",
             paramLabel = "stop|skip",
@@ -158,6 +167,10 @@ final class TrainRouterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        if (calibrationFolds < 0 || calibrationFolds == 1) {
+            throw new ParameterException(
+                    spec.commandLine(), "--calibration-folds must be 0 or at least 2, found " + calibrationFolds);
+        }
         int clusters = clusters();
         List<RewardRecord> records = source.records != null ? RewardRecords.read(source.records) : fromDataset(err);
         if (records.size() < 2) {
@@ -178,7 +191,7 @@ final class TrainRouterCommand implements Callable<Integer> {
                 records = RewardRecords.withTags(records, ClusterTagger.fit(encoder, queries, clusters, seed));
             }
             long start = System.nanoTime();
-            try (ZooterRouter router = ZooterRouter.train(encoder, records, order, labels, config)) {
+            try (ZooterRouter router = ZooterRouter.train(encoder, records, order, labels, config, calibrationFolds)) {
                 router.save(out);
                 TrainingMetrics m = router.metrics();
                 o.printf(
@@ -198,7 +211,7 @@ final class TrainRouterCommand implements Callable<Integer> {
                         m.validationLoss(),
                         m.validationAccuracy(),
                         m.validationRows());
-                printThresholds(o, router, records);
+                printThresholds(o, router);
                 o.println("saved to " + out);
             }
         }
@@ -207,32 +220,36 @@ final class TrainRouterCommand implements Callable<Integer> {
     }
 
     /**
-     * What an adaptive threshold means for this router: its confidence is a softmax over rewards in [0, 1], so with N
-     * LLMs it stays below e/(e+N-1) (0.576 for three); a threshold is only meaningful as the share of queries it
-     * routes to one LLM, measured here on the training queries (ConfidenceCalibration).
+     * What an adaptive threshold means for this router. Its confidence is calibrated when it is trained (a softmax
+     * temperature, {@link ZooterRouter#confidenceTemperature()}, fitted by default on cross-fitted distributions of
+     * the training queries), so that it reads as how often the pick was a best LLM. Printed: the temperature, the share
+     * of (cross-fitted) training queries a few thresholds route ({@link ZooterRouter#shareRoutedAt}), and the threshold
+     * that routes 25%, 50% and 75% of them ({@link ZooterRouter#thresholdForShare}, the server's
+     * {@code adaptive-share-S}).
      */
-    private static void printThresholds(PrintWriter o, ZooterRouter router, List<RewardRecord> records) {
-        List<io.llmblender.core.route.RouteDecision> decisions = new ArrayList<>(records.size());
-        double max = 0;
-        for (RewardRecord r : records) {
-            io.llmblender.core.route.RouteDecision d = router.route(r.query());
-            decisions.add(d);
-            max = Math.max(max, d.confidence());
-        }
+    private static void printThresholds(PrintWriter o, ZooterRouter router) {
         o.printf(
                 Locale.ROOT,
-                "  confidence on the training queries: at most %.3f; an adaptive threshold answers this share of"
-                        + " queries with one LLM:%n",
-                max);
+                "  confidence temperature %.4f (%s)%n",
+                router.confidenceTemperature(),
+                router.calibrationFolds() > 0
+                        ? "cross-fitted on " + router.calibrationFolds() + " folds of the training records"
+                        : "fitted on the training records themselves");
+        StringBuilder routed = new StringBuilder("  share of the training queries an adaptive threshold routes:");
+        for (double t : new double[] {0.5, 0.62, 0.75, 0.9}) {
+            routed.append(String.format(Locale.ROOT, " %.2f -> %.0f%%;", t, 100 * router.shareRoutedAt(t)));
+        }
+        o.println(routed.substring(0, routed.length() - 1));
+        o.println("  to route a share of queries (on new queries, as far as they resemble these):");
         for (double share : new double[] {0.25, 0.5, 0.75}) {
-            io.llmblender.core.route.ConfidenceCalibration c =
-                    io.llmblender.core.route.ConfidenceCalibration.forSingleCallShare(decisions, share);
+            ConfidenceCalibration c = router.thresholdForShare(share);
             o.printf(
                     Locale.ROOT,
-                    "    %.0f%% routed: --threshold %.4f (adaptive-%.4f)%n",
+                    "    %.0f%% routed: --threshold %.4f (server model adaptive-%.4f or adaptive-share-%.2f)%n",
                     share * 100,
                     c.threshold(),
-                    c.threshold());
+                    c.threshold(),
+                    share);
         }
     }
 

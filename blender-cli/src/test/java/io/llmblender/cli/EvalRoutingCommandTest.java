@@ -96,7 +96,22 @@ class EvalRoutingCommandTest {
                         .get("axis")
                         .asText())
                 .isEqualTo("cost");
-        assertThat(out.toString()).contains("oracle").contains("APGR");
+        assertThat(out.toString()).contains("oracle").contains("APGR").contains("Adaptive thresholds, out of fold");
+        JsonNode thresholds = report.get("thresholds");
+        // 4 thresholds and 3 shares by default, for each of the two routers
+        assertThat(thresholds).hasSize(14);
+        for (JsonNode t : thresholds) {
+            assertThat(t.get("routed_share").asDouble()).isBetween(0.0, 1.0);
+            assertThat(t.get("confidence_temperatures")).hasSize(3);
+            assertThat(t.get("adaptive_calls_per_query").asDouble()).isBetween(1.0, 2.0);
+        }
+        // a share turned into a threshold on each fold's training queries routes about that share out of fold
+        for (JsonNode t : thresholds) {
+            if (t.has("share") && t.get("router").asText().equals(EvalRoutingCommand.JUDGE_ROUTER)) {
+                assertThat(t.get("routed_share").asDouble())
+                        .isCloseTo(t.get("share").asDouble(), Offset.offset(0.2));
+            }
+        }
 
         for (String svg : List.of("routing.svg", "routing-cost.svg")) {
             Path file = dir.resolve(svg);
@@ -216,6 +231,20 @@ class EvalRoutingCommandTest {
     }
 
     @Test
+    void evalRouting_thresholdOrShareOutOfRange_isAUsageErrorNamingIt(@TempDir Path dir) {
+        String[] base = {"eval-routing", "--input", GSM8K.toString(), "--metric", "correct", "--ranker", "none"};
+        List<String> args = new ArrayList<>(List.of(base));
+        args.addAll(List.of(
+                "--thresholds", "0.5,1.2", "--json", dir.resolve("r.json").toString()));
+        assertThat(run(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--thresholds must each be in [0, 1], found 1.2");
+        args = new ArrayList<>(List.of(base));
+        args.addAll(List.of("--shares", "-0.5", "--json", dir.resolve("r.json").toString()));
+        assertThat(run(args.toArray(String[]::new))).isEqualTo(2);
+        assertThat(err.toString()).contains("--shares must each be in [0, 1], found -0.5");
+    }
+
+    @Test
     void rewards_fromAFullMatrix_matchRewardPipeline() {
         List<String> queries = List.of("What is 15% of 80?", "How many legs do 3 spiders have?");
         List<List<String>> answers = List.of(
@@ -246,7 +275,7 @@ class EvalRoutingCommandTest {
                 .filter(l -> l.startsWith("nice -n 10 ./blender ") && l.contains(" eval-routing "))
                 .toList();
 
-        assertThat(commands).hasSize(2);
+        assertThat(commands).hasSize(5);
         for (String command : commands) {
             List<String> words = io.llmblender.testkit.ShellWords.split(command);
             String[] args =

@@ -44,8 +44,10 @@ class RouterCommandsTest {
         assertThat(rc).as(err.toString()).isZero();
         assertThat(out.toString())
                 .contains("trained a router for " + LLMS + " on 100 records")
-                .contains("confidence on the training queries: at most")
+                .contains("confidence temperature ")
+                .contains("share of the training queries an adaptive threshold routes: 0.50 -> ")
                 .contains("50% routed: --threshold ")
+                .contains("adaptive-share-0.50")
                 .contains("saved to");
         assertThat(router.resolve("router.json")).exists();
 
@@ -67,6 +69,71 @@ class RouterCommandsTest {
         assertThat(run("route", "--router", router.toString(), "--queries", queries.toString()))
                 .isZero();
         assertThat(out.toString().lines()).hasSize(3).first().asString().contains("chosen");
+    }
+
+    /**
+     * {@code route --share S} routes share S of the training queries, measured here on all 100 of them with the
+     * calibration fitted on them ({@code --calibration-folds 0}; cross-fitted, the share holds for new queries
+     * instead); {@code --threshold} says route exactly where the confidence reaches it.
+     */
+    @Test
+    void route_shareAndThreshold_sayWhatTheAdaptiveModeDoes(@TempDir Path dir) throws Exception {
+        Path router = dir.resolve("router");
+        assertThat(run(
+                        "train-router",
+                        "--dataset",
+                        DATASET.toString(),
+                        "--metric",
+                        "correct",
+                        "--epochs",
+                        "5",
+                        "--tags",
+                        "none",
+                        "--calibration-folds",
+                        "0",
+                        "--out",
+                        router.toString()))
+                .as(err.toString())
+                .isZero();
+        Path queries = dir.resolve("queries.txt");
+        List<String> all = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(DATASET)) {
+            JsonNode r = new ObjectMapper().readTree(line);
+            all.add(r.get("instruction").asText().replaceAll("\\s+", " ").strip());
+        }
+        Files.write(queries, all);
+
+        out.getBuffer().setLength(0);
+        assertThat(run(
+                        "route",
+                        "--router",
+                        router.toString(),
+                        "--queries",
+                        queries.toString(),
+                        "--share",
+                        "0.3",
+                        "--json"))
+                .as(err.toString())
+                .isZero();
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        for (String line : out.toString().lines().toList()) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        assertThat(lines).hasSize(100);
+        long routed = lines.stream()
+                .filter(l -> l.get("adaptive").asText().equals("route"))
+                .count();
+        assertThat(routed).isBetween(25L, 35L);
+        double threshold = lines.get(0).get("threshold").asDouble();
+        for (JsonNode l : lines) {
+            assertThat(l.get("adaptive").asText())
+                    .isEqualTo(l.get("confidence").asDouble() >= threshold ? "route" : "blend");
+        }
+
+        out.getBuffer().setLength(0);
+        assertThat(run("route", "--router", router.toString(), "--threshold", "0.62", "What is 2 plus 2?"))
+                .isZero();
+        assertThat(out.toString()).contains("adaptive threshold 0.6200").contains("adaptive");
     }
 
     @Test
@@ -126,8 +193,29 @@ class RouterCommandsTest {
                         dir.toString()))
                 .isEqualTo(2);
         assertThat(err.toString()).contains("--tags must be records, none or clusters:K");
+        assertThat(run(
+                        "train-router",
+                        "--dataset",
+                        DATASET.toString(),
+                        "--metric",
+                        "correct",
+                        "--calibration-folds",
+                        "1",
+                        "-o",
+                        dir.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--calibration-folds must be 0 or at least 2, found 1");
         assertThat(run("route", "--router", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("give queries");
+        assertThat(run("route", "--router", dir.toString(), "--threshold", "1.5", "q"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--threshold must be in [0, 1], found 1.5");
+        assertThat(run("route", "--router", dir.toString(), "--share", "-0.2", "q"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--share must be in [0, 1], found -0.2");
+        assertThat(run("route", "--router", dir.toString(), "--share", "0.5", "--threshold", "0.5", "q"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("give --threshold or --share, not both");
     }
 
     @Test

@@ -94,6 +94,53 @@ class ZooterRouterOrderTest {
                     .containsExactly(new double[] {0.42743634560789234, 0.5725636543921077}, within(1e-6));
             assertThat(router.route("hello").probabilities())
                     .containsExactly(new double[] {0.3658924599921406, 0.6341075400078595}, within(1e-6));
+            // saved before the confidence calibration: temperature 1, and no share thresholds
+            assertThat(router.confidenceTemperature()).isEqualTo(1.0);
+            assertThat(router.hasTrainingConfidences()).isFalse();
+            assertThat(router.calibrationFolds()).isZero();
+            assertThatThrownBy(() -> router.thresholdForShare(0.5))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("blender-router/1")
+                    .hasMessageContaining("retrain");
+            assertThatThrownBy(() -> router.shareRoutedAt(0.5)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void load_badCalibrationFields_nameTheFieldAndValue(@TempDir Path dir) throws Exception {
+        try (ZooterRouter router = ZooterRouter.train(
+                ENCODER, records(true), List.of("alpha-llm", "beta-llm"), SoftLabels.defaults(), CONFIG)) {
+            router.save(dir);
+        }
+        Path json = dir.resolve(ZooterRouter.FILE_NAME);
+        String good = Files.readString(json);
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put(
+                good.replaceFirst("\"confidence_temperature\" : [^,]+", "\"confidence_temperature\" : -2.5"),
+                "field 'confidence_temperature' must be a positive finite number, found -2.5");
+        cases.put(
+                good.replaceFirst("\"confidence_temperature\" : [^,]+", "\"confidence_temperature\" : \"hot\""),
+                "field 'confidence_temperature' must be a positive finite number, found \"hot\"");
+        cases.put(
+                good.replaceFirst("\"confidence_temperature\" : [^,]+,", ""),
+                "lacks the required field 'confidence_temperature'");
+        cases.put(
+                good.replaceFirst("\"training_confidences\" : \\[ [^,\\]]+", "\"training_confidences\" : [ 1.5"),
+                "field 'training_confidences[0]' must be a number in [0, 1], found 1.5");
+        cases.put(
+                good.replaceFirst(
+                        "\"training_confidences\" : \\[[^\\]]*\\]", "\"training_confidences\" : [ 0.9, 0.6 ]"),
+                "field 'training_confidences' must be sorted ascending, found 0.9 before 0.6 at index 1");
+        cases.put(
+                good.replaceFirst("\"calibration_folds\" : \\d+", "\"calibration_folds\" : -1"),
+                "field 'calibration_folds' must be an integer in [0, 2147483647], found -1");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            assertThat(c.getKey()).isNotEqualTo(good);
+            Files.writeString(json, c.getKey());
+            assertThatThrownBy(() -> ZooterRouter.load(dir, ENCODER, null))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining(ZooterRouter.FILE_NAME)
+                    .hasMessageContaining(c.getValue());
         }
     }
 
@@ -118,9 +165,13 @@ class ZooterRouterOrderTest {
                 assertThat(b.route(query).probabilities())
                         .containsExactly(a.route(query).probabilities());
             }
-            // The same training as the one that wrote the fixture.
+            // The same training as the one that wrote the fixture (before the confidence calibration): the head's
+            // distribution, which route gives at the fitted confidence temperature.
             assertThat(a.route("query 3").probabilities())
-                    .containsExactly(new double[] {0.42743634560789234, 0.5725636543921077}, within(1e-6));
+                    .containsExactly(
+                            ConfidenceScaling.scale(
+                                    new double[] {0.42743634560789234, 0.5725636543921077}, a.confidenceTemperature()),
+                            within(1e-6));
         }
         try (ZooterRouter reversed = ZooterRouter.train(
                 ENCODER, records(true), List.of("alpha-llm", "beta-llm"), SoftLabels.defaults(), CONFIG)) {

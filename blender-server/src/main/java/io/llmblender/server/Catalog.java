@@ -6,6 +6,7 @@ import io.llmblender.core.fuse.Fuser;
 import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.route.Router;
+import io.llmblender.router.ZooterRouter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +20,10 @@ import java.util.regex.Pattern;
 /**
  * The model names the server answers and what stands behind each: an {@link Ensemble} with its
  * {@link Blender}, or one upstream for pass-through. An ensemble may not have an upstream's name. An
- * {@code ADAPTIVE} ensemble also answers its name with a threshold suffix ({@code adaptive-0.62});
+ * {@code ADAPTIVE} ensemble also answers its name with a threshold suffix ({@code adaptive-0.62}), or
+ * with a share of queries to route ({@code adaptive-share-0.5}: the threshold that routes that share of
+ * the router's training queries, {@link ZooterRouter#thresholdForShare}; only a {@link ZooterRouter}
+ * that keeps its training confidences can answer it, others get 400);
  * the Blenders for such thresholds are made on first use and kept (at most
  * {@value #MAX_THRESHOLDS}; beyond that, a request for a new threshold is 400). Each Blender stops waiting for
  * answers at {@code answerWait} after its start (see {@code BlenderServer.answerWait}) and ranks what
@@ -30,6 +34,7 @@ final class Catalog implements AutoCloseable {
 
     static final int MAX_THRESHOLDS = 64;
     private static final Pattern SUFFIX = Pattern.compile("(.+)-((?:0|1)(?:\\.\\d{1,4})?)");
+    private static final Pattern SHARE_SUFFIX = Pattern.compile("(.+)-share-((?:0|1)(?:\\.\\d{1,4})?)");
 
     /** What a model name resolves to; {@code threshold} is the adaptive one in force (the name's suffix wins). */
     record Target(String name, Ensemble ensemble, Blender blender, LlmClient upstream, double threshold) {
@@ -182,13 +187,22 @@ final class Catalog implements AutoCloseable {
         if (upstream != null) {
             return new Target(model, null, null, upstream, Double.NaN);
         }
-        Matcher m = SUFFIX.matcher(model);
+        Matcher share = SHARE_SUFFIX.matcher(model);
+        boolean byShare = share.matches()
+                && ensembles.containsKey(share.group(1))
+                && ensembles.get(share.group(1)).mode() == BlendMode.ADAPTIVE;
+        Matcher m = byShare ? share : SUFFIX.matcher(model);
         if (m.matches()) {
             Ensemble base = ensembles.get(m.group(1));
             if (base != null && base.mode() == BlendMode.ADAPTIVE) {
                 double t = Double.parseDouble(m.group(2));
                 if (t > 1) {
-                    throw ApiError.invalid("model", "the threshold in model '" + model + "' must be in [0, 1]");
+                    throw ApiError.invalid(
+                            "model",
+                            "the " + (byShare ? "share" : "threshold") + " in model '" + model + "' must be in [0, 1]");
+                }
+                if (byShare) {
+                    t = thresholdForShare(model, base.name(), t);
                 }
                 String key = base.name() + "-" + t;
                 Blender b = thresholds.get(key);
@@ -215,6 +229,18 @@ final class Catalog implements AutoCloseable {
                 "model_not_found",
                 "the model " + ChatRequest.show(model) + " does not exist here; the models are "
                         + names().stream().filter(visible).toList());
+    }
+
+    /** The router's threshold that routes {@code share} of its training queries, or 400 naming the model. */
+    private double thresholdForShare(String model, String base, double share) {
+        if (!(router instanceof ZooterRouter z) || !z.hasTrainingConfidences()) {
+            throw ApiError.invalid(
+                    "model",
+                    "model '" + model + "' asks for a share of queries, which needs a router that keeps its training"
+                            + " queries' confidences (one trained by blender train-router since the confidence"
+                            + " calibration); give a threshold instead, e.g. '" + base + "-0.6'");
+        }
+        return z.thresholdForShare(share).threshold();
     }
 
     /** Every name a request may give, ensembles first, in configuration order. */
