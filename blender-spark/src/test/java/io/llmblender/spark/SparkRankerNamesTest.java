@@ -192,7 +192,8 @@ class SparkRankerNamesTest {
         assertThatThrownBy(() -> RewardJob.run(spark, with(base, "judge:gpt")))
                 .hasMessageStartingWith("--ranker 'judge:gpt': judge rankers are not available in Spark jobs");
         assertThatThrownBy(() -> RankJob.run(spark, with(base, "none")))
-                .hasMessageStartingWith("--ranker none: a Spark job needs a ranker; accepted: default, minilm, consensus");
+                .hasMessageStartingWith(
+                        "--ranker none: a Spark job needs a ranker; accepted: default, minilm, consensus");
         Path judged = Files.writeString(
                 tmp.resolve("judged.json"),
                 "{\"rankers\": [\"length\", \"judge:gpt\"], \"weights\": [0.5, 0.5]}",

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.model.chat.ChatModel;
 import io.llmblender.core.Blender;
 import io.llmblender.langchain4j.BlenderChatModel;
-import io.llmblender.ranker.minilm.MiniLmRanker;
 import io.llmblender.spring.BlenderHealthIndicator;
 import io.llmblender.testkit.LoopbackOpenAiServer;
 import java.io.IOException;
@@ -59,10 +58,10 @@ class BlenderExampleApplicationTest {
     BlenderHealthIndicator health;
 
     @Test
-    void app_blendsWithTheShippedRankerAndRemembersTheConversation() {
+    void app_blendsWithTheDefaultRankerAndRemembersTheConversation() {
         assertThat(chatModel).isInstanceOf(BlenderChatModel.class);
         assertThat(blender.clientNames()).containsExactly("local", "openai");
-        assertThat(blender.toString()).contains(MiniLmRanker.NAME).contains("topK=2");
+        assertThat(blender.toString()).contains("ranker=consensus-coverage").contains("topK=2");
 
         assertThat(assistant.chat("What is the capital of France?")).isEqualTo("The capital of France is Paris.");
         assertThat(assistant.chat("And its population?")).isNotBlank();
