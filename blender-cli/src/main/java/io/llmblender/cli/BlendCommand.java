@@ -89,7 +89,8 @@ final class BlendCommand implements Callable<Integer> {
     @Option(
             names = "--ranker",
             paramLabel = "NAME|DIR",
-            description = "default (the shipped ranker, the default), consensus[:coverage|:token-f1|:rouge-l|:vote],"
+            description = "default (consensus; the longer answer below three answers), minilm,"
+                    + " consensus[:coverage|:token-f1|:rouge-l|:vote],"
                     + " judge:NAME (one of the --llm as judge), length, combined:FILE, none, an exported PairRanker"
                     + " directory, or test (the bundled random test model).")
     String ranker;

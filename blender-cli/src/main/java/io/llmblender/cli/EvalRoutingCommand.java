@@ -181,7 +181,9 @@ final class EvalRoutingCommand implements Callable<Integer> {
             names = "--ranker",
             defaultValue = ModelOptions.DEFAULT,
             paramLabel = "default|test|DIR|none",
-            description = "The pairwise ranker (default: the shipped one); none for routers on reference scores only.")
+            description =
+                    "The pairwise ranker, a PairRanker (default: the zero-shot MiniLM ranker); none for routers on"
+                            + " reference scores only.")
     String ranker;
 
     @Option(

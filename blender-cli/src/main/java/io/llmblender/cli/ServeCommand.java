@@ -52,8 +52,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--ranker",
             paramLabel = "NAME|DIR",
-            description = "Override the config's ranker (default: the shipped one): default, consensus[:VARIANT],"
-                    + " judge:NAME (an LLM of the config), length, combined:FILE, none, a directory, or test.")
+            description =
+                    "Override the config's ranker (default: the config's, else default = consensus): default,"
+                            + " minilm, consensus[:VARIANT], judge:NAME (an LLM of the config), length, combined:FILE, none, a directory, or test.")
     String ranker;
 
     @Option(names = "--fuser", paramLabel = "DIR|test|llm:NAME|none", description = "Override the config's fuser.")

@@ -34,7 +34,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Makes a {@link Blender} from {@code blender.*} properties: the upstream LLMs
- * ({@link BlenderUpstreams}), the shipped ranker (or an exported one, or none), an optional LLM fuser, the
+ * ({@link BlenderUpstreams}), the default ranker (consensus; or the MiniLM ranker, an exported one, or none), an
+ * optional LLM fuser, the
  * Micrometer observations when an {@link ObservationRegistry} bean exists, a LangChain4j
  * {@link BlenderChatModel} when LangChain4j is on the class path, and a health indicator when Spring Boot's
  * health support is.
