@@ -208,8 +208,11 @@ final class HttpFront extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
             throw ApiError.unavailable("the server is stopping; retry on another instance");
         }
+        // the body is read (within max_body_bytes) before the key is checked: a 401 sent with the body unread made the
+        // server reset the connection, and a client could see the connection close with no answer at all
+        byte[] body = readBody(request);
         ApiKey key = authenticate(request, keyName);
-        JsonNode root = parse(readBody(request));
+        JsonNode root = parse(body);
         ChatRequest chat = ChatRequest.parse(root, limits);
         Catalog.Target target = catalog.resolve(chat.model(), name -> key == null || key.allows(name));
         model[0] = target.name();
