@@ -275,6 +275,13 @@ final class EvalRoutingCommand implements Callable<Integer> {
             description = "Queries per ranker request (default ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(
+            names = "--encoder",
+            defaultValue = "minilm",
+            description = "The routers' query encoder: minilm, bge-zh or a TorchScriptEncoder directory (default"
+                    + " ${DEFAULT-VALUE}).")
+    String encoderOption;
+
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
@@ -330,7 +337,7 @@ final class EvalRoutingCommand implements Callable<Integer> {
         SoftLabels labels =
                 SoftLabels.builder().beta(clusters() > 0 ? beta : 1.0).build();
         HeadConfig head = HeadConfig.builder().epochs(epochs).seed(seed).build();
-        try (QueryEncoder base = ModelOptions.encoder(ModelOptions.MINILM, "--encoder");
+        try (QueryEncoder base = ModelOptions.encoder(encoderOption, "--encoder");
                 CachingEncoder encoder = CachingEncoder.wrap(base, table.size() + 16)) {
             long t0 = System.nanoTime();
             encoder.encode(table.queries());

@@ -5,6 +5,7 @@ import io.llmblender.core.rank.Ranker;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
 import io.llmblender.ranker.names.RankerNames;
+import io.llmblender.router.encode.BgeSmallZhEncoder;
 import io.llmblender.router.encode.MiniLmEncoder;
 import io.llmblender.router.encode.QueryEncoder;
 import io.llmblender.router.encode.TorchScriptEncoder;
@@ -209,16 +210,30 @@ final class ModelOptions {
     static final String MINILM = "minilm";
 
     /**
-     * The router's query encoder an option names: {@value #MINILM} (the default, bundled) or a
+     * The value that selects the Chinese query encoder, bge-small-zh-v1.5 ({@link BgeSmallZhEncoder}); its model jar,
+     * {@value BgeSmallZhEncoder#ARTIFACT}, must be on the class path.
+     */
+    static final String BGE_ZH = "bge-zh";
+
+    /**
+     * The router's query encoder an option names: {@value #MINILM} (the default, bundled), {@value #BGE_ZH} (for
+     * Chinese prompts; needs the optional artifact {@value BgeSmallZhEncoder#ARTIFACT}) or a
      * {@code TorchScriptEncoder} directory.
      *
-     * @param value {@value #MINILM} or a directory
+     * @param value {@value #MINILM}, {@value #BGE_ZH} or a directory
      * @param option the option's name, for errors
      * @return the encoder, to be closed by the caller
      * @throws IllegalArgumentException if the value names no directory
+     * @throws io.llmblender.core.error.ModelLoadException if bge-zh's artifact is missing (the message names it)
      */
     static QueryEncoder encoder(String value, String option) {
-        return value.equals(MINILM) ? MiniLmEncoder.load() : TorchScriptEncoder.load(directory(value, option));
+        if (value.equals(MINILM)) {
+            return MiniLmEncoder.load();
+        }
+        if (value.equals(BGE_ZH)) {
+            return BgeSmallZhEncoder.load();
+        }
+        return TorchScriptEncoder.load(directory(value, option));
     }
 
     static Path directory(String value, String option) {

