@@ -124,6 +124,13 @@ final class BlendCommand implements Callable<Integer> {
     @Option(names = "--threshold", paramLabel = "P", description = "Adaptive mode's router confidence threshold.")
     Double threshold;
 
+    @Option(
+            names = "--share",
+            paramLabel = "S",
+            description = "Adaptive mode's threshold given as the share of queries to route, in [0, 1]: the threshold"
+                    + " that routes share S of the router's training queries (instead of --threshold).")
+    Double share;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Per-LLM timeout in seconds (default 60).")
     Double timeoutSeconds;
 
@@ -174,12 +181,37 @@ final class BlendCommand implements Callable<Integer> {
             if (s.ranker.equals(ModelOptions.TEST) || s.fuser.equals(ModelOptions.TEST)) {
                 err.println("note: " + ModelOptions.TEST_MODEL_NOTE);
             }
+            if (share != null && !(share >= 0 && share <= 1)) {
+                throw new ParameterException(spec.commandLine(), "--share must be in [0, 1], found " + share);
+            }
+            if (share != null && (s.threshold != null || s.router == null)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        s.threshold != null
+                                ? "give --share or --threshold, not both"
+                                : "--share needs a router (--router DIR or the config's router)");
+            }
             if (s.router != null) {
                 QueryEncoder encoder = ModelOptions.encoder(encoderOption, "--encoder");
                 resources.add(encoder);
                 ZooterRouter r = ZooterRouter.load(s.router, encoder, clientNames(clients));
                 resources.add(0, r);
                 builder.router(r);
+                if (share != null) {
+                    double t;
+                    try {
+                        t = r.thresholdForShare(share).threshold();
+                    } catch (IllegalArgumentException | IllegalStateException e) {
+                        throw new ParameterException(spec.commandLine(), "--share " + share + ": " + e.getMessage());
+                    }
+                    err.printf(
+                            Locale.ROOT,
+                            "--share %s: confidence threshold %.4f (routes that share of the router's training"
+                                    + " queries)%n",
+                            share,
+                            t);
+                    builder.confidenceThreshold(t);
+                }
             }
             if (s.threshold != null) {
                 builder.confidenceThreshold(s.threshold);

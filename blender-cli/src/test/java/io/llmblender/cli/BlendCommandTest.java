@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -266,5 +267,47 @@ class BlendCommandTest {
         JsonNode blended = new ObjectMapper().readTree(out.toString());
         assertThat(blended.get("mode").asText()).isEqualTo("blend");
         assertThat(blended.get("called")).hasSize(2);
+
+        // the threshold as a share: 1 routes every training query, so this one is routed; 0 routes none
+        for (String s : List.of("1", "0")) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            rc = run(
+                    "blend",
+                    "--llm",
+                    llm("alpha", alpha),
+                    "--llm",
+                    llm("beta", beta),
+                    "--mode",
+                    "adaptive",
+                    "--router",
+                    router.toString(),
+                    "--share",
+                    s,
+                    "--json",
+                    "What is 7 plus 2?");
+            assertThat(rc).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("--share " + s + ".0: confidence threshold ");
+            assertThat(new ObjectMapper().readTree(out.toString()).get("mode").asText())
+                    .isEqualTo(s.equals("1") ? "route" : "blend");
+        }
+        assertThat(run(
+                        "blend",
+                        "--llm",
+                        llm("alpha", alpha),
+                        "--llm",
+                        llm("beta", beta),
+                        "--mode",
+                        "adaptive",
+                        "--router",
+                        router.toString(),
+                        "--share",
+                        "1.5",
+                        "Hi"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--share must be in [0, 1], found 1.5");
+        assertThat(run("blend", "--llm", llm("alpha", alpha), "--share", "0.5", "--threshold", "0.5", "Hi"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("give --share or --threshold, not both");
     }
 }
