@@ -557,16 +557,7 @@ final class BlendCommand implements Callable<Integer> {
         }
         r.ranking().ifPresent(k -> err.println("ranked by " + r.rankerName().orElse("-") + ": best first " + names(r)));
         r.rankingFailure().ifPresent(f -> err.println("ranking failed: " + f));
-        for (io.llmblender.core.rank.RankingCost cost : r.rankingCosts()) {
-            err.printf(
-                    Locale.ROOT,
-                    "ranking asked %s %d times (%d prompt + %d completion tokens reported%s)%n",
-                    cost.llm(),
-                    cost.calls(),
-                    cost.promptTokens(),
-                    cost.completionTokens(),
-                    cost.unreportedCalls() == 0 ? "" : "; " + cost.unreportedCalls() + " calls reported none");
-        }
+        RankCommand.reportCosts(err, r.rankingCosts());
         r.fusion()
                 .ifPresent(f -> err.printf(
                         Locale.ROOT,

@@ -193,8 +193,8 @@ final class RankCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Sums what an LLM-calling ranker reported, per LLM, on standard error. */
-    private static void reportCosts(PrintWriter err, List<RankingCost> costs) {
+    /** Sums what an LLM-calling ranker reported, per LLM, on standard error (also for {@code blend}). */
+    static void reportCosts(PrintWriter err, List<RankingCost> costs) {
         Map<String, long[]> sums = new java.util.TreeMap<>();
         synchronized (costs) {
             for (RankingCost c : costs) {

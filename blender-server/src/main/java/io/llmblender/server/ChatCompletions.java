@@ -255,9 +255,7 @@ final class ChatCompletions {
             reported += cost.calls() - cost.unreportedCalls();
             prompt += cost.promptTokens();
             completion += cost.completionTokens();
-            for (int k = 0; k < cost.calls(); k++) {
-                metrics.upstreamCall(cost.llm());
-            }
+            metrics.upstreamCalls(cost.llm(), cost.calls());
         }
         Candidate best = r.best();
         String model = r.fusion().map(f -> f.llm().orElse(f.fuserName())).orElse(best.client());

@@ -63,11 +63,16 @@ final class ServerMetrics {
 
     /** One call of an upstream: a candidate, a route, a pass-through or an LLM fuser's call. */
     void upstreamCall(String client) {
+        upstreamCalls(client, 1);
+    }
+
+    /** {@code count} calls to one upstream, e.g. an LLM judge's calls of one ranking. */
+    void upstreamCalls(String client, int count) {
         Counter.builder("blender.server.upstream.calls")
                 .description("Calls made to each upstream, fusing calls included")
                 .tag("client", client)
                 .register(registry)
-                .increment();
+                .increment(count);
     }
 
     void tokens(String ensemble, long prompt, long completion) {
