@@ -140,17 +140,8 @@ final class ModelOptions {
             return;
         }
         if (v.equals("consensus") || v.startsWith("consensus:")) {
-            if (!List.of(
-                            "consensus",
-                            "consensus:coverage",
-                            "consensus:token-f1",
-                            "consensus:rouge-l",
-                            "consensus:vote",
-                            "consensus:embedding")
-                    .contains(v)) {
-                throw new IllegalArgumentException(option + " '" + value + "': unknown consensus variant; accepted:"
-                        + " consensus, consensus:coverage, consensus:token-f1, consensus:rouge-l, consensus:vote,"
-                        + " consensus:embedding");
+            if (!RankerNames.CONSENSUS.contains(v)) {
+                throw new IllegalArgumentException(RankerNames.unknownConsensus(option, value));
             }
             return;
         }

@@ -46,12 +46,31 @@ import java.util.Map;
  */
 public final class RankerNames {
 
+    /** The consensus names, {@code consensus} and its variants, in the order messages list them. */
+    public static final List<String> CONSENSUS = List.of(
+            "consensus",
+            "consensus:coverage",
+            "consensus:token-f1",
+            "consensus:rouge-l",
+            "consensus:vote",
+            "consensus:embedding");
+
     /** The accepted forms, for messages. */
-    public static final String ACCEPTED = "default, minilm, none, consensus, consensus:coverage, consensus:token-f1,"
-            + " consensus:rouge-l, consensus:vote, consensus:embedding, length, judge:NAME, combined:FILE, or an"
-            + " exported PairRanker directory";
+    public static final String ACCEPTED = "default, minilm, none, " + String.join(", ", CONSENSUS)
+            + ", length, judge:NAME, combined:FILE, or an exported PairRanker directory";
 
     private RankerNames() {}
+
+    /**
+     * The message for a consensus name that is not among {@link #CONSENSUS}.
+     *
+     * @param field what to call the setting
+     * @param value the name as given
+     * @return the message, listing the accepted consensus names
+     */
+    public static String unknownConsensus(String field, String value) {
+        return field + " '" + value + "': unknown consensus variant; accepted: " + String.join(", ", CONSENSUS);
+    }
 
     /**
      * Makes the ranker a name stands for.
@@ -115,10 +134,7 @@ public final class RankerNames {
             case "consensus:token-f1" -> b.similarity(ConsensusRanker.Similarity.TOKEN_F1);
             case "consensus:rouge-l" -> b.similarity(ConsensusRanker.Similarity.ROUGE_L);
             case "consensus:vote" -> b.finalAnswer(true);
-            default ->
-                throw new IllegalArgumentException(field + " '" + v + "': unknown consensus variant; accepted:"
-                        + " consensus, consensus:coverage, consensus:token-f1, consensus:rouge-l, consensus:vote,"
-                        + " consensus:embedding");
+            default -> throw new IllegalArgumentException(unknownConsensus(field, v));
         }
         b.fallback(Rankers.lengthPrior());
         return keep(b.build(), made);
