@@ -112,20 +112,21 @@ public final class Datasets {
         return new Contents(lines, skipped);
     }
 
+    /** "not JSON: " and what is wrong at which column of a one-line record, in the project's words. */
+    static String notJson(JsonProcessingException e) {
+        return "not JSON: "
+                + JsonProblems.describe(
+                        e.getOriginalMessage(),
+                        0,
+                        e.getLocation() == null ? 0 : e.getLocation().getColumnNr());
+    }
+
     static ObjectNode parse(String text) {
         JsonNode node;
         try {
             node = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(
-                    "not JSON: "
-                            + JsonProblems.describe(
-                                    e.getOriginalMessage(),
-                                    0,
-                                    e.getLocation() == null
-                                            ? 0
-                                            : e.getLocation().getColumnNr()),
-                    e);
+            throw new IllegalArgumentException(notJson(e), e);
         }
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException(

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmblender.core.error.FileContentException;
-import io.llmblender.core.error.JsonProblems;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,17 +63,7 @@ public final class PreferencePairs {
         try {
             node = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new FileContentException(
-                    file,
-                    number,
-                    "not JSON: "
-                            + JsonProblems.describe(
-                                    e.getOriginalMessage(),
-                                    0,
-                                    e.getLocation() == null
-                                            ? 0
-                                            : e.getLocation().getColumnNr()),
-                    e);
+            throw new FileContentException(file, number, Datasets.notJson(e), e);
         }
         if (node == null || !node.isObject()) {
             throw new FileContentException(file, number, "not a JSON object");
