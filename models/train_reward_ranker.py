@@ -105,8 +105,8 @@ def rewards(model, items, texts, ids_of, pmax, amax, batch=32):
     return out
 
 
-def evaluate(model, dev, texts, ids_of, pmax, amax):
-    """The dev table (see pair_table) of the model's rewards."""
+def evaluate(model, dev, texts, ids_of, pmax, amax, dump=None):
+    """The dev table (see pair_table) of the model's rewards; with dump, also one JSON line per pair there."""
     model.eval()
     items, index = [], {}
     for r in dev:
@@ -117,6 +117,16 @@ def evaluate(model, dev, texts, ids_of, pmax, amax):
                 items.append(key)
     rw = rewards(model, items, texts, ids_of, pmax, amax)
     model.train()
+    if dump:
+        u = model.head.u.detach().tolist()
+        with open(dump, "w") as fh:
+            for r in dev:
+                ra, rb = rw[index[(r["prompt"], r["response_a"])]], rw[index[(r["prompt"], r["response_b"])]]
+                fa, fb = length_features(r["prompt"], r["response_a"]), length_features(r["prompt"], r["response_b"])
+                fh.write(json.dumps({"id": r["id"], "group": r.get("group", r["prompt"][:200]), "source": r["source"],
+                                     "label": r["label"], "r_a": ra, "r_b": rb,
+                                     "len_a": sum(x * y for x, y in zip(u, fa)),
+                                     "len_b": sum(x * y for x, y in zip(u, fb)), "f_a": fa, "f_b": fb}) + "\n")
     return pair_table(dev, lambda p, a: rw[index[(p, a)]])
 
 
@@ -207,6 +217,8 @@ def main():
                     help="multipliers on the sqrt-size sampling weights, e.g. 'mmlu-pro=0.5,oasst=2'")
     ap.add_argument("--eval-only", default=None, help="a checkpoint path, or 'init'")
     ap.add_argument("--eval-full", action="store_true", help="with --eval-only: the whole dev file")
+    ap.add_argument("--dump", default=None, help="with --eval-only: write one JSON line per dev pair (id, group, "
+                    "source, label, the two rewards, the head's length part of each) to this file")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -229,7 +241,7 @@ def main():
         if args.eval_only != "init":
             model.load_state_dict(torch.load(args.eval_only)["model"])
         dev = dev_all if args.eval_full else sample_dev(dev_all, args.dev_per_source, args.seed)
-        res = evaluate(model, dev, texts, ids_of, args.prompt_max, args.answer_max)
+        res = evaluate(model, dev, texts, ids_of, args.prompt_max, args.answer_max, args.dump)
         texts.save()
         print_table(res)
         print(json.dumps(res))
@@ -290,7 +302,7 @@ def main():
     def do_eval():
         nonlocal best
         t0 = time.time()
-        res = evaluate(model, dev, texts, ids_of, args.prompt_max, args.answer_max)
+        res = evaluate(model, dev, texts, ids_of, args.prompt_max, args.answer_max, args.dump)
         texts.save()
         line = {"step": step, "time": time.time(), "eval_s": round(time.time() - t0, 1), **res}
         log.write(json.dumps(line) + "\n")

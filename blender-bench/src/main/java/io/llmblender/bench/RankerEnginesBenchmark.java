@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llmblender.core.rank.Ranker;
+import io.llmblender.core.rank.Rankers;
 import io.llmblender.core.rank.Ranking;
+import io.llmblender.core.rank.Rankings;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.ranker.PairRanker;
@@ -33,6 +36,9 @@ import picocli.CommandLine.Option;
  * <p>Each variant runs in a child JVM of its own (the same class path), one after another, so that its load time and
  * peak resident memory ({@code VmHWM}) are its own. Variants (each skipped with a message when its file is absent):
  * <ul>
+ *   <li>{@code default-ranker}: {@link Rankers#defaultRanker()}, the library's default since it measured best on the
+ *       dev sets (consensus coverage at three or more answers, the longer answer below three; no model, no file);
+ *       timed beside the MiniLM variants without a Kendall tau (it ranks differently by design);</li>
  *   <li>{@code rows-fp32-pytorch}: the pair-row model of the shipped weights (TorchScript,
  *       {@code models/build/segment-export/pairranker-rows.pt}): N(N-1) rows of source + two answers, the layout
  *       the previous default ran;</li>
@@ -65,6 +71,9 @@ import picocli.CommandLine.Option;
 public final class RankerEnginesBenchmark {
 
     private static final String REFERENCE = "segment-fp32-pytorch";
+    /** The variant that runs {@link Rankers#defaultRanker()} instead of a PairRanker directory. */
+    private static final String DEFAULT_RANKER = "default-ranker";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RankerEnginesBenchmark() {}
@@ -175,6 +184,7 @@ public final class RankerEnginesBenchmark {
         }
         Path shipped = MiniLmRanker.directory();
         List<Variant> all = new ArrayList<>(List.of(
+                new Variant(DEFAULT_RANKER, null, false, false),
                 new Variant("rows-fp32-pytorch", options.build.resolve("pairranker-rows.pt"), false, false),
                 new Variant(REFERENCE, options.build.resolve("encoder-fp32.pt"), true, false),
                 new Variant("segment-int8-pytorch", options.build.resolve("encoder-int8.pt"), true, false),
@@ -215,12 +225,16 @@ public final class RankerEnginesBenchmark {
             if (!options.variants.isEmpty() && !options.variants.contains(v.name())) {
                 continue;
             }
-            if (!Files.isRegularFile(v.file())) {
+            boolean builtIn = v.file() == null;
+            if (!builtIn && !Files.isRegularFile(v.file())) {
                 System.out.println("skipping " + v.name() + ": no " + v.file());
                 continue;
             }
-            Path dir =
-                    v.dir() != null ? v.dir() : variantDirectory(variants.resolve(v.name()), v, shipped, options.base);
+            Path dir = builtIn
+                    ? shipped
+                    : v.dir() != null
+                            ? v.dir()
+                            : variantDirectory(variants.resolve(v.name()), v, shipped, options.base);
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dai.djl.offline=true",
@@ -247,9 +261,9 @@ public final class RankerEnginesBenchmark {
             System.out.println("running " + name + " ...");
             ObjectNode result = (ObjectNode) runProcess(command);
             result.put("threads", threads);
-            if (v.dir() != null) {
+            if (v.dir() != null || builtIn) {
                 result.put("other_weights", true);
-                result.put("dir", v.dir().toString());
+                result.put("dir", builtIn ? "(built in)" : v.dir().toString());
             }
             results.set(name, result);
         }
@@ -326,13 +340,15 @@ public final class RankerEnginesBenchmark {
         }
         long t0 = System.nanoTime();
         ObjectNode out = JSON.createObjectNode();
-        try (PairRanker ranker = PairRanker.builder(options.childDir)
-                .threads(options.threads)
-                .cacheSize(0)
-                .build()) {
+        try (Ranker ranker = DEFAULT_RANKER.equals(options.child)
+                ? Rankers.defaultRanker()
+                : PairRanker.builder(options.childDir)
+                        .threads(options.threads)
+                        .cacheSize(0)
+                        .build()) {
             out.put("load_ms", BenchStats.round((System.nanoTime() - t0) / 1e6, 1));
             out.put("model", ranker.toString());
-            ranker.rank(source(records.get(0)), records.get(0).texts().subList(0, 2)); // warm-up
+            Rankings.rank(ranker, source(records.get(0)), records.get(0).texts().subList(0, 2)); // warm-up
             ObjectNode sizes = out.putObject("sizes");
             for (int n : options.sizes) {
                 List<DatasetRecord> usable =
@@ -341,14 +357,15 @@ public final class RankerEnginesBenchmark {
                 long[] nanos = new long[prompts * options.reps];
                 ArrayNode orders = JSON.createArrayNode();
                 ArrayNode logits = JSON.createArrayNode();
-                ranker.rank(source(usable.get(0)), usable.get(0).texts().subList(0, n)); // warm this shape
+                Rankings.rank(
+                        ranker, source(usable.get(0)), usable.get(0).texts().subList(0, n)); // warm this shape
                 int k = 0;
                 for (int rep = 0; rep < options.reps; rep++) {
                     for (int p = 0; p < prompts; p++) {
                         DatasetRecord record = usable.get(p);
                         long start = System.nanoTime();
-                        Ranking ranking =
-                                ranker.rank(source(record), record.texts().subList(0, n));
+                        Ranking ranking = Rankings.rank(
+                                ranker, source(record), record.texts().subList(0, n));
                         nanos[k++] = System.nanoTime() - start;
                         if (rep == 0) {
                             orders.add(JSON.valueToTree(ranking.order()));
