@@ -16,7 +16,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from minilm_common import WordPiece  # noqa: E402
-from reward_common import RewardModel, load_bert, read_backbone  # noqa: E402
+from reward_common import RewardModel, length_features, load_bert, read_backbone  # noqa: E402
 from train_reward_ranker import Texts, rewards  # noqa: E402
 
 
@@ -30,6 +30,9 @@ def main():
     ap.add_argument("--answer-max", type=int, default=128)
     ap.add_argument("--exclude-models", default="", help="comma-separated model names left out (e.g. gpt-4)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--length-weight", type=float, action="append", default=[],
+                    help="also pick with each checkpoint's learned content part plus this weight times the answer's "
+                         "log-length feature f0 (the head's own length part u . f replaced; repeatable)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -67,12 +70,20 @@ def main():
             model.eval()
             items = [(p, c["text"]) for p, cs in recs for c in cs]
             rw = rewards(model, items, texts, ids_of, args.prompt_max, args.answer_max)
-            total, k = 0.0, 0
-            for _, cs in recs:
-                best = max(range(len(cs)), key=lambda i: rw[k + i])
-                total += cs[best]["scores"][args.score]
-                k += len(cs)
-            rows["reward ranker " + ck] = total / len(recs)
+            u = model.head.u.detach().tolist()
+            feats = [length_features(p, a) for p, a in items]
+            content = [r - sum(x * y for x, y in zip(u, f)) for r, f in zip(rw, feats)]
+            variants = [("reward ranker " + ck, rw)]
+            for a in args.length_weight:
+                variants.append(("reward ranker %s, length weight %g" % (ck, a),
+                                 [c + a * f[0] for c, f in zip(content, feats)]))
+            for label, score in variants:
+                total, k = 0.0, 0
+                for _, cs in recs:
+                    best = max(range(len(cs)), key=lambda i: score[k + i])
+                    total += cs[best]["scores"][args.score]
+                    k += len(cs)
+                rows[label] = total / len(recs)
         texts.save()
     for name, v in rows.items():
         print("%-70s %.3f" % (name, v))

@@ -41,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from minilm_common import WordPiece  # noqa: E402
 from reward_common import (RewardModel, length_features, load_bert, read_backbone, row,  # noqa: E402
-                           token_ids)
+                           set_length_weight, token_ids)
 
 CLS, SEP, PAD = "[CLS]", "[SEP]", "[PAD]"
 # fp16-stored weights only when they move no golden reward by more than this: half the 1e-4 the Java test allows,
@@ -230,6 +230,9 @@ def main():
     ap.add_argument("--answer-max", type=int, default=None)
     ap.add_argument("--weights", choices=["auto", "fp32", "fp16"], default="auto")
     ap.add_argument("--int8", action="store_true")
+    ap.add_argument("--length-weight", type=float, default=None,
+                    help="replace the head's length weights u by (A, 0): the learned content part plus A times the "
+                         "log-length feature, as models/combine_length.py chose it on dev")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -245,6 +248,8 @@ def main():
     bert = load_bert(onnx_bytes, heads, sep_id)
     model = RewardModel(bert, bert.word.weight.shape[1])
     model.load_state_dict(ckpt["model"])
+    if args.length_weight is not None:
+        set_length_weight(model, args.length_weight)
     model.eval()
     name = args.name or "blender-reward-" + args.backbone
     write_directory(model, tok_json, args.out, name, prompt_max, answer_max, args.weights, args.int8,

