@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
  * the zero-shot MiniLM ranker ({@link MiniLmRanker}), lexical consensus ({@link ConsensusRanker}: coverage, token F1,
  * ROUGE-L, final-answer voting), the default ranker ({@link Rankers#defaultRanker()}), and a combination of MiniLM +
  * consensus + length fitted ({@link Rankers#fitWeights}) on the train file's prompts that are not in the holdout and
- * reported on the holdout only. A tie for the top counts as a uniform pick among the tied. Each file is measured with
+ * reported on the holdout only; and the same rankers on Chinese answers ({@code data/zh-routing.jsonl}). A tie for the
+ * top counts as a uniform pick among the tied. Each file is measured with
  * all its answers and without the GPT-4 models' answers (models whose name contains {@code gpt-4}); only answers
  * with the metric count. Prints a table and writes {@code target/bench/ranker-selection.json}.
  *
@@ -60,6 +61,11 @@ public final class RankerSelectionBenchmark {
 
         @Option(names = "--gsm8k", description = "math records, metric 'correct' (default: ${DEFAULT-VALUE})")
         Path gsm8k = BenchArgs.repositoryRoot().resolve("data/gsm8k-100.jsonl");
+
+        @Option(
+                names = "--chinese",
+                description = "Chinese records, metric 'gpt4_or_chatgpt_score' (default: ${DEFAULT-VALUE})")
+        Path chinese = BenchArgs.repositoryRoot().resolve("data/zh-routing.jsonl");
 
         @Option(names = "--out", description = "JSON report (default: ${DEFAULT-VALUE})")
         Path out = Path.of("target", "bench", "ranker-selection.json");
@@ -148,6 +154,12 @@ public final class RankerSelectionBenchmark {
                 table(tables, "arena-holdout (40 prompts no ranker saw)", poolName, holdout, w);
                 if (pool == all) {
                     table(tables, "gsm8k-100 (2 answers per question)", poolName, gsm, null);
+                    table(
+                            tables,
+                            "zh-routing (168 Chinese prompts, 3 Chinese-Alpaca answers, GPT-4/ChatGPT 1-10)",
+                            poolName,
+                            items(options.chinese, "gpt4_or_chatgpt_score", pool, rankers),
+                            null);
                 }
                 ObjectNode weights = report.putObject("combined_weights_" + (pool == all ? "all" : "no_gpt4"));
                 weights.put("shipped", w[0]);
