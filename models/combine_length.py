@@ -2,7 +2,8 @@
 """How a trained reward ranker's learned (content) part combines with the length prior, on dev pairs dumped by
 train_reward_ranker.py --eval-only ... --dump FILE.
 
-score(answer) = (r - len) + alpha * f0, with r the model's reward, len the head's own length part (u . f) and f0 the
+score(answer) = (r - len) + alpha * f0 (and, fitted by logistic regression with sources weighted equally, c * (r - len)
++ a * f0, i.e. alpha = a / c), with r the model's reward, len the head's own length part (u . f) and f0 the
 answer's log-length feature. alpha is chosen on one half of the dev groups (hash of the group) and reported on the
 other, both ways (cross-fitted), so the reported accuracy is not the one alpha was chosen on. Macro mean over sources;
 a tie of scores counts half; dev ties are left out.
@@ -35,6 +36,42 @@ def acc(rows, alpha, part=None):
     return sum(table.values()) / len(table), table
 
 
+def fit_logistic(rows, l2=1e-3, iters=500):
+    """Weights (c, a) of c * content + a * f0 by logistic regression on decided pairs (a wins = 1), each source
+    weighted by 1 / its pairs so that sources count equally, as the macro mean does. (f1 differs from f0 by a term of
+    the prompt alone, so within a pair it adds nothing.)"""
+    import torch
+    x, y, w = [], [], []
+    counts = {}
+    for r in rows:
+        if r["label"] in ("a", "b"):
+            counts[r["source"]] = counts.get(r["source"], 0) + 1
+    for r in rows:
+        if r["label"] not in ("a", "b"):
+            continue
+        ca, cb = r["r_a"] - r["len_a"], r["r_b"] - r["len_b"]
+        x.append([ca - cb, r["f_a"][0] - r["f_b"][0]])
+        y.append(1.0 if r["label"] == "a" else 0.0)
+        w.append(1.0 / counts[r["source"]])
+    x, y, w = torch.tensor(x), torch.tensor(y), torch.tensor(w)
+    theta = torch.zeros(2, requires_grad=True)
+    opt = torch.optim.LBFGS([theta], max_iter=iters)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * torch.nn.functional.binary_cross_entropy_with_logits(x @ theta, y, reduction="none")).sum() \
+            / w.sum() + l2 * (theta ** 2).sum()
+        loss.backward()
+        return loss
+    opt.step(closure)
+    return theta.detach().tolist()
+
+
+def logistic_part(theta):
+    c, a = theta
+    return lambda r, side, _: c * (r["r_" + side] - r["len_" + side]) + a * r["f_" + side][0]
+
+
 def main():
     rows = [json.loads(l) for l in open(sys.argv[1])]
     model = acc(rows, 0, lambda r, side, a: r["r_" + side])
@@ -53,11 +90,26 @@ def main():
             c[1] += v * n
     cross_table = {k: v[1] / v[0] for k, v in sorted(crossed.items())}
     cross = (sum(cross_table.values()) / len(cross_table), cross_table)
+    crossed = {}
+    thetas = []
+    for k in (0, 1):
+        theta = fit_logistic(folds[k])
+        thetas.append([round(t, 3) for t in theta])
+        for src, v in acc(folds[1 - k], 0, logistic_part(theta))[1].items():
+            n = sum(1 for r in folds[1 - k] if r["source"] == src and r["label"] in ("a", "b"))
+            c = crossed.setdefault(src, [0, 0.0])
+            c[0] += n
+            c[1] += v * n
+    logit_table = {k: v[1] / v[0] for k, v in sorted(crossed.items())}
+    logit = (sum(logit_table.values()) / len(logit_table), logit_table)
+    full = fit_logistic(rows)
     print("%-28s %s" % ("", " ".join("%11s" % s for s in model[1]) + "       MACRO"))
     for name, res in (("model as trained", model), ("longer wins (f0)", length), ("content part only", content),
-                      ("content + alpha*f0, crossfit", cross)):
+                      ("content + alpha*f0, crossfit", cross), ("logistic c,f0, crossfit", logit)):
         print("%-28s %s %11.3f" % (name, " ".join("%11.3f" % v for v in res[1].values()), res[0]))
     print("alpha chosen per fold:", chosen)
+    print("logistic (c, a) per fold:", thetas, "on all of dev:", [round(t, 3) for t in full],
+          "-> export with --length-weight %.3f" % (full[1] / full[0]))
     for a in ALPHAS:
         print("  alpha %-8g macro %.3f" % (a, acc(rows, a)[0]))
 

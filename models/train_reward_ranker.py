@@ -29,7 +29,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from minilm_common import WordPiece  # noqa: E402
-from reward_common import RewardModel, length_features, load_bert, read_backbone, row, token_ids  # noqa: E402
+from reward_common import (RewardModel, length_features, load_bert, read_backbone, row,  # noqa: E402
+                           set_length_weight, token_ids)
 
 
 def sha(s):
@@ -215,6 +216,11 @@ def main():
                     "which measured about 17%% of a CPU step)")
     ap.add_argument("--source-weight", default="mmlu-pro=0.5,gsm8k-solutions=0.5,zeroeval-gsm=0.5",
                     help="multipliers on the sqrt-size sampling weights, e.g. 'mmlu-pro=0.5,oasst=2'")
+    ap.add_argument("--init-from", default=None, help="a checkpoint whose model weights a new run starts from "
+                    "(ignored when the run resumes)")
+    ap.add_argument("--fixed-length-weight", type=float, default=None,
+                    help="hold the head's length weights at (A, 0) instead of learning them: the encoder and the "
+                         "rest of the head learn what length does not explain, on top of A times f0")
     ap.add_argument("--eval-only", default=None, help="a checkpoint path, or 'init'")
     ap.add_argument("--eval-full", action="store_true", help="with --eval-only: the whole dev file")
     ap.add_argument("--dump", default=None, help="with --eval-only: write one JSON line per dev pair (id, group, "
@@ -272,8 +278,16 @@ def main():
         for p in layer.parameters():
             p.requires_grad = False
     enc_params = [p for p in model.bert.parameters() if p.requires_grad]
+    if args.init_from and not os.path.exists(os.path.join(run, "last.pt")):
+        model.load_state_dict(torch.load(args.init_from)["model"])
+        print("starting from the weights of %s" % args.init_from, flush=True)
+    head_params = list(model.head.parameters())
+    if args.fixed_length_weight is not None:
+        set_length_weight(model, args.fixed_length_weight)
+        model.head.u.requires_grad = False
+        head_params = [p for p in head_params if p is not model.head.u]
     opt = torch.optim.AdamW([{"params": enc_params, "lr": args.lr},
-                             {"params": list(model.head.parameters()), "lr": args.head_lr}], weight_decay=0.01)
+                             {"params": head_params, "lr": args.head_lr}], weight_decay=0.01)
     base_lrs = [args.lr, args.head_lr]
 
     rng = random.Random(args.seed)
