@@ -3,7 +3,6 @@ package io.llmblender.core.rank;
 import io.llmblender.core.check.Require;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -33,17 +32,13 @@ public final class LanguageRoutedRanker implements Ranker {
     public static final double DEFAULT_THRESHOLD = 0.3;
 
     private final Ranker defaultRanker;
-    private final Supplier<? extends Ranker> chineseSupplier;
-    private final String chineseName;
+    private final LazyRanker chinese;
     private final double threshold;
-    private final Object lock = new Object();
-    private volatile Ranker chinese;
     private volatile boolean closed;
 
     private LanguageRoutedRanker(Builder b) {
         this.defaultRanker = b.defaultRanker;
-        this.chineseSupplier = b.chinese;
-        this.chineseName = b.chineseName;
+        this.chinese = new LazyRanker(b.chineseName, b.chinese);
         this.threshold = b.threshold != null ? b.threshold : DEFAULT_THRESHOLD;
     }
 
@@ -95,7 +90,7 @@ public final class LanguageRoutedRanker implements Ranker {
 
     @Override
     public String name() {
-        return "lang(" + defaultRanker.name() + "|" + chineseName + ")";
+        return "lang(" + defaultRanker.name() + "|" + chinese.name() + ")";
     }
 
     @Override
@@ -144,17 +139,8 @@ public final class LanguageRoutedRanker implements Ranker {
     }
 
     private Ranker chinese() {
-        Ranker r = chinese;
-        if (r != null) {
-            return checkOpen(r);
-        }
-        synchronized (lock) {
-            checkOpen(defaultRanker);
-            if (chinese == null) {
-                chinese = Objects.requireNonNull(chineseSupplier.get(), "the Chinese ranker supplier returned null");
-            }
-            return chinese;
-        }
+        checkOpen(defaultRanker);
+        return chinese.get();
     }
 
     /**
@@ -163,27 +149,14 @@ public final class LanguageRoutedRanker implements Ranker {
      * @return true once it is loaded
      */
     public boolean chineseLoaded() {
-        return chinese != null;
+        return chinese.loaded();
     }
 
     /** Closes the Chinese ranker if it was created; never the default ranker. Idempotent. */
     @Override
     public void close() {
-        Ranker r;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            r = chinese;
-        }
-        if (r != null) {
-            try {
-                r.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the Chinese ranker " + r.name() + " failed: " + e, e);
-            }
-        }
+        closed = true;
+        chinese.close();
     }
 
     @Override
