@@ -1,21 +1,8 @@
 package io.llmblender.ranker.minilm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmblender.core.error.ModelLoadException;
 import io.llmblender.ranker.PairRanker;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The ranker this project ships today: <b>zero-shot</b> all-MiniLM-L6-v2 (Apache-2.0, 22.6M parameters), not trained on
@@ -38,12 +25,9 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * <p>Cache directory: {@code $BLENDER_CACHE_DIR} if set, else the system property {@code blender.cache.dir}, else
- * {@code ~/.cache/llm-blender-jvm}; the model goes to {@code rankers/<name>-<hash>} below it, the hash taken from the
- * file list with each file's sha256, so a new model never reuses an old directory. Unpacking writes to a temporary
- * directory, checks every file's size and sha256, then moves it into place atomically: concurrent first calls (in
- * threads or processes) are safe, and a half-written directory is never used. Later calls only check that the
- * directory is there.
+ * <p>The files are unpacked once below {@code $BLENDER_CACHE_DIR}, else the system property {@code blender.cache.dir},
+ * else {@code ~/.cache/llm-blender-jvm}, into {@code rankers/<name>-<hash>}, each file's size and sha256 checked, the
+ * directory moved into place atomically (safe for concurrent first calls in threads or processes).
  *
  * <p>Thread-safe; holds no state besides the directory of the first successful unpack.
  */
@@ -52,10 +36,8 @@ public final class MiniLmRanker {
     /** The model's name, as {@link PairRanker#name()} reports it. */
     public static final String NAME = "blender-minilm-pairranker";
 
-    private static final String ROOT = "/io/llmblender/ranker/minilm/model/";
-    private static final String LIST = "files.json";
-
-    private static volatile Path unpacked;
+    private static final BundledModel MODEL =
+            new BundledModel("/io/llmblender/ranker/minilm/model/", NAME, "models/minilm-ranker");
 
     private MiniLmRanker() {}
 
@@ -79,17 +61,7 @@ public final class MiniLmRanker {
      *     or the cache directory cannot be written (the message names the file or directory)
      */
     public static Path directory() {
-        Path dir = unpacked;
-        if (dir == null) {
-            synchronized (MiniLmRanker.class) {
-                dir = unpacked;
-                if (dir == null) {
-                    dir = unpack(cacheRoot());
-                    unpacked = dir;
-                }
-            }
-        }
-        return dir;
+        return MODEL.directory();
     }
 
     /**
@@ -100,103 +72,6 @@ public final class MiniLmRanker {
      * @throws ModelLoadException as {@link #directory()}
      */
     static Path unpack(Path cacheRoot) {
-        byte[] list = resource(LIST);
-        Map<String, String[]> files = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, JsonNode> e :
-                    new ObjectMapper().readTree(list).path("files").properties()) {
-                files.put(e.getKey(), new String[] {
-                    e.getValue().path("bytes").asText(),
-                    e.getValue().path("sha256").asText()
-                });
-            }
-        } catch (IOException e) {
-            throw new ModelLoadException(ROOT + LIST + " in the jar is not JSON: " + e.getMessage(), e);
-        }
-        if (!files.containsKey("ranker_config.json")) {
-            throw new ModelLoadException(ROOT + LIST + " in the jar does not list ranker_config.json");
-        }
-        Path target =
-                cacheRoot.resolve("rankers").resolve(NAME + "-" + sha256(list).substring(0, 12));
-        if (Files.isRegularFile(target.resolve("ranker_config.json"))) {
-            return target;
-        }
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempDirectory(target.getParent(), NAME + ".tmp");
-            for (Map.Entry<String, String[]> file : files.entrySet()) {
-                byte[] data = resource(file.getKey());
-                if (!String.valueOf(data.length).equals(file.getValue()[0])
-                        || !sha256(data).equals(file.getValue()[1])) {
-                    throw new ModelLoadException(ROOT + file.getKey() + " in the jar does not match " + LIST
-                            + " (expected " + file.getValue()[0] + " bytes, sha256 " + file.getValue()[1] + ")");
-                }
-                Files.write(tmp.resolve(file.getKey()), data);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                if (!Files.isRegularFile(target.resolve("ranker_config.json"))) {
-                    throw e;
-                }
-            } catch (IOException e) {
-                // Another process won the race: a non-empty target cannot be replaced.
-                if (!Files.isRegularFile(target.resolve("ranker_config.json"))) {
-                    throw e;
-                }
-            }
-            return target;
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot unpack the shipped ranker into " + target + ": " + e, e);
-        } finally {
-            deleteQuietly(tmp);
-        }
-    }
-
-    private static Path cacheRoot() {
-        String env = System.getenv("BLENDER_CACHE_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        String prop = System.getProperty("blender.cache.dir");
-        if (prop != null && !prop.isBlank()) {
-            return Path.of(prop);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "llm-blender-jvm");
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = MiniLmRanker.class.getResourceAsStream(ROOT + name)) {
-            if (in == null) {
-                throw new ModelLoadException("the jar lacks " + ROOT + name
-                        + " (blender-ranker-minilm was built without models/minilm-ranker)");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new ModelLoadException("cannot read " + ROOT + name + " from the jar: " + e, e);
-        }
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null || !Files.isDirectory(dir)) {
-            return;
-        }
-        try (var files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // a leftover temporary directory is harmless: it is never used as the model directory
-        }
+        return MODEL.unpack(cacheRoot);
     }
 }

@@ -9,6 +9,7 @@ import io.llmblender.core.rank.Ranker;
 import io.llmblender.core.rank.Rankers;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.minilm.MiniLmRewardRanker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +22,11 @@ import java.util.Map;
  * parser, so every command and the server accept the same names:
  *
  * <ul>
- *   <li>{@code default}: {@link Rankers#defaultRanker()}, label-free consensus over three or more answers and the
- *       length prior below three (the best-measured ranker, README "Performance"); the same ranker as
- *       {@code consensus};
+ *   <li>{@code default}: {@link MiniLmRewardRanker#defaultRanker()}, label-free consensus over three or more answers,
+ *       the trained reward ranker for a pair of answers (the longer answer for a Chinese pair); the best-measured
+ *       combination (README "Performance");
+ *   <li>{@code reward}: the trained reward ranker alone ({@link MiniLmRewardRanker}, a prompt-and-answer
+ *       all-MiniLM-L6-v2 cross-encoder fine-tuned on preference pairs, with a length term);
  *   <li>{@code minilm}: the zero-shot all-MiniLM-L6-v2 relevance PairRanker ({@link MiniLmRanker}, not trained on
  *       preferences; the default before consensus measured better);
  *   <li>{@code none}: no ranker (where a command can do without one);
@@ -56,7 +59,7 @@ public final class RankerNames {
             "consensus:embedding");
 
     /** The accepted forms, for messages. */
-    public static final String ACCEPTED = "default, minilm, none, " + String.join(", ", CONSENSUS)
+    public static final String ACCEPTED = "default, reward, minilm, none, " + String.join(", ", CONSENSUS)
             + ", length, judge:NAME, combined:FILE, or an exported PairRanker directory";
 
     private RankerNames() {}
@@ -93,7 +96,10 @@ public final class RankerNames {
             return null;
         }
         if (v.equals("default")) {
-            return keep(Rankers.defaultRanker(), made);
+            return keep(MiniLmRewardRanker.defaultRanker(), made);
+        }
+        if (v.equals("reward")) {
+            return keep(MiniLmRewardRanker.load(), made);
         }
         if (v.equals("minilm")) {
             return keep(MiniLmRanker.load(), made);
