@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llmblender.core.rank.Ranker;
-import io.llmblender.core.rank.Rankers;
 import io.llmblender.core.rank.Ranking;
 import io.llmblender.core.rank.Rankings;
 import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.minilm.MiniLmRewardRanker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -36,9 +36,9 @@ import picocli.CommandLine.Option;
  * <p>Each variant runs in a child JVM of its own (the same class path), one after another, so that its load time and
  * peak resident memory ({@code VmHWM}) are its own. Variants (each skipped with a message when its file is absent):
  * <ul>
- *   <li>{@code default-ranker}: {@link Rankers#defaultRanker()}, the library's default since it measured best on the
- *       dev sets (consensus coverage at three or more answers, the longer answer below three; no model, no file);
- *       timed beside the MiniLM variants without a Kendall tau (it ranks differently by design);</li>
+ *   <li>{@code default-ranker}: {@link MiniLmRewardRanker#defaultRanker()}, the tool's default since it measured
+ *       best on the dev sets (consensus coverage at three or more answers, no model; the trained reward ranker for
+ *       two); timed beside the MiniLM variants without a Kendall tau (it ranks differently by design);</li>
  *   <li>{@code rows-fp32-pytorch}: the pair-row model of the shipped weights (TorchScript,
  *       {@code models/build/segment-export/pairranker-rows.pt}): N(N-1) rows of source + two answers, the layout
  *       the previous default ran;</li>
@@ -71,7 +71,7 @@ import picocli.CommandLine.Option;
 public final class RankerEnginesBenchmark {
 
     private static final String REFERENCE = "segment-fp32-pytorch";
-    /** The variant that runs {@link Rankers#defaultRanker()} instead of a PairRanker directory. */
+    /** The variant that runs {@link MiniLmRewardRanker#defaultRanker()} instead of a PairRanker directory. */
     private static final String DEFAULT_RANKER = "default-ranker";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -341,7 +341,7 @@ public final class RankerEnginesBenchmark {
         long t0 = System.nanoTime();
         ObjectNode out = JSON.createObjectNode();
         try (Ranker ranker = DEFAULT_RANKER.equals(options.child)
-                ? Rankers.defaultRanker()
+                ? MiniLmRewardRanker.defaultRanker()
                 : PairRanker.builder(options.childDir)
                         .threads(options.threads)
                         .cacheSize(0)

@@ -12,6 +12,7 @@ import io.llmblender.eval.dataset.DatasetRecord;
 import io.llmblender.eval.dataset.Datasets;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.minilm.MiniLmRewardRanker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Option;
  * reference score of the answer each one picks, beside random (the expected score of a uniform pick), the longest
  * answer, the best single LLM (the LLM with the highest mean score on the records it answered) and the oracle. Rows:
  * the zero-shot MiniLM ranker ({@link MiniLmRanker}), lexical consensus ({@link ConsensusRanker}: coverage, token F1,
- * ROUGE-L, final-answer voting), the default ranker ({@link Rankers#defaultRanker()}), and a combination of MiniLM +
+ * ROUGE-L, final-answer voting), the trained reward ranker ({@link MiniLmRewardRanker}), the default ranker
+ * ({@link MiniLmRewardRanker#defaultRanker()}) and the model-free one ({@link Rankers#defaultRanker()}), and a
+ * combination of MiniLM +
  * consensus + length fitted ({@link Rankers#fitWeights}) on the train file's prompts that are not in the holdout and
  * reported on the holdout only; and the same rankers on Chinese answers ({@code data/zh-routing.jsonl}). A tie for the
  * top counts as a uniform pick among the tied. Each file is measured with
@@ -88,7 +91,9 @@ public final class RankerSelectionBenchmark {
     static final String SHIPPED = "zero-shot MiniLM ranker (" + MiniLmRanker.NAME + ")";
 
     static final String COVERAGE = "consensus: coverage, ties below 3 answers";
-    static final String DEFAULT = "default ranker: coverage, longer answer below 3 (--ranker default)";
+    static final String DEFAULT = "default ranker: coverage, reward ranker below 3 (--ranker default)";
+    static final String CORE_DEFAULT = "model-free default: coverage, longer answer below 3 (Rankers.defaultRanker)";
+    static final String REWARD = "trained reward ranker (" + MiniLmRewardRanker.NAME + ", --ranker reward)";
     static final String F1 = "consensus: token F1 (words+bigrams)";
     static final String ROUGE = "consensus: ROUGE-L";
     static final String VOTE = "consensus: final-answer vote";
@@ -113,6 +118,8 @@ public final class RankerSelectionBenchmark {
         Predicate<String> all = m -> true;
         Predicate<String> noGpt4 = m -> !m.toLowerCase(Locale.ROOT).contains("gpt-4");
         try (PairRanker shipped = MiniLmRanker.load();
+                PairRanker reward = MiniLmRewardRanker.load();
+                Ranker trainedDefault = MiniLmRewardRanker.defaultRanker();
                 ConsensusRanker coverage = ConsensusRanker.lexical();
                 ConsensusRanker f1 = ConsensusRanker.builder()
                         .similarity(ConsensusRanker.Similarity.TOKEN_F1)
@@ -125,7 +132,9 @@ public final class RankerSelectionBenchmark {
             Map<String, Ranker> rankers = new LinkedHashMap<>();
             rankers.put(SHIPPED, shipped);
             rankers.put(COVERAGE, coverage);
-            rankers.put(DEFAULT, Rankers.defaultRanker());
+            rankers.put(DEFAULT, trainedDefault);
+            rankers.put(CORE_DEFAULT, Rankers.defaultRanker());
+            rankers.put(REWARD, reward);
             rankers.put(F1, f1);
             rankers.put(ROUGE, rouge);
             rankers.put(VOTE, vote);

@@ -4,6 +4,7 @@ import io.llmblender.core.llm.LlmClient;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.minilm.MiniLmRewardRanker;
 import io.llmblender.ranker.names.RankerNames;
 import io.llmblender.router.encode.BgeSmallZhEncoder;
 import io.llmblender.router.encode.MiniLmEncoder;
@@ -21,9 +22,10 @@ import java.util.stream.Stream;
 
 /**
  * Resolves the tool's model options ({@code --ranker}, {@code --fuser}): a directory of an exported model,
- * {@value #DEFAULT} for the default ranker ({@link io.llmblender.core.rank.Rankers#defaultRanker()}: consensus, the
- * length prior below three answers), {@value #MINILM_RANKER} for the zero-shot MiniLM PairRanker ({@link MiniLmRanker},
- * unpacked once into the user's cache), or
+ * {@value #DEFAULT} for the default ranker ({@link MiniLmRewardRanker#defaultRanker()}: consensus over three or more
+ * answers, the trained reward ranker for a pair), {@value #REWARD_RANKER} for the trained reward ranker alone
+ * ({@link MiniLmRewardRanker}), {@value #MINILM_RANKER} for the zero-shot MiniLM PairRanker ({@link MiniLmRanker}),
+ * both unpacked once into the user's cache, or
  * {@value #TEST} for the tiny test models bundled in the jar (random weights: they rank and fuse at random), unpacked
  * once per process into a temporary directory removed at exit.
  */
@@ -32,8 +34,11 @@ final class ModelOptions {
     /** The value that selects a bundled test model. */
     static final String TEST = "test";
 
-    /** The value that selects the default ranker ({@link io.llmblender.core.rank.Rankers#defaultRanker()}). */
+    /** The value that selects the default ranker ({@link MiniLmRewardRanker#defaultRanker()}). */
     static final String DEFAULT = "default";
+
+    /** The value that selects the trained reward ranker ({@link MiniLmRewardRanker}). */
+    static final String REWARD_RANKER = "reward";
 
     /** The value that selects the zero-shot MiniLM PairRanker ({@link MiniLmRanker}). */
     static final String MINILM_RANKER = "minilm";
@@ -50,14 +55,17 @@ final class ModelOptions {
     /**
      * The PairRanker directory an option names, for commands that need a PairRanker's pairwise model.
      *
-     * @param value {@value #MINILM_RANKER} or {@value #DEFAULT} (both the zero-shot MiniLM PairRanker here: the
-     *     default ranker is no PairRanker), {@value #TEST} or a directory
+     * @param value {@value #REWARD_RANKER} or {@value #DEFAULT} (both the trained reward ranker here: the default
+     *     ranker is no PairRanker), {@value #MINILM_RANKER}, {@value #TEST} or a directory
      * @param option the option's name, for errors
      * @return the directory
      * @throws IllegalArgumentException if the value names no directory
      */
     static Path ranker(String value, String option) {
-        if (value.equals(DEFAULT) || value.equals(MINILM_RANKER)) {
+        if (value.equals(DEFAULT) || value.equals(REWARD_RANKER)) {
+            return MiniLmRewardRanker.directory();
+        }
+        if (value.equals(MINILM_RANKER)) {
             return MiniLmRanker.directory();
         }
         if (value.equals(TEST)) {
@@ -66,7 +74,7 @@ final class ModelOptions {
         Path p = Path.of(value);
         if (!Files.isDirectory(p)) {
             throw new IllegalArgumentException(option + ": no directory " + p.toAbsolutePath()
-                    + "; accepted here: minilm (= default here), test, or an exported PairRanker directory (this"
+                    + "; accepted here: reward (= default here), minilm, test, or an exported PairRanker directory (this"
                     + " command needs a"
                     + " PairRanker; consensus, judge:NAME and combined:FILE work with rank, blend and serve)");
         }
@@ -127,6 +135,7 @@ final class ModelOptions {
         String v = value.strip();
         if (v.equals(TEST)
                 || v.equals(DEFAULT)
+                || v.equals(REWARD_RANKER)
                 || v.equals(MINILM_RANKER)
                 || v.equals("length")
                 || v.startsWith("judge:")) {
@@ -167,8 +176,12 @@ final class ModelOptions {
      */
     static String describe(String value) {
         if (value.equals(DEFAULT)) {
-            return "default: consensus-coverage (label-free consensus of the answers, no model; the longer answer wins"
-                    + " below three answers)";
+            return "default: consensus-coverage over three or more answers (label-free, no model); for two answers "
+                    + MiniLmRewardRanker.NAME + " (trained reward ranker; the longer answer for Chinese)";
+        }
+        if (value.equals(REWARD_RANKER)) {
+            return MiniLmRewardRanker.NAME + " (trained: all-MiniLM-L6-v2 prompt-and-answer reward model fine-tuned on"
+                    + " preference pairs, plus a length term; models/minilm-reward)";
         }
         if (value.equals(MINILM_RANKER)) {
             return MiniLmRanker.NAME

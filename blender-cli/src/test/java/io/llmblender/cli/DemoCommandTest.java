@@ -25,7 +25,9 @@ class DemoCommandTest {
         assertThat(rc).as(err.toString()).isZero();
         String text = out.toString();
         assertThat(text)
-                .contains("ranker: default: consensus-coverage (label-free consensus")
+                .contains(
+                        "ranker: default: consensus-coverage over three or more answers (label-free, no model); for two"
+                                + " answers blender-minilm-reward")
                 .contains("fuser:  none (give --fuser DIR or --fuser llm:NAME with --llm to fuse the top answers)")
                 .contains("pairwise logits from consensus-coverage")
                 .contains("ranking: 1. [")
@@ -52,7 +54,9 @@ class DemoCommandTest {
                 .contains("ymcui/Chinese-LLaMA-Alpaca @ 090475f")
                 .contains("Apache-2.0")
                 .contains("judge:  1-10 by GPT-4 or, where its quota ran out, ChatGPT")
-                .contains("ranker: default: consensus-coverage (label-free consensus")
+                .contains(
+                        "ranker: default: consensus-coverage over three or more answers (label-free, no model); for two"
+                                + " answers blender-minilm-reward")
                 .contains("pairwise logits from consensus-coverage")
                 .contains("chinese-alpaca-33b (f16)")
                 // a half point is printed as such, not rounded, and the whole points of its prompt line up with it

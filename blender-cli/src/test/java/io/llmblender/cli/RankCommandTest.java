@@ -139,7 +139,13 @@ class RankCommandTest {
         Result r = run("rank", "--input", in.toString(), "--output", out.toString());
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(read(out).get(0).get("ranking").get("ranker").asText()).isEqualTo("consensus-coverage");
+        JsonNode ranking = read(out).get(0).get("ranking");
+        assertThat(ranking.get("ranker").asText())
+                .as("two answers: the default's trained reward ranker")
+                .isEqualTo(io.llmblender.ranker.minilm.MiniLmRewardRanker.DEFAULT_NAME);
+        assertThat(ranking.get("ranks").get(0).asInt())
+                .as("the answer that says how to boil an egg first")
+                .isEqualTo(1);
         assertThat(r.err()).doesNotContain(ModelOptions.TEST_MODEL_NOTE);
     }
 

@@ -54,8 +54,9 @@ import java.util.TreeSet;
  *                        "keep_alive_s": 5, "max_requests_per_minute": 600}}}
  * }</pre>
  *
- * <p>Defaults: {@code ranker} {@code "default"} ({@link io.llmblender.core.rank.Rankers#defaultRanker()}: label-free
- * consensus, the longer answer below three answers; {@code "minilm"} for the zero-shot {@link MiniLmRanker},
+ * <p>Defaults: {@code ranker} {@code "default"} ({@link io.llmblender.ranker.minilm.MiniLmRewardRanker#defaultRanker()}:
+ * label-free consensus over three or more answers, the trained reward ranker for a pair; {@code "reward"} for the
+ * reward ranker alone, {@code "minilm"} for the zero-shot {@link MiniLmRanker},
  * {@code "none"} for none, {@code "consensus"}, {@code "judge:NAME"} with an LLM of {@code llms}, {@code "combined:FILE"}, or an
  * export directory: every name {@link RankerNames} accepts), {@code fuser} {@code "none"} ({@code "llm:NAME"} fuses with
  * one of the LLMs, or a GenFuser directory), {@code top_k} 3, {@code timeout_s} 60 per upstream

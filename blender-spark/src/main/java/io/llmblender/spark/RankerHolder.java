@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llmblender.core.rank.Ranker;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.minilm.MiniLmRewardRanker;
 import io.llmblender.ranker.names.RankerNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,9 +121,24 @@ public final class RankerHolder {
         if (v.startsWith("combined:")) {
             refuseJudges(v, Path.of(v.substring("combined:".length())));
         }
-        if (threads > 1 && !Files.isDirectory(Path.of(v)) && (v.equals(DEFAULT) || v.contains(":"))) {
+        if (threads > 1
+                && !Files.isDirectory(Path.of(v))
+                && !PAIR_RANKER_NAMES.contains(v)
+                && (v.equals(DEFAULT) || v.contains(":"))) {
             throw new IllegalArgumentException(threadsRefused(v, threads));
         }
+    }
+
+    /** The names of the shipped PairRankers, which take engine threads as a directory does. */
+    private static final List<String> PAIR_RANKER_NAMES = List.of("reward", "minilm");
+
+    /** The PairRanker directory of a shipped name or a directory, or null for any other name. */
+    private static Path shippedPairRanker(String v) {
+        return switch (v) {
+            case "reward" -> MiniLmRewardRanker.directory();
+            case "minilm" -> MiniLmRanker.directory();
+            default -> Files.isDirectory(Path.of(v)) ? Path.of(v) : null;
+        };
     }
 
     private static final String JUDGE_REFUSED = "judge rankers are not available in Spark jobs (a judge needs an LLM"
@@ -134,8 +150,8 @@ public final class RankerHolder {
     }
 
     private static String threadsRefused(String v, int threads) {
-        return "--threads " + threads + ": engine threads are a setting of a PairRanker directory, and " + OPTION + " '"
-                + v + "' is not one (give --threads 1, or the directory of an exported PairRanker)";
+        return "--threads " + threads + ": engine threads are a setting of a PairRanker, and " + OPTION + " '" + v
+                + "' is not one (give --threads 1, reward, minilm, or the directory of an exported PairRanker)";
     }
 
     /** Refuses a combination file here that lists a judge; one that is not here is left to the executors. */
@@ -195,10 +211,11 @@ public final class RankerHolder {
         try {
             Ranker ranker;
             if (threads > 1) {
-                if (!Files.isDirectory(Path.of(v))) {
+                Path dir = shippedPairRanker(v);
+                if (dir == null) {
                     throw new IllegalArgumentException(threadsRefused(v, threads));
                 }
-                ranker = PairRanker.builder(Path.of(v)).threads(threads).build();
+                ranker = PairRanker.builder(dir).threads(threads).build();
                 made.add(ranker);
             } else {
                 try {

@@ -124,7 +124,7 @@ class SparkCommandIT {
         assertThat(failed.errLines())
                 .singleElement(InstanceOfAssertFactories.STRING)
                 .startsWith("blender spark rank: --ranker '" + nowhere + "' is no ranker name and no directory ("
-                        + nowhere + "); accepted: default, minilm, consensus");
+                        + nowhere + "); accepted: default, reward, minilm, consensus");
     }
 
     @Test

@@ -193,7 +193,7 @@ class SparkRankerNamesTest {
                 .hasMessageStartingWith("--ranker 'judge:gpt': judge rankers are not available in Spark jobs");
         assertThatThrownBy(() -> RankJob.run(spark, with(base, "none")))
                 .hasMessageStartingWith(
-                        "--ranker none: a Spark job needs a ranker; accepted: default, minilm, consensus");
+                        "--ranker none: a Spark job needs a ranker; accepted: default, reward, minilm, consensus");
         Path judged = Files.writeString(
                 tmp.resolve("judged.json"),
                 "{\"rankers\": [\"length\", \"judge:gpt\"], \"weights\": [0.5, 0.5]}",
@@ -204,7 +204,7 @@ class SparkRankerNamesTest {
         assertThatThrownBy(() -> SparkRanking.rank(
                         SparkDatasets.readJsonl(spark, input.toString()),
                         SparkRanking.Options.defaults().withThreads(2)))
-                .hasMessageStartingWith("--threads 2: engine threads are a setting of a PairRanker directory, and"
+                .hasMessageStartingWith("--threads 2: engine threads are a setting of a PairRanker, and"
                         + " --ranker 'default' is not one");
         assertThat(Path.of("never")).doesNotExist();
     }
@@ -215,7 +215,7 @@ class SparkRankerNamesTest {
         String message = JobMain.message(JobMain.unwrap(thrown));
         assertThat(message)
                 .startsWith("--ranker 'no-such-ranker' is no ranker name and no directory (")
-                .contains("accepted: default, minilm, consensus")
+                .contains("accepted: default, reward, minilm, consensus")
                 .doesNotContain("judge:NAME")
                 .doesNotContain("none,");
         // threads for a name that is no directory: refused where the ranker is made
@@ -224,8 +224,8 @@ class SparkRankerNamesTest {
                         SparkRanking.Options.defaults().withRanker("length").withThreads(2))
                 .collectAsList());
         assertThat(JobMain.message(JobMain.unwrap(threads)))
-                .isEqualTo("--threads 2: engine threads are a setting of a PairRanker directory, and --ranker 'length'"
-                        + " is not one (give --threads 1, or the directory of an exported PairRanker)");
+                .isEqualTo("--threads 2: engine threads are a setting of a PairRanker, and --ranker 'length'"
+                        + " is not one (give --threads 1, reward, minilm, or the directory of an exported PairRanker)");
     }
 
     private static String[] with(String[] base, String last) {

@@ -14,6 +14,7 @@ import io.llmblender.micrometer.BlenderObservations;
 import io.llmblender.openai.OpenAiCompatibleClient;
 import io.llmblender.ranker.PairRanker;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.minilm.MiniLmRewardRanker;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,6 +28,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -55,6 +57,9 @@ import org.springframework.context.annotation.Configuration;
         })
 @EnableConfigurationProperties(BlenderProperties.class)
 public class BlenderAutoConfiguration {
+
+    /** The trained reward ranker's class, which decides the default ranker (see {@link BlenderProperties.RankerType}). */
+    static final String REWARD_RANKER = "io.llmblender.ranker.minilm.MiniLmRewardRanker";
 
     /** Made by Spring. */
     public BlenderAutoConfiguration() {}
@@ -202,8 +207,12 @@ public class BlenderAutoConfiguration {
         return property("blender", b::build);
     }
 
-    /** The default ranker (consensus; needs nothing but blender-core). */
+    /**
+     * The default ranker without blender-ranker-minilm on the class path: consensus, the longer answer below three
+     * answers (needs nothing but blender-core).
+     */
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass(REWARD_RANKER)
     static class DefaultRankerConfiguration {
 
         @Bean
@@ -214,10 +223,30 @@ public class BlenderAutoConfiguration {
         }
     }
 
-    /** The zero-shot MiniLM ranker, or an exported PairRanker directory (blender-ranker-minilm on the class path). */
+    /**
+     * With blender-ranker-minilm on the class path: the default (consensus over three or more answers, the trained
+     * reward ranker for pairs), the trained reward ranker, the zero-shot MiniLM ranker, or an exported PairRanker
+     * directory.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.llmblender.ranker.minilm.MiniLmRanker")
     static class RankerConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnClass(name = REWARD_RANKER)
+        @ConditionalOnProperty(prefix = "blender.ranker", name = "type", havingValue = "default", matchIfMissing = true)
+        Ranker blenderTrainedDefaultRanker() {
+            return MiniLmRewardRanker.defaultRanker();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnClass(name = REWARD_RANKER)
+        @ConditionalOnProperty(prefix = "blender.ranker", name = "type", havingValue = "reward")
+        Ranker blenderRewardRanker() {
+            return MiniLmRewardRanker.load();
+        }
 
         @Bean
         @ConditionalOnMissingBean

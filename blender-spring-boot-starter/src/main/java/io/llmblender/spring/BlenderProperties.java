@@ -379,10 +379,17 @@ public class BlenderProperties {
     /** Which ranker orders the answers. */
     public enum RankerType {
         /**
-         * The default: {@link io.llmblender.core.rank.Rankers#defaultRanker()}, label-free consensus over three or
-         * more answers and the longer answer below three; no model, nothing else on the class path.
+         * The default: with blender-ranker-minilm on the class path (the starter brings it),
+         * {@link io.llmblender.ranker.minilm.MiniLmRewardRanker#defaultRanker()}: label-free consensus over three or
+         * more answers, the trained reward ranker for a pair (the longer answer for a Chinese pair); without it,
+         * {@link io.llmblender.core.rank.Rankers#defaultRanker()}: consensus, the longer answer below three.
          */
         DEFAULT,
+        /**
+         * The trained reward ranker alone (all-MiniLM-L6-v2 prompt-and-answer cross-encoder fine-tuned on preference
+         * pairs, with a length term; blender-ranker-minilm must be on the class path).
+         */
+        REWARD,
         /**
          * The zero-shot all-MiniLM-L6-v2 relevance PairRanker, not trained on preferences (blender-ranker-minilm must
          * be on the class path).
@@ -397,7 +404,10 @@ public class BlenderProperties {
     /** The ranker settings; a Ranker bean of the app's own replaces them. */
     public static class Ranker {
 
-        /** Which ranker: default (consensus), minilm (zero-shot MiniLM), dir (a PairRanker directory) or none. */
+        /**
+         * Which ranker: default (consensus; the trained reward ranker for pairs), reward (the trained reward ranker),
+         * minilm (zero-shot MiniLM), dir (a PairRanker directory) or none.
+         */
         private RankerType type = RankerType.DEFAULT;
 
         /** The exported PairRanker directory, when type is dir. */

@@ -11,6 +11,7 @@ import io.llmblender.langchain4j.BlenderChatModel;
 import io.llmblender.langchain4j.BlenderResponseMetadata;
 import io.llmblender.micrometer.BlenderObservations;
 import io.llmblender.ranker.minilm.MiniLmRanker;
+import io.llmblender.ranker.minilm.MiniLmRewardRanker;
 import io.llmblender.testkit.LengthRanker;
 import io.llmblender.testkit.LoopbackOpenAiServer;
 import io.micrometer.observation.Observation;
@@ -125,7 +126,7 @@ class BlenderAutoConfigurationTest {
     }
 
     @Test
-    void rankerByDefault_isTheConsensusDefault_minilmOnRequest() {
+    void rankerByDefault_isConsensusWithTheRewardRankerForPairs_othersOnRequest() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
                 .withPropertyValues(
@@ -134,8 +135,33 @@ class BlenderAutoConfigurationTest {
                         "blender.llms[0].model=m")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(Ranker.class).name()).isEqualTo("consensus-coverage");
-                    assertThat(context.getBean(Blender.class).toString()).contains("ranker=consensus-coverage");
+                    assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRewardRanker.DEFAULT_NAME);
+                    assertThat(context.getBean(Blender.class).toString())
+                            .contains("ranker=" + MiniLmRewardRanker.DEFAULT_NAME);
+                });
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader(MiniLmRewardRanker.class))
+                .withPropertyValues(
+                        "blender.llms[0].name=a",
+                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
+                        "blender.llms[0].model=m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(Ranker.class).name())
+                            .as("without blender-ranker-minilm: the model-free default")
+                            .isEqualTo("consensus-coverage");
+                });
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
+                .withPropertyValues(
+                        "blender.ranker.type=reward",
+                        "blender.llms[0].name=a",
+                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
+                        "blender.llms[0].model=m")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRewardRanker.NAME);
                 });
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
