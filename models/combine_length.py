@@ -72,36 +72,42 @@ def logistic_part(theta):
     return lambda r, side, _: c * (r["r_" + side] - r["len_" + side]) + a * r["f_" + side][0]
 
 
+def crossfit(folds, fit):
+    """Fits on each fold and measures on the other; (macro, per-source) over both held-out halves. fit(rows) returns
+    a function of held-out rows giving acc()'s (macro, table)."""
+    crossed = {}
+    for k in (0, 1):
+        measure = fit(folds[k])
+        held = folds[1 - k]
+        for src, v in measure(held)[1].items():
+            n = sum(1 for r in held if r["source"] == src and r["label"] in ("a", "b"))
+            c = crossed.setdefault(src, [0, 0.0])
+            c[0] += n
+            c[1] += v * n
+    table = {k: v[1] / v[0] for k, v in sorted(crossed.items())}
+    return sum(table.values()) / len(table), table
+
+
 def main():
     rows = [json.loads(l) for l in open(sys.argv[1])]
     model = acc(rows, 0, lambda r, side, a: r["r_" + side])
     length = acc(rows, 0, lambda r, side, a: r["f_" + side][0])
     content = acc(rows, 0.0)
     folds = [[r for r in rows if fold(r) == k] for k in (0, 1)]
-    crossed = {}
-    chosen = []
-    for k in (0, 1):
-        best = max(ALPHAS, key=lambda a: acc(folds[k], a)[0])
+    chosen, thetas = [], []
+
+    def grid(part):
+        best = max(ALPHAS, key=lambda a: acc(part, a)[0])
         chosen.append(best)
-        for src, v in acc(folds[1 - k], best)[1].items():
-            n = sum(1 for r in folds[1 - k] if r["source"] == src and r["label"] in ("a", "b"))
-            c = crossed.setdefault(src, [0, 0.0])
-            c[0] += n
-            c[1] += v * n
-    cross_table = {k: v[1] / v[0] for k, v in sorted(crossed.items())}
-    cross = (sum(cross_table.values()) / len(cross_table), cross_table)
-    crossed = {}
-    thetas = []
-    for k in (0, 1):
-        theta = fit_logistic(folds[k])
+        return lambda held: acc(held, best)
+
+    def logistic(part):
+        theta = fit_logistic(part)
         thetas.append([round(t, 3) for t in theta])
-        for src, v in acc(folds[1 - k], 0, logistic_part(theta))[1].items():
-            n = sum(1 for r in folds[1 - k] if r["source"] == src and r["label"] in ("a", "b"))
-            c = crossed.setdefault(src, [0, 0.0])
-            c[0] += n
-            c[1] += v * n
-    logit_table = {k: v[1] / v[0] for k, v in sorted(crossed.items())}
-    logit = (sum(logit_table.values()) / len(logit_table), logit_table)
+        return lambda held: acc(held, 0, logistic_part(theta))
+
+    cross = crossfit(folds, grid)
+    logit = crossfit(folds, logistic)
     full = fit_logistic(rows)
     print("%-28s %s" % ("", " ".join("%11s" % s for s in model[1]) + "       MACRO"))
     for name, res in (("model as trained", model), ("longer wins (f0)", length), ("content part only", content),

@@ -125,56 +125,40 @@ class BlenderAutoConfigurationTest {
                                 "blender.fuser.llm \"nobody\" names no LLM of blender.llms [short, long]"));
     }
 
+    /** A context with one LLM on the short server and the given ranker properties. */
+    private ApplicationContextRunner oneLlm(String... rankerProperties) {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
+                .withPropertyValues(
+                        "blender.llms[0].name=a",
+                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
+                        "blender.llms[0].model=m")
+                .withPropertyValues(rankerProperties);
+    }
+
     @Test
     void rankerByDefault_isConsensusWithTheRewardRankerForPairs_othersOnRequest() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
-                .withPropertyValues(
-                        "blender.llms[0].name=a",
-                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
-                        "blender.llms[0].model=m")
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRewardRanker.DEFAULT_NAME);
-                    assertThat(context.getBean(Blender.class).toString())
-                            .contains("ranker=" + MiniLmRewardRanker.DEFAULT_NAME);
-                });
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader(MiniLmRewardRanker.class))
-                .withPropertyValues(
-                        "blender.llms[0].name=a",
-                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
-                        "blender.llms[0].model=m")
+        oneLlm().run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRewardRanker.DEFAULT_NAME);
+            assertThat(context.getBean(Blender.class).toString()).contains("ranker=" + MiniLmRewardRanker.DEFAULT_NAME);
+        });
+        oneLlm().withClassLoader(new FilteredClassLoader(MiniLmRewardRanker.class))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(Ranker.class).name())
                             .as("without blender-ranker-minilm: the model-free default")
                             .isEqualTo("consensus-coverage");
                 });
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
-                .withPropertyValues(
-                        "blender.ranker.type=reward",
-                        "blender.llms[0].name=a",
-                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
-                        "blender.llms[0].model=m")
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRewardRanker.NAME);
-                });
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(BlenderAutoConfiguration.class))
-                .withPropertyValues(
-                        "blender.ranker.type=minilm",
-                        "blender.llms[0].name=a",
-                        "blender.llms[0].base-url=" + shortServer.baseUrl(),
-                        "blender.llms[0].model=m")
-                .run(context -> {
-                    assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRanker.NAME);
-                    assertThat(context.getBean(Blender.class).toString()).contains(MiniLmRanker.NAME);
-                });
+        oneLlm("blender.ranker.type=reward").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRewardRanker.NAME);
+        });
+        oneLlm("blender.ranker.type=minilm").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(Ranker.class).name()).isEqualTo(MiniLmRanker.NAME);
+            assertThat(context.getBean(Blender.class).toString()).contains(MiniLmRanker.NAME);
+        });
     }
 
     @Test
