@@ -62,7 +62,9 @@ import java.util.TreeSet;
  * one of the LLMs, or a GenFuser directory), {@code top_k} 3, {@code timeout_s} 60 per upstream
  * call, {@code encoder} {@code "minilm"}. Without {@code ensembles}: {@code blend} over every LLM,
  * and with a {@code router} also {@code route} and {@code adaptive} (at {@code threshold}, default
- * 0.5). {@code mode} is accepted for compatibility with blend configs and not used: every mode is
+ * 0.5; or give {@code share} instead, the share of the router's training queries to route, which the router's
+ * {@link ZooterRouter#thresholdForShare} turns into the threshold when it is loaded; an adaptive ensemble takes
+ * either too, else the top-level one). {@code mode} is accepted for compatibility with blend configs and not used: every mode is
  * served as its own ensemble. The {@code server} section's defaults are those of
  * {@link BlenderServer.Builder} and {@link ServerLimits}. Keys given by {@code env} are read when
  * the file is read. Relative directories are resolved against the working directory.
@@ -77,12 +79,13 @@ public final class ServerConfig {
             "mode",
             "router",
             "threshold",
+            "share",
             "timeout_s",
             "encoder",
             "ensembles",
             "server");
     private static final Set<String> LLM = Set.of("name", "base_url", "model", "api_key_env");
-    private static final Set<String> ENSEMBLE = Set.of("name", "mode", "llms", "top_k", "threshold");
+    private static final Set<String> ENSEMBLE = Set.of("name", "mode", "llms", "top_k", "threshold", "share");
     private static final Set<String> SERVER = Set.of(
             "host", "port", "keys", "limits", "log_prompts", "max_threads", "cors_origins", "tls", "shutdown_grace_s");
     private static final Set<String> TLS = Set.of("keystore", "password_env");
@@ -108,6 +111,11 @@ public final class ServerConfig {
     private final String router;
     private final String encoder;
     private final double threshold;
+    /** The top-level share of the router's training queries to route, or null when a threshold is given. */
+    private final Double share;
+    /** Per ensemble name, the share its threshold is made from once the router is loaded. */
+    private final Map<String, Double> ensembleShares;
+
     private final Duration timeout;
     private final List<Ensemble> ensembles;
     private final String host;
@@ -130,6 +138,8 @@ public final class ServerConfig {
         this.router = r.router;
         this.encoder = r.encoder;
         this.threshold = r.threshold;
+        this.share = r.share;
+        this.ensembleShares = Map.copyOf(r.ensembleShares);
         this.timeout = r.timeout;
         this.ensembles = List.copyOf(r.ensembles);
         this.host = r.host;
@@ -153,6 +163,8 @@ public final class ServerConfig {
         this.router = c.router;
         this.encoder = c.encoder;
         this.threshold = c.threshold;
+        this.share = c.share;
+        this.ensembleShares = c.ensembleShares;
         this.timeout = c.timeout;
         this.ensembles = c.ensembles;
         this.host = host != null ? host : c.host;
@@ -321,8 +333,7 @@ public final class ServerConfig {
                     .host(host)
                     .port(port)
                     .logPrompts(logPrompts)
-                    .maxThreads(maxThreads)
-                    .adaptiveThreshold(threshold);
+                    .maxThreads(maxThreads);
             if (shutdownGrace != null) {
                 b.shutdownGrace(shutdownGrace);
             }
@@ -331,7 +342,6 @@ public final class ServerConfig {
             if (keystore != null) {
                 b.tls(keystore, keystorePassword);
             }
-            ensembles.forEach(b::ensemble);
             Map<String, LlmClient> byName = new LinkedHashMap<>();
             clients.forEach(c -> byName.put(c.name(), c));
             Ranker r = RankerNames.resolve(ranker, source + ": field 'ranker'", byName, made);
@@ -360,6 +370,23 @@ public final class ServerConfig {
                 ZooterRouter zr = ZooterRouter.load(directory(router, "router"), enc, null);
                 made.add(zr);
                 b.router(zr);
+                b.adaptiveThreshold(share == null ? threshold : thresholdForShare(zr, share, "share"));
+                for (int i = 0; i < ensembles.size(); i++) {
+                    Ensemble e = ensembles.get(i);
+                    Double es = ensembleShares.get(e.name());
+                    b.ensemble(
+                            es == null
+                                    ? e
+                                    : new Ensemble(
+                                            e.name(),
+                                            e.mode(),
+                                            e.llms(),
+                                            e.topK(),
+                                            thresholdForShare(zr, es, "ensembles[" + i + "].share")));
+                }
+            } else {
+                b.adaptiveThreshold(threshold);
+                ensembles.forEach(b::ensemble);
             }
         } catch (RuntimeException e) {
             for (int i = made.size() - 1; i >= 0; i--) {
@@ -373,6 +400,15 @@ public final class ServerConfig {
         }
         made.forEach(b::closing);
         return b;
+    }
+
+    /** The threshold that routes that share of the router's training queries, naming the field when it cannot. */
+    private double thresholdForShare(ZooterRouter zr, double value, String field) {
+        try {
+            return zr.thresholdForShare(value).threshold();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(source + ": field '" + field + "' " + value + ": " + e.getMessage(), e);
+        }
     }
 
     private Path directory(String value, String field) {
@@ -402,6 +438,8 @@ public final class ServerConfig {
         String router;
         String encoder = "minilm";
         double threshold = 0.5;
+        Double share;
+        final Map<String, Double> ensembleShares = new LinkedHashMap<>();
         Duration timeout = Duration.ofSeconds(60);
         final List<Ensemble> ensembles = new ArrayList<>();
         String host = "127.0.0.1";
@@ -493,6 +531,15 @@ public final class ServerConfig {
             if (root.has("threshold")) {
                 threshold = unit(root.get("threshold"), "threshold");
             }
+            if (root.has("share")) {
+                if (root.has("threshold")) {
+                    throw bad("share", "and 'threshold' both set the adaptive threshold: give one of them");
+                }
+                share = unit(root.get("share"), "share");
+                if (router == null) {
+                    throw bad("share", "is a share of the router's training queries and needs a 'router'");
+                }
+            }
             if (root.has("timeout_s")) {
                 timeout = seconds(root, "", "timeout_s");
             }
@@ -545,10 +592,25 @@ public final class ServerConfig {
             }
             int k = n.has("top_k") ? positiveInt(n, w, "top_k") : 0;
             double t = Double.NaN;
-            if (n.has("threshold")) {
+            if (n.has("share")) {
+                if (n.has("threshold")) {
+                    throw bad(w + ".share", "and 'threshold' both set the adaptive threshold: give one of them");
+                }
+                if (mode != BlendMode.ADAPTIVE) {
+                    throw bad(w + ".share", "is used only in mode adaptive, found mode " + mode);
+                }
+                if (router == null) {
+                    throw bad(w + ".share", "is a share of the router's training queries and needs a 'router'");
+                }
+                ensembleShares.put(name, unit(n.get("share"), w + ".share"));
+                t = 0.5; // replaced by the share's threshold once the router is loaded
+            } else if (n.has("threshold")) {
                 t = unit(n.get("threshold"), w + ".threshold");
             } else if (mode == BlendMode.ADAPTIVE) {
-                t = threshold;
+                t = share != null ? 0.5 : threshold;
+                if (share != null) {
+                    ensembleShares.put(name, share);
+                }
             }
             try {
                 return new Ensemble(name, mode, members, k, t);
