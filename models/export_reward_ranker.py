@@ -162,14 +162,14 @@ def write_directory(model, tok_json, out, name, prompt_max, answer_max, weights=
     golden = golden_queries(model, tok, prompt_max, answer_max)
     want = [r for q in golden for r in q["rewards"]]
     rounded = fp16_rounded(model)
-    fp16_diff = max(abs(a - b) for a, b in zip(
-        want, [r for q in golden_queries(rounded, tok, prompt_max, answer_max) for r in q["rewards"]]))
+    rounded_golden = golden_queries(rounded, tok, prompt_max, answer_max)
+    fp16_diff = max(abs(a - b) for a, b in zip(want, [r for q in rounded_golden for r in q["rewards"]]))
     print("largest |reward(fp16 weights) - reward(fp32)| on the golden queries: %.2e" % fp16_diff)
     use_fp16 = weights == "fp16" or (weights == "auto" and fp16_diff <= FP16_LIMIT)
     if use_fp16 and fp16_diff > FP16_LIMIT:
         # Asked for fp16 although rounding moves the rewards: the goldens are then the rounded weights' rewards, what
         # the shipped file must reproduce (the rounding's effect on ranking is a measurement: eval with --fp16).
-        golden = golden_queries(rounded, tok, prompt_max, answer_max)
+        golden = rounded_golden
         print("fp16 weights asked for: goldens are the rounded weights' rewards")
 
     onnx_path = os.path.join(out, "encoder.onnx")

@@ -316,7 +316,7 @@ def main():
     def do_eval():
         nonlocal best
         t0 = time.time()
-        res = evaluate(model, dev, texts, ids_of, args.prompt_max, args.answer_max, args.dump)
+        res = evaluate(model, dev, texts, ids_of, args.prompt_max, args.answer_max)
         texts.save()
         line = {"step": step, "time": time.time(), "eval_s": round(time.time() - t0, 1), **res}
         log.write(json.dumps(line) + "\n")

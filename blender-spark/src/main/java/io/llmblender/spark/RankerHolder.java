@@ -121,16 +121,10 @@ public final class RankerHolder {
         if (v.startsWith("combined:")) {
             refuseJudges(v, Path.of(v.substring("combined:".length())));
         }
-        if (threads > 1
-                && !Files.isDirectory(Path.of(v))
-                && !PAIR_RANKER_NAMES.contains(v)
-                && (v.equals(DEFAULT) || v.contains(":"))) {
+        if (threads > 1 && !Files.isDirectory(Path.of(v)) && (v.equals(DEFAULT) || v.contains(":"))) {
             throw new IllegalArgumentException(threadsRefused(v, threads));
         }
     }
-
-    /** The names of the shipped PairRankers, which take engine threads as a directory does. */
-    private static final List<String> PAIR_RANKER_NAMES = List.of("reward", "minilm");
 
     /** The PairRanker directory of a shipped name or a directory, or null for any other name. */
     private static Path shippedPairRanker(String v) {
