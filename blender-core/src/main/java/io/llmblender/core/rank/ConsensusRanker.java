@@ -222,6 +222,28 @@ public final class ConsensusRanker implements Ranker {
     }
 
     /**
+     * As {@link #score(PairQuery)} for each query, the queries of fewer than three candidates given to the fallback in
+     * one {@link Ranker#scoreAll} call (so a model fallback batches them), in input order.
+     *
+     * @param queries the queries
+     * @return one matrix per query, in order
+     * @throws IllegalStateException if the ranker is closed
+     */
+    @Override
+    public List<PairwiseMatrix> scoreAll(List<PairQuery> queries) {
+        requireOpen();
+        Require.nonNull(queries, "queries");
+        if (fallback == null) {
+            return queries.stream().map(this::score).toList();
+        }
+        return QuerySplit.scoreAll(
+                queries,
+                q -> q.size() < 3,
+                fallback::scoreAll,
+                many -> many.stream().map(this::score).toList());
+    }
+
+    /**
      * A matrix holding {@code scores[i] - scores[j]} for every requested pair of the query.
      *
      * @param query the query

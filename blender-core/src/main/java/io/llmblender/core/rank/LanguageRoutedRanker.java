@@ -1,7 +1,6 @@
 package io.llmblender.core.rank;
 
 import io.llmblender.core.check.Require;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -107,24 +106,11 @@ public final class LanguageRoutedRanker implements Ranker {
     @Override
     public List<PairwiseMatrix> scoreAll(List<PairQuery> queries) {
         Require.nonNull(queries, "queries");
-        ArrayList<PairQuery> zh = new ArrayList<>();
-        ArrayList<PairQuery> other = new ArrayList<>();
-        boolean[] isZh = new boolean[queries.size()];
-        for (int q = 0; q < queries.size(); q++) {
-            PairQuery query = queries.get(q);
-            isZh[q] = isChinese(query.source(), query.candidates());
-            (isZh[q] ? zh : other).add(query);
-        }
-        List<PairwiseMatrix> zhOut = zh.isEmpty() ? List.of() : chinese().scoreAll(zh);
-        List<PairwiseMatrix> otherOut =
-                other.isEmpty() ? List.of() : checkOpen(defaultRanker).scoreAll(other);
-        ArrayList<PairwiseMatrix> out = new ArrayList<>(queries.size());
-        int z = 0;
-        int o = 0;
-        for (boolean b : isZh) {
-            out.add(b ? zhOut.get(z++) : otherOut.get(o++));
-        }
-        return out;
+        return QuerySplit.scoreAll(
+                queries,
+                q -> isChinese(q.source(), q.candidates()),
+                zh -> chinese().scoreAll(zh),
+                other -> checkOpen(defaultRanker).scoreAll(other));
     }
 
     private Ranker pick(PairQuery query) {

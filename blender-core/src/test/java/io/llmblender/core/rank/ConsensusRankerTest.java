@@ -131,4 +131,37 @@ class ConsensusRankerTest {
         r.close();
         assertThatThrownBy(() -> r.scores(ABC)).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void scoreAll_givesThePairsToTheFallbackInOneCall_andKeepsTheOrder() {
+        List<List<PairQuery>> calls = new java.util.ArrayList<>();
+        Ranker length = Rankers.lengthPrior();
+        Ranker recording = new Ranker() {
+            @Override
+            public String name() {
+                return "recording";
+            }
+
+            @Override
+            public PairwiseMatrix score(PairQuery query) {
+                return length.score(query);
+            }
+
+            @Override
+            public List<PairwiseMatrix> scoreAll(List<PairQuery> queries) {
+                calls.add(queries);
+                return length.scoreAll(queries);
+            }
+        };
+        ConsensusRanker r = ConsensusRanker.builder().fallback(recording).build();
+        PairQuery pair1 = PairQuery.full("q", List.of("short", "a longer answer"));
+        PairQuery many = PairQuery.full("q", ABC);
+        PairQuery pair2 = PairQuery.full("q", List.of("a much longer answer here", "tiny"));
+        List<PairwiseMatrix> out = r.scoreAll(List.of(pair1, many, pair2));
+        assertThat(calls).containsExactly(List.of(pair1, pair2));
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0).logit(1, 0)).isEqualTo(r.score(pair1).logit(1, 0)).isPositive();
+        assertThat(out.get(1).logit(0, 1)).isEqualTo(r.score(many).logit(0, 1));
+        assertThat(out.get(2).logit(0, 1)).isEqualTo(r.score(pair2).logit(0, 1)).isPositive();
+    }
 }
